@@ -1,0 +1,49 @@
+/* collector: the one small interface every data source implements. */
+#ifndef GMPTOP_COLLECTOR_H
+#define GMPTOP_COLLECTOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include "../src/snapshot.h"
+#include "../src/target.h"
+
+#define COLLECTOR_REASON_LEN SNAPSHOT_REASON_LEN
+
+/* A collector: open for a target -> sample into a snapshot each tick -> close.
+ * It never draws and never exits the program; what it cannot do it reports as a
+ * reason ("needs CAP_BPF", "no hardware PMU in this VM"). */
+struct collector_ops {
+    const char *name;        /* short, used by --collectors */
+    const char *summary;     /* one line for --list-collectors */
+    const char *pane;        /* which pane shows it */
+    /* Can it work on this machine at all (no target)? true or false + reason. */
+    bool (*probe)(char *reason, size_t len);
+    /* Prepare for a target; return private state (non-NULL) or NULL + reason. */
+    void *(*open)(const struct target *t, char *reason, size_t len);
+    /* Add this tick's data to s. Return 0, or -errno with reason filled; -ESRCH means
+     * the target is gone. */
+    int (*sample)(void *state, const struct target *t, struct snapshot *s,
+                  char *reason, size_t len);
+    void (*close)(void *state);
+};
+
+/* The static registry (collectors/registry.c). */
+size_t collector_count(void);
+const struct collector_ops *collector_at(size_t i);
+const struct collector_ops *collector_find(const char *name);
+
+/* A set of opened collectors for one target. */
+struct collector_set;
+
+/* names: comma-separated list, or NULL for all. Unknown name -> NULL + message. */
+struct collector_set *collector_set_open(const char *names, const struct target *t,
+                                         char *msg, size_t msglen);
+/* Run every collector once into s (status entries included). Returns -ESRCH when the
+ * target went away, else 0. */
+int collector_set_sample(struct collector_set *cs, struct snapshot *s);
+void collector_set_close(struct collector_set *cs);
+/* Print every collector with its availability on this machine (--list-collectors). */
+void collector_list_print(FILE *out);
+
+#endif

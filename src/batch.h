@@ -1,0 +1,18 @@
+/* batch: non-interactive output, one snapshot per interval as text or JSON lines. */
+#ifndef GMPTOP_BATCH_H
+#define GMPTOP_BATCH_H
+
+#include <stdio.h>
+#include "options.h"
+#include "session.h"
+#include "snapshot.h"
+
+/* Run batch mode on an attached session. Returns the exit status: 0 after -n
+ * snapshots, 3 when the target exits. */
+int batch_run(const struct options *o, struct session *s, FILE *out);
+/* One JSON object (no newline) for cur, with rates against prev (may be NULL).
+ * Returns a malloc'd string. */
+char *batch_json(const struct snapshot *prev, const struct snapshot *cur);
+void batch_text(FILE *out, const struct snapshot *prev, const struct snapshot *cur);
+
+#endif

@@ -1,0 +1,19 @@
+/* history: a fixed-size ring of the most recent snapshots; panes and rules read it. */
+#ifndef GMPTOP_HISTORY_H
+#define GMPTOP_HISTORY_H
+
+#include <stddef.h>
+#include "snapshot.h"
+
+struct history;
+
+struct history *history_new(size_t capacity);
+void history_free(struct history *h);
+/* Takes ownership of s; frees the oldest snapshot when full. */
+void history_push(struct history *h, struct snapshot *s);
+size_t history_len(const struct history *h);
+/* age 0 = newest, 1 = the one before, ...; NULL when out of range. */
+const struct snapshot *history_get(const struct history *h, size_t age);
+void history_clear(struct history *h);
+
+#endif

@@ -1,0 +1,30 @@
+/* options: the command line, parsed into one plain struct. */
+#ifndef GMPTOP_OPTIONS_H
+#define GMPTOP_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+enum output_format { FORMAT_TEXT, FORMAT_JSON };
+
+struct options {
+    pid_t pid;                 /* 0 = pick */
+    double delay_s;            /* -d, refresh interval */
+    bool batch;                /* -b */
+    long count;                /* -n, 0 = forever */
+    enum output_format format; /* --format */
+    const char *theme;         /* --theme, NULL = default */
+    const char *demo;          /* --demo NAME|list */
+    const char *collectors;    /* --collectors LIST, NULL = all */
+    bool list_collectors;      /* --list-collectors */
+    bool no_color;             /* NO_COLOR set or --no-color */
+    bool help, version;
+};
+
+/* Parse argv. Returns 0, or 2 on a usage error after printing the message and usage
+ * to err. */
+int options_parse(int argc, char **argv, struct options *o, FILE *err);
+void options_usage(FILE *out);
+
+#endif

@@ -1,0 +1,26 @@
+/* rates: per-second figures derived from two snapshots (never stored twice). */
+#ifndef GMPTOP_RATES_H
+#define GMPTOP_RATES_H
+
+#include <stdbool.h>
+#include "snapshot.h"
+
+/* Every field is NAN when it cannot be measured (missing counter, no previous sample,
+ * thread new this tick); callers print NAN as null / "n/a", never as 0. */
+struct thread_rates {
+    double cpu_pct;           /* % of one CPU */
+    double nvcsw_per_s;
+    double nivcsw_per_s;
+    double migrations_per_s;
+    double run_delay_ms_per_s;
+};
+
+/* prev may be NULL (first tick). */
+void rates_thread(const struct snapshot *prev, const struct snapshot *cur,
+                  const struct thread_sample *t, struct thread_rates *out);
+/* Utilisation % of one CPU between two snapshots; NAN when unknown. */
+double rates_cpu_util(const struct snapshot *prev, const struct snapshot *cur, int cpu);
+/* Seconds between the two snapshots (monotonic); 0 when prev is NULL. */
+double rates_interval_s(const struct snapshot *prev, const struct snapshot *cur);
+
+#endif

@@ -1,0 +1,32 @@
+/* session: one attached target, its collectors and its history; shared by TUI and batch. */
+#ifndef GMPTOP_SESSION_H
+#define GMPTOP_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "target.h"
+#include "history.h"
+
+struct collector_set;
+
+#define SESSION_HISTORY 600      /* ticks kept: 10 minutes at 1 s */
+
+struct session {
+    struct target target;
+    bool attached;
+    bool target_gone;            /* set by session_tick when the target exited */
+    struct collector_set *collectors;
+    struct history *history;
+    const char *collector_names; /* --collectors, NULL = all */
+};
+
+void session_init(struct session *s, const char *collector_names);
+/* Attach to pid: returns TARGET_OK or an enum target_error with a one-line msg. */
+enum target_error session_attach(struct session *s, pid_t pid, char *msg, size_t msglen);
+/* Take one snapshot into the history. Returns 0, -ESRCH when the target is gone (the
+ * last snapshot then has meta.target_gone set), or -errno. */
+int session_tick(struct session *s);
+void session_detach(struct session *s);
+void session_destroy(struct session *s);
+
+#endif

@@ -1,0 +1,36 @@
+/* target: the process gmptop watches, resolved and checked once at attach time. */
+#ifndef GMPTOP_TARGET_H
+#define GMPTOP_TARGET_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct go_binary;
+
+/* Why an attach failed; each maps to a documented exit status (see main.c). */
+enum target_error {
+    TARGET_OK = 0,
+    TARGET_NO_SUCH_PID,   /* exit 1 */
+    TARGET_NOT_GO,        /* exit 2 */
+    TARGET_NO_PERMISSION, /* exit 1, message names root / CAP_SYS_PTRACE / same user */
+    TARGET_BAD_BINARY,    /* exit 1: exe unreadable or corrupt */
+};
+
+struct target {
+    pid_t pid;
+    char comm[64];
+    char exe[4096];                /* readlink of /proc/PID/exe */
+    uint64_t start_ticks;          /* starttime from /proc/PID/stat: detects pid reuse */
+    struct go_binary *bin;         /* owned */
+};
+
+/* Resolve pid into t. On failure returns the error and writes a one-line message. */
+enum target_error target_open(pid_t pid, struct target *t, char *msg, size_t msglen);
+void target_close(struct target *t);
+/* true while the same process (pid and start time) still exists. */
+bool target_alive(const struct target *t);
+/* Seconds since the target started; < 0 when unknown. */
+double target_uptime_s(const struct target *t);
+
+#endif

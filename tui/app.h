@@ -1,0 +1,12 @@
+/* app: the interactive ncurses front end (one thread: input -> sample -> draw). */
+#ifndef GMPTOP_APP_H
+#define GMPTOP_APP_H
+
+#include "../src/options.h"
+#include "../src/session.h"
+
+/* Run the TUI. If the session is attached, start on the threads pane; otherwise start
+ * with the process picker. Returns the process exit status (0 on q/F10). */
+int app_run(const struct options *o, struct session *s);
+
+#endif
