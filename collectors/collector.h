@@ -33,6 +33,9 @@ size_t collector_count(void);
 const struct collector_ops *collector_at(size_t i);
 const struct collector_ops *collector_find(const char *name);
 
+/* Check a --collectors list before anything is opened: 0, or -EINVAL + message. */
+int collector_names_check(const char *names, char *msg, size_t msglen);
+
 /* A set of opened collectors for one target. */
 struct collector_set;
 

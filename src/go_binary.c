@@ -1,1 +1,759 @@
-/* placeholder */
+/* go_binary: Go version, build id and symbol addresses read once from a Go executable. */
+#include "src/go_binary.h"
+#include "src/go_pclntab.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <inttypes.h>
+#include <libelf.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#define BUILDINFO_MAGIC "\xff Go buildinf:"
+#define BUILDINFO_MAGIC_LEN 14
+#define BUILDINFO_HDR 32           /* magic, ptrsize, flags, two pointers (or padding) */
+#define BUILDINFO_FLAG_BIGENDIAN 1
+#define BUILDINFO_FLAG_INLINE 2    /* Go >= 1.18: varint-prefixed strings at offset 32 */
+#define MODINFO_SENTINEL 16        /* modinfo is wrapped in 16 random bytes each side */
+#define MAX_VERSION 256
+#define MAX_MODINFO (1 << 20)
+#define NOTE_GO_BUILDID 4
+#define NOTE_GNU_BUILD_ID 3
+
+struct go_sym {
+    const char *name;
+    size_t name_off;               /* into pool, while the pool can still move */
+    uint64_t addr;
+    uint64_t size;
+    bool is_func;
+};
+
+struct go_binary {
+    char *path;
+    char version[MAX_VERSION];
+    char modpath[512];
+    char build_id[256];
+    bool pie;
+    bool dwarf;
+    enum go_symbol_source source;
+    dev_t dev;
+    ino_t ino;
+    uint64_t min_vaddr;            /* lowest PT_LOAD p_vaddr */
+    struct go_sym *syms;           /* sorted by name */
+    size_t nsyms;
+    size_t cap;
+    const struct go_sym **funcs;   /* functions sorted by address */
+    size_t nfuncs;
+    char *pool;
+    size_t pool_len;
+    size_t pool_cap;
+};
+
+/* The ELF file mapped read-only; every read goes through bounds checks on raw/size. */
+struct image {
+    int fd;
+    Elf *elf;
+    const uint8_t *raw;
+    size_t size;
+    size_t shnum;
+    size_t shstrndx;
+};
+
+static void image_close(struct image *im)
+{
+    if (im->elf)
+        elf_end(im->elf);
+    if (im->fd >= 0)
+        close(im->fd);
+    im->elf = NULL;
+    im->fd = -1;
+}
+
+__attribute__((format(printf, 3, 4)))
+static void set_msg(char *msg, size_t msglen, const char *fmt, ...)
+{
+    if (!msg || msglen == 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, msglen, fmt, ap);
+    va_end(ap);
+}
+
+/* Open and classify the file. Fills msg on failure; the caller closes on success. */
+static int image_open(struct image *im, const char *path, struct stat *st, char *msg,
+                      size_t msglen)
+{
+    memset(im, 0, sizeof(*im));
+    /* O_NONBLOCK so that a FIFO given by mistake cannot hang the caller. */
+    im->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (im->fd < 0) {
+        set_msg(msg, msglen, "%s: open: %s", path, strerror(errno));
+        return GO_BINARY_ERR_OPEN;
+    }
+    if (fstat(im->fd, st) < 0) {
+        int e = errno;
+        set_msg(msg, msglen, "%s: fstat: %s", path, strerror(e));
+        image_close(im);
+        errno = e;
+        return GO_BINARY_ERR_OPEN;
+    }
+    if (!S_ISREG(st->st_mode)) {
+        int e = S_ISDIR(st->st_mode) ? EISDIR : EINVAL;
+        set_msg(msg, msglen, "%s: open: %s", path,
+                e == EISDIR ? strerror(e) : "not a regular file");
+        image_close(im);
+        errno = e;
+        return GO_BINARY_ERR_OPEN;
+    }
+    if (elf_version(EV_CURRENT) == EV_NONE) {
+        set_msg(msg, msglen, "%s: libelf: %s", path, elf_errmsg(-1));
+        image_close(im);
+        return GO_BINARY_ERR_OPEN;
+    }
+    im->elf = elf_begin(im->fd, ELF_C_READ_MMAP, NULL);
+    GElf_Ehdr eh;
+    if (!im->elf || elf_kind(im->elf) != ELF_K_ELF || !gelf_getehdr(im->elf, &eh)) {
+        set_msg(msg, msglen, "%s: not an ELF file", path);
+        image_close(im);
+        return GO_BINARY_ERR_NOT_ELF;
+    }
+    im->raw = (const uint8_t *)elf_rawfile(im->elf, &im->size);
+    if (!im->raw || elf_getshdrnum(im->elf, &im->shnum) < 0 ||
+        elf_getshdrstrndx(im->elf, &im->shstrndx) < 0)
+        im->shnum = 0;  /* treat unreadable section headers as stripped ones */
+    if (!im->raw) {
+        set_msg(msg, msglen, "%s: elf_rawfile: %s", path, elf_errmsg(-1));
+        image_close(im);
+        return GO_BINARY_ERR_OPEN;
+    }
+    return GO_BINARY_OK;
+}
+
+static Elf_Scn *find_section(const struct image *im, const char *name, GElf_Shdr *sh)
+{
+    Elf_Scn *scn = NULL;
+    if (im->shnum == 0)
+        return NULL;
+    while ((scn = elf_nextscn(im->elf, scn)) != NULL) {
+        if (!gelf_getshdr(scn, sh))
+            continue;
+        const char *n = elf_strptr(im->elf, im->shstrndx, sh->sh_name);
+        if (n && strcmp(n, name) == 0)
+            return scn;
+    }
+    return NULL;
+}
+
+/* A section's bytes inside the file image, or NULL (NOBITS, out of the file). */
+static const uint8_t *section_bytes(const struct image *im, const GElf_Shdr *sh,
+                                    size_t *len)
+{
+    if (sh->sh_type == SHT_NOBITS || sh->sh_offset > im->size ||
+        sh->sh_size > im->size - sh->sh_offset)
+        return NULL;
+    *len = sh->sh_size;
+    return im->raw + sh->sh_offset;
+}
+
+/* len bytes at link-time address addr, from the file part of a PT_LOAD, or NULL. */
+static const uint8_t *image_at(const struct image *im, uint64_t addr, size_t len)
+{
+    size_t n = 0;
+    if (elf_getphdrnum(im->elf, &n) < 0)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        GElf_Phdr ph;
+        if (!gelf_getphdr(im->elf, (int)i, &ph) || ph.p_type != PT_LOAD)
+            continue;
+        if (addr < ph.p_vaddr || addr - ph.p_vaddr >= ph.p_filesz)
+            continue;
+        uint64_t off = addr - ph.p_vaddr;
+        if (len > ph.p_filesz - off || ph.p_offset > im->size ||
+            off + len > im->size - ph.p_offset)
+            return NULL;
+        return im->raw + ph.p_offset + off;
+    }
+    return NULL;
+}
+
+/* ---- .go.buildinfo ---------------------------------------------------------------- */
+
+typedef const uint8_t *(*vaddr_reader)(const void *ctx, uint64_t addr, size_t len);
+
+static const uint8_t *image_reader(const void *ctx, uint64_t addr, size_t len)
+{
+    return image_at(ctx, addr, len);
+}
+
+static int read_uvarint(const uint8_t *d, size_t len, size_t *pos, uint64_t *out)
+{
+    uint64_t v = 0;
+    for (unsigned shift = 0; shift < 64; shift += 7) {
+        if (*pos >= len)
+            return -1;
+        uint8_t c = d[(*pos)++];
+        v |= (uint64_t)(c & 0x7f) << shift;
+        if (!(c & 0x80)) {
+            *out = v;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static uint64_t read_ptr(const uint8_t *p, unsigned size, bool big)
+{
+    uint64_t v = 0;
+    for (unsigned i = 0; i < size; i++)
+        v |= (uint64_t)p[big ? size - 1 - i : i] << (8 * i);
+    return v;
+}
+
+static void copy_str(char *dst, size_t dlen, const uint8_t *src, size_t n)
+{
+    if (!dst || dlen == 0)
+        return;
+    if (n >= dlen)
+        n = dlen - 1;
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
+/* The module path from the "mod\t<path>\t..." line of modinfo. */
+static void modinfo_path(const uint8_t *mod, size_t len, char *out, size_t outlen)
+{
+    if (out && outlen)
+        out[0] = '\0';
+    if (len >= 2 * MODINFO_SENTINEL + 1 && mod[len - MODINFO_SENTINEL - 1] == '\n') {
+        mod += MODINFO_SENTINEL;
+        len -= 2 * MODINFO_SENTINEL;
+    }
+    size_t pos = 0;
+    while (pos < len) {
+        const uint8_t *line = mod + pos;
+        const uint8_t *nl = memchr(line, '\n', len - pos);
+        size_t llen = nl ? (size_t)(nl - line) : len - pos;
+        if (llen > 4 && memcmp(line, "mod\t", 4) == 0) {
+            const uint8_t *p = line + 4;
+            const uint8_t *tab = memchr(p, '\t', llen - 4);
+            copy_str(out, outlen, p, tab ? (size_t)(tab - p) : llen - 4);
+            return;
+        }
+        pos += llen + 1;
+    }
+}
+
+/* A Go string header {ptr, len} at addr, resolved to its bytes. */
+static const uint8_t *read_gostring(vaddr_reader rd, const void *ctx, uint64_t addr,
+                                    unsigned ps, bool big, size_t max, size_t *n)
+{
+    const uint8_t *hdr = rd(ctx, addr, 2 * (size_t)ps);
+    if (!hdr)
+        return NULL;
+    uint64_t p = read_ptr(hdr, ps, big), l = read_ptr(hdr + ps, ps, big);
+    if (l > max)
+        return NULL;
+    *n = l;
+    return l == 0 ? hdr : rd(ctx, p, l);
+}
+
+static int buildinfo_parse(const uint8_t *d, size_t len, vaddr_reader rd, const void *ctx,
+                           char *version, size_t vlen, char *modpath, size_t mlen)
+{
+    const uint8_t *ver, *mod;
+    size_t nver, nmod;
+    if (version && vlen)
+        version[0] = '\0';
+    if (modpath && mlen)
+        modpath[0] = '\0';
+    if (!d || len < BUILDINFO_HDR || memcmp(d, BUILDINFO_MAGIC, BUILDINFO_MAGIC_LEN) != 0)
+        return GO_BINARY_ERR_NOT_GO;
+    unsigned ps = d[14];
+    uint8_t flags = d[15];
+    if (flags & BUILDINFO_FLAG_INLINE) {
+        size_t pos = BUILDINFO_HDR;
+        uint64_t n;
+        if (read_uvarint(d, len, &pos, &n) < 0 || n > len - pos || n == 0 || n > MAX_VERSION)
+            return GO_BINARY_ERR_CORRUPT;
+        ver = d + pos;
+        nver = n;
+        pos += n;
+        if (read_uvarint(d, len, &pos, &n) < 0 || n > len - pos)
+            return GO_BINARY_ERR_CORRUPT;
+        mod = d + pos;
+        nmod = n;
+    } else {
+        /* Before 1.18: two pointers to Go string headers, resolved through the segments. */
+        bool big = flags & BUILDINFO_FLAG_BIGENDIAN;
+        if (!rd || (ps != 4 && ps != 8))
+            return GO_BINARY_ERR_CORRUPT;
+        ver = read_gostring(rd, ctx, read_ptr(d + 16, ps, big), ps, big, MAX_VERSION, &nver);
+        if (!ver || nver == 0)
+            return GO_BINARY_ERR_CORRUPT;
+        mod = read_gostring(rd, ctx, read_ptr(d + 16 + ps, ps, big), ps, big, MAX_MODINFO,
+                            &nmod);
+        if (!mod)
+            nmod = 0;
+    }
+    if (memchr(ver, '\0', nver))
+        return GO_BINARY_ERR_CORRUPT;
+    copy_str(version, vlen, ver, nver);
+    modinfo_path(mod, nmod, modpath, mlen);
+    return GO_BINARY_OK;
+}
+
+int go_buildinfo_parse(const uint8_t *data, size_t len, char *version, size_t vlen,
+                       char *modpath, size_t mlen)
+{
+    return buildinfo_parse(data, len, NULL, NULL, version, vlen, modpath, mlen);
+}
+
+/* The buildinfo blob: the section, or (no section headers) a scan of the segments. */
+static const uint8_t *find_buildinfo(const struct image *im, size_t *len)
+{
+    GElf_Shdr sh;
+    if (im->shnum > 0) {
+        Elf_Scn *scn = find_section(im, ".go.buildinfo", &sh);
+        return scn ? section_bytes(im, &sh, len) : NULL;
+    }
+    size_t n = 0;
+    if (elf_getphdrnum(im->elf, &n) < 0)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        GElf_Phdr ph;
+        if (!gelf_getphdr(im->elf, (int)i, &ph) || ph.p_type != PT_LOAD ||
+            ph.p_offset > im->size || ph.p_filesz > im->size - ph.p_offset)
+            continue;
+        /* The linker aligns buildinfo to 16 bytes, so only aligned offsets are tried. */
+        const uint8_t *seg = im->raw + ph.p_offset;
+        for (uint64_t off = 0; off + BUILDINFO_HDR <= ph.p_filesz; off += 16) {
+            if (memcmp(seg + off, BUILDINFO_MAGIC, BUILDINFO_MAGIC_LEN) == 0) {
+                *len = ph.p_filesz - off;
+                return seg + off;
+            }
+        }
+    }
+    return NULL;
+}
+
+int go_binary_peek_version(const char *path, char *version, size_t len)
+{
+    struct image im;
+    struct stat st;
+    size_t blen = 0;
+    if (version && len)
+        version[0] = '\0';
+    int rc = image_open(&im, path, &st, NULL, 0);
+    if (rc != GO_BINARY_OK)
+        return rc;
+    const uint8_t *bi = find_buildinfo(&im, &blen);
+    rc = bi ? buildinfo_parse(bi, blen, image_reader, &im, version, len, NULL, 0)
+            : GO_BINARY_ERR_NOT_GO;
+    image_close(&im);
+    return rc;
+}
+
+/* ---- build id ----------------------------------------------------------------------- */
+
+/* Scan one block of notes; Go's own id wins over the GNU one. Returns 1 on a Go id. */
+static int scan_notes(Elf_Data *data, char *go_id, size_t glen, char *gnu_id, size_t nlen)
+{
+    GElf_Nhdr nh;
+    size_t off = 0, name_off, desc_off, next;
+    while (data && off < data->d_size &&
+           (next = gelf_getnote(data, off, &nh, &name_off, &desc_off)) > 0) {
+        const char *name = (const char *)data->d_buf + name_off;
+        const uint8_t *desc = (const uint8_t *)data->d_buf + desc_off;
+        /* Go's linker writes the name padded to "Go\0\0" with n_namesz 4. */
+        if ((nh.n_namesz == 3 || nh.n_namesz == 4) && memcmp(name, "Go", 3) == 0 &&
+            nh.n_type == NOTE_GO_BUILDID) {
+            size_t n = strnlen((const char *)desc, nh.n_descsz);
+            copy_str(go_id, glen, desc, n);
+            return 1;
+        }
+        if (nh.n_namesz == 4 && memcmp(name, "GNU", 4) == 0 &&
+            nh.n_type == NOTE_GNU_BUILD_ID && gnu_id[0] == '\0') {
+            for (size_t i = 0; i < nh.n_descsz && 2 * i + 2 < nlen; i++)
+                snprintf(gnu_id + 2 * i, 3, "%02x", desc[i]);
+        }
+        off = next;
+    }
+    return 0;
+}
+
+static void read_build_id(const struct image *im, char *out, size_t outlen)
+{
+    char gnu[256] = "";
+    out[0] = '\0';
+    Elf_Scn *scn = NULL;
+    GElf_Shdr sh;
+    while (im->shnum > 0 && (scn = elf_nextscn(im->elf, scn)) != NULL) {
+        if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_NOTE &&
+            scan_notes(elf_getdata(scn, NULL), out, outlen, gnu, sizeof(gnu)))
+            return;
+    }
+    size_t n = 0;
+    if (im->shnum == 0 && elf_getphdrnum(im->elf, &n) == 0) {
+        for (size_t i = 0; i < n; i++) {
+            GElf_Phdr ph;
+            if (!gelf_getphdr(im->elf, (int)i, &ph) || ph.p_type != PT_NOTE)
+                continue;
+            Elf_Data *d = elf_getdata_rawchunk(im->elf, (int64_t)ph.p_offset, ph.p_filesz,
+                                               ELF_T_NHDR);
+            if (scan_notes(d, out, outlen, gnu, sizeof(gnu)))
+                return;
+        }
+    }
+    copy_str(out, outlen, (const uint8_t *)gnu, strlen(gnu));
+}
+
+/* ---- symbols ------------------------------------------------------------------------ */
+
+static int add_sym(struct go_binary *b, const char *name, size_t nlen, uint64_t addr,
+                   uint64_t size, bool is_func)
+{
+    if (b->nsyms == b->cap) {
+        size_t cap = b->cap ? 2 * b->cap : 1024;
+        struct go_sym *s = realloc(b->syms, cap * sizeof(*s));
+        if (!s)
+            return -ENOMEM;
+        b->syms = s;
+        b->cap = cap;
+    }
+    if (b->pool_cap - b->pool_len < nlen + 1) {
+        size_t cap = b->pool_cap ? 2 * b->pool_cap : 65536;
+        while (cap - b->pool_len < nlen + 1)
+            cap *= 2;
+        char *p = realloc(b->pool, cap);
+        if (!p)
+            return -ENOMEM;
+        b->pool = p;
+        b->pool_cap = cap;
+    }
+    memcpy(b->pool + b->pool_len, name, nlen);
+    b->pool[b->pool_len + nlen] = '\0';
+    b->syms[b->nsyms++] = (struct go_sym){ .name_off = b->pool_len, .addr = addr,
+                                           .size = size, .is_func = is_func };
+    b->pool_len += nlen + 1;
+    return 0;
+}
+
+static int load_symtab(struct go_binary *b, const struct image *im)
+{
+    Elf_Scn *scn = NULL;
+    GElf_Shdr sh;
+    while (im->shnum > 0 && (scn = elf_nextscn(im->elf, scn)) != NULL) {
+        if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB || sh.sh_entsize == 0)
+            continue;
+        Elf_Data *data = elf_getdata(scn, NULL);
+        size_t n = sh.sh_size / sh.sh_entsize;
+        for (size_t i = 0; data && i < n; i++) {
+            GElf_Sym sym;
+            if (!gelf_getsym(data, (int)i, &sym) || sym.st_shndx == SHN_UNDEF)
+                continue;
+            int type = GELF_ST_TYPE(sym.st_info);
+            if (type != STT_FUNC && type != STT_OBJECT)
+                continue;
+            const char *name = elf_strptr(im->elf, sh.sh_link, sym.st_name);
+            if (!name || !name[0])
+                continue;
+            int rc = add_sym(b, name, strlen(name), sym.st_value, sym.st_size,
+                             type == STT_FUNC);
+            if (rc < 0)
+                return rc;
+        }
+        return 0;
+    }
+    return 0;
+}
+
+static int pclntab_cb(void *ctx, const char *name, uint64_t entry, uint64_t end)
+{
+    return add_sym(ctx, name, strlen(name), entry, end - entry, true);
+}
+
+/* .gopclntab (.data.rel.ro.gopclntab in a PIE), or a scan of read-only segments. */
+static int load_pclntab(struct go_binary *b, const struct image *im)
+{
+    GElf_Shdr sh, text;
+    uint64_t text_start = 0;
+    size_t len = 0;
+    const uint8_t *tab = NULL;
+    if (find_section(im, ".text", &text))
+        text_start = text.sh_addr;
+    if (find_section(im, ".gopclntab", &sh) || find_section(im, ".data.rel.ro.gopclntab", &sh))
+        tab = section_bytes(im, &sh, &len);
+    if (tab)
+        return go_pclntab_parse(tab, len, text_start, pclntab_cb, b, NULL);
+    size_t n = 0;
+    if (im->shnum > 0 || elf_getphdrnum(im->elf, &n) < 0)
+        return GO_PCLNTAB_ERR_MAGIC;
+    for (size_t i = 0; i < n; i++) {
+        GElf_Phdr ph;
+        if (!gelf_getphdr(im->elf, (int)i, &ph) || ph.p_type != PT_LOAD ||
+            ph.p_offset > im->size || ph.p_filesz > im->size - ph.p_offset)
+            continue;
+        const uint8_t *seg = im->raw + ph.p_offset;
+        for (uint64_t off = 0; off + 64 <= ph.p_filesz; off += 8) {
+            if (seg[off] < 0xf0 || !go_pclntab_probe(seg + off, ph.p_filesz - off))
+                continue;
+            b->nsyms = 0;
+            b->pool_len = 0;
+            if (go_pclntab_parse(seg + off, ph.p_filesz - off, 0, pclntab_cb, b, NULL) == 0)
+                return 0;
+        }
+    }
+    b->nsyms = 0;
+    return GO_PCLNTAB_ERR_MAGIC;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp(((const struct go_sym *)a)->name, ((const struct go_sym *)b)->name);
+}
+
+static int cmp_addr(const void *a, const void *b)
+{
+    const struct go_sym *x = *(const struct go_sym *const *)a;
+    const struct go_sym *y = *(const struct go_sym *const *)b;
+    return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+/* Fix the names' pointers now that the pool no longer moves, then build both indexes. */
+static int index_symbols(struct go_binary *b)
+{
+    size_t nf = 0;
+    for (size_t i = 0; i < b->nsyms; i++) {
+        b->syms[i].name = b->pool + b->syms[i].name_off;
+        nf += b->syms[i].is_func;
+    }
+    qsort(b->syms, b->nsyms, sizeof(*b->syms), cmp_name);
+    b->funcs = malloc((nf ? nf : 1) * sizeof(*b->funcs));
+    if (!b->funcs)
+        return -ENOMEM;
+    for (size_t i = 0; i < b->nsyms; i++)
+        if (b->syms[i].is_func)
+            b->funcs[b->nfuncs++] = &b->syms[i];
+    qsort(b->funcs, b->nfuncs, sizeof(*b->funcs), cmp_addr);
+    return 0;
+}
+
+/* ---- open / free ---------------------------------------------------------------------- */
+
+static void read_layout(struct go_binary *b, const struct image *im)
+{
+    GElf_Ehdr eh;
+    GElf_Shdr sh;
+    size_t n = 0;
+    b->pie = gelf_getehdr(im->elf, &eh) && eh.e_type == ET_DYN;
+    b->dwarf = find_section(im, ".debug_info", &sh) || find_section(im, ".zdebug_info", &sh);
+    b->min_vaddr = UINT64_MAX;
+    if (elf_getphdrnum(im->elf, &n) == 0) {
+        for (size_t i = 0; i < n; i++) {
+            GElf_Phdr ph;
+            if (gelf_getphdr(im->elf, (int)i, &ph) && ph.p_type == PT_LOAD &&
+                ph.p_vaddr < b->min_vaddr)
+                b->min_vaddr = ph.p_vaddr;
+        }
+    }
+    if (b->min_vaddr == UINT64_MAX)
+        b->min_vaddr = 0;
+}
+
+static int load_symbols(struct go_binary *b, const struct image *im, char *msg,
+                        size_t msglen)
+{
+    int rc = load_symtab(b, im);
+    size_t nf = 0;
+    for (size_t i = 0; rc == 0 && i < b->nsyms; i++)
+        nf += b->syms[i].is_func;
+    if (rc == 0 && nf > 0) {
+        b->source = GO_SYMBOLS_SYMTAB;
+    } else if (rc == 0) {
+        /* No usable .symtab (-ldflags=-s): functions only, from the pcln table. */
+        b->nsyms = 0;
+        b->pool_len = 0;
+        rc = load_pclntab(b, im);
+        if (rc > 0 || (rc < 0 && rc != -ENOMEM)) {
+            set_msg(msg, msglen, "%s: no symbols: %s", b->path, go_pclntab_strerror(rc));
+            return GO_BINARY_ERR_CORRUPT;
+        }
+        if (rc == 0)
+            b->source = GO_SYMBOLS_PCLNTAB;
+    }
+    if (rc == 0)
+        rc = index_symbols(b);
+    if (rc < 0) {
+        set_msg(msg, msglen, "%s: loading symbols: %s", b->path, strerror(-rc));
+        return GO_BINARY_ERR_OPEN;
+    }
+    return GO_BINARY_OK;
+}
+
+int go_binary_open(const char *path, struct go_binary **out, char *msg, size_t msglen)
+{
+    struct image im;
+    struct stat st;
+    size_t blen = 0;
+    *out = NULL;
+    int rc = image_open(&im, path, &st, msg, msglen);
+    if (rc != GO_BINARY_OK)
+        return rc;
+    struct go_binary *b = calloc(1, sizeof(*b));
+    if (!b || !(b->path = strdup(path))) {
+        set_msg(msg, msglen, "%s: calloc: %s", path, strerror(ENOMEM));
+        free(b);
+        image_close(&im);
+        return GO_BINARY_ERR_OPEN;
+    }
+    b->dev = st.st_dev;
+    b->ino = st.st_ino;
+    const uint8_t *bi = find_buildinfo(&im, &blen);
+    if (!bi) {
+        set_msg(msg, msglen, "%s: not a Go program (no .go.buildinfo section)", path);
+        rc = GO_BINARY_ERR_NOT_GO;
+    } else {
+        rc = buildinfo_parse(bi, blen, image_reader, &im, b->version, sizeof(b->version),
+                             b->modpath, sizeof(b->modpath));
+        if (rc != GO_BINARY_OK)
+            set_msg(msg, msglen, "%s: %s", path,
+                    rc == GO_BINARY_ERR_NOT_GO ? "not a Go program (bad .go.buildinfo magic)"
+                                               : "corrupt .go.buildinfo");
+    }
+    if (rc == GO_BINARY_OK) {
+        read_build_id(&im, b->build_id, sizeof(b->build_id));
+        read_layout(b, &im);
+        rc = load_symbols(b, &im, msg, msglen);
+    }
+    image_close(&im);
+    if (rc != GO_BINARY_OK) {
+        go_binary_free(b);
+        return rc;
+    }
+    *out = b;
+    return GO_BINARY_OK;
+}
+
+void go_binary_free(struct go_binary *b)
+{
+    if (!b)
+        return;
+    free(b->path);
+    free(b->syms);
+    free(b->funcs);
+    free(b->pool);
+    free(b);
+}
+
+const char *go_binary_version(const struct go_binary *b) { return b->version; }
+const char *go_binary_build_id(const struct go_binary *b) { return b->build_id; }
+const char *go_binary_module_path(const struct go_binary *b) { return b->modpath; }
+bool go_binary_is_pie(const struct go_binary *b) { return b->pie; }
+bool go_binary_has_dwarf(const struct go_binary *b) { return b->dwarf; }
+
+enum go_symbol_source go_binary_symbol_source(const struct go_binary *b)
+{
+    return b->source;
+}
+
+/* ---- lookups ------------------------------------------------------------------------ */
+
+int go_binary_lookup(const struct go_binary *b, const char *name, uint64_t *addr,
+                     uint64_t *size)
+{
+    struct go_sym key = { .name = name };
+    const struct go_sym *s = b && name && b->nsyms
+        ? bsearch(&key, b->syms, b->nsyms, sizeof(*b->syms), cmp_name) : NULL;
+    if (!s)
+        return -ENOENT;
+    if (addr)
+        *addr = s->addr;
+    if (size)
+        *size = s->size;
+    return 0;
+}
+
+const char *go_binary_func_at(const struct go_binary *b, uint64_t addr)
+{
+    if (!b || b->nfuncs == 0 || addr < b->funcs[0]->addr)
+        return NULL;
+    size_t lo = 0, hi = b->nfuncs;   /* last function with entry <= addr */
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (b->funcs[mid]->addr <= addr)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    /* Several symbols can share an entry (runtime.text has size 0): take one that covers. */
+    uint64_t entry = b->funcs[lo]->addr;
+    for (size_t i = lo + 1; i-- > 0 && b->funcs[i]->addr == entry;) {
+        if (addr - entry < b->funcs[i]->size)
+            return b->funcs[i]->name;
+    }
+    return NULL;
+}
+
+/* ---- load bias ---------------------------------------------------------------------- */
+
+/* Whether a maps line's file is ours: same device and inode, or the same path as the
+ * process's exe link (overlay filesystems can report another device in maps). */
+static bool maps_same_file(const struct go_binary *b, unsigned maj, unsigned mnr,
+                           unsigned long ino, const char *mpath, const char *exe)
+{
+    if (makedev(maj, mnr) == b->dev && ino == b->ino)
+        return true;
+    return exe[0] && strcmp(mpath, exe) == 0;
+}
+
+int go_binary_load_bias(const struct go_binary *b, pid_t pid, uint64_t *bias)
+{
+    char path[64], exe[4096], line[4096 + 128];
+    *bias = 0;
+    if (!b->pie)
+        return 0;
+    snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+    ssize_t n = readlink(path, exe, sizeof(exe) - 1);
+    exe[n > 0 ? n : 0] = '\0';
+    char *del = strstr(exe, " (deleted)");
+    if (del && del[10] == '\0')
+        *del = '\0';
+    snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return -errno;
+    long page = sysconf(_SC_PAGESIZE);
+    uint64_t link_base = b->min_vaddr & ~(uint64_t)((page > 0 ? page : 4096) - 1);
+    int rc = -ENOENT;
+    while (fgets(line, sizeof(line), f)) {
+        uint64_t start, end, off;
+        unsigned maj, mnr;
+        unsigned long ino;
+        int pos = 0;
+        char perms[8];
+        if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %7s %" SCNx64 " %x:%x %lu %n", &start,
+                   &end, perms, &off, &maj, &mnr, &ino, &pos) < 7 || pos == 0)
+            continue;
+        char *mpath = line + pos;
+        mpath[strcspn(mpath, "\n")] = '\0';
+        del = strstr(mpath, " (deleted)");
+        if (del && del[10] == '\0')
+            *del = '\0';
+        if (off != 0 || ino == 0 || !maps_same_file(b, maj, mnr, ino, mpath, exe))
+            continue;
+        *bias = start - link_base;
+        rc = 0;
+        break;
+    }
+    if (rc != 0 && ferror(f))
+        rc = -EIO;
+    fclose(f);
+    return rc;
+}

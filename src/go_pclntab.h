@@ -1,1 +1,36 @@
-/* placeholder */
+/* go_pclntab: walk the function table of a Go .gopclntab section (stripped binaries). */
+#ifndef GMPTOP_GO_PCLNTAB_H
+#define GMPTOP_GO_PCLNTAB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum go_pclntab_error {
+    GO_PCLNTAB_OK = 0,
+    GO_PCLNTAB_ERR_MAGIC = -1,      /* not a pclntab layout we know */
+    GO_PCLNTAB_ERR_CORRUPT = -2,    /* an offset or count points outside the data */
+    GO_PCLNTAB_ERR_NO_TEXT = -3,    /* header's textStart is 0 and none was given */
+};
+
+/* Called once per function, in table order. name is NUL-terminated and lives inside
+ * the parsed buffer; [entry, end) is the function's link-time address range.
+ * A nonzero return stops the walk and is returned by go_pclntab_parse(). */
+typedef int (*go_pclntab_func_cb)(void *ctx, const char *name, uint64_t entry,
+                                  uint64_t end);
+
+/* Parse a little-endian pclntab (Go 1.16/1.17 magic 0xfffffffa, 1.18/1.19 0xfffffff0,
+ * 1.20+ 0xfffffff1). text_start is used when the header's own textStart is 0 (it can
+ * be left for a relocation to fill); pass 0 when unknown. A pure function over the
+ * bytes: every offset is checked, corrupt input returns an error and never reads
+ * outside [data, data + len). Returns GO_PCLNTAB_OK, an enum go_pclntab_error, or the
+ * callback's nonzero value. *nfunc (may be NULL) gets the number of functions visited. */
+int go_pclntab_parse(const uint8_t *data, size_t len, uint64_t text_start,
+                     go_pclntab_func_cb cb, void *ctx, size_t *nfunc);
+
+/* Whether data starts with a pclntab header this parser accepts (magic and shape). */
+int go_pclntab_probe(const uint8_t *data, size_t len);
+
+/* A short English text for a go_pclntab_error. */
+const char *go_pclntab_strerror(int err);
+
+#endif

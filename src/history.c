@@ -1,1 +1,65 @@
-/* placeholder */
+/* history: a fixed-size ring of the most recent snapshots; panes and rules read it. */
+#include "history.h"
+
+#include <stdlib.h>
+
+struct history {
+    struct snapshot **ring;
+    size_t capacity;
+    size_t len;
+    size_t head;          /* index of the newest entry */
+};
+
+struct history *history_new(size_t capacity)
+{
+    if (capacity == 0)
+        capacity = 1;
+    struct history *h = calloc(1, sizeof(*h));
+    if (!h)
+        return NULL;
+    h->ring = calloc(capacity, sizeof(*h->ring));
+    if (!h->ring) {
+        free(h);
+        return NULL;
+    }
+    h->capacity = capacity;
+    return h;
+}
+
+void history_clear(struct history *h)
+{
+    for (size_t i = 0; i < h->capacity; i++) {
+        snapshot_free(h->ring[i]);
+        h->ring[i] = NULL;
+    }
+    h->len = 0;
+    h->head = 0;
+}
+
+void history_free(struct history *h)
+{
+    if (!h)
+        return;
+    history_clear(h);
+    free(h->ring);
+    free(h);
+}
+
+void history_push(struct history *h, struct snapshot *s)
+{
+    size_t slot = h->len == 0 ? 0 : (h->head + 1) % h->capacity;
+    snapshot_free(h->ring[slot]);  /* the oldest, when full */
+    h->ring[slot] = s;
+    h->head = slot;
+    if (h->len < h->capacity)
+        h->len++;
+}
+
+size_t history_len(const struct history *h) { return h->len; }
+
+const struct snapshot *history_get(const struct history *h, size_t age)
+{
+    if (age >= h->len)
+        return NULL;
+    return h->ring[(h->head + h->capacity - age) % h->capacity];
+}

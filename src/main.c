@@ -1,1 +1,117 @@
-/* placeholder */
+/* main: parse the command line, resolve the target, run the TUI or batch mode. */
+#include "config.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../collectors/collector.h"
+#include "../tui/app.h"
+#include "batch.h"
+#include "demo.h"
+#include "options.h"
+#include "session.h"
+
+static int exit_status_for(enum target_error e)
+{
+    switch (e) {
+    case TARGET_OK: return 0;
+    case TARGET_NOT_GO: return 2;
+    case TARGET_NO_SUCH_PID:
+    case TARGET_NO_PERMISSION:
+    case TARGET_BAD_BINARY:
+    default: return 1;
+    }
+}
+
+/* The demo's runtime needs a moment before /proc/PID/exe and its threads settle. */
+static void wait_demo_ready(void)
+{
+    struct timespec ts = { 0, 300 * 1000 * 1000 };
+    nanosleep(&ts, NULL);
+}
+
+static int run(const struct options *o)
+{
+    pid_t demo_pid = 0;
+    pid_t pid = o->pid;
+    char msg[1024];
+
+    if (o->demo) {
+        demo_pid = demo_start(o->demo, msg, sizeof(msg));
+        if (demo_pid < 0) {
+            fprintf(stderr, "gmptop: %s\n", msg);
+            return 2;
+        }
+        wait_demo_ready();
+        pid = demo_pid;
+    }
+    if (o->batch && pid == 0) {
+        fprintf(stderr, "gmptop: batch mode needs -p PID or --demo NAME\n"
+                        "Try 'gmptop --help' for more information.\n");
+        return 2;
+    }
+    if (!o->batch && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
+        fprintf(stderr, "gmptop: not a terminal; use -b for batch output\n");
+        if (demo_pid > 0)
+            demo_stop(demo_pid);
+        return 2;
+    }
+
+    struct session s;
+    session_init(&s, o->collectors);
+    int status = 0;
+    if (pid != 0) {
+        enum target_error e = session_attach(&s, pid, msg, sizeof(msg));
+        if (e != TARGET_OK) {
+            fprintf(stderr, "gmptop: %s\n", msg);
+            status = exit_status_for(e);
+            goto out;
+        }
+    }
+    status = o->batch ? batch_run(o, &s, stdout) : app_run(o, &s);
+out:
+    session_destroy(&s);
+    if (demo_pid > 0)
+        demo_stop(demo_pid);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    struct options o;
+    int rc = options_parse(argc, argv, &o, stderr);
+    if (rc != 0)
+        return rc;
+    if (o.help) {
+        options_usage(stdout);
+        return 0;
+    }
+    if (o.version) {
+        printf("gmptop %s\n", PACKAGE_VERSION);
+        return 0;
+    }
+    if (o.list_collectors) {
+        collector_list_print(stdout);
+        return 0;
+    }
+    if (o.demo && strcmp(o.demo, "list") == 0) {
+        demo_list_print(stdout);
+        return 0;
+    }
+    if (o.demo && !demo_find(o.demo)) {
+        fprintf(stderr, "gmptop: unknown demo '%s' (see gmptop --demo list)\n", o.demo);
+        return 2;
+    }
+    char msg[256];
+    if (o.collectors && collector_names_check(o.collectors, msg, sizeof(msg)) < 0) {
+        fprintf(stderr, "gmptop: %s\n", msg);
+        return 2;
+    }
+    /* A closed pipe ends batch output quietly, like other Unix filters. */
+    signal(SIGPIPE, SIG_DFL);
+    return run(&o);
+}

@@ -1,1 +1,139 @@
-/* placeholder */
+/* options: the command line, parsed into one plain struct. */
+#include "options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void options_usage(FILE *out)
+{
+    fputs(
+"Usage: gmptop [-p PID] [-d SECONDS] [-b] [-n COUNT] [--format text|json]\n"
+"              [--theme NAME] [--demo SCENARIO|list] [--collectors LIST]\n"
+"Watch a running Go program's scheduler (G, M, P) and the hardware under it.\n"
+"\n"
+"  -p, --pid PID          attach to PID (without it: pick a Go process)\n"
+"  -d, --delay SECONDS    refresh interval (default 1, minimum 0.05)\n"
+"  -b, --batch            print snapshots instead of the interactive screen\n"
+"  -n, --iterations COUNT in batch mode, stop after COUNT snapshots\n"
+"      --format text|json batch output format (default text; json = one object per line)\n"
+"      --theme NAME       colour theme: default, classroom, mono, or your own\n"
+"      --demo SCENARIO    start a bundled Go demo workload and attach to it;\n"
+"                         --demo list shows them\n"
+"      --collectors LIST  comma-separated collectors to run (default: all)\n"
+"      --list-collectors  show every collector and whether it works here\n"
+"      --no-color         no colours (also when NO_COLOR is set)\n"
+"  -h, --help             this text\n"
+"  -V, --version          version\n"
+"\n"
+"Exit status: 0 ok, 1 no such process / no permission, 2 usage error or not a Go\n"
+"program, 3 the target exited during batch mode.\n", out);
+}
+
+static int parse_double(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !isfinite(v))
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_long(const char *s, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int usage_error(FILE *err, const char *fmt, const char *arg)
+{
+    fputs("gmptop: ", err);
+    fprintf(err, fmt, arg);
+    fputc('\n', err);
+    fputs("Try 'gmptop --help' for more information.\n", err);
+    return 2;
+}
+
+enum { OPT_FORMAT = 256, OPT_THEME, OPT_DEMO, OPT_COLLECTORS, OPT_LIST_COLLECTORS,
+       OPT_NO_COLOR };
+
+int options_parse(int argc, char **argv, struct options *o, FILE *err)
+{
+    static const struct option longopts[] = {
+        { "pid", required_argument, NULL, 'p' },
+        { "delay", required_argument, NULL, 'd' },
+        { "batch", no_argument, NULL, 'b' },
+        { "iterations", required_argument, NULL, 'n' },
+        { "format", required_argument, NULL, OPT_FORMAT },
+        { "theme", required_argument, NULL, OPT_THEME },
+        { "demo", required_argument, NULL, OPT_DEMO },
+        { "collectors", required_argument, NULL, OPT_COLLECTORS },
+        { "list-collectors", no_argument, NULL, OPT_LIST_COLLECTORS },
+        { "no-color", no_argument, NULL, OPT_NO_COLOR },
+        { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, 'V' },
+        { NULL, 0, NULL, 0 },
+    };
+    memset(o, 0, sizeof(*o));
+    o->delay_s = 1.0;
+    const char *nc = getenv("NO_COLOR");
+    o->no_color = nc && *nc;
+
+    opterr = 0;
+    optind = 1;
+    int c;
+    long l;
+    while ((c = getopt_long(argc, argv, ":p:d:bn:hV", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'p':
+            if (parse_long(optarg, &l) < 0 || l <= 0 || l > 0x7fffffffL)
+                return usage_error(err, "-p: '%s' is not a process id", optarg);
+            o->pid = (pid_t)l;
+            break;
+        case 'd':
+            if (parse_double(optarg, &o->delay_s) < 0 || o->delay_s < 0.05 ||
+                o->delay_s > 3600)
+                return usage_error(err, "-d: '%s' is not a delay between 0.05 and 3600 s",
+                                   optarg);
+            break;
+        case 'b': o->batch = true; break;
+        case 'n':
+            if (parse_long(optarg, &o->count) < 0 || o->count < 1)
+                return usage_error(err, "-n: '%s' is not a positive count", optarg);
+            break;
+        case OPT_FORMAT:
+            if (strcmp(optarg, "text") == 0)
+                o->format = FORMAT_TEXT;
+            else if (strcmp(optarg, "json") == 0)
+                o->format = FORMAT_JSON;
+            else
+                return usage_error(err, "--format: '%s' is not text or json", optarg);
+            break;
+        case OPT_THEME: o->theme = optarg; break;
+        case OPT_DEMO: o->demo = optarg; break;
+        case OPT_COLLECTORS: o->collectors = optarg; break;
+        case OPT_LIST_COLLECTORS: o->list_collectors = true; break;
+        case OPT_NO_COLOR: o->no_color = true; break;
+        case 'h': o->help = true; break;
+        case 'V': o->version = true; break;
+        case ':':
+            return usage_error(err, "option '%s' needs an argument", argv[optind - 1]);
+        default:
+            return usage_error(err, "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return usage_error(err, "unexpected argument '%s'", argv[optind]);
+    if (o->pid && o->demo)
+        return usage_error(err, "%s", "-p and --demo cannot be used together");
+    return 0;
+}

@@ -1,1 +1,56 @@
-/* placeholder */
+/* rates: per-second figures derived from two snapshots (never stored twice). */
+#include "rates.h"
+
+#include <math.h>
+
+double rates_interval_s(const struct snapshot *prev, const struct snapshot *cur)
+{
+    if (!prev || !cur || cur->meta.mono_ns <= prev->meta.mono_ns)
+        return 0.0;
+    return (double)(cur->meta.mono_ns - prev->meta.mono_ns) / 1e9;
+}
+
+/* A counter that went backwards (tid reused by a new thread) gives no rate. */
+static double per_s(uint64_t before, uint64_t after, double dt)
+{
+    if (after < before || dt <= 0.0)
+        return NAN;
+    return (double)(after - before) / dt;
+}
+
+void rates_thread(const struct snapshot *prev, const struct snapshot *cur,
+                  const struct thread_sample *t, struct thread_rates *out)
+{
+    out->cpu_pct = out->nvcsw_per_s = out->nivcsw_per_s = NAN;
+    out->migrations_per_s = out->run_delay_ms_per_s = NAN;
+
+    double dt = rates_interval_s(prev, cur);
+    const struct thread_sample *p = prev ? snapshot_find_thread(prev, t->tid) : NULL;
+    if (!p || dt <= 0.0)
+        return;
+    uint32_t both = p->have & t->have;
+    if (both & THREAD_HAVE_CPU_TIME)
+        out->cpu_pct = per_s(p->cpu_time_ns, t->cpu_time_ns, dt) / 1e7;
+    if (both & THREAD_HAVE_SWITCHES) {
+        out->nvcsw_per_s = per_s(p->nvcsw, t->nvcsw, dt);
+        out->nivcsw_per_s = per_s(p->nivcsw, t->nivcsw, dt);
+    }
+    if (both & THREAD_HAVE_MIGRATIONS)
+        out->migrations_per_s = per_s(p->migrations, t->migrations, dt);
+    if (both & THREAD_HAVE_RUN_DELAY)
+        out->run_delay_ms_per_s = per_s(p->run_delay_ns, t->run_delay_ns, dt) / 1e6;
+}
+
+double rates_cpu_util(const struct snapshot *prev, const struct snapshot *cur, int cpu)
+{
+    if (!prev || !cur)
+        return NAN;
+    const struct cpu_sample *a = snapshot_find_cpu(prev, cpu);
+    const struct cpu_sample *b = snapshot_find_cpu(cur, cpu);
+    if (!a || !b || !a->online || !b->online)
+        return NAN;
+    if (b->total <= a->total || b->busy < a->busy)
+        return NAN;
+    double u = 100.0 * (double)(b->busy - a->busy) / (double)(b->total - a->total);
+    return u > 100.0 ? 100.0 : u;
+}

@@ -1,1 +1,88 @@
-/* placeholder */
+/* session: one attached target, its collectors and its history; shared by TUI and batch. */
+#include "session.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../collectors/collector.h"
+#include "go_binary.h"
+#include "util.h"
+
+void session_init(struct session *s, const char *collector_names)
+{
+    memset(s, 0, sizeof(*s));
+    s->collector_names = collector_names;
+}
+
+enum target_error session_attach(struct session *s, pid_t pid, char *msg, size_t msglen)
+{
+    session_detach(s);
+    enum target_error e = target_open(pid, &s->target, msg, msglen);
+    if (e != TARGET_OK)
+        return e;
+    s->collectors = collector_set_open(s->collector_names, &s->target, msg, msglen);
+    if (!s->collectors) {
+        target_close(&s->target);
+        return TARGET_BAD_BINARY;
+    }
+    if (!s->history)
+        s->history = history_new(SESSION_HISTORY);
+    else
+        history_clear(s->history);
+    s->attached = true;
+    s->target_gone = false;
+    return TARGET_OK;
+}
+
+static void fill_meta(struct session *s, struct snapshot *snap)
+{
+    struct snapshot_meta *m = &snap->meta;
+    m->time_ns = util_real_ns();
+    m->mono_ns = util_mono_ns();
+    m->pid = s->target.pid;
+    util_strlcpy(m->comm, s->target.comm, sizeof(m->comm));
+    util_strlcpy(m->go_version, s->target.bin ? go_binary_version(s->target.bin) : "",
+                 sizeof(m->go_version));
+    m->uptime_s = target_uptime_s(&s->target);
+}
+
+int session_tick(struct session *s)
+{
+    if (!s->attached || !s->history)
+        return -EINVAL;
+    if (s->target_gone)
+        return -ESRCH;
+    struct snapshot *snap = snapshot_new();
+    if (!snap)
+        return -ENOMEM;
+    fill_meta(s, snap);
+    int rc = collector_set_sample(s->collectors, snap);
+    /* A collector can miss the exit (it read a zombie's leftovers); check the pid and
+     * its start time so a recycled pid is never mistaken for the target. */
+    if (rc == -ESRCH || !target_alive(&s->target)) {
+        snap->meta.target_gone = true;
+        s->target_gone = true;
+        rc = -ESRCH;
+    }
+    snapshot_sort_threads(snap);
+    history_push(s->history, snap);
+    return rc;
+}
+
+void session_detach(struct session *s)
+{
+    if (!s->attached)
+        return;
+    collector_set_close(s->collectors);
+    s->collectors = NULL;
+    target_close(&s->target);
+    s->attached = false;
+}
+
+void session_destroy(struct session *s)
+{
+    session_detach(s);
+    history_free(s->history);
+    s->history = NULL;
+}

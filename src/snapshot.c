@@ -1,1 +1,121 @@
-/* placeholder */
+/* snapshot: one tick of everything gmptop knows about the target, as plain data. */
+#include "snapshot.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include "util.h"
+
+struct snapshot *snapshot_new(void)
+{
+    struct snapshot *s = calloc(1, sizeof(*s));
+    if (s)
+        s->meta.schema = SNAPSHOT_SCHEMA;
+    if (s)
+        s->meta.uptime_s = -1.0;
+    return s;
+}
+
+void snapshot_free(struct snapshot *s)
+{
+    if (!s)
+        return;
+    free(s->threads);
+    free(s->cpus);
+    free(s);
+}
+
+/* Doubling growth shared by the array appenders; capacity is kept implicitly as the
+ * next power of two at or above the count, so the snapshot needs no extra fields. */
+static void *grow_append(void *arr, size_t *count, size_t elem)
+{
+    size_t n = *count;
+    bool need = n == 0 || (n & (n - 1)) == 0; /* at a power of two: full */
+    if (need) {
+        size_t cap = n ? n * 2 : 8;
+        if (n && n < 8)
+            cap = 8;
+        void *p = realloc(arr, cap * elem);
+        if (!p)
+            return NULL;
+        arr = p;
+    }
+    memset((char *)arr + n * elem, 0, elem);
+    (*count)++;
+    return arr;
+}
+
+struct thread_sample *snapshot_add_thread(struct snapshot *s)
+{
+    void *p = grow_append(s->threads, &s->nthreads, sizeof(*s->threads));
+    if (!p)
+        return NULL;
+    s->threads = p;
+    return &s->threads[s->nthreads - 1];
+}
+
+struct cpu_sample *snapshot_add_cpu(struct snapshot *s)
+{
+    void *p = grow_append(s->cpus, &s->ncpus, sizeof(*s->cpus));
+    if (!p)
+        return NULL;
+    s->cpus = p;
+    struct cpu_sample *c = &s->cpus[s->ncpus - 1];
+    c->node = -1;
+    return c;
+}
+
+void snapshot_set_status(struct snapshot *s, const char *name, bool available,
+                         const char *reason)
+{
+    struct collector_status *st = NULL;
+    for (size_t i = 0; i < s->nstatus; i++)
+        if (strcmp(s->status[i].name, name) == 0)
+            st = &s->status[i];
+    if (!st) {
+        if (s->nstatus >= SNAPSHOT_MAX_COLLECTORS)
+            return;
+        st = &s->status[s->nstatus++];
+    }
+    util_strlcpy(st->name, name, sizeof(st->name));
+    st->available = available;
+    util_strlcpy(st->reason, reason ? reason : "", sizeof(st->reason));
+}
+
+const struct collector_status *snapshot_status(const struct snapshot *s, const char *name)
+{
+    for (size_t i = 0; i < s->nstatus; i++)
+        if (strcmp(s->status[i].name, name) == 0)
+            return &s->status[i];
+    return NULL;
+}
+
+static int thread_cmp_tid(const void *a, const void *b)
+{
+    pid_t x = ((const struct thread_sample *)a)->tid;
+    pid_t y = ((const struct thread_sample *)b)->tid;
+    return (x > y) - (x < y);
+}
+
+void snapshot_sort_threads(struct snapshot *s)
+{
+    if (s->nthreads > 1)
+        qsort(s->threads, s->nthreads, sizeof(*s->threads), thread_cmp_tid);
+}
+
+const struct thread_sample *snapshot_find_thread(const struct snapshot *s, pid_t tid)
+{
+    struct thread_sample key = { .tid = tid };
+    if (!s->threads)
+        return NULL;
+    return bsearch(&key, s->threads, s->nthreads, sizeof(*s->threads), thread_cmp_tid);
+}
+
+const struct cpu_sample *snapshot_find_cpu(const struct snapshot *s, int cpu)
+{
+    if (cpu >= 0 && (size_t)cpu < s->ncpus && s->cpus[cpu].cpu == cpu)
+        return &s->cpus[cpu];
+    for (size_t i = 0; i < s->ncpus; i++)
+        if (s->cpus[i].cpu == cpu)
+            return &s->cpus[i];
+    return NULL;
+}

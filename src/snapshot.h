@@ -71,7 +71,7 @@ struct snapshot_meta {
 struct snapshot {
     struct snapshot_meta meta;
 
-    struct thread_sample *threads;  /* owned */
+    struct thread_sample *threads;  /* owned, sorted by tid once complete */
     size_t nthreads;
 
     struct cpu_sample *cpus;        /* owned */
@@ -90,6 +90,9 @@ struct cpu_sample *snapshot_add_cpu(struct snapshot *s);
 void snapshot_set_status(struct snapshot *s, const char *name, bool available,
                          const char *reason);
 const struct collector_status *snapshot_status(const struct snapshot *s, const char *name);
+/* Sort threads by tid; the session does this after the collectors ran. */
+void snapshot_sort_threads(struct snapshot *s);
+/* Binary search: needs snapshot_sort_threads() first. */
 const struct thread_sample *snapshot_find_thread(const struct snapshot *s, pid_t tid);
 const struct cpu_sample *snapshot_find_cpu(const struct snapshot *s, int cpu);
 

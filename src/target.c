@@ -1,1 +1,160 @@
-/* placeholder */
+/* target: the process gmptop watches, resolved and checked once at attach time. */
+#include "target.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "go_binary.h"
+#include "proc_parse.h"
+#include "util.h"
+
+#define PERMISSION_HINT "needs root, CAP_SYS_PTRACE, or the same user as the target"
+
+static int read_stat(pid_t pid, struct proc_stat *st)
+{
+    char path[64], buf[4096];
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+    long n = proc_read_file(path, buf, sizeof(buf));
+    if (n < 0)
+        return (int)n;
+    return proc_parse_stat(buf, (size_t)n, st) == 0 ? 0 : -EINVAL;
+}
+
+static enum target_error check_exe(pid_t pid, struct target *t, char *msg, size_t len)
+{
+    char link[64];
+    snprintf(link, sizeof(link), "/proc/%d/exe", (int)pid);
+    ssize_t n = readlink(link, t->exe, sizeof(t->exe) - 1);
+    if (n < 0) {
+        int e = errno;
+        if (e == EACCES || e == EPERM) {
+            snprintf(msg, len, "cannot read %s: %s (%s)", link, strerror(e), PERMISSION_HINT);
+            return TARGET_NO_PERMISSION;
+        }
+        if (e == ENOENT) {
+            struct proc_stat st;
+            if (read_stat(pid, &st) != 0) {
+                snprintf(msg, len, "no process with pid %d", (int)pid);
+                return TARGET_NO_SUCH_PID;
+            }
+            snprintf(msg, len, "pid %d (%s) has no executable (kernel thread or zombie): "
+                     "not a Go program", (int)pid, t->comm);
+            return TARGET_NOT_GO;
+        }
+        snprintf(msg, len, "readlink %s: %s", link, strerror(e));
+        return TARGET_BAD_BINARY;
+    }
+    t->exe[n] = '\0';
+
+    /* Parse through /proc/PID/exe, not the path: it still works when the file was
+     * deleted or replaced after the process started. */
+    char why[512];
+    int rc = go_binary_open(link, &t->bin, why, sizeof(why));
+    switch (rc) {
+    case GO_BINARY_OK:
+        return TARGET_OK;
+    case GO_BINARY_ERR_NOT_GO:
+    case GO_BINARY_ERR_NOT_ELF:
+        snprintf(msg, len, "pid %d (%s) is not a Go program: %s", (int)pid, t->comm, why);
+        return TARGET_NOT_GO;
+    case GO_BINARY_ERR_OPEN:
+        if (strstr(why, strerror(EACCES)) || strstr(why, strerror(EPERM))) {
+            snprintf(msg, len, "%s (%s)", why, PERMISSION_HINT);
+            return TARGET_NO_PERMISSION;
+        }
+        snprintf(msg, len, "%s", why);
+        return TARGET_BAD_BINARY;
+    default:
+        snprintf(msg, len, "pid %d (%s): %s", (int)pid, t->comm, why);
+        return TARGET_BAD_BINARY;
+    }
+}
+
+/* Reading the target's memory (process_vm_readv, later panes) needs the same ptrace
+ * access as opening /proc/PID/mem; opening it read-only changes nothing in the target. */
+static enum target_error check_memory_access(pid_t pid, char *msg, size_t len)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/mem", (int)pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        close(fd);
+        return TARGET_OK;
+    }
+    int e = errno;
+    if (e == EACCES || e == EPERM) {
+        snprintf(msg, len, "cannot read the memory of pid %d: open %s: %s (%s)", (int)pid,
+                 path, strerror(e), PERMISSION_HINT);
+        return TARGET_NO_PERMISSION;
+    }
+    if (e == ENOENT || e == ESRCH) {
+        snprintf(msg, len, "no process with pid %d", (int)pid);
+        return TARGET_NO_SUCH_PID;
+    }
+    snprintf(msg, len, "open %s: %s", path, strerror(e));
+    return TARGET_BAD_BINARY;
+}
+
+enum target_error target_open(pid_t pid, struct target *t, char *msg, size_t msglen)
+{
+    memset(t, 0, sizeof(*t));
+    t->pid = pid;
+    if (pid <= 0) {
+        snprintf(msg, msglen, "no process with pid %d", (int)pid);
+        return TARGET_NO_SUCH_PID;
+    }
+    struct proc_stat st;
+    int rc = read_stat(pid, &st);
+    if (rc == -ENOENT || rc == -ESRCH) {
+        snprintf(msg, msglen, "no process with pid %d", (int)pid);
+        return TARGET_NO_SUCH_PID;
+    }
+    if (rc < 0) {
+        snprintf(msg, msglen, "read /proc/%d/stat: %s", (int)pid, strerror(-rc));
+        return TARGET_BAD_BINARY;
+    }
+    if (st.pid != pid) {
+        /* A thread id that is not a thread-group leader: point at the process. */
+        snprintf(msg, msglen, "no process with pid %d", (int)pid);
+        return TARGET_NO_SUCH_PID;
+    }
+    util_strlcpy(t->comm, st.comm, sizeof(t->comm));
+    t->start_ticks = st.starttime;
+
+    enum target_error e = check_exe(pid, t, msg, msglen);
+    if (e == TARGET_OK)
+        e = check_memory_access(pid, msg, msglen);
+    if (e != TARGET_OK)
+        target_close(t);
+    return e;
+}
+
+void target_close(struct target *t)
+{
+    go_binary_free(t->bin);
+    t->bin = NULL;
+}
+
+bool target_alive(const struct target *t)
+{
+    struct proc_stat st;
+    if (read_stat(t->pid, &st) != 0)
+        return false;
+    return st.starttime == t->start_ticks && st.state != 'Z' && st.state != 'X';
+}
+
+double target_uptime_s(const struct target *t)
+{
+    char buf[128];
+    long n = proc_read_file("/proc/uptime", buf, sizeof(buf));
+    long hz = sysconf(_SC_CLK_TCK);
+    if (n <= 0 || hz <= 0)
+        return -1.0;
+    double up = strtod(buf, NULL);
+    double age = up - (double)t->start_ticks / (double)hz;
+    return age >= 0.0 ? age : -1.0;
+}

@@ -1,1 +1,43 @@
-/* placeholder */
+/* util: small helpers every module needs (clocks, bounded string copy). */
+#include "util.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+static int64_t clock_ns(clockid_t id)
+{
+    struct timespec ts;
+    if (clock_gettime(id, &ts) != 0)
+        return 0;
+    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+int64_t util_mono_ns(void) { return clock_ns(CLOCK_MONOTONIC); }
+int64_t util_real_ns(void) { return clock_ns(CLOCK_REALTIME); }
+
+size_t util_strlcpy(char *dst, const char *src, size_t size)
+{
+    size_t n = strlen(src);
+    if (size > 0) {
+        size_t c = n < size - 1 ? n : size - 1;
+        memcpy(dst, src, c);
+        dst[c] = '\0';
+    }
+    return n;
+}
+
+void util_format_kb(char *buf, size_t len, unsigned long long kb)
+{
+    static const char units[] = "KMGTP";
+    double v = (double)kb;
+    size_t u = 0;
+    while (v >= 1024.0 && u + 1 < sizeof(units) - 1) {
+        v /= 1024.0;
+        u++;
+    }
+    if (v < 10.0 && u > 0)
+        snprintf(buf, len, "%.1f%c", v, units[u]);
+    else
+        snprintf(buf, len, "%.0f%c", v, units[u]);
+}

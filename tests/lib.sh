@@ -1,0 +1,77 @@
+# lib.sh: shared helpers for gmptop's shell tests (sourced, not run).
+# A live test that cannot run here calls skip; under GMPTOP_REQUIRE_LIVE=1 (CI) a skip
+# is a failure, so missing root/BPF/tools cannot pass silently.
+
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+: "${GMPTOP:=$top_builddir/gmptop}"
+: "${GMPTOP_DEMO_BIN:=$top_builddir/demo/gmptop-demo}"
+export GMPTOP GMPTOP_DEMO_BIN
+
+skip() {
+    if [ "${GMPTOP_REQUIRE_LIVE:-0}" = 1 ]; then
+        echo "FAIL (skip not allowed with GMPTOP_REQUIRE_LIVE=1): $*" >&2
+        exit 1
+    fi
+    echo "SKIP: $*" >&2
+    exit 77
+}
+
+fail() {
+    echo "FAIL: $*" >&2
+    exit 1
+}
+
+pass() {
+    echo "ok: $*"
+}
+
+need_root() {
+    [ "$(id -u)" = 0 ] || skip "needs root"
+}
+
+need_cmd() {
+    for c in "$@"; do
+        command -v "$c" >/dev/null 2>&1 || skip "needs $c"
+    done
+}
+
+need_demo() {
+    [ -x "$GMPTOP_DEMO_BIN" ] || skip "demo workloads not built (no Go toolchain at configure time)"
+}
+
+# Start a demo scenario in the background; sets DEMO_PID. Extra env via the caller.
+start_demo() {
+    need_demo
+    "$GMPTOP_DEMO_BIN" "$@" >/dev/null 2>&1 &
+    DEMO_PID=$!
+    # Wait for the Go runtime to be up (more than one thread).
+    i=0
+    while [ $i -lt 50 ]; do
+        n=$(ls "/proc/$DEMO_PID/task" 2>/dev/null | wc -l)
+        [ "$n" -gt 1 ] && return 0
+        sleep 0.1
+        i=$((i + 1))
+    done
+    fail "demo $* did not start"
+}
+
+stop_demo() {
+    [ -n "${DEMO_PID:-}" ] || return 0
+    kill "$DEMO_PID" 2>/dev/null
+    wait "$DEMO_PID" 2>/dev/null
+    DEMO_PID=
+}
+
+# Assert that a command exits with a given status and that its stderr matches a regex.
+expect_exit() {
+    want=$1; pattern=$2; shift 2
+    out=$("$@" 2>&1 >/dev/null)
+    got=$?
+    [ "$got" = "$want" ] || fail "'$*' exited $got, want $want (stderr: $out)"
+    printf '%s\n' "$out" | grep -Eq -- "$pattern" ||
+        fail "'$*' stderr '$out' does not match /$pattern/"
+    [ "$(printf '%s\n' "$out" | wc -l)" -le 2 ] ||
+        fail "'$*' printed more than a short message: $out"
+    pass "$* -> exit $got: $out"
+}

@@ -1,0 +1,143 @@
+/* test_snapshot: snapshot arrays, the history ring and rates derived from two ticks. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "src/history.h"
+#include "src/rates.h"
+#include "src/snapshot.h"
+
+static struct snapshot *make(int64_t mono_ns, int tag)
+{
+    struct snapshot *s = snapshot_new();
+    s->meta.mono_ns = mono_ns;
+    s->meta.pid = tag;
+    return s;
+}
+
+static void test_history_ring(void **state)
+{
+    (void)state;
+    struct history *h = history_new(3);
+    assert_null(history_get(h, 0));
+    for (int i = 1; i <= 5; i++)
+        history_push(h, make(i, i));
+    assert_int_equal(history_len(h), 3);
+    assert_int_equal(history_get(h, 0)->meta.pid, 5);
+    assert_int_equal(history_get(h, 1)->meta.pid, 4);
+    assert_int_equal(history_get(h, 2)->meta.pid, 3);
+    assert_null(history_get(h, 3));
+    history_clear(h);
+    assert_int_equal(history_len(h), 0);
+    history_push(h, make(9, 9));
+    assert_int_equal(history_get(h, 0)->meta.pid, 9);
+    history_free(h);
+}
+
+static void test_snapshot_arrays(void **state)
+{
+    (void)state;
+    struct snapshot *s = snapshot_new();
+    for (int i = 0; i < 1000; i++) {
+        struct thread_sample *t = snapshot_add_thread(s);
+        assert_non_null(t);
+        assert_int_equal(t->tid, 0);
+        t->tid = 5000 - i;
+    }
+    snapshot_sort_threads(s);
+    assert_int_equal(s->nthreads, 1000);
+    assert_int_equal(s->threads[0].tid, 4001);
+    assert_non_null(snapshot_find_thread(s, 4500));
+    assert_null(snapshot_find_thread(s, 4000));
+    for (int i = 0; i < 20; i++)
+        snapshot_add_cpu(s)->cpu = i;
+    assert_int_equal(snapshot_find_cpu(s, 7)->cpu, 7);
+    assert_int_equal(snapshot_find_cpu(s, 7)->node, -1);
+    assert_null(snapshot_find_cpu(s, 20));
+    snapshot_set_status(s, "threads", false, "needs x");
+    snapshot_set_status(s, "threads", true, "");
+    assert_int_equal(s->nstatus, 1);
+    assert_true(snapshot_status(s, "threads")->available);
+    snapshot_free(s);
+}
+
+static void add_thread(struct snapshot *s, pid_t tid, uint64_t cpu_ns, uint64_t vcsw,
+                       uint64_t migr, uint64_t delay_ns, uint32_t have)
+{
+    struct thread_sample *t = snapshot_add_thread(s);
+    t->tid = tid;
+    t->cpu_time_ns = cpu_ns;
+    t->nvcsw = vcsw;
+    t->nivcsw = vcsw / 2;
+    t->migrations = migr;
+    t->run_delay_ns = delay_ns;
+    t->have = have;
+}
+
+static void test_rates(void **state)
+{
+    (void)state;
+    const uint32_t all = THREAD_HAVE_CPU_TIME | THREAD_HAVE_SWITCHES |
+                         THREAD_HAVE_MIGRATIONS | THREAD_HAVE_RUN_DELAY;
+    struct snapshot *a = make(1000000000LL, 1), *b = make(3000000000LL, 2);
+    add_thread(a, 10, 0, 100, 4, 0, all);
+    add_thread(b, 10, 1000000000ULL, 300, 10, 500000000ULL, all);   /* 2 s later */
+    add_thread(a, 11, 50, 5, 0, 0, all & ~THREAD_HAVE_RUN_DELAY);
+    add_thread(b, 11, 40, 5, 0, 0, all);                             /* went backwards */
+    add_thread(b, 12, 10, 1, 1, 1, all);                             /* new thread */
+    snapshot_sort_threads(a);
+    snapshot_sort_threads(b);
+
+    struct thread_rates r;
+    rates_thread(a, b, snapshot_find_thread(b, 10), &r);
+    assert_float_equal(r.cpu_pct, 50.0, 1e-9);
+    assert_float_equal(r.nvcsw_per_s, 100.0, 1e-9);
+    assert_float_equal(r.nivcsw_per_s, 50.0, 1e-9);
+    assert_float_equal(r.migrations_per_s, 3.0, 1e-9);
+    assert_float_equal(r.run_delay_ms_per_s, 250.0, 1e-9);
+
+    rates_thread(a, b, snapshot_find_thread(b, 11), &r);
+    assert_true(isnan(r.cpu_pct));             /* counter went backwards: tid reused */
+    assert_true(isnan(r.run_delay_ms_per_s));  /* not read before: unknown, not 0 */
+    assert_float_equal(r.nvcsw_per_s, 0.0, 1e-9);
+
+    rates_thread(a, b, snapshot_find_thread(b, 12), &r);
+    assert_true(isnan(r.cpu_pct) && isnan(r.migrations_per_s));
+    rates_thread(NULL, b, snapshot_find_thread(b, 10), &r);
+    assert_true(isnan(r.nvcsw_per_s));
+    assert_float_equal(rates_interval_s(a, b), 2.0, 1e-9);
+    assert_float_equal(rates_interval_s(b, a), 0.0, 1e-9);
+    snapshot_free(a);
+    snapshot_free(b);
+}
+
+static void test_cpu_util(void **state)
+{
+    (void)state;
+    struct snapshot *a = make(0, 1), *b = make(1, 2);
+    struct cpu_sample *c = snapshot_add_cpu(a);
+    *c = (struct cpu_sample){ .cpu = 0, .node = 0, .busy = 100, .total = 1000, .online = true };
+    c = snapshot_add_cpu(b);
+    *c = (struct cpu_sample){ .cpu = 0, .node = 0, .busy = 175, .total = 1100, .online = true };
+    assert_float_equal(rates_cpu_util(a, b, 0), 75.0, 1e-9);
+    assert_true(isnan(rates_cpu_util(a, b, 1)));
+    assert_true(isnan(rates_cpu_util(NULL, b, 0)));
+    b->cpus[0].total = 1000;        /* no time passed: unknown, not 0 % */
+    assert_true(isnan(rates_cpu_util(a, b, 0)));
+    snapshot_free(a);
+    snapshot_free(b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_history_ring),
+        cmocka_unit_test(test_snapshot_arrays),
+        cmocka_unit_test(test_rates),
+        cmocka_unit_test(test_cpu_util),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
