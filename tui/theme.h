@@ -39,10 +39,25 @@ void theme_default(struct theme *t);
 int theme_parse(const char *text, const char *filename, struct theme *t,
                 void (*warn)(void *ctx, const char *msg), void *ctx);
 
+/* Same, for a buffer of len bytes that need not be NUL-terminated and may hold NULs
+ * (theme_load and fuzzers use this). */
+int theme_parse_buf(const char *buf, size_t len, const char *filename, struct theme *t,
+                    void (*warn)(void *ctx, const char *msg), void *ctx);
+
 /* Find NAME.theme in $XDG_CONFIG_HOME/gmptop/themes (else ~/.config/gmptop/themes),
- * then datadir. Returns 0 and loads it, or -ENOENT (t = default, msg says so). */
+ * then $GMPTOP_THEMES_DIR (if set), then datadir/themes. NAME must be a simple name
+ * (no '/', no leading '.', at most 64 bytes; NULL means "default"), else -EINVAL.
+ * Returns 0 and loads it, or -ENOENT (t = default, warn says where it looked); a file
+ * found but unreadable gives its -errno after the search. t is always usable. */
 int theme_load(const char *name, const char *datadir, struct theme *t,
                void (*warn)(void *ctx, const char *msg), void *ctx);
+
+/* Fit t to a terminal with `colors` colours (ncurses COLORS; <= 0 for NO_COLOR or
+ * monochrome). >= 256: unchanged. < 256: 16-255 become the nearest of the 16 basic
+ * colours. < 16: bright 8-15 become 0-7, plus bold on the foreground. < 8: every
+ * colour becomes the default, attributes kept, and selected, tab_active, warn and crit
+ * get reverse/bold/underline so they still stand out. */
+void theme_adapt(struct theme *t, int colors);
 
 const char *theme_role_name(enum theme_role r);
 
