@@ -703,8 +703,8 @@ const char *go_binary_func_at(const struct go_binary *b, uint64_t addr)
 
 /* ---- load bias ---------------------------------------------------------------------- */
 
-/* Whether a maps line's file is ours: same device and inode, or the same path as the
- * process's exe link (overlay filesystems can report another device in maps). */
+/* Whether a maps line's file is ours: same device and inode, or, once the process's exe
+ * is known to be our file, the exe's path (overlayfs can show another device in maps). */
 static bool maps_same_file(const struct go_binary *b, unsigned maj, unsigned mnr,
                            unsigned long ino, const char *mpath, const char *exe)
 {
@@ -713,18 +713,29 @@ static bool maps_same_file(const struct go_binary *b, unsigned maj, unsigned mnr
     return exe[0] && strcmp(mpath, exe) == 0;
 }
 
+/* The process's exe path when the exe is the file b was read from, else "". */
+static void exe_if_same(const struct go_binary *b, pid_t pid, char *exe, size_t len)
+{
+    char link[64];
+    struct stat st;
+    exe[0] = '\0';
+    snprintf(link, sizeof(link), "/proc/%d/exe", (int)pid);
+    if (stat(link, &st) < 0 || st.st_dev != b->dev || st.st_ino != b->ino)
+        return;
+    ssize_t n = readlink(link, exe, len - 1);
+    exe[n > 0 ? n : 0] = '\0';
+    char *del = strstr(exe, " (deleted)");
+    if (del && del[10] == '\0')
+        *del = '\0';
+}
+
 int go_binary_load_bias(const struct go_binary *b, pid_t pid, uint64_t *bias)
 {
     char path[64], exe[4096], line[4096 + 128];
     *bias = 0;
     if (!b->pie)
         return 0;
-    snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
-    ssize_t n = readlink(path, exe, sizeof(exe) - 1);
-    exe[n > 0 ? n : 0] = '\0';
-    char *del = strstr(exe, " (deleted)");
-    if (del && del[10] == '\0')
-        *del = '\0';
+    exe_if_same(b, pid, exe, sizeof(exe));
     snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
     FILE *f = fopen(path, "re");
     if (!f)
@@ -743,7 +754,7 @@ int go_binary_load_bias(const struct go_binary *b, pid_t pid, uint64_t *bias)
             continue;
         char *mpath = line + pos;
         mpath[strcspn(mpath, "\n")] = '\0';
-        del = strstr(mpath, " (deleted)");
+        char *del = strstr(mpath, " (deleted)");
         if (del && del[10] == '\0')
             *del = '\0';
         if (off != 0 || ino == 0 || !maps_same_file(b, maj, mnr, ino, mpath, exe))

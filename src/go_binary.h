@@ -11,7 +11,7 @@ struct go_binary;
 
 enum go_binary_error {
     GO_BINARY_OK = 0,
-    GO_BINARY_ERR_OPEN = -1,    /* open/read failed: errno kept in *err_errno */
+    GO_BINARY_ERR_OPEN = -1,    /* open/read failed: the message carries strerror */
     GO_BINARY_ERR_NOT_ELF = -2,
     GO_BINARY_ERR_NOT_GO = -3,  /* ELF, but no .go.buildinfo */
     GO_BINARY_ERR_CORRUPT = -4, /* Go markers present but malformed */

@@ -92,7 +92,7 @@ static const char *func_name(const uint8_t *data, size_t len, const struct pcln_
     if (funcoff > len || !in_bounds(foff, h->field_size + 4, len))
         return NULL;
     /* _func starts with the entry (u32 offset, or a pointer in 1.16), then int32 nameOff. */
-    int32_t name_off = (int32_t)rd_u32(data + foff + (h->field_size == 4 ? 4 : h->ptr_size));
+    int32_t name_off = (int32_t)rd_u32(data + foff + h->field_size);
     if (name_off < 0)
         return NULL;
     uint64_t noff = h->funcname_off + (uint64_t)name_off;

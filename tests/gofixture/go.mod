@@ -1,0 +1,3 @@
+module gmptop.test/fixture
+
+go 1.19

@@ -1,0 +1,641 @@
+/* Unit tests for go_binary and go_pclntab: hand-made bytes, and Go fixtures in $GOBIN_DIR. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "src/go_binary.h"
+#include "src/go_pclntab.h"
+
+#define MAX_VERSIONS 16
+
+static const char *const funcs_checked[] = {
+    "runtime.casgstatus", "runtime.gopark", "runtime.execute", "main.main",
+};
+
+/* ---- hand-made .go.buildinfo ------------------------------------------------------- */
+
+static size_t put_uvarint(uint8_t *p, uint64_t v)
+{
+    size_t n = 0;
+    while (v >= 0x80) {
+        p[n++] = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    p[n++] = (uint8_t)v;
+    return n;
+}
+
+/* An inline-format buildinfo: version, then modinfo wrapped in 16-byte sentinels. */
+static size_t make_buildinfo(uint8_t *buf, const char *version, const char *modinfo)
+{
+    memset(buf, 0, 32);
+    memcpy(buf, "\xff Go buildinf:", 14);
+    buf[14] = 8;
+    buf[15] = 2;
+    size_t pos = 32;
+    pos += put_uvarint(buf + pos, strlen(version));
+    memcpy(buf + pos, version, strlen(version));
+    pos += strlen(version);
+    size_t mlen = strlen(modinfo);
+    pos += put_uvarint(buf + pos, mlen + 32);
+    memset(buf + pos, 0x5a, 16);
+    memcpy(buf + pos + 16, modinfo, mlen);
+    memset(buf + pos + 16 + mlen, 0xa5, 16);
+    return pos + mlen + 32;
+}
+
+/* Parse from an exact-size heap copy so that a sanitizer sees any overread. */
+static int parse_copy(const uint8_t *buf, size_t len, char *ver, size_t vlen, char *mod,
+                      size_t mlen)
+{
+    uint8_t *copy = malloc(len ? len : 1);
+    assert_non_null(copy);
+    memcpy(copy, buf, len);
+    int rc = go_buildinfo_parse(copy, len, ver, vlen, mod, mlen);
+    free(copy);
+    return rc;
+}
+
+static void test_buildinfo_valid(void **state)
+{
+    (void)state;
+    uint8_t buf[1024];
+    char ver[64], mod[128], pad[200];
+    memset(pad, 'x', sizeof(pad) - 1);
+    pad[sizeof(pad) - 1] = '\0';
+    char modinfo[512];
+    /* A long dep line makes the modinfo length a two-byte varint. */
+    snprintf(modinfo, sizeof(modinfo),
+             "path\texample.com/m/cmd/x\nmod\texample.com/m\t(devel)\t\ndep\t%s\tv1\n", pad);
+    size_t len = make_buildinfo(buf, "go1.21.3", modinfo);
+    assert_int_equal(parse_copy(buf, len, ver, sizeof(ver), mod, sizeof(mod)), GO_BINARY_OK);
+    assert_string_equal(ver, "go1.21.3");
+    assert_string_equal(mod, "example.com/m");
+
+    /* No mod line: the version still parses, the module path is empty. */
+    len = make_buildinfo(buf, "go1.22.0", "path\tcommand-line-arguments\n");
+    assert_int_equal(parse_copy(buf, len, ver, sizeof(ver), mod, sizeof(mod)), GO_BINARY_OK);
+    assert_string_equal(ver, "go1.22.0");
+    assert_string_equal(mod, "");
+
+    /* A small output buffer truncates rather than overflowing. */
+    assert_int_equal(parse_copy(buf, len, ver, 5, mod, 1), GO_BINARY_OK);
+    assert_string_equal(ver, "go1.");
+}
+
+static void test_buildinfo_truncated(void **state)
+{
+    (void)state;
+    uint8_t buf[512];
+    char ver[64], mod[128];
+    size_t len = make_buildinfo(buf, "go1.23.5", "mod\tgmptop.test/fixture\t(devel)\t\n");
+    assert_int_equal(parse_copy(buf, len, ver, sizeof(ver), mod, sizeof(mod)), GO_BINARY_OK);
+    for (size_t n = 0; n < len; n++) {
+        int rc = parse_copy(buf, n, ver, sizeof(ver), mod, sizeof(mod));
+        assert_int_not_equal(rc, GO_BINARY_OK);
+        assert_true(rc == (n < 32 ? GO_BINARY_ERR_NOT_GO : GO_BINARY_ERR_CORRUPT));
+    }
+}
+
+static void test_buildinfo_bad(void **state)
+{
+    (void)state;
+    uint8_t buf[128];
+    char ver[64], mod[64];
+    size_t len = make_buildinfo(buf, "go1.19.8", "");
+
+    uint8_t bad[128];
+    memcpy(bad, buf, 32);
+    memset(bad + 32, 0xff, sizeof(bad) - 32);   /* a varint that never ends */
+    assert_int_equal(parse_copy(bad, 64, ver, sizeof(ver), mod, sizeof(mod)),
+                     GO_BINARY_ERR_CORRUPT);
+    bad[32] = 0x80;                              /* huge version length */
+    bad[33] = 0x80;
+    bad[34] = 0x01;
+    assert_int_equal(parse_copy(bad, 35, ver, sizeof(ver), mod, sizeof(mod)),
+                     GO_BINARY_ERR_CORRUPT);
+    bad[32] = 0;                                 /* empty version */
+    assert_int_equal(parse_copy(bad, 40, ver, sizeof(ver), mod, sizeof(mod)),
+                     GO_BINARY_ERR_CORRUPT);
+
+    memcpy(bad, buf, len);
+    bad[1] = 'g';                                /* wrong magic */
+    assert_int_equal(parse_copy(bad, len, ver, sizeof(ver), mod, sizeof(mod)),
+                     GO_BINARY_ERR_NOT_GO);
+    memcpy(bad, buf, len);
+    bad[15] = 0;                                 /* pointer format needs the ELF */
+    assert_int_equal(parse_copy(bad, len, ver, sizeof(ver), mod, sizeof(mod)),
+                     GO_BINARY_ERR_CORRUPT);
+    assert_int_equal(go_buildinfo_parse(NULL, 0, ver, sizeof(ver), mod, sizeof(mod)),
+                     GO_BINARY_ERR_NOT_GO);
+}
+
+/* ---- hand-made .gopclntab (Go 1.20 layout) ------------------------------------------ */
+
+struct seen_funcs {
+    int n;
+    char names[4][16];
+    uint64_t entry[4], end[4];
+};
+
+static int collect(void *ctx, const char *name, uint64_t entry, uint64_t end)
+{
+    struct seen_funcs *s = ctx;
+    if (s->n < 4) {
+        snprintf(s->names[s->n], sizeof(s->names[0]), "%s", name);
+        s->entry[s->n] = entry;
+        s->end[s->n] = end;
+    }
+    s->n++;
+    return 0;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void put64(uint8_t *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* Two functions, main.a at text+0 (0x20 long) and main.b at text+0x20 (0x30 long). */
+static size_t make_pclntab(uint8_t *buf, uint64_t text_start)
+{
+    memset(buf, 0, 128);
+    put32(buf, 0xfffffff1);
+    buf[6] = 1;
+    buf[7] = 8;
+    uint64_t words[8] = { 2, 0, text_start, 72, 0, 0, 0, 88 };
+    for (int i = 0; i < 8; i++)
+        put64(buf + 8 + 8 * i, words[i]);
+    memcpy(buf + 72, "main.a\0main.b\0", 14);
+    uint32_t ftab[5] = { 0, 20, 0x20, 28, 0x50 };
+    for (int i = 0; i < 5; i++)
+        put32(buf + 88 + 4 * i, ftab[i]);
+    put32(buf + 108, 0);        /* _func main.a: entryOff, nameOff */
+    put32(buf + 112, 0);
+    put32(buf + 116, 0x20);     /* _func main.b */
+    put32(buf + 120, 7);
+    return 124;
+}
+
+static int pcln_copy(const uint8_t *buf, size_t len, uint64_t text, struct seen_funcs *s)
+{
+    uint8_t *copy = malloc(len ? len : 1);
+    assert_non_null(copy);
+    memcpy(copy, buf, len);
+    memset(s, 0, sizeof(*s));
+    size_t n = 0;
+    int rc = go_pclntab_parse(copy, len, text, collect, s, &n);
+    free(copy);
+    if (rc == 0)
+        assert_int_equal((int)n, s->n);
+    return rc;
+}
+
+static void test_pclntab_handmade(void **state)
+{
+    (void)state;
+    uint8_t buf[128];
+    struct seen_funcs s;
+    size_t len = make_pclntab(buf, 0x401000);
+    assert_int_equal(pcln_copy(buf, len, 0, &s), GO_PCLNTAB_OK);
+    assert_int_equal(s.n, 2);
+    assert_string_equal(s.names[0], "main.a");
+    assert_string_equal(s.names[1], "main.b");
+    assert_true(s.entry[0] == 0x401000 && s.end[0] == 0x401020);
+    assert_true(s.entry[1] == 0x401020 && s.end[1] == 0x401050);
+
+    /* textStart left 0 in the file: the caller's .text address is used, or it fails. */
+    len = make_pclntab(buf, 0);
+    assert_int_equal(pcln_copy(buf, len, 0x500000, &s), GO_PCLNTAB_OK);
+    assert_true(s.entry[1] == 0x500020);
+    assert_int_equal(pcln_copy(buf, len, 0, &s), GO_PCLNTAB_ERR_NO_TEXT);
+
+    len = make_pclntab(buf, 0x401000);
+    for (size_t n = 0; n < len; n++)
+        assert_int_not_equal(pcln_copy(buf, n, 0, &s), GO_PCLNTAB_OK);
+    buf[0] = 0xfb;      /* Go 1.2-1.15 layout: not supported */
+    assert_int_equal(pcln_copy(buf, len, 0, &s), GO_PCLNTAB_ERR_MAGIC);
+    assert_int_equal(go_pclntab_parse(NULL, 0, 0, collect, &s, NULL), GO_PCLNTAB_ERR_MAGIC);
+}
+
+static void test_pclntab_mutations(void **state)
+{
+    (void)state;
+    static const uint8_t values[] = { 0x00, 0x01, 0x7f, 0x80, 0xff };
+    uint8_t buf[128], orig[128];
+    struct seen_funcs s;
+    size_t len = make_pclntab(orig, 0x401000);
+    /* Every single-byte change must parse or fail cleanly, never read out of bounds. */
+    for (size_t i = 0; i < len; i++) {
+        for (size_t v = 0; v < sizeof(values); v++) {
+            memcpy(buf, orig, len);
+            buf[i] = values[v];
+            int rc = pcln_copy(buf, len, 0x401000, &s);
+            assert_true(rc == GO_PCLNTAB_OK || rc < 0);
+        }
+    }
+}
+
+/* ---- non-Go files --------------------------------------------------------------------- */
+
+static void test_open_errors(void **state)
+{
+    (void)state;
+    struct go_binary *b = (struct go_binary *)1;
+    char msg[256], ver[32];
+
+    assert_int_equal(go_binary_open("/bin/true", &b, msg, sizeof(msg)), GO_BINARY_ERR_NOT_GO);
+    assert_null(b);
+    assert_non_null(strstr(msg, "/bin/true: not a Go program"));
+    assert_int_equal(go_binary_peek_version("/bin/true", ver, sizeof(ver)),
+                     GO_BINARY_ERR_NOT_GO);
+
+    char text[] = "/tmp/gmptop-gobin-XXXXXX";
+    int fd = mkstemp(text);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, "#!/bin/sh\necho hi\n", 18), 18);
+    close(fd);
+    assert_int_equal(go_binary_open(text, &b, msg, sizeof(msg)), GO_BINARY_ERR_NOT_ELF);
+    assert_non_null(strstr(msg, "not an ELF file"));
+    assert_int_equal(go_binary_peek_version(text, ver, sizeof(ver)), GO_BINARY_ERR_NOT_ELF);
+    unlink(text);
+
+    const char *missing = "/nonexistent/gmptop-no-such-file";
+    assert_int_equal(go_binary_open(missing, &b, msg, sizeof(msg)), GO_BINARY_ERR_OPEN);
+    assert_non_null(strstr(msg, "open: No such file or directory"));
+    assert_null(strchr(msg, '\n'));
+    assert_int_equal(go_binary_peek_version(missing, ver, sizeof(ver)), GO_BINARY_ERR_OPEN);
+    assert_int_equal(go_binary_open("/", &b, msg, sizeof(msg)), GO_BINARY_ERR_OPEN);
+}
+
+/* ---- Go fixtures ------------------------------------------------------------------------ */
+
+struct fixtures {
+    const char *dir;
+    int n;
+    char version[MAX_VERSIONS][64];
+};
+
+static struct fixtures fx;
+
+static int fixtures_setup(void **state)
+{
+    (void)state;
+    fx.dir = getenv("GOBIN_DIR");
+    fx.n = 0;
+    DIR *d = fx.dir ? opendir(fx.dir) : NULL;
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL && fx.n < MAX_VERSIONS) {
+        size_t l = strlen(e->d_name);
+        if (l > 8 && l < 64 + 8 && strcmp(e->d_name + l - 8, ".version") == 0) {
+            memcpy(fx.version[fx.n], e->d_name, l - 8);
+            fx.version[fx.n++][l - 8] = '\0';
+        }
+    }
+    if (d)
+        closedir(d);
+    return 0;
+}
+
+/* Skip without $GOBIN_DIR (plain run); with it, an empty directory is a failure. */
+static void need_fixtures(void)
+{
+    if (!fx.dir)
+        skip();
+    if (fx.n == 0)
+        fail_msg("no *.version fixtures in %s", fx.dir);
+}
+
+static void fixture_path(char *out, size_t len, const char *v, const char *suffix)
+{
+    snprintf(out, len, "%s/%s%s", fx.dir, v, suffix);
+}
+
+static void read_first_line(const char *path, char *out, size_t len)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        fail_msg("%s: fopen: %s", path, strerror(errno));
+    if (!fgets(out, (int)len, f))
+        out[0] = '\0';
+    out[strcspn(out, "\n")] = '\0';
+    fclose(f);
+}
+
+/* The address `go tool nm` printed for name, or 0. */
+static uint64_t nm_addr(const char *nmfile, const char *name)
+{
+    char line[1024];
+    uint64_t found = 0;
+    FILE *f = fopen(nmfile, "r");
+    if (!f)
+        fail_msg("%s: fopen: %s", nmfile, strerror(errno));
+    while (!found && fgets(line, sizeof(line), f)) {
+        uint64_t addr;
+        char type;
+        int pos = 0;
+        line[strcspn(line, "\n")] = '\0';
+        if (sscanf(line, "%" SCNx64 " %c %n", &addr, &type, &pos) >= 2 && pos > 0 &&
+            strcmp(line + pos, name) == 0)
+            found = addr;
+    }
+    fclose(f);
+    return found;
+}
+
+static struct go_binary *open_ok(const char *path)
+{
+    struct go_binary *b = NULL;
+    char msg[512];
+    int rc = go_binary_open(path, &b, msg, sizeof(msg));
+    if (rc != GO_BINARY_OK)
+        fail_msg("go_binary_open(%s) = %d: %s", path, rc, msg);
+    return b;
+}
+
+static void check_variant(const char *v, const char *variant)
+{
+    char path[PATH_MAX], nm[PATH_MAX], want[64], peek[64];
+    fixture_path(path, sizeof(path), v, variant);
+    fixture_path(nm, sizeof(nm), v, strcmp(variant, "-pie") == 0 ? "-pie.nm" : "-plain.nm");
+    fixture_path(want, sizeof(want), v, ".version");
+    read_first_line(want, want, sizeof(want));
+    print_message("checking %s%s\n", v, variant);
+
+    assert_int_equal(go_binary_peek_version(path, peek, sizeof(peek)), GO_BINARY_OK);
+    assert_string_equal(peek, want);
+    struct go_binary *b = open_ok(path);
+    assert_string_equal(go_binary_version(b), want);
+    assert_string_equal(go_binary_module_path(b), "gmptop.test/fixture");
+    assert_true(strlen(go_binary_build_id(b)) > 0);
+    bool stripped = strcmp(variant, "-stripped") == 0;
+    assert_int_equal(go_binary_symbol_source(b),
+                     stripped ? GO_SYMBOLS_PCLNTAB : GO_SYMBOLS_SYMTAB);
+    assert_int_equal(go_binary_is_pie(b), strcmp(variant, "-pie") == 0);
+    assert_int_equal(go_binary_has_dwarf(b), !stripped);
+
+    for (size_t i = 0; i < sizeof(funcs_checked) / sizeof(funcs_checked[0]); i++) {
+        uint64_t addr = 0, size = 0, expect = nm_addr(nm, funcs_checked[i]);
+        assert_true(expect != 0);
+        if (go_binary_lookup(b, funcs_checked[i], &addr, &size) != 0)
+            fail_msg("%s%s: %s not found", v, variant, funcs_checked[i]);
+        assert_true(addr == expect);
+        assert_true(size > 4);
+        assert_non_null(go_binary_func_at(b, addr));
+        assert_string_equal(go_binary_func_at(b, addr + 4), funcs_checked[i]);
+    }
+    uint64_t allp = 0;
+    if (stripped) {
+        assert_int_equal(go_binary_lookup(b, "runtime.allp", &allp, NULL), -ENOENT);
+    } else {
+        assert_int_equal(go_binary_lookup(b, "runtime.allp", &allp, NULL), 0);
+        assert_true(allp == nm_addr(nm, "runtime.allp"));
+        assert_null(go_binary_func_at(b, allp));    /* data is not a function */
+    }
+    assert_int_equal(go_binary_lookup(b, "runtime.no_such_symbol", NULL, NULL), -ENOENT);
+    assert_null(go_binary_func_at(b, 0));
+    go_binary_free(b);
+}
+
+static void test_fixtures(void **state)
+{
+    (void)state;
+    need_fixtures();
+    for (int i = 0; i < fx.n; i++) {
+        check_variant(fx.version[i], "-plain");
+        check_variant(fx.version[i], "-stripped");
+        check_variant(fx.version[i], "-pie");
+    }
+}
+
+/* With section headers gone, everything must come from the segments alone. */
+static void test_no_section_headers(void **state)
+{
+    (void)state;
+    need_fixtures();
+    for (int i = 0; i < fx.n; i++) {
+        char src[PATH_MAX], nm[PATH_MAX], tmp[] = "/tmp/gmptop-noshdr-XXXXXX";
+        fixture_path(src, sizeof(src), fx.version[i], "-stripped");
+        fixture_path(nm, sizeof(nm), fx.version[i], "-plain.nm");
+        FILE *in = fopen(src, "rb");
+        assert_non_null(in);
+        int fd = mkstemp(tmp);
+        assert_true(fd >= 0);
+        FILE *out = fdopen(fd, "wb");
+        assert_non_null(out);
+        char block[65536];
+        size_t n;
+        while ((n = fread(block, 1, sizeof(block), in)) > 0)
+            assert_int_equal(fwrite(block, 1, n, out), n);
+        fclose(in);
+        /* ELF64 header: e_shoff at 0x28, e_shnum and e_shstrndx at 0x3c and 0x3e. */
+        static const uint8_t zero[8];
+        assert_int_equal(fseek(out, 0x28, SEEK_SET), 0);
+        assert_int_equal(fwrite(zero, 1, 8, out), 8);
+        assert_int_equal(fseek(out, 0x3c, SEEK_SET), 0);
+        assert_int_equal(fwrite(zero, 1, 4, out), 4);
+        assert_int_equal(fclose(out), 0);
+
+        struct go_binary *b = open_ok(tmp);
+        unlink(tmp);
+        assert_true(strncmp(go_binary_version(b), "go1.", 4) == 0);
+        assert_true(strlen(go_binary_build_id(b)) > 0);
+        assert_int_equal(go_binary_symbol_source(b), GO_SYMBOLS_PCLNTAB);
+        uint64_t addr = 0;
+        assert_int_equal(go_binary_lookup(b, "runtime.gopark", &addr, NULL), 0);
+        assert_true(addr == nm_addr(nm, "runtime.gopark"));
+        go_binary_free(b);
+    }
+}
+
+/* Rewrite a copy's .go.buildinfo into the pre-1.18 layout: pointers to string headers. */
+static void make_pointer_buildinfo(const char *src, const char *dst)
+{
+    char cmd[2 * PATH_MAX + 16];
+    snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", src, dst);
+    assert_int_equal(system(cmd), 0);
+    int fd = open(dst, O_RDWR);
+    assert_true(fd >= 0);
+    assert_true(elf_version(EV_CURRENT) != EV_NONE);
+    Elf *e = elf_begin(fd, ELF_C_READ, NULL);
+    assert_non_null(e);
+    size_t shstrndx;
+    assert_int_equal(elf_getshdrstrndx(e, &shstrndx), 0);
+    Elf_Scn *scn = NULL;
+    GElf_Shdr sh;
+    bool found = false;
+    while (!found && (scn = elf_nextscn(e, scn)) != NULL) {
+        const char *n = gelf_getshdr(scn, &sh) ? elf_strptr(e, shstrndx, sh.sh_name) : NULL;
+        found = n && strcmp(n, ".go.buildinfo") == 0;
+    }
+    elf_end(e);
+    assert_true(found && sh.sh_size >= 256);
+
+    /* header | 16: &ver, 24: &mod | 32: ver {ptr,len} | 48: mod {ptr,len} | 64.. bytes */
+    static const char ver[] = "go1.16.15";
+    static const char mod[] = "0123456789abcdefpath\tx/cmd\nmod\tx.example/old\t(devel)\t"
+                              "\n0123456789abcdef";
+    uint8_t buf[256];
+    uint64_t va = sh.sh_addr;
+    memset(buf, 0, sizeof(buf));
+    memcpy(buf, "\xff Go buildinf:", 14);
+    buf[14] = 8;
+    buf[15] = 0;
+    put64(buf + 16, va + 32);
+    put64(buf + 24, va + 48);
+    put64(buf + 32, va + 64);
+    put64(buf + 40, sizeof(ver) - 1);
+    put64(buf + 48, va + 80);
+    put64(buf + 56, sizeof(mod) - 1);
+    memcpy(buf + 64, ver, sizeof(ver) - 1);
+    memcpy(buf + 80, mod, sizeof(mod) - 1);
+    assert_int_equal(pwrite(fd, buf, sizeof(buf), (off_t)sh.sh_offset), (ssize_t)sizeof(buf));
+    close(fd);
+}
+
+static void test_pointer_buildinfo(void **state)
+{
+    (void)state;
+    need_fixtures();
+    char src[PATH_MAX], tmp[] = "/tmp/gmptop-oldbi-XXXXXX", ver[32];
+    fixture_path(src, sizeof(src), fx.version[0], "-plain");
+    int fd = mkstemp(tmp);
+    assert_true(fd >= 0);
+    close(fd);
+    make_pointer_buildinfo(src, tmp);
+    assert_int_equal(go_binary_peek_version(tmp, ver, sizeof(ver)), GO_BINARY_OK);
+    assert_string_equal(ver, "go1.16.15");
+    struct go_binary *b = open_ok(tmp);
+    unlink(tmp);
+    assert_string_equal(go_binary_version(b), "go1.16.15");
+    assert_string_equal(go_binary_module_path(b), "x.example/old");
+    go_binary_free(b);
+}
+
+/* ---- live: a running PIE ---------------------------------------------------------------- */
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+    nanosleep(&ts, NULL);
+}
+
+/* Whether runtime address addr lies in an r-xp mapping of path in /proc/pid/maps. */
+static bool in_exec_mapping(pid_t pid, uint64_t addr, const char *path)
+{
+    char maps[64], line[PATH_MAX + 128];
+    bool ok = false;
+    snprintf(maps, sizeof(maps), "/proc/%d/maps", (int)pid);
+    FILE *f = fopen(maps, "r");
+    assert_non_null(f);
+    while (!ok && fgets(line, sizeof(line), f)) {
+        uint64_t start, end;
+        char perms[8];
+        int pos = 0;
+        line[strcspn(line, "\n")] = '\0';
+        if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %7s %*s %*s %*s %n", &start, &end, perms,
+                   &pos) < 3 || pos == 0)
+            continue;
+        ok = addr >= start && addr < end && strcmp(perms, "r-xp") == 0 &&
+             strcmp(line + pos, path) == 0;
+    }
+    fclose(f);
+    return ok;
+}
+
+static void check_live_pie(const char *v)
+{
+    char path[PATH_MAX], real[PATH_MAX], exe[PATH_MAX], link[64];
+    fixture_path(path, sizeof(path), v, "-pie");
+    assert_non_null(realpath(path, real));
+    struct go_binary *b = open_ok(real);
+    uint64_t main_addr = 0, bias = 1;
+    assert_int_equal(go_binary_lookup(b, "main.main", &main_addr, NULL), 0);
+
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        execl(real, real, "30", (char *)NULL);
+        _exit(127);
+    }
+    /* Until exec has happened, /proc/PID/exe is still this test program. */
+    snprintf(link, sizeof(link), "/proc/%d/exe", (int)pid);
+    bool execd = false;
+    for (int i = 0; i < 200 && !execd; i++) {
+        ssize_t n = readlink(link, exe, sizeof(exe) - 1);
+        exe[n > 0 ? n : 0] = '\0';
+        execd = strcmp(exe, real) == 0;
+        if (!execd)
+            sleep_ms(10);
+    }
+    int rc = execd ? go_binary_load_bias(b, pid, &bias) : -ETIMEDOUT;
+    bool mapped = rc == 0 && in_exec_mapping(pid, main_addr + bias, real);
+    print_message("%s-pie pid %d: bias 0x%" PRIx64 ", main.main at 0x%" PRIx64 "\n", v,
+                  (int)pid, bias, main_addr + bias);
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+
+    assert_true(execd);
+    assert_int_equal(rc, 0);
+    assert_true(bias != 0);
+    assert_true(bias % (uint64_t)sysconf(_SC_PAGESIZE) == 0);
+    assert_true(mapped);
+
+    /* Non-PIE: bias is 0 without looking at the process. */
+    char plain[PATH_MAX];
+    fixture_path(plain, sizeof(plain), v, "-plain");
+    struct go_binary *p = open_ok(plain);
+    assert_int_equal(go_binary_load_bias(p, getpid(), &bias), 0);
+    assert_true(bias == 0);
+    go_binary_free(p);
+    /* A process that is not this binary (ourselves) gives no bias. */
+    assert_int_equal(go_binary_load_bias(b, getpid(), &bias), -ENOENT);
+    go_binary_free(b);
+}
+
+static void test_live_load_bias(void **state)
+{
+    (void)state;
+    need_fixtures();
+    for (int i = 0; i < fx.n; i++)
+        check_live_pie(fx.version[i]);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_buildinfo_valid),
+        cmocka_unit_test(test_buildinfo_truncated),
+        cmocka_unit_test(test_buildinfo_bad),
+        cmocka_unit_test(test_pclntab_handmade),
+        cmocka_unit_test(test_pclntab_mutations),
+        cmocka_unit_test(test_open_errors),
+        cmocka_unit_test(test_fixtures),
+        cmocka_unit_test(test_no_section_headers),
+        cmocka_unit_test(test_pointer_buildinfo),
+        cmocka_unit_test(test_live_load_bias),
+    };
+    return cmocka_run_group_tests(tests, fixtures_setup, NULL);
+}
