@@ -1,0 +1,3 @@
+module gmptop/demo
+
+go 1.19
