@@ -194,7 +194,8 @@ static int cpus_sample(void *state, const struct target *t, struct snapshot *s,
             cs->online = false;
         }
     }
-    qsort(s->cpus, s->ncpus, sizeof(*s->cpus), cmp_cpu);
+    if (s->ncpus > 1)
+        qsort(s->cpus, s->ncpus, sizeof(*s->cpus), cmp_cpu);
     return 0;
 }
 

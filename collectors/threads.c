@@ -1,8 +1,9 @@
 /* threads collector: the target's OS threads (libproc2 + /proc/PID/task/TID files). */
+#define _GNU_SOURCE /* sched_getaffinity, CPU_ISSET */
 #include "collector.h"
 
-#include <dirent.h>
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +31,7 @@ struct threads_state {
     pid_t pid;
     int task_fd;              /* /proc/PID/task: pins this process, not a reused pid */
     uint64_t ns_per_tick;
-    char buf[8192];           /* status is the largest file read, ~1.5 KiB */
+    char buf[8192];           /* sched and status are ~1.5 KiB */
 };
 
 static bool threads_probe(char *reason, size_t len)
@@ -115,6 +116,43 @@ static long read_task_file(struct threads_state *st, pid_t tid, const char *name
 
 static bool vanished(long r) { return r == -ENOENT || r == -ESRCH; }
 
+/* Append "a" or "a-b" (with a leading comma after the first) if it fits. */
+static bool append_range(char *out, size_t size, size_t *pos, int lo, int hi)
+{
+    char part[32];
+    int n = lo == hi ? snprintf(part, sizeof(part), "%s%d", *pos ? "," : "", lo)
+                     : snprintf(part, sizeof(part), "%s%d-%d", *pos ? "," : "", lo, hi);
+    if (n < 0 || *pos + (size_t)n >= size)
+        return false;
+    memcpy(out + *pos, part, (size_t)n + 1);
+    *pos += (size_t)n;
+    return true;
+}
+
+/* The thread's CPU affinity as a kernel-style list ("0-3,8"), like Cpus_allowed_list;
+ * a list too long for out ends in ",..." so it never reads as a smaller set. */
+static bool affinity_list(pid_t tid, char *out, size_t size)
+{
+    cpu_set_t set;
+    if (size < 8 || sched_getaffinity(tid, sizeof(set), &set) != 0)
+        return false;
+    size_t pos = 0;
+    out[0] = '\0';
+    for (int c = 0; c < CPU_SETSIZE; c++) {
+        if (!CPU_ISSET(c, &set))
+            continue;
+        int hi = c;
+        while (hi + 1 < CPU_SETSIZE && CPU_ISSET(hi + 1, &set))
+            hi++;
+        if (!append_range(out, size - 4, &pos, c, hi)) {
+            memcpy(out + pos, ",...", 5);
+            return true;
+        }
+        c = hi;
+    }
+    return pos > 0;
+}
+
 /* Fill the counters that come from the per-thread files. Returns false when the thread
  * is gone (it exited between the listing and now). */
 static bool read_thread_files(struct threads_state *st, struct thread_sample *ts)
@@ -151,12 +189,20 @@ static bool read_thread_files(struct threads_state *st, struct thread_sample *ts
         }
     }
 
+    /* sched_getaffinity costs a syscall where TID/status costs ~8 us to read and
+     * parse, so status is only read when the cheap sources failed. */
+    if (affinity_list(ts->tid, ts->affinity, sizeof(ts->affinity)))
+        ts->have |= THREAD_HAVE_AFFINITY;
+    if ((ts->have & (THREAD_HAVE_AFFINITY | THREAD_HAVE_SWITCHES))
+        == (THREAD_HAVE_AFFINITY | THREAD_HAVE_SWITCHES))
+        return true;
+
     n = read_task_file(st, ts->tid, "status");
     if (vanished(n))
         return false;
     struct proc_status ps;
     if (n >= 0 && proc_parse_status(st->buf, (size_t)n, &ps) == 0) {
-        if (ps.have_cpus_allowed) {
+        if (!(ts->have & THREAD_HAVE_AFFINITY) && ps.have_cpus_allowed) {
             util_strlcpy(ts->affinity, ps.cpus_allowed_list, sizeof(ts->affinity));
             ts->have |= THREAD_HAVE_AFFINITY;
         }
@@ -198,7 +244,7 @@ static int threads_sample(void *state, const struct target *t, struct snapshot *
         return -e;
     }
     int rows = f->counts->total;
-    int added = 0;
+    int alive = 0;
     for (int i = 0; i < rows; i++) {
         struct thread_sample ts;
         thread_from_row(f->stacks[i], &ts);
@@ -219,11 +265,13 @@ static int threads_sample(void *state, const struct target *t, struct snapshot *
             return -ENOMEM;
         }
         *slot = ts;
-        added++;
+        if (ts.state != 'Z' && ts.state != 'X')
+            alive++;
     }
-    /* No row, or every listed thread gone through the pinned directory: the process
-     * itself has exited (a reused pid would show up here as vanished threads). */
-    if (added == 0) {
+    /* No row, every listed thread gone through the pinned directory (a reused pid
+     * shows up that way), or only a zombie left waiting for its parent: the process
+     * has exited. */
+    if (alive == 0) {
         snprintf(reason, len, "process %u has exited", pid);
         return -ESRCH;
     }
