@@ -58,8 +58,12 @@ static enum target_error check_exe(pid_t pid, struct target *t, char *msg, size_
     case GO_BINARY_OK:
         return TARGET_OK;
     case GO_BINARY_ERR_NOT_GO:
+        snprintf(msg, len, "pid %d (%s) is not a Go program: %s has no .go.buildinfo section",
+                 (int)pid, t->comm, t->exe);
+        return TARGET_NOT_GO;
     case GO_BINARY_ERR_NOT_ELF:
-        snprintf(msg, len, "pid %d (%s) is not a Go program: %s", (int)pid, t->comm, why);
+        snprintf(msg, len, "pid %d (%s) is not a Go program: %s is not an ELF executable",
+                 (int)pid, t->comm, t->exe);
         return TARGET_NOT_GO;
     case GO_BINARY_ERR_OPEN:
         if (strstr(why, strerror(EACCES)) || strstr(why, strerror(EPERM))) {

@@ -34,6 +34,13 @@ if [ -n "$missing" ]; then
     exit 1
 fi
 
+# make -j runs this next to test_go_offsets.sh: one builder at a time where flock exists.
+mkdir -p "$outdir"
+if command -v flock >/dev/null 2>&1; then
+    exec 9>"$outdir/.lock"
+    flock 9
+fi
+
 # Fresh: built for this toolchain list, after the last change to the fixture or script.
 stamp=$outdir/.stamp
 fresh=no

@@ -1,0 +1,3 @@
+module gmptop.local/offsets-probe
+
+go 1.19
