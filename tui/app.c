@@ -1,1 +1,457 @@
-/* placeholder */
+/* app: the interactive ncurses front end (one thread: input -> sample -> draw). */
+#include "app.h"
+
+#include <errno.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <ncurses.h>
+
+#include "draw.h"
+#include "pane.h"
+#include "theme.h"
+#include "../src/rates.h"
+#include "../src/util.h"
+
+#ifndef GMPTOP_DATADIR
+#define GMPTOP_DATADIR "/usr/local/share/gmptop"
+#endif
+
+#define MIN_COLS 40
+#define MIN_ROWS 12
+#define CPU_HIST 64
+#define MSG_MS 5000
+
+static const char main_hints[] = "F1 Help  Tab Panes  Space Pause  p Pick  q Quit";
+static const char main_hints_narrow[] = "F1 Help  Spc Pause  p Pick  q Quit";
+
+struct app {
+    const struct options *o;
+    struct session *s;
+    struct pane panes[PANE_COUNT];
+    int active;
+    struct picker *picker;
+    bool picking;
+    bool help;
+    int help_scroll;
+    bool paused;
+    bool quit;
+    long long delay_ms;
+    long long next_tick_ms;
+    double cpu_hist[CPU_HIST];     /* process CPU % per tick, oldest first */
+    size_t nhist;
+    char msg[256];                 /* transient footer message */
+    bool msg_error;
+    long long msg_until_ms;
+};
+
+static volatile sig_atomic_t got_signal;
+
+static void on_signal(int sig) { got_signal = sig; }
+
+static long long now_ms(void) { return util_mono_ns() / 1000000; }
+
+static void set_msg(struct app *a, bool error, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void set_msg(struct app *a, bool error, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(a->msg, sizeof(a->msg), fmt, ap);
+    va_end(ap);
+    a->msg_error = error;
+    a->msg_until_ms = now_ms() + MSG_MS;
+}
+
+/* The snapshots panes may see: none when nothing is attached, except the last one of
+ * a target that just exited, so its name stays on screen. */
+static struct pane_view make_view(const struct app *a)
+{
+    struct pane_view v = { a->s, NULL, NULL, a->paused };
+    if (!a->s->history)
+        return v;
+    const struct snapshot *cur = history_get(a->s->history, 0);
+    if (!a->s->attached && !(cur && cur->meta.target_gone))
+        return v;
+    v.cur = cur;
+    v.prev = history_get(a->s->history, 1);
+    return v;
+}
+
+/* Whole-process CPU % for the header sparkline; NAN when no thread had a rate. */
+static void push_cpu_hist(struct app *a)
+{
+    struct pane_view v = make_view(a);
+    double sum = NAN;
+    if (v.cur && v.prev) {
+        for (size_t i = 0; i < v.cur->nthreads; i++) {
+            struct thread_rates r;
+            rates_thread(v.prev, v.cur, &v.cur->threads[i], &r);
+            if (!isnan(r.cpu_pct))
+                sum = isnan(sum) ? r.cpu_pct : sum + r.cpu_pct;
+        }
+    }
+    if (a->nhist == CPU_HIST) {
+        memmove(a->cpu_hist, a->cpu_hist + 1, (CPU_HIST - 1) * sizeof(double));
+        a->nhist--;
+    }
+    a->cpu_hist[a->nhist++] = sum;
+}
+
+static void open_picker(struct app *a)
+{
+    a->picking = true;
+    if (picker_open(a->picker) < 0)
+        set_msg(a, true, "process list unavailable");
+}
+
+static void do_tick(struct app *a)
+{
+    struct session *s = a->s;
+    int rc = session_tick(s);
+    push_cpu_hist(a);
+    if (rc == -ESRCH) {
+        char banner[160];
+        snprintf(banner, sizeof(banner), "process %d (%s) exited", (int)s->target.pid,
+                 s->target.comm[0] ? s->target.comm : "?");
+        session_detach(s);
+        open_picker(a);
+        picker_set_banner(a->picker, banner, false);
+        set_msg(a, true, "%s", banner);
+    } else if (rc < 0) {
+        set_msg(a, true, "sampling failed: %s", strerror(-rc));
+    }
+}
+
+static void do_attach(struct app *a, pid_t pid)
+{
+    struct session *s = a->s;
+    if (s->attached && !s->target_gone && s->target.pid == pid) {
+        a->picking = false;
+        return;
+    }
+    char msg[256] = "";
+    session_detach(s);
+    enum target_error e = session_attach(s, pid, msg, sizeof(msg));
+    if (e != TARGET_OK) {
+        picker_set_banner(a->picker, msg[0] ? msg : "attach failed", true);
+        return;
+    }
+    picker_set_banner(a->picker, NULL, false);
+    a->picking = false;
+    a->paused = false;
+    a->active = PANE_THREADS;
+    a->nhist = 0;
+    for (int i = 0; i < PANE_COUNT; i++)
+        if (a->panes[i].reset)
+            a->panes[i].reset(&a->panes[i]);
+    a->next_tick_ms = now_ms();
+    set_msg(a, false, "watching process %d (%s)", (int)pid, s->target.comm);
+}
+
+static void draw_tabs(const struct app *a, int y, int cols)
+{
+    char label[32];
+    int full = 0;
+    for (int i = 0; i < PANE_COUNT; i++)
+        full += (int)strlen(a->panes[i].tab) + 2 + (i ? 2 : 0);
+    bool narrow = full + 1 > cols;
+    int x = 1;
+    for (int i = 0; i < PANE_COUNT && x < cols; i++) {
+        const struct pane *p = &a->panes[i];
+        snprintf(label, sizeof(label), "%d %s", i + 1, narrow ? p->short_tab : p->tab);
+        bool active = i == a->active && !a->picking;
+        attr_t at = draw_role(active ? THEME_TAB_ACTIVE : THEME_TAB);
+        attron(at);
+        x += draw_text(y, x, cols - x, label);
+        attroff(at);
+        x += narrow ? 1 : 2;
+    }
+}
+
+static void draw_footer(const struct app *a, int y, int cols)
+{
+    bool show_msg = a->msg[0] && now_ms() < a->msg_until_ms;
+    attr_t at = draw_role(show_msg ? (a->msg_error ? THEME_CRIT : THEME_WARN) : THEME_STATUS);
+    draw_fill(y, 0, cols, draw_role(THEME_STATUS));
+    attron(at);
+    if (show_msg)
+        draw_text(y, 1, cols - 1, a->msg);
+    else
+        draw_text(y, 1, cols - 1, a->picking ? picker_hints(a->picker, cols - 1)
+                                  : cols > (int)sizeof(main_hints) ? main_hints
+                                  : main_hints_narrow);
+    attroff(at);
+}
+
+static void draw_screen(struct app *a)
+{
+    erase();
+    int rows = LINES, cols = COLS;
+    if (rows < MIN_ROWS || cols < MIN_COLS) {
+        const char *m = cols >= 31 ? "terminal too small (need 40x12)" : "too small (need 40x12)";
+        draw_text(0, 0, cols, m);
+    } else {
+        struct pane_view v = make_view(a);
+        int bars = rows >= 30 ? 8 : rows >= 20 ? 4 : rows >= 16 ? 2 : 1;
+        int y = header_draw(&v, 0, cols, bars, a->cpu_hist, a->nhist);
+        draw_tabs(a, y++, cols);
+        struct pane_rect r = { y, 0, rows - 1 - y, cols };
+        if (a->picking)
+            picker_draw(a->picker, &r, a->s->attached ? a->s->target.pid : 0);
+        else
+            a->panes[a->active].draw(&a->panes[a->active], &v, &r);
+        attrset(A_NORMAL);
+        draw_footer(a, rows - 1, cols);
+        if (a->help)
+            help_draw(rows - 1, cols, &a->help_scroll);
+    }
+    attrset(A_NORMAL);
+    wnoutrefresh(stdscr);
+    doupdate();
+}
+
+static void select_pane(struct app *a, int which)
+{
+    /* Leaving the picker needs a live target to look at. */
+    if (a->picking) {
+        if (!a->s->attached || a->s->target_gone) {
+            set_msg(a, false, "pick a process first (Enter attaches)");
+            return;
+        }
+        a->picking = false;
+    }
+    a->active = (which + PANE_COUNT) % PANE_COUNT;
+}
+
+static void handle_key(struct app *a, int ch)
+{
+    if (a->help) {
+        if (!help_key(ch, &a->help_scroll))
+            a->help = false;
+        return;
+    }
+    if (ch == KEY_RESIZE)
+        return;
+    if (a->picking) {
+        pid_t pid = 0;
+        switch (picker_key(a->picker, ch, &pid)) {
+        case PICKER_HANDLED:
+            return;
+        case PICKER_ATTACH:
+            do_attach(a, pid);
+            return;
+        case PICKER_CLOSE:
+            if (a->s->attached && !a->s->target_gone)
+                a->picking = false;
+            else
+                set_msg(a, false, "no process attached: pick one, or q to quit");
+            return;
+        case PICKER_UNHANDLED:
+            break;
+        }
+    }
+    struct pane_view v = make_view(a);
+    switch (ch) {
+    case 'q': case 'Q': case KEY_F(10):
+        a->quit = true;
+        return;
+    case KEY_F(1): case 'h': case '?':
+        a->help = true;
+        a->help_scroll = 0;
+        return;
+    case ' ':
+        a->paused = !a->paused;
+        if (!a->paused)
+            a->next_tick_ms = now_ms();
+        return;
+    case 'p':
+        open_picker(a);
+        return;
+    case '\t':
+        select_pane(a, a->active + 1);
+        return;
+    case KEY_BTAB:
+        select_pane(a, a->active - 1);
+        return;
+    case '1': case '2': case '3': case '4': case '5':
+        select_pane(a, ch - '1');
+        return;
+    default:
+        break;
+    }
+    if (!a->picking && a->panes[a->active].key)
+        a->panes[a->active].key(&a->panes[a->active], &v, ch);
+}
+
+/* Milliseconds getch may wait: until the next sample, picker rescan or message expiry. */
+static int wait_ms(const struct app *a, long long now)
+{
+    long long w = 60000;
+    if (a->s->attached && !a->s->target_gone && !a->paused)
+        w = a->next_tick_ms - now;
+    if (a->picking) {
+        long long p = picker_next_ms(a->picker, now);
+        if (p >= 0 && p < w)
+            w = p;
+    }
+    if (a->msg[0] && a->msg_until_ms > now && a->msg_until_ms - now < w)
+        w = a->msg_until_ms - now;
+    return w < 0 ? 0 : w > 60000 ? 60000 : (int)w;
+}
+
+static void run_loop(struct app *a)
+{
+    bool dirty = true;
+    while (!a->quit && !got_signal) {
+        long long now = now_ms();
+        struct session *s = a->s;
+        if (s->attached && !s->target_gone && !a->paused && now >= a->next_tick_ms) {
+            do_tick(a);
+            a->next_tick_ms += a->delay_ms;
+            if (a->next_tick_ms <= now)
+                a->next_tick_ms = now + a->delay_ms;
+            /* Rates need two samples: take the second one soon after attaching
+             * rather than showing n/a for a whole interval. */
+            if (s->history && history_len(s->history) == 1 && a->delay_ms > 300)
+                a->next_tick_ms = now + 300;
+            dirty = true;
+        }
+        if (a->picking && picker_refresh_due(a->picker, now))
+            dirty = true;
+        if (a->msg[0] && now >= a->msg_until_ms) {
+            a->msg[0] = '\0';
+            dirty = true;
+        }
+        if (dirty)
+            draw_screen(a);
+        dirty = false;
+        timeout(wait_ms(a, now_ms()));
+        int ch = getch();
+        if (ch == ERR)
+            continue;
+        handle_key(a, ch);
+        dirty = true;
+    }
+}
+
+struct theme_warnings {
+    char first[200];
+    int count;
+};
+
+static void theme_warn(void *ctx, const char *msg)
+{
+    struct theme_warnings *w = ctx;
+    if (w->count++ == 0)
+        util_strlcpy(w->first, msg, sizeof(w->first));
+}
+
+static bool want_colour(const struct options *o)
+{
+    const char *nc = getenv("NO_COLOR");
+    if (o->no_color || (nc && *nc))
+        return false;
+    return has_colors();
+}
+
+static void setup_theme(struct app *a, bool utf8)
+{
+    struct theme t;
+    struct theme_warnings w = { "", 0 };
+    int rc = theme_load(a->o->theme ? a->o->theme : "default", GMPTOP_DATADIR, &t,
+                        theme_warn, &w);
+    /* Without --theme the built-in default is as good as the installed file. */
+    if (w.count && (a->o->theme || rc != -ENOENT))
+        set_msg(a, true, "theme: %s", w.first);
+    bool colour = want_colour(a->o);
+    if (colour && start_color() != OK)
+        colour = false;
+    theme_adapt(&t, colour ? COLORS : 0);
+    draw_init(&t, colour, utf8);
+}
+
+static int init_panes(struct app *a)
+{
+    for (int i = 0; i < PANE_THREADS; i++)
+        pane_pending_init(&a->panes[i], (enum pane_id)i);
+    return pane_threads_init(&a->panes[PANE_THREADS]);
+}
+
+static void install_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    /* No SA_RESTART: the signal must interrupt getch so the loop can restore the tty. */
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
+
+int app_run(const struct options *o, struct session *s)
+{
+    setlocale(LC_ALL, "");
+    bool utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
+    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+        fprintf(stderr, "gmptop: the interactive view needs a terminal; "
+                        "use -b for text output\n");
+        return 1;
+    }
+    static struct app app;
+    struct app *a = &app;
+    memset(a, 0, sizeof(*a));
+    a->o = o;
+    a->s = s;
+    a->active = PANE_THREADS;
+    double d = o->delay_s > 0 && isfinite(o->delay_s) ? o->delay_s : 1.0;
+    if (d < 0.1)
+        d = 0.1;
+    if (d > 3600)
+        d = 3600;
+    a->delay_ms = (long long)(d * 1000.0);
+    a->picker = picker_new();
+    if (!a->picker || init_panes(a) < 0) {
+        fprintf(stderr, "gmptop: out of memory\n");
+        picker_free(a->picker);
+        return 1;
+    }
+
+    SCREEN *scr = newterm(NULL, stdout, stdin);
+    if (!scr) {
+        const char *term = getenv("TERM");
+        fprintf(stderr, "gmptop: cannot use terminal type \"%s\"; set TERM, "
+                        "or use -b for text output\n", term ? term : "");
+        picker_free(a->picker);
+        a->panes[PANE_THREADS].destroy(&a->panes[PANE_THREADS]);
+        return 1;
+    }
+    install_signals();
+    cbreak();
+    noecho();
+    nonl();
+    keypad(stdscr, TRUE);
+    set_escdelay(25);
+    curs_set(0);
+    setup_theme(a, utf8);
+
+    if (!s->attached)
+        open_picker(a);
+    a->next_tick_ms = now_ms();
+    run_loop(a);
+
+    endwin();
+    delscreen(scr);
+    for (int i = 0; i < PANE_COUNT; i++)
+        if (a->panes[i].destroy)
+            a->panes[i].destroy(&a->panes[i]);
+    picker_free(a->picker);
+    return 0;
+}

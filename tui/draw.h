@@ -1,1 +1,77 @@
-/* placeholder */
+/* draw: small ncurses drawing helpers shared by every pane (text, bars, sparklines, tables). */
+#ifndef GMPTOP_DRAW_H
+#define GMPTOP_DRAW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <ncurses.h>
+
+#include "theme.h"
+
+/* Set up the role -> attribute table once after initscr(). With color false only the
+ * theme's attributes are used (NO_COLOR, monochrome terminals). Calls init_pair() with
+ * pair number role+1 for every role when color is true. */
+void draw_init(const struct theme *t, bool color, bool utf8);
+/* The curses attribute (colour pair + attributes) of a role. */
+attr_t draw_role(enum theme_role r);
+/* true when the locale is UTF-8 and block glyphs may be used. */
+bool draw_utf8(void);
+
+/* Print at most maxw display columns of s at (y, x); control characters and bytes that
+ * are not valid in the locale print as '?'. Returns the columns used. */
+int draw_text(int y, int x, int maxw, const char *s);
+/* Same, right-aligned inside a field of maxw columns (clipped like draw_text if longer). */
+int draw_text_right(int y, int x, int maxw, const char *s);
+/* Display columns s would take (same rules as draw_text). */
+int draw_text_width(const char *s);
+/* printf into a fixed buffer then draw_text; returns columns used. */
+int draw_printf(int y, int x, int maxw, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Word-wrap text into w columns from row y, at most max_rows rows ('\n' starts a new
+ * line; a word longer than w is cut). Returns the rows it used (or would use when
+ * max_rows is 0: nothing is drawn then). */
+int draw_wrap(int y, int x, int w, int max_rows, const char *text);
+/* Same, but the first `skip` wrapped rows are not drawn (for scrolling); returns the
+ * rows drawn. */
+int draw_wrap_skip(int y, int x, int w, int skip, int max_rows, const char *text);
+/* Fill w cells from (y, x) with spaces in attribute a. */
+void draw_fill(int y, int x, int w, attr_t a);
+
+/* Role for a utilisation percentage: bar_low < 50 <= bar_mid < 80 <= bar_high. */
+enum theme_role draw_level_role(double pct);
+/* A horizontal bar of w cells showing pct (0-100) with eighth-cell precision in UTF-8
+ * (ASCII '|' otherwise). NAN draws an empty, dim bar. */
+void draw_bar(int y, int x, int w, double pct);
+/* One glyph for a level in [0, 1] (eight heights in UTF-8, ". : - = + * #" in ASCII),
+ * written into buf (at least 5 bytes). */
+void draw_level_glyph(double level, char *buf);
+/* A sparkline of the last n values (oldest first) scaled to max, right-aligned in w
+ * cells; NAN values draw as blanks. */
+void draw_sparkline(int y, int x, int w, const double *vals, size_t n, double max);
+
+/* Format a rate: "n/a" for NAN, else with prec decimals (fewer when it is large so it
+ * fits width). Returns true when the value is known. */
+bool draw_fmt_num(char *buf, size_t len, double v, int prec, int width);
+
+/* Table columns: lay out the columns that fit into a width, most important first. */
+struct draw_col {
+    const char *title;
+    int width;           /* preferred width */
+    int min_width;       /* a flexible column may shrink to this */
+    int priority;        /* 0 = most important; dropped from the highest number */
+    bool right;          /* right-aligned (numbers) */
+    bool flex;           /* takes the spare width */
+    /* filled by draw_layout */
+    bool shown;
+    int x, w;
+};
+/* Decide which columns are shown and where (one space between columns), starting at
+ * column x0 with total width `width`. Returns the number of columns shown. */
+int draw_layout(struct draw_col *cols, size_t n, int x0, int width);
+/* Draw the header row of a laid-out table; column `sorted` (or -1) gets a marker. */
+void draw_table_header(int y, const struct draw_col *cols, size_t n, int sorted,
+                       bool descending, int x0, int width);
+/* Draw one cell of a laid-out column (aligned, clipped). */
+void draw_cell(int y, const struct draw_col *c, const char *text, attr_t a);
+
+#endif

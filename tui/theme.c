@@ -219,6 +219,8 @@ static bool span_is(struct span s, const char *word)
 
 static void colour_rgb(int c, int rgb[3])
 {
+    if (c < 0)
+        c = 7;                      /* terminal default: treat as light grey */
     if (c < 16) {
         for (int i = 0; i < 3; i++)
             rgb[i] = basic_rgb[c][i];

@@ -1,0 +1,203 @@
+#!/bin/sh
+# Live test of the interactive TUI: drive gmptop inside a detached tmux against a Go demo
+# workload, and check what a person would see (header, panes, help, sizes, picker, quit).
+set -u
+
+top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+top_builddir=${top_builddir:-.}
+[ -f "$top_srcdir/tests/lib.sh" ] && . "$top_srcdir/tests/lib.sh"
+command -v skip >/dev/null 2>&1 || skip() {
+    echo "SKIP: $*"
+    [ "${GMPTOP_REQUIRE_LIVE:-0}" = 1 ] && exit 1
+    exit 77
+}
+command -v fail >/dev/null 2>&1 || fail() {
+    echo "FAIL: $*" >&2
+    exit 1
+}
+command -v pass >/dev/null 2>&1 || pass() {
+    echo "ok: $*"
+}
+
+GMPTOP=${GMPTOP:-$top_builddir/gmptop}
+DEMO=${GMPTOP_DEMO_BIN:-$top_builddir/demo/gmptop-demo}
+command -v tmux >/dev/null 2>&1 || skip "needs tmux"
+[ -x "$GMPTOP" ] || fail "no gmptop binary at $GMPTOP"
+[ -x "$DEMO" ] || skip "no demo binary at $DEMO (configure found no Go toolchain?)"
+
+SOCK=gmptop-test-$$
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/gmptop-tui.XXXXXX") || fail "mktemp failed"
+demo_pid=
+cleanup() {
+    tmux -L "$SOCK" kill-server >/dev/null 2>&1
+    rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$SOCK"
+    [ -n "$demo_pid" ] && kill -KILL "$demo_pid" 2>/dev/null
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+T() { tmux -L "$SOCK" "$@"; }
+screen() { T capture-pane -p -t "$target" 2>/dev/null; }
+
+# wait_for FIXED-TEXT [TIMEOUT-SECONDS]: poll the screen until the text shows.
+wait_for() {
+    i=0
+    limit=$(( ${2:-5} * 10 ))
+    while [ $i -lt "$limit" ]; do
+        screen | grep -qF -- "$1" && return 0
+        sleep 0.1
+        i=$((i + 1))
+    done
+    screen > "$tmp/last-screen"
+    fail "'$1' did not appear within ${2:-5}s; screen was:
+$(cat "$tmp/last-screen")"
+}
+
+# wait_re ERE [TIMEOUT-SECONDS]: same, with a regular expression.
+wait_re() {
+    i=0
+    limit=$(( ${2:-5} * 10 ))
+    while [ $i -lt "$limit" ]; do
+        screen | grep -qE -- "$1" && return 0
+        sleep 0.1
+        i=$((i + 1))
+    done
+    fail "/$1/ did not appear within ${2:-5}s; screen was:
+$(screen)"
+}
+
+wait_gone() {
+    i=0
+    while [ $i -lt 50 ]; do
+        screen | grep -qF -- "$1" || return 0
+        sleep 0.1
+        i=$((i + 1))
+    done
+    fail "'$1' still on screen after 5s"
+}
+
+# wait_dead STATUS-FILE WHAT: gmptop exited (the wrapper wrote its status) with 0.
+# The status comes from a wrapper, not #{pane_dead_status}: tmux 3.3 can mark a pane
+# dead before it has collected the exit status, and sometimes never shows it.
+wait_dead() {
+    i=0
+    while [ $i -lt 50 ]; do
+        if [ -s "$1" ]; then
+            st=$(cat "$1")
+            [ "$st" = 0 ] && return 0
+            fail "gmptop exited with status $st after $2; screen:
+$(screen)"
+        fi
+        sleep 0.1
+        i=$((i + 1))
+    done
+    fail "gmptop still running 5s after $2; screen:
+$(screen)"
+}
+
+# Longest line of the screen in characters (UTF-8 continuation bytes not counted).
+widest() {
+    screen | LC_ALL=C tr -d '\200-\277' | LC_ALL=C awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }'
+}
+
+"$DEMO" pingpong >/dev/null 2>&1 &
+demo_pid=$!
+i=0
+while [ "$(ls "/proc/$demo_pid/task" 2>/dev/null | wc -l)" -lt 2 ]; do
+    [ $i -lt 50 ] || fail "demo pingpong did not start"
+    sleep 0.1
+    i=$((i + 1))
+done
+
+# remain-on-exit keeps the pane (and its screen) after gmptop quits.
+printf 'set -g remain-on-exit on\n' > "$tmp/tmux.conf"
+T -f "$tmp/tmux.conf" new-session -d -s main -x 80 -y 24 \
+    "env LC_ALL=C.UTF-8 '$GMPTOP' -p $demo_pid -d 0.5; echo \$? > '$tmp/status1'" ||
+    fail "tmux new-session failed"
+target=main
+
+# Header: pid and Go version.
+wait_for "PID $demo_pid" 10
+wait_for "go1."
+pass "header shows PID $demo_pid and the Go version"
+
+# Threads pane: the main thread (tid == pid) is a row; count the others we can see.
+wait_re "^ *$demo_pid +[^ ]" 5
+seen=0
+for tid in $(ls "/proc/$demo_pid/task"); do
+    screen | grep -qE "^ *$tid " && seen=$((seen + 1))
+done
+pass "threads pane lists the main thread ($seen of $(ls "/proc/$demo_pid/task" | wc -l) tids visible)"
+wait_re "[0-9]+\.[0-9] " 5
+pass "threads pane shows rates"
+
+# Panes 1-4 say what is coming.
+n=3
+for key in 1 2 3 4; do
+    T send-keys -t "$target" "$key"
+    wait_for "Coming in issue #$n"
+    n=$((n + 1))
+done
+pass "keys 1-4 show the pending panes"
+T send-keys -t "$target" Tab
+wait_for "RUNDLY"
+T send-keys -t "$target" Tab
+wait_for "Coming in issue #3"
+T send-keys -t "$target" BTab
+wait_for "RUNDLY"
+pass "Tab / Shift-Tab cycle the panes"
+
+# Help opens with F1 and h and any key closes it.
+T send-keys -t "$target" F1
+wait_for "run delay"
+T send-keys -t "$target" x
+wait_gone "run delay"
+T send-keys -t "$target" h
+wait_for "run delay"
+T send-keys -t "$target" Enter
+wait_gone "run delay"
+wait_for "RUNDLY"
+pass "help opens (F1, h), explains run delay, closes on any key"
+
+# Small terminals: the header stays, nothing wider than the screen; below 40x12 a note.
+T resize-window -t "$target" -x 40 -y 12
+wait_for "PID $demo_pid"
+sleep 0.7   # one more tick at the new size
+w=$(widest)
+[ "$w" -le 40 ] || fail "a line is $w columns wide at 40x12:
+$(screen)"
+[ "$(screen | wc -l)" -le 12 ] || fail "more than 12 rows at 40x12"
+screen | grep -q "PID $demo_pid" || fail "header lost at 40x12: $(screen)"
+pass "40x12: header kept, widest line $w"
+T resize-window -t "$target" -x 30 -y 10
+wait_for "too small"
+pass "30x10: says the terminal is too small"
+T resize-window -t "$target" -x 80 -y 24
+wait_for "RUNDLY"
+
+# Picker lists the demo.
+T send-keys -t "$target" p
+wait_for "Pick a"
+wait_re "^ *\\*?$demo_pid +[^ ]" 5
+pass "picker lists the demo pid"
+
+# q quits with status 0.
+T send-keys -t "$target" q
+wait_dead "$tmp/status1" q
+# endwin() leaves the alternate screen: the UI must not stay painted on the terminal.
+wait_gone "F1 Help"
+pass "q quits with status 0 and restores the terminal"
+
+# A Linux console without colours and without UTF-8 still starts and quits cleanly.
+T new-window -d -t main -n plain \
+    "env TERM=linux NO_COLOR=1 LC_ALL=C '$GMPTOP' -p $demo_pid -d 0.5; echo \$? > '$tmp/status2'" ||
+    fail "tmux new-window failed"
+target=main:plain
+wait_for "PID $demo_pid" 10
+wait_for "RUNDLY"
+T send-keys -t "$target" F10
+wait_dead "$tmp/status2" F10
+pass "TERM=linux NO_COLOR=1 LC_ALL=C: starts and quits (F10) cleanly"
+
+exit 0
