@@ -4,11 +4,19 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include "../src/snapshot.h"
 #include "../src/target.h"
 
 #define COLLECTOR_REASON_LEN SNAPSHOT_REASON_LEN
+
+/* Settings from the command line that collectors may use. */
+struct collector_config {
+    double sched_hz;              /* --sched-hz: runqueue sampling rate */
+    int64_t census_budget_ns;     /* time allowed for the goroutine census per tick */
+};
+#define COLLECTOR_CONFIG_DEFAULT { .sched_hz = 50.0, .census_budget_ns = 5000000 }
 
 /* A collector: open for a target -> sample into a snapshot each tick -> close.
  * It never draws and never exits the program; what it cannot do it reports as a
@@ -20,7 +28,8 @@ struct collector_ops {
     /* Can it work on this machine at all (no target)? true or false + reason. */
     bool (*probe)(char *reason, size_t len);
     /* Prepare for a target; return private state (non-NULL) or NULL + reason. */
-    void *(*open)(const struct target *t, char *reason, size_t len);
+    void *(*open)(const struct target *t, const struct collector_config *cfg,
+                  char *reason, size_t len);
     /* Add this tick's data to s. Return 0, or -errno with reason filled; -ESRCH means
      * the target is gone. */
     int (*sample)(void *state, const struct target *t, struct snapshot *s,
@@ -41,6 +50,7 @@ struct collector_set;
 
 /* names: comma-separated list, or NULL for all. Unknown name -> NULL + message. */
 struct collector_set *collector_set_open(const char *names, const struct target *t,
+                                         const struct collector_config *cfg,
                                          char *msg, size_t msglen);
 /* Run every collector once into s (status entries included). Returns -ESRCH when the
  * target went away, else 0. */

@@ -51,6 +51,7 @@ int collector_names_check(const char *names, char *msg, size_t msglen)
 }
 
 struct collector_set *collector_set_open(const char *names, const struct target *t,
+                                         const struct collector_config *cfg,
                                          char *msg, size_t msglen)
 {
     struct collector_set *cs = calloc(1, sizeof(*cs));
@@ -73,7 +74,7 @@ struct collector_set *collector_set_open(const char *names, const struct target 
         struct collector_slot *sl = &cs->slot[i];
         if (sl->ops->probe && !sl->ops->probe(sl->reason, sizeof(sl->reason)))
             continue;
-        sl->state = sl->ops->open(t, sl->reason, sizeof(sl->reason));
+        sl->state = sl->ops->open(t, cfg, sl->reason, sizeof(sl->reason));
     }
     return cs;
 }

@@ -80,8 +80,10 @@ static bool cpus_probe(char *reason, size_t len)
     return true;
 }
 
-static void *cpus_open(const struct target *t, char *reason, size_t len)
+static void *cpus_open(const struct target *t, const struct collector_config *cfg,
+                       char *reason, size_t len)
 {
+    (void)cfg;
     (void)t;
     struct cpus_state *st = calloc(1, sizeof(*st));
     if (!st) {

@@ -5,10 +5,12 @@
 
 extern const struct collector_ops threads_collector;
 extern const struct collector_ops cpus_collector;
+extern const struct collector_ops sched_collector;
 
 static const struct collector_ops *const registry[] = {
     &cpus_collector,
     &threads_collector,
+    &sched_collector,
 };
 
 size_t collector_count(void) { return sizeof(registry) / sizeof(registry[0]); }

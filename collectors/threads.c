@@ -43,8 +43,10 @@ static bool threads_probe(char *reason, size_t len)
     return true;
 }
 
-static void *threads_open(const struct target *t, char *reason, size_t len)
+static void *threads_open(const struct target *t, const struct collector_config *cfg,
+                          char *reason, size_t len)
 {
+    (void)cfg;
     if (!t || t->pid <= 0) {
         snprintf(reason, len, "no target process");
         return NULL;

@@ -62,7 +62,9 @@ static int run(const struct options *o)
     }
 
     struct session s;
-    session_init(&s, o->collectors);
+    struct collector_config cfg = COLLECTOR_CONFIG_DEFAULT;
+    cfg.sched_hz = o->sched_hz;
+    session_init(&s, o->collectors, &cfg);
     int status = 0;
     if (pid != 0) {
         enum target_error e = session_attach(&s, pid, msg, sizeof(msg));

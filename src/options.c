@@ -24,6 +24,7 @@ void options_usage(FILE *out)
 "                         --demo list shows them\n"
 "      --collectors LIST  comma-separated collectors to run (default: all)\n"
 "      --list-collectors  show every collector and whether it works here\n"
+"      --sched-hz HZ      runqueue samples per second (default 50, up to 1000)\n"
 "      --no-color         no colours (also when NO_COLOR is set)\n"
 "  -h, --help             this text\n"
 "  -V, --version          version\n"
@@ -64,7 +65,7 @@ static int usage_error(FILE *err, const char *fmt, const char *arg)
 }
 
 enum { OPT_FORMAT = 256, OPT_THEME, OPT_DEMO, OPT_COLLECTORS, OPT_LIST_COLLECTORS,
-       OPT_NO_COLOR };
+       OPT_NO_COLOR, OPT_SCHED_HZ };
 
 int options_parse(int argc, char **argv, struct options *o, FILE *err)
 {
@@ -79,12 +80,14 @@ int options_parse(int argc, char **argv, struct options *o, FILE *err)
         { "collectors", required_argument, NULL, OPT_COLLECTORS },
         { "list-collectors", no_argument, NULL, OPT_LIST_COLLECTORS },
         { "no-color", no_argument, NULL, OPT_NO_COLOR },
+        { "sched-hz", required_argument, NULL, OPT_SCHED_HZ },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
     };
     memset(o, 0, sizeof(*o));
     o->delay_s = 1.0;
+    o->sched_hz = 50.0;
     const char *nc = getenv("NO_COLOR");
     o->no_color = nc && *nc;
 
@@ -123,6 +126,12 @@ int options_parse(int argc, char **argv, struct options *o, FILE *err)
         case OPT_COLLECTORS: o->collectors = optarg; break;
         case OPT_LIST_COLLECTORS: o->list_collectors = true; break;
         case OPT_NO_COLOR: o->no_color = true; break;
+        case OPT_SCHED_HZ:
+            if (parse_double(optarg, &o->sched_hz) < 0 || o->sched_hz < 1 ||
+                o->sched_hz > 1000)
+                return usage_error(err, "--sched-hz: '%s' is not a rate between 1 and 1000",
+                                   optarg);
+            break;
         case 'h': o->help = true; break;
         case 'V': o->version = true; break;
         case ':':

@@ -19,6 +19,7 @@ struct options {
     const char *collectors;    /* --collectors LIST, NULL = all */
     bool list_collectors;      /* --list-collectors */
     bool no_color;             /* NO_COLOR set or --no-color */
+    double sched_hz;           /* --sched-hz, runqueue samples per second */
     bool help, version;
 };
 

@@ -9,10 +9,12 @@
 #include "go_binary.h"
 #include "util.h"
 
-void session_init(struct session *s, const char *collector_names)
+void session_init(struct session *s, const char *collector_names,
+                  const struct collector_config *cfg)
 {
     memset(s, 0, sizeof(*s));
     s->collector_names = collector_names;
+    s->cfg = *cfg;
 }
 
 enum target_error session_attach(struct session *s, pid_t pid, char *msg, size_t msglen)
@@ -21,7 +23,8 @@ enum target_error session_attach(struct session *s, pid_t pid, char *msg, size_t
     enum target_error e = target_open(pid, &s->target, msg, msglen);
     if (e != TARGET_OK)
         return e;
-    s->collectors = collector_set_open(s->collector_names, &s->target, msg, msglen);
+    s->collectors = collector_set_open(s->collector_names, &s->target, &s->cfg, msg,
+                                       msglen);
     if (!s->collectors) {
         target_close(&s->target);
         return TARGET_BAD_BINARY;

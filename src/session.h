@@ -7,7 +7,7 @@
 #include "target.h"
 #include "history.h"
 
-struct collector_set;
+#include "../collectors/collector.h"
 
 #define SESSION_HISTORY 600      /* ticks kept: 10 minutes at 1 s */
 
@@ -18,9 +18,11 @@ struct session {
     struct collector_set *collectors;
     struct history *history;
     const char *collector_names; /* --collectors, NULL = all */
+    struct collector_config cfg;
 };
 
-void session_init(struct session *s, const char *collector_names);
+void session_init(struct session *s, const char *collector_names,
+                  const struct collector_config *cfg);
 /* Attach to pid: returns TARGET_OK or an enum target_error with a one-line msg. */
 enum target_error session_attach(struct session *s, pid_t pid, char *msg, size_t msglen);
 /* Take one snapshot into the history. Returns 0, -ESRCH when the target is gone (the

@@ -21,6 +21,7 @@ void snapshot_free(struct snapshot *s)
         return;
     free(s->threads);
     free(s->cpus);
+    free(s->sched.ps);
     free(s);
 }
 

@@ -50,6 +50,57 @@ struct cpu_sample {
     bool online;
 };
 
+/* Go P status values (runtime/runtime2.go, stable since Go 1.0). */
+enum go_p_status { GO_P_IDLE = 0, GO_P_RUNNING, GO_P_SYSCALL, GO_P_GCSTOP, GO_P_DEAD };
+
+/* One P as read from the target this tick (cumulative ticks; rates from two snapshots). */
+struct p_sample {
+    int32_t id;
+    uint32_t status;          /* enum go_p_status */
+    uint32_t runq;            /* runqtail - runqhead at the full read */
+    uint32_t runq_max;        /* max over the high-rate samples since the last tick */
+    double runq_mean;         /* mean over them; NAN when none */
+    bool runnext;             /* a goroutine waits in runnext */
+    uint32_t schedtick, syscalltick;
+    int64_t m_id;             /* -1 when no M holds the P */
+    pid_t m_tid;              /* that M's OS thread, 0 when none */
+    int64_t curg_goid;        /* goroutine running on it, -1 when none */
+};
+
+/* Goroutine status classes for the census (g.atomicstatus without the scan bit). */
+enum go_g_class { GO_G_IDLE, GO_G_RUNNABLE, GO_G_RUNNING, GO_G_SYSCALL, GO_G_WAITING,
+                  GO_G_PREEMPTED, GO_G_COPYSTACK, GO_G_CLASS_COUNT };
+
+#define SCHED_MAX_REASONS 64
+#define SCHED_REASON_LEN 40
+
+struct sched_sample {
+    bool valid;               /* false: see status "sched" for why */
+    int32_t gomaxprocs;
+    int64_t runq_global;
+    int32_t idle_p;
+    int32_t spinning_m;
+    int32_t needspinning;     /* -1 when this Go version has none */
+    int64_t threads;          /* Ms ever created minus freed */
+    int32_t idle_threads;
+    int64_t gc_cycles;        /* -1 unknown */
+    int64_t gc_last_pause_ns; /* -1 unknown */
+    struct p_sample *ps;      /* owned, gomaxprocs entries */
+    size_t nps;
+    /* census over runtime.allgs */
+    bool census_valid;
+    int64_t g_total;          /* not dead */
+    int64_t g_by_class[GO_G_CLASS_COUNT];
+    bool census_sampled;      /* over budget: a stride sample, counts scaled */
+    size_t nreasons;
+    struct { char name[SCHED_REASON_LEN]; int64_t count; } by_reason[SCHED_MAX_REASONS];
+    /* CPU budget context */
+    double cpu_quota;         /* cgroup quota in CPUs; NAN when unlimited/unknown */
+    int32_t cpus_allowed;     /* CPUs in the process's affinity mask; -1 unknown */
+    int32_t cpus_online;
+    uint64_t dropped;         /* implausible or partial reads so far (cumulative) */
+};
+
 /* What a collector said about itself this tick. */
 struct collector_status {
     char name[24];
@@ -76,6 +127,8 @@ struct snapshot {
 
     struct cpu_sample *cpus;        /* owned */
     size_t ncpus;
+
+    struct sched_sample sched;
 
     struct collector_status status[SNAPSHOT_MAX_COLLECTORS];
     size_t nstatus;

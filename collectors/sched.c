@@ -1,0 +1,265 @@
+/* sched: the Go scheduler read live from the target's memory (Ps, Ms, global queue,
+ * goroutine census), plus a background sampler of every P's runqueue at --sched-hz. */
+#include "collector.h"
+
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../src/go_binary.h"
+#include "../src/go_offsets.h"
+#include "../src/proc_parse.h"
+#include "../src/util.h"
+#include "sched_quota.h"
+#include "sched_read.h"
+
+/* Runqueue statistics the sampler thread accumulates between two ticks. */
+struct runq_stats {
+    uint32_t max[SCHED_MAX_PS];
+    uint64_t sum[SCHED_MAX_PS];
+    uint32_t n[SCHED_MAX_PS];
+};
+
+struct sched_state {
+    pid_t pid;
+    struct mem_reader mem;
+    struct go_offsets off;
+    struct sched_layout layout;
+    struct sched_scratch scratch;
+    int64_t census_budget_ns;
+    uint64_t dropped;
+    char note[COLLECTOR_REASON_LEN];
+
+    /* sampler thread */
+    pthread_t thread;
+    bool thread_running;
+    atomic_bool stop;
+    double hz;
+    pthread_mutex_t lock;          /* guards pptrs/npptrs and stats */
+    uint64_t pptrs[SCHED_MAX_PS];
+    size_t npptrs;
+    struct runq_stats stats;
+    pid_t sampler_pid;
+    struct mem_reader sampler_mem;
+};
+
+static bool sched_probe(char *reason, size_t len)
+{
+    (void)reason;
+    (void)len;
+    return true;
+}
+
+static void *sampler_main(void *arg)
+{
+    struct sched_state *st = arg;
+    int64_t period = (int64_t)(1e9 / st->hz);
+    struct timespec next;
+    clock_gettime(CLOCK_MONOTONIC, &next);
+    uint64_t pptrs[SCHED_MAX_PS];
+    uint32_t runq[SCHED_MAX_PS];
+    while (!atomic_load(&st->stop)) {
+        next.tv_nsec += period;
+        while (next.tv_nsec >= 1000000000L) {
+            next.tv_nsec -= 1000000000L;
+            next.tv_sec++;
+        }
+        clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+        pthread_mutex_lock(&st->lock);
+        size_t n = st->npptrs;
+        memcpy(pptrs, st->pptrs, n * sizeof(pptrs[0]));
+        pthread_mutex_unlock(&st->lock);
+        if (n == 0)
+            continue;
+        if (sched_read_runqs(&st->sampler_mem, &st->off, pptrs, n, runq) < 0)
+            continue;
+        pthread_mutex_lock(&st->lock);
+        /* Only count samples for the P set they were read from. */
+        if (st->npptrs == n && memcmp(st->pptrs, pptrs, n * sizeof(pptrs[0])) == 0) {
+            for (size_t i = 0; i < n; i++) {
+                if (runq[i] == UINT32_MAX)
+                    continue;
+                if (runq[i] > st->stats.max[i])
+                    st->stats.max[i] = runq[i];
+                st->stats.sum[i] += runq[i];
+                st->stats.n[i]++;
+            }
+        }
+        pthread_mutex_unlock(&st->lock);
+    }
+    return NULL;
+}
+
+static uint64_t global_addr(const struct go_offsets *off, enum go_global g, uint64_t bias)
+{
+    return off->global[g] ? off->global[g] + bias : 0;
+}
+
+static int resolve_layout(struct sched_state *st, const struct target *t, char *reason,
+                          size_t len)
+{
+    char path[64], why[COLLECTOR_REASON_LEN] = "";
+    snprintf(path, sizeof(path), "/proc/%d/exe", (int)t->pid);
+    if (go_offsets_load(t->bin, path, &st->off, why, sizeof(why)) != 0) {
+        snprintf(reason, len, "%s", why);
+        return -ENOTSUP;
+    }
+    util_strlcpy(st->note, why, sizeof(st->note));
+    if (sched_layout_check(&st->off, reason, len) < 0)
+        return -ENOTSUP;
+    uint64_t bias = 0;
+    int rc = go_binary_load_bias(t->bin, t->pid, &bias);
+    if (rc < 0) {
+        snprintf(reason, len, "cannot find the load address of %s: %s", t->exe,
+                 strerror(-rc));
+        return rc;
+    }
+    struct sched_layout *l = &st->layout;
+    l->off = &st->off;
+    l->allp = global_addr(&st->off, GO_GLOBAL_ALLP, bias);
+    l->sched = global_addr(&st->off, GO_GLOBAL_SCHED, bias);
+    l->gomaxprocs = global_addr(&st->off, GO_GLOBAL_GOMAXPROCS, bias);
+    l->allgs = global_addr(&st->off, GO_GLOBAL_ALLGS, bias);
+    l->memstats = global_addr(&st->off, GO_GLOBAL_MEMSTATS, bias);
+    if (!l->allp || !l->sched || !l->gomaxprocs) {
+        snprintf(reason, len, "%s: runtime.allp/sched not found (%s)", st->off.go_version,
+                 why[0] ? why : "no symbols");
+        return -ENOTSUP;
+    }
+    uint64_t wrs = global_addr(&st->off, GO_GLOBAL_WAITREASONSTRINGS, bias);
+    int64_t nwr = st->off.field[GO_WAITREASONSTRINGS_LEN];
+    if (wrs && nwr > 0)
+        sched_read_reasons(&st->mem, l, wrs, (size_t)nwr);
+    return 0;
+}
+
+static void sched_close(void *state);
+
+static void *sched_open(const struct target *t, const struct collector_config *cfg,
+                        char *reason, size_t len)
+{
+    struct sched_state *st = calloc(1, sizeof(*st));
+    if (!st) {
+        snprintf(reason, len, "out of memory");
+        return NULL;
+    }
+    st->pid = t->pid;
+    st->sampler_pid = t->pid;
+    st->mem = target_mem_live(&st->pid);
+    st->sampler_mem = target_mem_live(&st->sampler_pid);
+    st->census_budget_ns = cfg->census_budget_ns;
+    st->hz = cfg->sched_hz > 0 ? cfg->sched_hz : 50.0;
+    pthread_mutex_init(&st->lock, NULL);
+    if (!t->bin || resolve_layout(st, t, reason, len) < 0) {
+        if (!t->bin)
+            snprintf(reason, len, "no Go binary");
+        sched_close(st);
+        return NULL;
+    }
+    if (pthread_create(&st->thread, NULL, sampler_main, st) == 0)
+        st->thread_running = true;
+    return st;
+}
+
+/* Fold the sampler's statistics into the rows of this tick and restart them. */
+static void merge_runq_stats(struct sched_state *st, struct sched_sample *out)
+{
+    pthread_mutex_lock(&st->lock);
+    bool same = st->npptrs == st->scratch.npptrs &&
+                memcmp(st->pptrs, st->scratch.pptrs, st->npptrs * sizeof(uint64_t)) == 0;
+    for (size_t i = 0; same && i < out->nps; i++) {
+        struct p_sample *p = &out->ps[i];
+        uint32_t n = st->stats.n[i];
+        if (st->stats.max[i] > p->runq_max && n)
+            p->runq_max = st->stats.max[i];
+        p->runq_mean = (double)(st->stats.sum[i] + p->runq) / (double)(n + 1);
+    }
+    for (size_t i = 0; !same && i < out->nps; i++)
+        out->ps[i].runq_mean = out->ps[i].runq;
+    memset(&st->stats, 0, sizeof(st->stats));
+    st->npptrs = st->scratch.npptrs;
+    memcpy(st->pptrs, st->scratch.pptrs, st->npptrs * sizeof(uint64_t));
+    pthread_mutex_unlock(&st->lock);
+}
+
+static void read_gc(struct sched_state *st, struct sched_sample *out)
+{
+    out->gc_cycles = -1;
+    out->gc_last_pause_ns = -1;
+    const struct go_offsets *o = &st->off;
+    int64_t numgc = o->field[GO_MSTATS_NUMGC], pause = o->field[GO_MSTATS_PAUSE_NS];
+    int64_t plen = o->field[GO_MSTATS_PAUSE_NS_LEN];
+    if (!st->layout.memstats || numgc < 0 || pause < 0 || plen <= 0)
+        return;
+    uint32_t n;
+    if (target_mem_read(&st->mem, st->layout.memstats + (uint64_t)numgc, &n, 4) != 0)
+        return;
+    out->gc_cycles = n;
+    if (n == 0)
+        return;
+    uint64_t ns;
+    uint64_t slot = ((uint64_t)n + (uint64_t)plen - 1) % (uint64_t)plen;
+    if (target_mem_read(&st->mem, st->layout.memstats + (uint64_t)pause + slot * 8, &ns, 8) == 0)
+        out->gc_last_pause_ns = (int64_t)ns;
+}
+
+static int sched_sample(void *state, const struct target *t, struct snapshot *s,
+                        char *reason, size_t len)
+{
+    struct sched_state *st = state;
+    struct sched_sample *out = &s->sched;
+    int rc = -EAGAIN;
+    /* Reads race with the running scheduler; a torn read is retried twice, then the
+     * tick is dropped and counted — never shown. */
+    for (int attempt = 0; attempt < 3 && rc == -EAGAIN; attempt++)
+        rc = sched_read(&st->mem, &st->layout, &st->scratch, out, reason, len);
+    if (rc == -EAGAIN)
+        st->dropped++;
+    out->dropped = st->dropped;
+    sched_quota_read(t->pid, out);
+    if (rc < 0) {
+        out->valid = false;
+        return rc == -ESRCH ? -ESRCH : (rc == -EAGAIN ? -EAGAIN : rc);
+    }
+    merge_runq_stats(st, out);
+    read_gc(st, out);
+    char why[COLLECTOR_REASON_LEN] = "";
+    if (sched_read_census(&st->mem, &st->layout, &st->scratch, st->census_budget_ns, out,
+                          why, sizeof(why)) < 0)
+        out->census_valid = false;
+    snprintf(reason, len, "%s%s%s", st->off.source == GO_OFFSETS_DWARF ? "layout from DWARF"
+             : "layout from the offset table", st->note[0] ? "; " : "", st->note);
+    return 0;
+}
+
+static void sched_close(void *state)
+{
+    struct sched_state *st = state;
+    if (!st)
+        return;
+    if (st->thread_running) {
+        atomic_store(&st->stop, true);
+        pthread_join(st->thread, NULL);
+    }
+    sched_scratch_free(&st->scratch);
+    sched_layout_free(&st->layout);
+    pthread_mutex_destroy(&st->lock);
+    free(st);
+}
+
+const struct collector_ops sched_collector = {
+    .name = "sched",
+    .summary = "Go scheduler from the target's memory: Ps, Ms, runqueues, goroutines",
+    .pane = "sched",
+    .probe = sched_probe,
+    .open = sched_open,
+    .sample = sched_sample,
+    .close = sched_close,
+};

@@ -1,0 +1,18 @@
+/* sched_quota: the CPU budget a Go process really has (affinity mask, cgroup quota),
+ * to set GOMAXPROCS against. */
+#ifndef GMPTOP_SCHED_QUOTA_H
+#define GMPTOP_SCHED_QUOTA_H
+
+#include <sys/types.h>
+#include "../src/snapshot.h"
+
+/* Fill cpu_quota, cpus_allowed and cpus_online of out. root is the filesystem root for
+ * /proc and /sys/fs/cgroup ("" for the real one; tests pass a fixture tree). */
+void sched_quota_read_at(const char *root, pid_t pid, struct sched_sample *out);
+void sched_quota_read(pid_t pid, struct sched_sample *out);
+
+/* cgroup v2 cpu.max ("max 100000", "250000 100000") -> CPUs, NAN for no limit.
+ * Returns 0 or -EINVAL. */
+int sched_quota_parse_cpu_max(const char *text, double *cpus);
+
+#endif
