@@ -8,20 +8,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "json_sched.h"
+#include "json_util.h"
 #include "rates.h"
 #include "util.h"
-
-/* Fixed decimals keep lines short and stable; NAN (unmeasurable) becomes null. */
-static json_object *json_number(double v, int decimals)
-{
-    if (!isfinite(v))
-        return NULL;
-    char buf[64];
-    snprintf(buf, sizeof(buf), "%.*f", decimals, v);
-    if (strcmp(buf, "-0") == 0 || strcmp(buf, "-0.00") == 0 || strcmp(buf, "-0.0") == 0)
-        memmove(buf, buf + 1, strlen(buf));
-    return json_object_new_double_s(v, buf);
-}
 
 static void format_time(int64_t ns, char *buf, size_t len)
 {
@@ -107,6 +97,7 @@ char *batch_json(const struct snapshot *prev, const struct snapshot *cur)
         json_object_array_add(threads, thread_json(prev, cur, &cur->threads[i]));
     json_object_object_add(root, "threads", threads);
     json_object_object_add(root, "cpus", cpus_json(prev, cur));
+    json_object_object_add(root, "sched", json_sched(prev, cur));
     json_object_object_add(root, "collectors", collectors_json(cur));
 
     const char *text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN |

@@ -41,6 +41,38 @@ void rates_thread(const struct snapshot *prev, const struct snapshot *cur,
         out->run_delay_ms_per_s = per_s(p->run_delay_ns, t->run_delay_ns, dt) / 1e6;
 }
 
+void rates_p(const struct snapshot *prev, const struct snapshot *cur, size_t idx,
+             double *sched_per_s, double *syscall_per_s)
+{
+    *sched_per_s = *syscall_per_s = NAN;
+    double dt = rates_interval_s(prev, cur);
+    if (dt <= 0.0 || !prev->sched.valid || !cur->sched.valid || idx >= cur->sched.nps ||
+        idx >= prev->sched.nps)
+        return;
+    const struct p_sample *a = &prev->sched.ps[idx], *b = &cur->sched.ps[idx];
+    /* The ticks are uint32 in the runtime and wrap: unsigned subtraction is right. */
+    *sched_per_s = (double)(uint32_t)(b->schedtick - a->schedtick) / dt;
+    *syscall_per_s = (double)(uint32_t)(b->syscalltick - a->syscalltick) / dt;
+}
+
+void rates_thread_cpu(const struct snapshot *cur, pid_t tid, int *cpu, int *node)
+{
+    *cpu = *node = -1;
+    const struct thread_sample *t = tid > 0 ? snapshot_find_thread(cur, tid) : NULL;
+    if (!t || !(t->have & THREAD_HAVE_CPU))
+        return;
+    *cpu = t->cpu;
+    const struct cpu_sample *c = snapshot_find_cpu(cur, t->cpu);
+    if (c)
+        *node = c->node;
+}
+
+const char *rates_p_status_name(uint32_t status)
+{
+    static const char *const names[] = { "idle", "running", "syscall", "gcstop", "dead" };
+    return status < sizeof(names) / sizeof(names[0]) ? names[status] : "?";
+}
+
 double rates_cpu_util(const struct snapshot *prev, const struct snapshot *cur, int cpu)
 {
     if (!prev || !cur)

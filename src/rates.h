@@ -18,6 +18,16 @@ struct thread_rates {
 /* prev may be NULL (first tick). */
 void rates_thread(const struct snapshot *prev, const struct snapshot *cur,
                   const struct thread_sample *t, struct thread_rates *out);
+/* Per-second schedtick and syscalltick of P number idx of cur (NAN when the P was not
+ * in prev, or the scheduler was not read in either). */
+void rates_p(const struct snapshot *prev, const struct snapshot *cur, size_t idx,
+             double *sched_per_s, double *syscall_per_s);
+/* CPU and NUMA node the thread tid last ran on, from cur's thread and cpu rows;
+ * -1 when unknown. */
+void rates_thread_cpu(const struct snapshot *cur, pid_t tid, int *cpu, int *node);
+/* Name of a P status ("idle", "running", "syscall", "gcstop", "dead"). */
+const char *rates_p_status_name(uint32_t status);
+
 /* Utilisation % of one CPU between two snapshots; NAN when unknown. */
 double rates_cpu_util(const struct snapshot *prev, const struct snapshot *cur, int cpu);
 /* Seconds between the two snapshots (monotonic); 0 when prev is NULL. */

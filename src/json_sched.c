@@ -1,0 +1,83 @@
+/* json_sched: the "sched" section of a snapshot's JSON (issue #3 contract). */
+#include "json_sched.h"
+
+#include <math.h>
+
+#include "json_util.h"
+#include "rates.h"
+
+static const char *const g_class_names[GO_G_CLASS_COUNT] = {
+    [GO_G_IDLE] = "idle", [GO_G_RUNNABLE] = "runnable", [GO_G_RUNNING] = "running",
+    [GO_G_SYSCALL] = "syscall", [GO_G_WAITING] = "waiting", [GO_G_PREEMPTED] = "preempted",
+    [GO_G_COPYSTACK] = "copystack",
+};
+
+static json_object *p_json(const struct snapshot *prev, const struct snapshot *cur, size_t i)
+{
+    const struct p_sample *p = &cur->sched.ps[i];
+    double sched_ps, sys_ps;
+    int cpu, node;
+    rates_p(prev, cur, i, &sched_ps, &sys_ps);
+    rates_thread_cpu(cur, p->m_tid, &cpu, &node);
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "id", json_object_new_int(p->id));
+    json_object_object_add(o, "status", json_object_new_string(rates_p_status_name(p->status)));
+    json_object_object_add(o, "runq", json_object_new_int64(p->runq));
+    json_object_object_add(o, "runq_max", json_object_new_int64(p->runq_max));
+    json_object_object_add(o, "runq_mean", json_number(p->runq_mean, 2));
+    json_object_object_add(o, "runnext", json_object_new_boolean(p->runnext));
+    json_object_object_add(o, "schedtick_per_s", json_number(sched_ps, 1));
+    json_object_object_add(o, "syscalltick_per_s", json_number(sys_ps, 1));
+    json_object_object_add(o, "m_id", json_int_or_null(p->m_id));
+    json_object_object_add(o, "m_tid", p->m_tid > 0 ? json_object_new_int(p->m_tid) : NULL);
+    json_object_object_add(o, "cpu", json_int_or_null(cpu));
+    json_object_object_add(o, "node", json_int_or_null(node));
+    json_object_object_add(o, "curg", json_int_or_null(p->curg_goid));
+    return o;
+}
+
+static json_object *goroutines_json(const struct sched_sample *s)
+{
+    if (!s->census_valid)
+        return NULL;
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "total", json_object_new_int64(s->g_total));
+    json_object_object_add(o, "sampled", json_object_new_boolean(s->census_sampled));
+    json_object *by = json_object_new_object();
+    for (int c = 0; c < GO_G_CLASS_COUNT; c++)
+        json_object_object_add(by, g_class_names[c], json_object_new_int64(s->g_by_class[c]));
+    json_object_object_add(o, "by_status", by);
+    json_object *reasons = json_object_new_object();
+    for (size_t i = 0; i < s->nreasons; i++)
+        json_object_object_add(reasons, s->by_reason[i].name,
+                               json_object_new_int64(s->by_reason[i].count));
+    json_object_object_add(o, "by_reason", reasons);
+    return o;
+}
+
+json_object *json_sched(const struct snapshot *prev, const struct snapshot *cur)
+{
+    const struct sched_sample *s = &cur->sched;
+    if (!s->valid)
+        return NULL;
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "gomaxprocs", json_object_new_int(s->gomaxprocs));
+    json_object_object_add(o, "runq_global", json_object_new_int64(s->runq_global));
+    json_object_object_add(o, "idle_p", json_object_new_int(s->idle_p));
+    json_object_object_add(o, "spinning_m", json_object_new_int(s->spinning_m));
+    json_object_object_add(o, "needspinning", json_int_or_null(s->needspinning));
+    json_object_object_add(o, "threads", json_object_new_int64(s->threads));
+    json_object_object_add(o, "idle_threads", json_object_new_int(s->idle_threads));
+    json_object_object_add(o, "gc_cycles", json_int_or_null(s->gc_cycles));
+    json_object_object_add(o, "gc_last_pause_ns", json_int_or_null(s->gc_last_pause_ns));
+    json_object_object_add(o, "goroutines", goroutines_json(s));
+    json_object_object_add(o, "cpu_quota", json_number(s->cpu_quota, 2));
+    json_object_object_add(o, "cpus_allowed", json_int_or_null(s->cpus_allowed));
+    json_object_object_add(o, "cpus_online", json_int_or_null(s->cpus_online));
+    json_object_object_add(o, "dropped_samples", json_object_new_int64((int64_t)s->dropped));
+    json_object *ps = json_object_new_array();
+    for (size_t i = 0; i < s->nps; i++)
+        json_object_array_add(ps, p_json(prev, cur, i));
+    json_object_object_add(o, "ps", ps);
+    return o;
+}
