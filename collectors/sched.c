@@ -155,7 +155,7 @@ static void *sched_open(const struct target *t, const struct collector_config *c
     st->mem = target_mem_live(&st->pid);
     st->sampler_mem = target_mem_live(&st->sampler_pid);
     st->census_budget_ns = cfg->census_budget_ns;
-    st->hz = cfg->sched_hz > 0 ? cfg->sched_hz : 50.0;
+    st->hz = cfg->sched_hz;
     pthread_mutex_init(&st->lock, NULL);
     if (!t->bin || resolve_layout(st, t, reason, len) < 0) {
         if (!t->bin)
@@ -163,7 +163,8 @@ static void *sched_open(const struct target *t, const struct collector_config *c
         sched_close(st);
         return NULL;
     }
-    if (pthread_create(&st->thread, NULL, sampler_main, st) == 0)
+    /* A thread of our own so the samples are spread evenly whatever the TUI is doing. */
+    if (st->hz > 0 && pthread_create(&st->thread, NULL, sampler_main, st) == 0)
         st->thread_running = true;
     return st;
 }

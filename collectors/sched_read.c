@@ -355,10 +355,10 @@ int sched_read(const struct mem_reader *mem, const struct sched_layout *l,
 int sched_read_runqs(const struct mem_reader *mem, const struct go_offsets *off,
                      const uint64_t *pptrs, size_t n, uint32_t *runq)
 {
-    struct mem_req reqs[SCHED_MAX_PS] = { { 0, NULL, 0 } };
+    struct mem_req reqs[SCHED_MAX_PS];
     uint32_t ht[SCHED_MAX_PS][2];
     int64_t head = off->field[GO_P_RUNQHEAD], tail = off->field[GO_P_RUNQTAIL];
-    if (n > SCHED_MAX_PS || head < 0 || tail != head + 4)
+    if (n == 0 || n > SCHED_MAX_PS || head < 0 || tail != head + 4)
         return -EINVAL;
     for (size_t i = 0; i < n; i++)
         reqs[i] = (struct mem_req){ pptrs[i] + (uint64_t)head, ht[i], 8 };
@@ -366,12 +366,11 @@ int sched_read_runqs(const struct mem_reader *mem, const struct go_offsets *off,
     if (rc < 0)
         return rc;
     for (size_t i = 0; i < n; i++) {
-        uint32_t q = ht[i][1] - ht[i][0];
-        runq[i] = ((size_t)rc > i && q <= SCHED_MAX_RUNQ) ? q : UINT32_MAX;
+        uint32_t q = (size_t)rc > i ? ht[i][1] - ht[i][0] : UINT32_MAX;
+        runq[i] = q <= SCHED_MAX_RUNQ ? q : UINT32_MAX;
     }
     return 0;
 }
-
 static int64_t now_ns(void)
 {
     struct timespec ts;

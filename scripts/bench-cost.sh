@@ -3,6 +3,7 @@
 # workload, next to htop (-d 10 = 1 s) over the same seconds on the same machine.
 # Both run in real terminals (tmux) at 120x40. Prints CPU seconds and % of one core.
 # Usage: scripts/bench-cost.sh [SECONDS] [SCENARIO]   (from a built tree)
+# GMPTOP_ARGS adds options to gmptop's command line (e.g. --sched-hz 0).
 set -eu
 secs=${1:-30}
 scenario=${2:-pingpong}
@@ -20,7 +21,7 @@ cleanup() { tmux -L "$sock" kill-server 2>/dev/null || :; kill "$dpid" 2>/dev/nu
 trap cleanup EXIT INT TERM
 sleep 1
 
-tmux -L "$sock" new-session -d -x 120 -y 40 -s g "$gmptop -p $dpid -d 1"
+tmux -L "$sock" new-session -d -x 120 -y 40 -s g "$gmptop -p $dpid -d 1 ${GMPTOP_ARGS:-}"
 tmux -L "$sock" new-session -d -x 120 -y 40 -s h "htop -d 10"
 sleep 2
 gpid=$(tmux -L "$sock" list-panes -t g -F '#{pane_pid}')

@@ -165,6 +165,15 @@ static bool member_fits(int64_t off, size_t n, size_t len)
     return off >= 0 && (uint64_t)off <= len && n <= len - (size_t)off;
 }
 
+/* Whether the 8-byte counter at off lies inside [start, start + n) or overlaps it. */
+static bool ranges_overlap(int64_t start, size_t n, int64_t off)
+{
+    if (start < 0 || off < 0)
+        return false;
+    uint64_t s = (uint64_t)start, o = (uint64_t)off;
+    return o < s + n && s < o + sizeof(uint64_t);
+}
+
 int go_timehist_raw_from_bytes(const struct go_timehist_layout *l, const void *buf,
                                size_t len, const struct go_timehist_members *m,
                                struct go_timehist_raw *raw, char *reason, size_t rlen)
@@ -185,6 +194,16 @@ int go_timehist_raw_from_bytes(const struct go_timehist_layout *l, const void *b
         set_reason(reason, rlen, "timeHistogram: %zu bytes read, the struct has %" PRId64,
                    len, m->size);
         return GO_TIMEHIST_ERR_ARG;
+    }
+    if (ranges_overlap(m->counts, l->ncounts * sizeof(uint64_t), m->underflow) ||
+        (l->has_overflow && (ranges_overlap(m->counts, l->ncounts * sizeof(uint64_t),
+                                            m->overflow) ||
+                             m->overflow == m->underflow))) {
+        set_reason(reason, rlen,
+                   "timeHistogram members overlap (counts at %" PRId64 ", underflow at %"
+                   PRId64 ", overflow at %" PRId64 "): layout not understood",
+                   m->counts, m->underflow, m->overflow);
+        return GO_TIMEHIST_ERR_LAYOUT;
     }
     if (!member_fits(m->counts, l->ncounts * sizeof(uint64_t), len) ||
         !member_fits(m->underflow, sizeof(uint64_t), len) ||
@@ -262,6 +281,13 @@ static void build_log2(const struct go_timehist_layout *l, struct go_timehist_in
             last->count = sat_add(last->count, o->raw[r].count);
             continue;
         }
+        /* A kept bucket that straddles a power of two starts below the merged bucket's
+         * nominal bound (go1.19's open-ended top starts at 2^47 + 15 * 2^43): end the
+         * merged bucket where the kept one starts, so the view stays a partition. */
+        uint64_t lo = r == 0 ? 0 : r <= l->ncounts ? go_timehist_lower_ns(l, r - 1)
+                                                   : lower_raw(l, l->ncounts);
+        if (r > 0 && o->nlog2 > 1 && o->log2[o->nlog2 - 1].le_ns > lo)
+            o->log2[o->nlog2 - 1].le_ns = lo;
         if (o->nlog2 == GO_TIMEHIST_MAX_LOG2) {
             /* Cannot happen with the known layouts; fold into the last bucket rather than
              * claim a finer bound than we have. */

@@ -74,8 +74,9 @@ struct go_timehist_interval {
     size_t nraw;
     struct go_timehist_bucket raw[GO_TIMEHIST_MAX_RAW];
     /* Raw buckets merged into power-of-two bounds (le_ns 1, 2, 4, ...); a raw bucket that
-     * straddles a power of two ([0,64ns) in go1.20+, the open-ended top) keeps its own
-     * bound. Starts with the underflow bucket (le_ns 0). */
+     * straddles a power of two ([0,64ns) in go1.20+, go1.19's open-ended top from
+     * 2^47 + 15 * 2^43) keeps its own bounds, and the bucket before it ends where it
+     * starts, so the view is still a partition. Starts with underflow (le_ns 0). */
     size_t nlog2;
     struct go_timehist_bucket log2[GO_TIMEHIST_MAX_LOG2];
     /* Upper bound of the bucket holding the quantile / the highest event; 0 when it is in

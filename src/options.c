@@ -24,7 +24,8 @@ void options_usage(FILE *out)
 "                         --demo list shows them\n"
 "      --collectors LIST  comma-separated collectors to run (default: all)\n"
 "      --list-collectors  show every collector and whether it works here\n"
-"      --sched-hz HZ      runqueue samples per second (default 50, up to 1000)\n"
+"      --sched-hz HZ      runqueue samples per second between refreshes (default 50,\n"
+"                         up to 1000; 0 = only at each refresh)\n"
 "      --no-color         no colours (also when NO_COLOR is set)\n"
 "  -h, --help             this text\n"
 "  -V, --version          version\n"
@@ -127,10 +128,10 @@ int options_parse(int argc, char **argv, struct options *o, FILE *err)
         case OPT_LIST_COLLECTORS: o->list_collectors = true; break;
         case OPT_NO_COLOR: o->no_color = true; break;
         case OPT_SCHED_HZ:
-            if (parse_double(optarg, &o->sched_hz) < 0 || o->sched_hz < 1 ||
-                o->sched_hz > 1000)
-                return usage_error(err, "--sched-hz: '%s' is not a rate between 1 and 1000",
-                                   optarg);
+            if (parse_double(optarg, &o->sched_hz) < 0 ||
+                (o->sched_hz != 0 && (o->sched_hz < 1 || o->sched_hz > 1000)))
+                return usage_error(err, "--sched-hz: '%s' is not 0 (off) or a rate between "
+                                   "1 and 1000", optarg);
             break;
         case 'h': o->help = true; break;
         case 'V': o->version = true; break;

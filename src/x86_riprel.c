@@ -153,7 +153,11 @@ static int decode_vex(struct cursor *c, uint8_t first, struct x86_insn *out)
     }
     if (map < 1 || map > 3)
         return -1;
-    if (take(c, &op) < 0 || modrm(c, &reg, out) < 0)
+    if (take(c, &op) < 0)
+        return -1;
+    if (map == 1 && op == 0x77)
+        return 0;   /* vzeroupper/vzeroall: the one VEX opcode without ModRM */
+    if (modrm(c, &reg, out) < 0)
         return -1;
     bool ib = map == 3 || (map == 1 && (map2[op] & 0x0f) == I_B);
     return ib ? skip(c, 1) : 0;
