@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "../src/go_binary.h"
+#include "../src/go_globals.h"
 #include "../src/go_offsets.h"
 #include "../src/proc_parse.h"
 #include "../src/util.h"
@@ -120,6 +121,19 @@ static int resolve_layout(struct sched_state *st, const struct target *t, char *
         snprintf(reason, len, "cannot find the load address of %s: %s", t->exe,
                  strerror(-rc));
         return rc;
+    }
+    /* Stripped binary: find the globals from the code that uses them, and keep only
+     * those whose contents check out in the live process. */
+    if (!st->off.global[GO_GLOBAL_ALLP] || !st->off.global[GO_GLOBAL_SCHED]) {
+        char gwhy[COLLECTOR_REASON_LEN] = "";
+        if (go_globals_resolve(path, t->bin, &st->off, &st->mem, bias, t->pid, gwhy,
+                               sizeof(gwhy)) != 0) {
+            snprintf(reason, len, "%s: runtime globals not found in the stripped binary: %s",
+                     st->off.go_version, gwhy);
+            return -ENOTSUP;
+        }
+        util_strlcpy(st->note, "stripped: globals found from code references and verified",
+                     sizeof(st->note));
     }
     struct sched_layout *l = &st->layout;
     l->off = &st->off;

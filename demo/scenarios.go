@@ -28,6 +28,7 @@ var scenarios = []scenario{
 	{"gc", "churn of short-lived pointerful objects: frequent GC, assists", runGC},
 	{"timers", "many goroutines in short time.Sleep / time.Ticker loops", runTimers},
 	{"idle", "healthy idle HTTP server, one request per 100 ms (control)", runIdle},
+	{"pinned", "a goroutine locked to its thread, pinned to one CPU (-n CPU)", runPinned},
 }
 
 // sink keeps the compiler from discarding busy work.
@@ -389,4 +390,41 @@ func runIdle(cfg config) error {
 		resp.Body.Close()
 	}
 	return nil
+}
+
+// runPinned: the seed's affinity experiment. One goroutine calls LockOSThread, pins its
+// thread to one CPU with sched_setaffinity (the last CPU, or -n CPU) and stays busy, so
+// its P's thread sits on that CPU; gmptop must show exactly that.
+func runPinned(cfg config) error {
+	cpu := cfg.n
+	if cpu <= 0 {
+		cpu = runtime.NumCPU() - 1
+	}
+	if cpu >= 1024 {
+		return fmt.Errorf("pinned: cpu %d out of range", cpu)
+	}
+	ready := make(chan int)
+	errc := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread()
+		var mask [1024 / 64]uint64
+		mask[cpu/64] |= 1 << (uint(cpu) % 64)
+		_, _, e := syscall.RawSyscall(syscall.SYS_SCHED_SETAFFINITY, 0,
+			uintptr(len(mask)*8), uintptr(unsafe.Pointer(&mask[0])))
+		if e != 0 {
+			errc <- fmt.Errorf("sched_setaffinity(cpu %d): %v", cpu, e)
+			return
+		}
+		ready <- syscall.Gettid()
+		for {
+			sink += busyIters(1<<16, sink)
+		}
+	}()
+	select {
+	case err := <-errc:
+		return err
+	case tid := <-ready:
+		fmt.Fprintf(os.Stderr, "gmptop-demo: pinned tid=%d cpu=%d\n", tid, cpu)
+	}
+	select {}
 }

@@ -38,6 +38,8 @@ static const struct demo_info demos[] = {
       "sleep wait reason, frequent timer wakeups", NULL },
     { "idle", "healthy idle HTTP server (control case)",
       "idle Ps, empty queues, no findings", NULL },
+    { "pinned", "LockOSThread + sched_setaffinity to one CPU",
+      "its P's thread always on that CPU, no migrations", NULL },
 };
 
 #define DEMO_MISSING_MSG \

@@ -46,7 +46,10 @@ static int version_minor(const char *v)
  *   go1.20+:     timeHistMinBucketBits 9, timeHistMaxBucketBits 48,
  *                timeHistSubBucketBits 2 = 40 ranges x 4, values >= 2^47 in overflow.
  * 1.19, 1.22 and 1.23 were read from source and checked live against runtime/metrics;
- * 1.20 and 1.21 carry the 1.22 histogram.go (the new layout landed for 1.20). */
+ * an older histogram.go (1.16/1.17) has the 1.19 constants; the new layout is dated to
+ * 1.20 (FACTS.md) but 1.20/1.21 were not read here: the counts length from DWARF guards
+ * both. go1.16/1.17 releases before the fix for golang/go#50732 reported wrong
+ * sub-bucket boundaries through runtime/metrics; the bounds here are record()'s. */
 int go_timehist_layout_for(const char *go_version, size_t ncounts_from_dwarf,
                            struct go_timehist_layout *out, char *reason, size_t len)
 {
@@ -140,7 +143,7 @@ uint64_t go_timehist_upper_ns(const struct go_timehist_layout *l, size_t i)
 long go_timehist_index_of(const struct go_timehist_layout *l, int64_t d)
 {
     if (!layout_ok(l))
-        return -2;
+        return -3;
     if (d < 0)
         return -1;
     unsigned len = 0;

@@ -1,6 +1,4 @@
-/* go_timehist: decode the Go runtime's timeHistogram (scheduling latency, GC pauses) read
- * from a target's memory: per-version bucket layout, interval deltas, log2 view, quantiles.
- * Pure: no I/O. The caller reads the struct bytes (go_offsets gives where). */
+/* go_timehist: decode the Go runtime's latency histograms read from a target's memory. */
 #ifndef GMPTOP_GO_TIMEHIST_H
 #define GMPTOP_GO_TIMEHIST_H
 
@@ -9,7 +7,12 @@
 #include <stdint.h>
 
 /*
- * Where the runtime keeps these histograms (read from the Go sources, 1.19/1.22/1.23):
+ * Per-version bucket layout, interval deltas, a log2 view and quantiles of a
+ * runtime.timeHistogram. Pure: no I/O; the caller reads the struct's bytes (go_offsets
+ * says where) and hands them over.
+ *
+ * Where the runtime keeps these histograms (read from the Go sources of 1.19, 1.22 and
+ * 1.23; for 1.20/1.21 take whichever member DWARF shows):
  *   scheduling latency  runtime.sched.timeToRun (go1.17+)  = /sched/latencies:seconds
  *   GC pauses           runtime.memstats.gcPauseDist (go1.16-1.21) = /gc/pauses:seconds
  *                       runtime.sched.stwTotalTimeGC (go1.22+), which /gc/pauses:seconds
@@ -80,7 +83,8 @@ struct go_timehist_interval {
     size_t nlog2;
     struct go_timehist_bucket log2[GO_TIMEHIST_MAX_LOG2];
     /* Upper bound of the bucket holding the quantile / the highest event; 0 when it is in
-     * underflow, GO_TIMEHIST_INF when open-ended. Meaningless when total == 0. */
+     * underflow, GO_TIMEHIST_INF when open-ended. All 0 when total == 0: show n/a/null
+     * then, never 0 ns. */
     uint64_t p50_ns, p90_ns, p99_ns, max_ns;
 };
 
@@ -97,8 +101,9 @@ int go_timehist_layout_for(const char *go_version, size_t ncounts_from_dwarf,
 uint64_t go_timehist_lower_ns(const struct go_timehist_layout *l, size_t i);
 uint64_t go_timehist_upper_ns(const struct go_timehist_layout *l, size_t i);
 
-/* The counts[] index the runtime files a duration under, or -1 for underflow (d < 0) and
- * -2 for overflow: the runtime's record(), for tests and synthetic data. */
+/* The counts[] index the runtime files a duration under, or -1 for underflow (d < 0),
+ * -2 for overflow, -3 for a bad layout: the runtime's record(), for tests and synthetic
+ * data. */
 long go_timehist_index_of(const struct go_timehist_layout *l, int64_t duration_ns);
 
 /* Fill raw from the bytes of one timeHistogram struct (len bytes read from the target).

@@ -1,13 +1,14 @@
 #!/bin/sh
-# Build the go_binary test fixture with every Go toolchain in $GO_TOOLCHAINS, three ways.
-# Usage: build-go-fixtures.sh OUTDIR
+# Build a Go program (default: the go_binary test fixture) with every Go toolchain in
+# $GO_TOOLCHAINS, three ways.
+# Usage: build-go-fixtures.sh OUTDIR [SOURCE_DIR relative to top_srcdir]
 # Writes OUTDIR/<goversion>-{plain,stripped,pie}, OUTDIR/<goversion>-{plain,pie}.nm
 # (`go tool nm` output: the expected link-time addresses) and OUTDIR/<goversion>.version.
 # Prints one line per toolchain built; exits nonzero if any toolchain failed to build.
 set -u
 
 outdir=${1:?usage: build-go-fixtures.sh OUTDIR}
-srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}/tests/gofixture
+srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}/${2:-tests/gofixture}
 toolchains=${GO_TOOLCHAINS:-go}
 
 mkdir -p "$outdir" || exit 1
