@@ -28,6 +28,15 @@ struct runq_stats {
     uint32_t n[SCHED_MAX_PS];
 };
 
+/* Where one runtime time histogram lives and how it is laid out. */
+struct hist_source {
+    bool ok;
+    uint64_t addr;                       /* of the timeHistogram in the target */
+    struct go_timehist_layout layout;
+    struct go_timehist_members members;  /* offsets inside the timeHistogram */
+    uint8_t buf[GO_TIMEHIST_MAX_RAW * 8 + 64];
+};
+
 struct sched_state {
     pid_t pid;
     struct mem_reader mem;
@@ -37,6 +46,7 @@ struct sched_state {
     int64_t census_budget_ns;
     uint64_t dropped;
     char note[COLLECTOR_REASON_LEN];
+    struct hist_source lat, gcp;
 
     /* sampler thread */
     pthread_t thread;
@@ -154,6 +164,50 @@ static int resolve_layout(struct sched_state *st, const struct target *t, char *
     return 0;
 }
 
+/* Set up one histogram source: base is the containing global's runtime address and
+ * off the histogram's offset in it. A layout that does not match the version is left
+ * off (ok = false), never guessed. */
+static void hist_setup(struct sched_state *st, struct hist_source *h, uint64_t base,
+                       int64_t off)
+{
+    const struct go_offsets *o = &st->off;
+    char why[128];
+    h->ok = false;
+    if (!base || off < 0 || o->field[GO_TIMEHIST_NBUCKETS] <= 0)
+        return;
+    if (go_timehist_layout_for(o->go_version, (size_t)o->field[GO_TIMEHIST_NBUCKETS],
+                               &h->layout, why, sizeof(why)) != 0)
+        return;
+    h->members = (struct go_timehist_members){
+        .counts = o->field[GO_TIMEHIST_COUNTS], .underflow = o->field[GO_TIMEHIST_UNDERFLOW],
+        .overflow = o->field[GO_TIMEHIST_OVERFLOW], .size = o->field[GO_TIMEHIST_SIZE],
+    };
+    if (h->members.size <= 0 || (size_t)h->members.size > sizeof(h->buf))
+        return;
+    h->addr = base + (uint64_t)off;
+    h->ok = true;
+}
+
+static void hist_read(struct sched_state *st, struct hist_source *h,
+                      struct timehist_sample *out)
+{
+    out->valid = false;
+    if (!h->ok || target_mem_read(&st->mem, h->addr, h->buf, (size_t)h->members.size) != 0)
+        return;
+    out->raw = malloc(go_timehist_raw_size(&h->layout));
+    if (!out->raw)
+        return;
+    char why[128];
+    if (go_timehist_raw_from_bytes(&h->layout, h->buf, (size_t)h->members.size, &h->members,
+                                   out->raw, why, sizeof(why)) != 0) {
+        free(out->raw);
+        out->raw = NULL;
+        return;
+    }
+    out->layout = h->layout;
+    out->valid = true;
+}
+
 static void sched_close(void *state);
 
 static void *sched_open(const struct target *t, const struct collector_config *cfg,
@@ -177,6 +231,12 @@ static void *sched_open(const struct target *t, const struct collector_config *c
         sched_close(st);
         return NULL;
     }
+    hist_setup(st, &st->lat, st->layout.sched, st->off.field[GO_SCHED_TIMETORUN]);
+    /* The GC pause histogram moved from memstats (1.19) into schedt (1.22+). */
+    if (st->off.field[GO_SCHED_STWTOTALTIMEGC] >= 0)
+        hist_setup(st, &st->gcp, st->layout.sched, st->off.field[GO_SCHED_STWTOTALTIMEGC]);
+    else
+        hist_setup(st, &st->gcp, st->layout.memstats, st->off.field[GO_MSTATS_GCPAUSEDIST]);
     /* A thread of our own so the samples are spread evenly whatever the TUI is doing. */
     if (st->hz > 0 && pthread_create(&st->thread, NULL, sampler_main, st) == 0)
         st->thread_running = true;
@@ -245,6 +305,8 @@ static int sched_sample(void *state, const struct target *t, struct snapshot *s,
     }
     merge_runq_stats(st, out);
     read_gc(st, out);
+    hist_read(st, &st->lat, &s->sched_latency);
+    hist_read(st, &st->gcp, &s->gc_pauses);
     char why[COLLECTOR_REASON_LEN] = "";
     if (sched_read_census(&st->mem, &st->layout, &st->scratch, st->census_budget_ns, out,
                           why, sizeof(why)) < 0)

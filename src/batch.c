@@ -98,6 +98,12 @@ char *batch_json(const struct snapshot *prev, const struct snapshot *cur)
     json_object_object_add(root, "threads", threads);
     json_object_object_add(root, "cpus", cpus_json(prev, cur));
     json_object_object_add(root, "sched", json_sched(prev, cur));
+    json_object_object_add(root, "sched_latency",
+                           json_timehist(prev ? &prev->sched_latency : NULL,
+                                         &cur->sched_latency, "runtime.sched.timeToRun"));
+    json_object_object_add(root, "gc_pauses",
+                           json_timehist(prev ? &prev->gc_pauses : NULL, &cur->gc_pauses,
+                                         "runtime GC pause histogram"));
     json_object_object_add(root, "collectors", collectors_json(cur));
 
     const char *text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN |

@@ -218,7 +218,8 @@ int go_timehist_raw_from_bytes(const struct go_timehist_layout *l, const void *b
         return GO_TIMEHIST_ERR_ARG;
     }
     const uint8_t *p = buf;
-    memset(raw, 0, sizeof(*raw));
+    /* Only the used part is touched: snapshots allocate go_timehist_raw_size() bytes. */
+    raw->overflow = 0;
     /* The target is this machine's architecture (process_vm_readv): native order. */
     memcpy(raw->counts, p + m->counts, l->ncounts * sizeof(uint64_t));
     memcpy(&raw->underflow, p + m->underflow, sizeof(uint64_t));
@@ -370,4 +371,9 @@ int go_timehist_interval(const struct go_timehist_layout *l,
         out->p50_ns = out->p90_ns = out->p99_ns = out->max_ns = 0;
     build_log2(l, out);
     return GO_TIMEHIST_OK;
+}
+
+size_t go_timehist_raw_size(const struct go_timehist_layout *l)
+{
+    return offsetof(struct go_timehist_raw, counts) + l->ncounts * sizeof(uint64_t);
 }

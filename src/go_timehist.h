@@ -93,6 +93,9 @@ struct go_timehist_interval {
  * Returns 0, and reason may carry a note (a version newer than the layouts read from
  * source, accepted because its counts length matches); "" when there is nothing to say.
  * Returns GO_TIMEHIST_ERR_VERSION or _LAYOUT with reason saying why. */
+/* Bytes of a go_timehist_raw that hold this layout's counts (allocate this much). */
+size_t go_timehist_raw_size(const struct go_timehist_layout *l);
+
 int go_timehist_layout_for(const char *go_version, size_t ncounts_from_dwarf,
                            struct go_timehist_layout *out, char *reason, size_t len);
 

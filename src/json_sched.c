@@ -81,3 +81,65 @@ json_object *json_sched(const struct snapshot *prev, const struct snapshot *cur)
     json_object_object_add(o, "ps", ps);
     return o;
 }
+
+static json_object *le_json(uint64_t le)
+{
+    return le == GO_TIMEHIST_INF ? NULL : json_object_new_int64((int64_t)le);
+}
+
+static json_object *buckets_json(const struct go_timehist_bucket *b, size_t n)
+{
+    json_object *arr = json_object_new_array();
+    for (size_t i = 0; i < n; i++) {
+        if (!b[i].count)
+            continue;
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "le_ns", le_json(b[i].le_ns));
+        json_object_object_add(o, "count", json_object_new_int64((int64_t)b[i].count));
+        json_object_array_add(arr, o);
+    }
+    return arr;
+}
+
+/* Quantiles of an empty interval are unknown, not 0 ns. */
+static json_object *quantile_json(const struct go_timehist_interval *iv, uint64_t q)
+{
+    return iv->total ? le_json(q) : NULL;
+}
+
+json_object *json_timehist(const struct timehist_sample *prev,
+                           const struct timehist_sample *cur, const char *source)
+{
+    if (!cur->valid)
+        return NULL;
+    static struct go_timehist_interval iv;   /* 12 KB: kept off the stack */
+    char why[160];
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "source", json_object_new_string(source));
+    bool have_prev = prev && prev->valid &&
+                     prev->layout.ncounts == cur->layout.ncounts &&
+                     go_timehist_interval(&cur->layout, prev->raw, cur->raw, &iv, why,
+                                          sizeof(why)) == 0;
+    if (have_prev) {
+        json_object_object_add(o, "total", json_object_new_int64((int64_t)iv.total));
+        json_object_object_add(o, "buckets", buckets_json(iv.raw, iv.nraw));
+        json_object_object_add(o, "p50_ns", quantile_json(&iv, iv.p50_ns));
+        json_object_object_add(o, "p90_ns", quantile_json(&iv, iv.p90_ns));
+        json_object_object_add(o, "p99_ns", quantile_json(&iv, iv.p99_ns));
+        json_object_object_add(o, "max_ns", quantile_json(&iv, iv.max_ns));
+    } else {
+        json_object_object_add(o, "total", NULL);
+        json_object_object_add(o, "buckets", NULL);
+        json_object_object_add(o, "p50_ns", NULL);
+        json_object_object_add(o, "p90_ns", NULL);
+        json_object_object_add(o, "p99_ns", NULL);
+        json_object_object_add(o, "max_ns", NULL);
+    }
+    if (go_timehist_interval(&cur->layout, NULL, cur->raw, &iv, why, sizeof(why)) == 0) {
+        json_object *all = json_object_new_object();
+        json_object_object_add(all, "total", json_object_new_int64((int64_t)iv.total));
+        json_object_object_add(all, "buckets", buckets_json(iv.raw, iv.nraw));
+        json_object_object_add(o, "since_start", all);
+    }
+    return o;
+}

@@ -22,6 +22,8 @@ void snapshot_free(struct snapshot *s)
     free(s->threads);
     free(s->cpus);
     free(s->sched.ps);
+    free(s->sched_latency.raw);
+    free(s->gc_pauses.raw);
     free(s);
 }
 

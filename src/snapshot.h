@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "go_timehist.h"
+
 /* Bumped only when an existing field changes meaning; new fields keep the number. */
 #define SNAPSHOT_SCHEMA 1
 
@@ -101,6 +103,13 @@ struct sched_sample {
     uint64_t dropped;         /* implausible or partial reads so far (cumulative) */
 };
 
+/* A cumulative Go runtime time histogram read this tick (intervals come from two). */
+struct timehist_sample {
+    bool valid;
+    struct go_timehist_layout layout;
+    struct go_timehist_raw *raw;   /* owned; go_timehist_raw_size(&layout) bytes */
+};
+
 /* What a collector said about itself this tick. */
 struct collector_status {
     char name[24];
@@ -129,6 +138,8 @@ struct snapshot {
     size_t ncpus;
 
     struct sched_sample sched;
+    struct timehist_sample sched_latency;  /* runtime.sched.timeToRun */
+    struct timehist_sample gc_pauses;      /* the runtime's GC pause histogram */
 
     struct collector_status status[SNAPSHOT_MAX_COLLECTORS];
     size_t nstatus;

@@ -1,0 +1,78 @@
+#!/bin/sh
+# sched_latency: gmptop's sched_latency (and gc_pauses) read from the target's memory
+# equal, bucket for bucket, what the program reads from runtime/metrics itself, for
+# every installed Go toolchain, each build plain, stripped (-s -w) and PIE.
+. "$top_srcdir/tests/lib.sh"
+need_cmd python3 mkfifo
+[ -n "${GO_TOOLCHAINS:-}" ] || GO_TOOLCHAINS=go
+src=$top_srcdir/tests/live/sched_latency_metrics.go
+outdir=$top_builddir/tests/gobin-schedlat
+mkdir -p "$outdir"
+export GOFLAGS=-buildvcs=false
+[ -n "${HOME:-}" ] || export GOCACHE="$outdir/.gocache"
+
+work=$(mktemp -d /tmp/gmptop-lat.XXXXXX)
+pids=""
+trap 'for p in $pids; do kill $p 2>/dev/null; done; rm -rf "$work"' EXIT
+cp "$src" "$work/main.go"
+
+bins=""
+seen=" "
+for go in $GO_TOOLCHAINS; do
+    v=$("$go" env GOVERSION 2>/dev/null) || skip "toolchain $go not runnable"
+    case "$seen" in *" $v "*) continue ;; esac
+    seen="$seen$v "
+    for kind in plain stripped pie; do
+        out=$outdir/$v-$kind
+        if [ ! -x "$out" ] || [ "$src" -nt "$out" ]; then
+            case $kind in
+            plain) set -- ;;
+            stripped) set -- "-ldflags=-s -w" ;;
+            pie) set -- -buildmode=pie ;;
+            esac
+            (cd "$work" && "$go" build "$@" -o "$out" main.go) || fail "build $v $kind"
+        fi
+        bins="$bins $out"
+    done
+done
+[ -n "$bins" ] || skip "no Go toolchain"
+
+n=0
+for bin in $bins; do
+    label=$(basename "$bin")
+    mkfifo "$work/in.$n"
+    "$bin" <"$work/in.$n" >"$work/out.$n" 2>&1 &
+    pid=$!
+    pids="$pids $pid"
+    exec 8>"$work/in.$n"      # hold stdin open: the program blocks in read(2)
+    i=0
+    until [ -s "$work/out.$n" ]; do
+        i=$((i + 1)); [ $i -lt 100 ] || fail "$label: no report"; sleep 0.1
+    done
+    "$GMPTOP" -p "$pid" -b -n 1 -d 0.2 --format json >"$work/gm.$n" || fail "$label: gmptop $?"
+    exec 8>&-
+    wait "$pid" 2>/dev/null
+    python3 - "$work/out.$n" "$work/gm.$n" "$label" <<'PY' || fail "$label: histograms differ"
+import json, sys
+want = json.loads(open(sys.argv[1]).readline())
+got = json.loads(open(sys.argv[2]).readline())
+def expected(h):
+    out = []
+    for i, c in enumerate(h["counts"]):
+        if c:
+            ub = h["buckets"][i + 1]
+            out.append((None if ub == "+Inf" else round(float(ub) * 1e9), c))
+    return out
+for key, name in (("sched_latency", "/sched/latencies:seconds"),
+                  ("gc_pauses", "/gc/pauses:seconds")):
+    g = got[key]
+    assert g is not None, (key, "not read", got["collectors"])
+    have = [(b["le_ns"], b["count"]) for b in g["since_start"]["buckets"]]
+    exp = expected(want[name])
+    assert have == exp, (key, have[:8], exp[:8])
+print(sys.argv[3], "ok:", sum(c for _, c in expected(want["/sched/latencies:seconds"])),
+      "scheduling-latency events match runtime/metrics")
+PY
+    n=$((n + 1))
+done
+pass "sched_latency and gc_pauses equal runtime/metrics on $n builds"
