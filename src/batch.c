@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "json_sched.h"
+#include "json_sections.h"
 #include "json_util.h"
 #include "rates.h"
 #include "util.h"
@@ -104,6 +105,10 @@ char *batch_json(const struct snapshot *prev, const struct snapshot *cur)
     json_object_object_add(root, "gc_pauses",
                            json_timehist(prev ? &prev->gc_pauses : NULL, &cur->gc_pauses,
                                          "runtime GC pause histogram"));
+    json_object_object_add(root, "park", json_park(prev, cur));
+    json_object_object_add(root, "wake_to_run", json_wake_to_run(prev, cur));
+    json_object_object_add(root, "cores", json_cores(prev, cur));
+    json_object_object_add(root, "numa", json_numa(prev, cur));
     json_object_object_add(root, "collectors", collectors_json(cur));
 
     const char *text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN |

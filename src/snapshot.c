@@ -24,6 +24,9 @@ void snapshot_free(struct snapshot *s)
     free(s->sched.ps);
     free(s->sched_latency.raw);
     free(s->gc_pauses.raw);
+    park_sample_free(&s->park);
+    cores_sample_free(&s->cores);
+    numa_sample_free(&s->numa);
     free(s);
 }
 

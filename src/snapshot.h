@@ -8,6 +8,9 @@
 #include <sys/types.h>
 
 #include "go_timehist.h"
+#include "snapshot_cores.h"
+#include "snapshot_numa.h"
+#include "snapshot_park.h"
 
 /* Bumped only when an existing field changes meaning; new fields keep the number. */
 #define SNAPSHOT_SCHEMA 1
@@ -140,6 +143,9 @@ struct snapshot {
     struct sched_sample sched;
     struct timehist_sample sched_latency;  /* runtime.sched.timeToRun */
     struct timehist_sample gc_pauses;      /* the runtime's GC pause histogram */
+    struct park_sample park;               /* BPF latency (snapshot_park.h) */
+    struct cores_sample cores;             /* per-CPU counters (snapshot_cores.h) */
+    struct numa_sample numa;               /* memory and threads per node (snapshot_numa.h) */
 
     struct collector_status status[SNAPSHOT_MAX_COLLECTORS];
     size_t nstatus;

@@ -1,0 +1,15 @@
+/* json_sections: one function per optional snapshot section, each NULL (JSON null) when
+ * its collector did not run; batch.c adds them under their contract keys. */
+#ifndef GMPTOP_JSON_SECTIONS_H
+#define GMPTOP_JSON_SECTIONS_H
+
+#include <json-c/json.h>
+#include "snapshot.h"
+
+json_object *json_cores(const struct snapshot *prev, const struct snapshot *cur);  /* "cores" */
+json_object *json_numa(const struct snapshot *prev, const struct snapshot *cur);   /* "numa" */
+json_object *json_park(const struct snapshot *prev, const struct snapshot *cur);   /* "park" */
+/* "wake_to_run": the BPF runnable->running histogram (issue #4). */
+json_object *json_wake_to_run(const struct snapshot *prev, const struct snapshot *cur);
+
+#endif
