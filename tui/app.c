@@ -377,11 +377,23 @@ static void setup_theme(struct app *a, bool utf8)
     draw_init(&t, colour, utf8);
 }
 
+static void destroy_panes(struct app *a)
+{
+    for (int i = 0; i < PANE_COUNT; i++)
+        if (a->panes[i].destroy)
+            a->panes[i].destroy(&a->panes[i]);
+}
+
 static int init_panes(struct app *a)
 {
-    for (int i = 0; i < PANE_THREADS; i++)
+    for (int i = PANE_SCHED + 1; i < PANE_THREADS; i++)
         pane_pending_init(&a->panes[i], (enum pane_id)i);
-    return pane_threads_init(&a->panes[PANE_THREADS]);
+    if (pane_sched_init(&a->panes[PANE_SCHED]) < 0 ||
+        pane_threads_init(&a->panes[PANE_THREADS]) < 0) {
+        destroy_panes(a);
+        return -ENOMEM;
+    }
+    return 0;
 }
 
 static void install_signals(void)
@@ -430,7 +442,7 @@ int app_run(const struct options *o, struct session *s)
         fprintf(stderr, "gmptop: cannot use terminal type \"%s\"; set TERM, "
                         "or use -b for text output\n", term ? term : "");
         picker_free(a->picker);
-        a->panes[PANE_THREADS].destroy(&a->panes[PANE_THREADS]);
+        destroy_panes(a);
         return 1;
     }
     install_signals();
@@ -449,9 +461,7 @@ int app_run(const struct options *o, struct session *s)
 
     endwin();
     delscreen(scr);
-    for (int i = 0; i < PANE_COUNT; i++)
-        if (a->panes[i].destroy)
-            a->panes[i].destroy(&a->panes[i]);
+    destroy_panes(a);
     picker_free(a->picker);
     return 0;
 }

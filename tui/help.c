@@ -57,9 +57,77 @@ static const struct help_para help_text[] = {
     { false, "n/a means gmptop could not measure that figure (no permission, not "
              "supported here, or the first sample: rates need two samples). It never "
              "means zero." },
-    { true, "Panes 1-4" },
-    { false, "Sched, Latency, Cores and NUMA are being built; each page says what it will "
-             "show." },
+    { true, "Scheduler pane (1): the Go scheduler, read live from the program's memory" },
+    { false, "gmptop reads the scheduler's own data structures from outside, without "
+             "stopping or changing the program. Each P (a permission slot to run Go code) "
+             "gets one row." },
+    { false, "Top lines: GOMAXPROCS, the number of Ps, next to the CPUs: online (in the "
+             "machine), allowed (the affinity mask, set by taskset or a cpuset) and the "
+             "cgroup quota (a CPU limit such as docker --cpus or a Kubernetes limit: the "
+             "CPU time the program may use per period, in CPUs). GOMAXPROCS above the "
+             "quota is shown in red: the program runs more threads than it has time for, "
+             "uses up its quota early in each period (usually 100 ms) and then the kernel "
+             "stops all its threads until the next one, so everything stalls. Above the "
+             "allowed CPUs it is yellow: Ps wait for CPUs and fight over them. Go before "
+             "1.25 ignores the quota when choosing GOMAXPROCS." },
+    { false, "global runq: goroutines waiting in the global run queue, shared by all Ps. "
+             "It fills when a P's own queue is full (256), and with goroutines coming back "
+             "from system calls that find no free P. Each P looks at it every 61 "
+             "schedules so nothing waits there forever." },
+    { false, "idle Ps: Ps with nothing to run. spinning Ms: threads that hold no "
+             "goroutine and are actively looking for one (checking every P's queue to "
+             "steal half of it) before they go to sleep. Spinning costs some CPU but means "
+             "new work is picked up in microseconds instead of waiting for a sleeping "
+             "thread to be woken; the runtime keeps at most half the busy Ps' worth "
+             "spinning. needspinning (newer Go versions): work appeared while no thread "
+             "was spinning, so one must start." },
+    { false, "threads (idle): all the program's OS threads the runtime knows (Ms), and "
+             "how many are parked waiting to be given a P. goroutines: all live "
+             "goroutines by status: running (on a P now), runnable (ready, waiting in a "
+             "queue), syscall (in a system call), waiting (blocked on a channel, lock, "
+             "timer, network...). ~ and 'sampled' mean there were too many to count in "
+             "time, so a sample was scaled up. GC: garbage collections so far and how long "
+             "the last one stopped the program." },
+    { false, "P: the P's number. STATUS: running = a thread holds the P and runs Go code "
+             "(green); idle = nothing to run (dim); syscall = its goroutine is inside a "
+             "system call, and if that takes long the runtime hands the P to another "
+             "thread (yellow); gcstop = stopped by the garbage collector's "
+             "stop-the-world (red); dead = no longer used after GOMAXPROCS shrank." },
+    { false, "RUNQ: goroutines waiting in this P's own (local) run queue at the last "
+             "read. MAX and MEAN: the longest and the average queue seen since the last "
+             "refresh; gmptop looks 50 times a second (--sched-hz), because queues change "
+             "in microseconds. NEXT: runnext, a one-place fast lane in front of the queue: "
+             "when the running goroutine wakes another (say, by sending on a channel), "
+             "the woken one runs next on this P, in the rest of the current time slice. "
+             "A tick means a goroutine waits there." },
+    { false, "SCHED/s: how many times a second the P picked a goroutine to run (goroutine "
+             "switches). SYSC/s: system calls per second made from this P. M: the thread "
+             "(M) holding the P; TID: its id in the kernel (as in the threads pane); CPU: "
+             "the CPU that thread is on now, coloured by NUMA node; G: the id of the "
+             "goroutine running on the P. - means none (an idle P has no thread)." },
+    { false, "RUNQ HISTORY: a small graph of each P's local queue, one character per "
+             "refresh, newest on the right. The height is the longest queue seen during "
+             "that refresh; all rows share one scale, whose top (max N) is in the column "
+             "title. Low flat marks mean an empty queue, spikes are bursts of work, a "
+             "blank means that refresh could not be read." },
+    { false, "A frozen run queue: RUNQ stays high and does not move, MAX equals RUNQ, "
+             "SCHED/s is 0 (yellow) on a running P and G keeps the same id. The running "
+             "goroutine never gives the P back (a tight loop the runtime cannot "
+             "interrupt, such as with GODEBUG=asyncpreemptoff=1, or a long cgo call), so "
+             "everything queued behind it starves. In a healthy program queues go up and "
+             "down quickly and are mostly near 0." },
+    { false, "Goroutines waiting, by reason (tall screens): blocked goroutines counted by "
+             "why they wait (chan receive, select, sleep, sync.Mutex.Lock, IO wait...), "
+             "biggest first. Thousands on one reason show where the program is stuck." },
+    { false, "'target memory inconsistent (N samples dropped)' at the bottom: gmptop reads "
+             "the scheduler while it changes; a read that looked impossible (a P with the "
+             "wrong number, a queue longer than 256, an unknown status) is thrown away "
+             "rather than shown, and counted here. A few are normal." },
+    { false, "When the pane says 'Scheduler data unavailable', it gives the reason (for "
+             "example a Go version gmptop does not know, in a binary without debug "
+             "information); the header and the threads pane keep working." },
+    { true, "Panes 2-4" },
+    { false, "Latency, Cores and NUMA are being built; each page says what it will show." },
     { true, "Process picker (p)" },
     { false, "PID, USER (owner), GO (Go version, ? = could not read the program file: "
              "needs root or CAP_SYS_PTRACE), THREADS, CPU% (of one CPU), RSS (memory in "
@@ -68,7 +136,8 @@ static const struct help_para help_text[] = {
     { false, "F1 or h: this help (Up/Down/PgUp/PgDn scroll, any other key closes it)" },
     { false, "Tab / Shift-Tab: next / previous pane;  1-5: go to a pane" },
     { false, "Space: pause (sampling stops and the display freezes; press again to go on)" },
-    { false, "Up/Down, PgUp/PgDn, Home/End: move the selection bar" },
+    { false, "Up/Down, PgUp/PgDn, Home/End: move the selection bar (and scroll the Ps "
+             "or threads when they do not fit)" },
     { false, "< and > (or F6): change the sort column;  I: invert the sort order" },
     { false, "p: pick another process. In the picker: Enter attaches, / or F3 searches "
              "(type to filter by command or PID, Esc clears), a shows all processes "

@@ -38,6 +38,7 @@ struct pane {
 
 /* Panes. Each init returns 0 or -ENOMEM. */
 int pane_threads_init(struct pane *p);
+int pane_sched_init(struct pane *p);
 void pane_pending_init(struct pane *p, enum pane_id which);
 
 /* Header: title line (pid, command, Go version, uptime, process CPU sparkline, PAUSED)

@@ -10,14 +10,6 @@ struct pending_info {
 };
 
 static const struct pending_info pending[PANE_THREADS] = {
-    [PANE_SCHED] = {
-        "Sched", "Sch", "Scheduler",
-        "How the Go scheduler shares out the work: how many Ps (GOMAXPROCS, the slots "
-        "that may run Go code at once), which OS thread (M) and goroutine (G) each P is "
-        "running, how many goroutines wait in each P's run queue and in the global "
-        "queue, how many Ps are idle and how many threads are spinning to find work.",
-        "Coming in issue #3: scheduler pane",
-    },
     [PANE_LATENCY] = {
         "Latency", "Lat", "Latency",
         "How long goroutines wait: a histogram of scheduling latency (from ready to "
@@ -46,6 +38,8 @@ static void pending_draw(struct pane *p, const struct pane_view *v,
                          const struct pane_rect *r)
 {
     (void)v;
+    if (p->which < 0 || p->which >= PANE_THREADS || !pending[p->which].tab)
+        return;
     const struct pending_info *info = &pending[p->which];
     int y = r->y, end = r->y + r->h;
     if (y >= end)
@@ -70,8 +64,10 @@ static void pending_draw(struct pane *p, const struct pane_view *v,
 
 void pane_pending_init(struct pane *p, enum pane_id which)
 {
-    p->tab = pending[which].tab;
-    p->short_tab = pending[which].short_tab;
+    /* A pane that is built has no entry here: keep the tabs row drawable regardless. */
+    bool known = (int)which >= 0 && which < PANE_THREADS && pending[which].tab;
+    p->tab = known ? pending[which].tab : "?";
+    p->short_tab = known ? pending[which].short_tab : "?";
     p->draw = pending_draw;
     p->key = NULL;
     p->reset = NULL;

@@ -132,18 +132,22 @@ pass "threads pane lists the main thread ($seen of $(ls "/proc/$demo_pid/task" |
 wait_re "[0-9]+\.[0-9] " 5
 pass "threads pane shows rates"
 
-# Panes 1-4 say what is coming.
-n=3
-for key in 1 2 3 4; do
+# Pane 1 is the scheduler (or says why it cannot read it); panes 2-4 say what is coming.
+SCHED_RE='GOMAXPROCS [0-9]+|Scheduler data unavailable'
+T send-keys -t "$target" 1
+wait_re "$SCHED_RE" 5
+pass "key 1 shows the scheduler pane"
+n=4
+for key in 2 3 4; do
     T send-keys -t "$target" "$key"
     wait_for "Coming in issue #$n"
     n=$((n + 1))
 done
-pass "keys 1-4 show the pending panes"
+pass "keys 2-4 show the pending panes"
 T send-keys -t "$target" Tab
 wait_for "RUNDLY"
 T send-keys -t "$target" Tab
-wait_for "Coming in issue #3"
+wait_re "$SCHED_RE" 5
 T send-keys -t "$target" BTab
 wait_for "RUNDLY"
 pass "Tab / Shift-Tab cycle the panes"

@@ -1,0 +1,154 @@
+#!/bin/sh
+# Live test of the scheduler pane: gmptop under tmux on the frozen demo (2 Ps, constant
+# runqueues) must show the same Ps and queues as its own batch JSON, and fit 40x12.
+set -u
+
+top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "$top_srcdir/tests/lib.sh"
+
+command -v tmux >/dev/null 2>&1 || skip "needs tmux"
+[ -x "$GMPTOP" ] || fail "no gmptop binary at $GMPTOP"
+need_demo
+
+SOCK=gmptop-sched-$$
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/gmptop-tui-sched.XXXXXX") || fail "mktemp failed"
+DEMO_PID=
+cleanup() {
+    tmux -L "$SOCK" kill-server >/dev/null 2>&1
+    rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$SOCK"
+    [ -n "$DEMO_PID" ] && kill -KILL "$DEMO_PID" 2>/dev/null
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+T() { tmux -L "$SOCK" "$@"; }
+screen() { T capture-pane -p -t main 2>/dev/null; }
+
+# wait_re ERE [TIMEOUT-SECONDS]: poll the screen until a line matches.
+wait_re() {
+    i=0
+    limit=$(( ${2:-5} * 10 ))
+    while [ $i -lt "$limit" ]; do
+        screen | grep -qE -- "$1" && return 0
+        sleep 0.1
+        i=$((i + 1))
+    done
+    fail "/$1/ did not appear within ${2:-5}s; screen was:
+$(screen)"
+}
+
+# Longest line of the screen in characters (UTF-8 continuation bytes not counted).
+widest() {
+    screen | LC_ALL=C tr -d '\200-\277' |
+        LC_ALL=C awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }'
+}
+
+# The frozen demo re-executes itself (asyncpreemptoff) before printing its pid line, so
+# wait for that line rather than for threads: the first image has threads too.
+GOMAXPROCS=2 "$GMPTOP_DEMO_BIN" frozen >"$tmp/out" 2>"$tmp/err" &
+DEMO_PID=$!
+i=0
+until grep -q "pid=$DEMO_PID\$" "$tmp/out" 2>/dev/null; do
+    [ $i -lt 100 ] || fail "frozen demo printed no pid line: $(head -c 300 "$tmp/err")"
+    sleep 0.05
+    i=$((i + 1))
+done
+
+# Expected figures from gmptop's own batch JSON, once two reads agree (the queues are
+# constant once the demo has started all its goroutines). Without python3: the known
+# shape of the frozen demo with 2 Ps.
+sched_line() {
+    "$GMPTOP" -p "$DEMO_PID" -b -n 1 --format json 2>/dev/null | python3 -c '
+import json, sys
+s = json.load(sys.stdin).get("sched") or {}
+ps = s.get("ps") or []
+print(s.get("gomaxprocs"), s.get("runq_global"),
+      " ".join("%s:%s:%s:%d" % (p["id"], p["status"], p["runq"], p["runnext"]) for p in ps))
+'
+}
+if command -v python3 >/dev/null 2>&1; then
+    prev=
+    i=0
+    while :; do
+        cur=$(sched_line) || fail "batch JSON of pid $DEMO_PID unreadable"
+        [ -n "$cur" ] && [ "$cur" = "$prev" ] && break
+        [ $i -lt 20 ] || fail "scheduler figures never settled: '$prev' then '$cur'"
+        prev=$cur
+        sleep 0.2
+        i=$((i + 1))
+    done
+    # shellcheck disable=SC2086 # split the fields on purpose
+    set -- $cur
+    procs=$1 global=$2
+    shift 2
+    rows="$*"
+else
+    procs=2 global=129 rows=
+fi
+[ "$procs" = 2 ] || fail "batch JSON says GOMAXPROCS $procs, want 2 (line: $cur)"
+[ "$global" -gt 0 ] 2>/dev/null || fail "global runq '$global' is not a frozen queue"
+echo "expected: GOMAXPROCS $procs, global runq $global, Ps: ${rows:-one 170+runnext, one 0}"
+
+printf 'set -g remain-on-exit on\n' >"$tmp/tmux.conf"
+T -f "$tmp/tmux.conf" new-session -d -s main -x 100 -y 30 \
+    "env LC_ALL=C.UTF-8 '$GMPTOP' -p $DEMO_PID -d 0.5; echo \$? > '$tmp/status'" ||
+    fail "tmux new-session failed"
+wait_re "PID $DEMO_PID" 10
+T send-keys -t main 1
+wait_re "GOMAXPROCS $procs" 5
+wait_re "STATUS +RUNQ" 2
+wait_re "global runq $global( |\$)" 5
+pass "pane 1 shows GOMAXPROCS $procs and global runq $global"
+
+# One row per P, each one running (unpreemptible loops hold them).
+wait_re "^ +1 running " 5
+nrows=$(screen | grep -cE '^ +[0-9]+ (running|idle|syscall|gcstop|dead) ')
+[ "$nrows" = 2 ] || fail "$nrows P rows, want 2:
+$(screen)"
+nrun=$(screen | grep -cE '^ +[01] running +[0-9]+ ')
+[ "$nrun" = 2 ] || fail "$nrun Ps running, want both:
+$(screen)"
+if [ -n "$rows" ]; then
+    for r in $rows; do
+        id=${r%%:*} rest=${r#*:}
+        rest=${rest#*:}
+        q=${rest%%:*} next=${rest#*:}
+        line=$(screen | grep -E "^ +$id running +$q ") ||
+            fail "no row 'P $id running runq $q':
+$(screen)"
+        if [ "$next" = 1 ]; then
+            echo "$line" | grep -q "✓" || fail "P $id: runnext set but no tick: $line"
+        fi
+    done
+else
+    screen | grep -qE '^ +[01] running +170 .*✓' || fail "no P with runq 170 + runnext:
+$(screen)"
+fi
+screen | grep -qE '^ +[01] running +0 ' || fail "no P with an empty runqueue:
+$(screen)"
+pass "2 P rows, both running, runqueues match the batch JSON"
+
+# Small terminal: the rows stay, nothing wider than the screen.
+T resize-window -t main -x 40 -y 12
+sleep 1.2   # two ticks at the new size
+w=$(widest)
+[ "$w" -le 40 ] || fail "a line is $w columns wide at 40x12:
+$(screen)"
+[ "$(screen | wc -l)" -le 12 ] || fail "more than 12 rows at 40x12"
+screen | grep -qE '^ +[01] running +[0-9]+ ' || fail "P rows lost at 40x12:
+$(screen)"
+screen | grep -q 'RUNQ' || fail "RUNQ column lost at 40x12:
+$(screen)"
+pass "40x12: P rows kept, widest line $w"
+
+T send-keys -t main q
+i=0
+while [ ! -s "$tmp/status" ]; do
+    [ $i -lt 50 ] || fail "gmptop still running 5 s after q"
+    sleep 0.1
+    i=$((i + 1))
+done
+[ "$(cat "$tmp/status")" = 0 ] || fail "gmptop exited with status $(cat "$tmp/status")"
+pass "q quits with status 0"
+exit 0
