@@ -160,8 +160,14 @@ func ensureAsyncPreemptOff() error {
 		}
 	}
 	env = append(env, "GODEBUG="+gd+"asyncpreemptoff=1", "GMPTOP_DEMO_REEXEC=1")
-	if err := syscall.Exec("/proc/self/exe", os.Args, env); err != nil {
-		return fmt.Errorf("execve /proc/self/exe: %v", err)
+	// Exec the file by its own path, not /proc/self/exe, so the process keeps its
+	// command name ("gmptop-demo", not "exe") in ps, htop and gmptop.
+	self, err := os.Executable()
+	if err != nil {
+		self = "/proc/self/exe"
+	}
+	if err := syscall.Exec(self, os.Args, env); err != nil {
+		return fmt.Errorf("execve %s: %v", self, err)
 	}
 	return nil
 }
