@@ -37,7 +37,7 @@ static const struct draw_col col_template[SC_COUNT] = {
 };
 
 #define SPARK_MAX 200         /* draw_sparkline draws at most this many cells */
-#define MAX_SEGS 12
+#define MAX_SEGS 14
 
 struct sched_pane {
     struct draw_col cols[SC_COUNT];
@@ -156,8 +156,49 @@ static void budget_segs(const struct sched_sample *ss, struct seg *segs, int *n)
             quota);
 }
 
-static int build_segs(const struct sched_sample *ss, struct seg *segs)
+static void fmt_ns(char *buf, size_t len, uint64_t ns)
 {
+    if (ns == GO_TIMEHIST_INF)
+        snprintf(buf, len, "inf");
+    else if (ns < 10000)
+        snprintf(buf, len, "%llu ns", (unsigned long long)ns);
+    else if (ns < 10000000)
+        snprintf(buf, len, "%.0f us", (double)ns / 1e3);
+    else
+        snprintf(buf, len, "%.0f ms", (double)ns / 1e6);
+}
+
+/* The runtime's own scheduling-latency histogram over the last interval: free to read,
+ * and the figure a user would otherwise get from runtime/metrics. */
+static void latency_segs(const struct snapshot *prev, const struct snapshot *cur,
+                         struct seg *segs, int *n)
+{
+    static struct go_timehist_interval iv;   /* 12 KB: off the stack */
+    char why[128], p50[16], p90[16], p99[16], max[16];
+    if (!prev || !cur || !prev->sched_latency.valid || !cur->sched_latency.valid ||
+        go_timehist_interval(&cur->sched_latency.layout, prev->sched_latency.raw,
+                             cur->sched_latency.raw, &iv, why, sizeof(why)) != 0) {
+        seg_add(segs, n, 3, draw_role(THEME_DIM), NULL, "sched latency n/a");
+        return;
+    }
+    if (iv.total == 0) {
+        seg_add(segs, n, 3, draw_role(THEME_DIM), NULL, "sched latency: no samples");
+        return;
+    }
+    fmt_ns(p50, sizeof(p50), iv.p50_ns);
+    fmt_ns(p90, sizeof(p90), iv.p90_ns);
+    fmt_ns(p99, sizeof(p99), iv.p99_ns);
+    fmt_ns(max, sizeof(max), iv.max_ns);
+    char sh[72];
+    snprintf(sh, sizeof(sh), "sched lat p50 %s p99 %s", p50, p99);
+    seg_add(segs, n, 3, A_NORMAL, sh,
+            "sched latency (runtime, sampled) p50 <%s p90 <%s p99 <%s max <%s, %llu samples",
+            p50, p90, p99, max, (unsigned long long)iv.total);
+}
+
+static int build_segs(const struct sched_src *src, struct seg *segs)
+{
+    const struct sched_sample *ss = &src->cur->sched;
     int n = 0;
     char sh[72];
     budget_segs(ss, segs, &n);
@@ -194,6 +235,7 @@ static int build_segs(const struct sched_sample *ss, struct seg *segs)
                 (long long)ss->gc_cycles, pause);
     else
         seg_add(segs, &n, 2, draw_role(THEME_DIM), NULL, "GC n/a");
+    latency_segs(src->prev, src->cur, segs, &n);
     return n;
 }
 
@@ -232,11 +274,11 @@ static int pack_segs(const struct seg *segs, int n, int w, int max_lines, bool b
     return n > 0 && max_lines > 0 ? l + 1 : 0;
 }
 
-static int draw_summary(const struct sched_sample *ss, int y, int x, int w, int max_lines)
+static int draw_summary(const struct sched_src *src, int y, int x, int w, int max_lines)
 {
     struct seg segs[MAX_SEGS];
     int line[MAX_SEGS], col[MAX_SEGS];
-    int n = build_segs(ss, segs);
+    int n = build_segs(src, segs);
     if (max_lines <= 0 || w <= 0)
         return 0;
     /* One line per topic when it fits, else fill every line. */
@@ -562,13 +604,13 @@ static void sched_draw(struct pane *p, const struct pane_view *v, const struct p
      * it), but at least three lines while two P rows still fit. */
     size_t want_rows = ss->nps ? ss->nps : 1;
     int table_min = 1 + (int)(want_rows < 2 ? want_rows : 2);
-    int sum_max = end - y - 1 - (int)want_rows, sum_cap = r->w < 60 ? 5 : 3;
+    int sum_max = end - y - 1 - (int)want_rows, sum_cap = r->w < 60 ? 6 : 4;
     int sum_floor = end - y - table_min < 3 ? end - y - table_min : 3;
     if (sum_max < sum_floor)
         sum_max = sum_floor;
     sum_max = sum_max > sum_cap ? sum_cap : sum_max < 1 ? 1 : sum_max;
     if (y < end)
-        y += draw_summary(ss, y, r->x + 1, r->w - 1, sum_max < end - y ? sum_max : end - y);
+        y += draw_summary(&src, y, r->x + 1, r->w - 1, sum_max < end - y ? sum_max : end - y);
     if (end - y >= 1 + (int)want_rows + 2)
         y++;                     /* a blank line when everything still fits */
     if (y >= end)
