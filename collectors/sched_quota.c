@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <math.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,75 +32,157 @@ int sched_quota_parse_cpu_max(const char *text, double *cpus)
     return 0;
 }
 
-/* The tightest quota on the path from the process's cgroup up to the root: a parent's
- * limit binds its children too. */
-static double v2_quota(const char *root, const char *cgpath)
+/* cgroup CPU state of one process: the tightest quota on its path and the throttling
+ * counters of its own group. */
+struct cg_cpu {
+    double quota;             /* CPUs, NAN = none */
+    int64_t nr_throttled;     /* -1 unknown */
+    int64_t throttled_ns;
+};
+
+static void min_quota(struct cg_cpu *c, double q)
 {
-    char dir[4096], path[4200], buf[128];
-    double best = NAN;
+    if (!isnan(q) && (isnan(c->quota) || q < c->quota))
+        c->quota = q;
+}
+
+/* "key value" lines of cpu.stat: v2 has throttled_usec, v1 throttled_time (ns). */
+static void read_cpu_stat(const char *path, struct cg_cpu *c)
+{
+    char buf[1024];
+    if (proc_read_file(path, buf, sizeof(buf)) <= 0)
+        return;
+    char *save = NULL;
+    for (char *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+        long long v;
+        char key[64];
+        if (sscanf(l, "%63s %lld", key, &v) != 2)
+            continue;
+        if (strcmp(key, "nr_throttled") == 0)
+            c->nr_throttled = v;
+        else if (strcmp(key, "throttled_usec") == 0)
+            c->throttled_ns = v * 1000;
+        else if (strcmp(key, "throttled_time") == 0)
+            c->throttled_ns = v;
+    }
+}
+
+/* Walk from the group up to the root of one hierarchy mounted at mnt: a parent's limit
+ * binds its children too. */
+static bool walk_v2(const char *mnt, const char *cgpath, struct cg_cpu *c)
+{
+    char dir[4096], path[4300], buf[128];
+    bool any = false;
     snprintf(dir, sizeof(dir), "%s", cgpath);
-    for (;;) {
-        snprintf(path, sizeof(path), "%s/sys/fs/cgroup%s/cpu.max", root,
-                 strcmp(dir, "/") == 0 ? "" : dir);
+    for (bool first = true;; first = false) {
+        const char *d = strcmp(dir, "/") == 0 ? "" : dir;
+        snprintf(path, sizeof(path), "%s%s/cpu.max", mnt, d);
         double q;
         if (proc_read_file(path, buf, sizeof(buf)) > 0 &&
-            sched_quota_parse_cpu_max(buf, &q) == 0 && !isnan(q) && (isnan(best) || q < best))
-            best = q;
-        char *slash = strrchr(dir, '/');
-        if (!slash || slash == dir) {
-            if (strcmp(dir, "/") == 0)
-                break;
-            strcpy(dir, "/");
-            continue;
+            sched_quota_parse_cpu_max(buf, &q) == 0) {
+            any = true;
+            min_quota(c, q);
         }
-        *slash = '\0';
+        if (first) {
+            snprintf(path, sizeof(path), "%s%s/cpu.stat", mnt, d);
+            read_cpu_stat(path, c);
+        }
+        char *slash = strrchr(dir, '/');
+        if (!slash || strcmp(dir, "/") == 0)
+            break;
+        if (slash == dir)
+            strcpy(dir, "/");
+        else
+            *slash = '\0';
     }
-    return best;
+    return any;
 }
 
-static double v1_quota(const char *root, const char *cgpath)
+static bool walk_v1(const char *mnt, const char *cgpath, struct cg_cpu *c)
 {
-    char path[4200], buf[64];
-    long long quota, period;
-    snprintf(path, sizeof(path), "%s/sys/fs/cgroup/cpu,cpuacct%s/cpu.cfs_quota_us", root, cgpath);
-    if (proc_read_file(path, buf, sizeof(buf)) <= 0 || sscanf(buf, "%lld", &quota) != 1)
-        return NAN;
-    snprintf(path, sizeof(path), "%s/sys/fs/cgroup/cpu,cpuacct%s/cpu.cfs_period_us", root, cgpath);
-    if (proc_read_file(path, buf, sizeof(buf)) <= 0 || sscanf(buf, "%lld", &period) != 1 ||
-        quota <= 0 || period <= 0)
-        return NAN;
-    return (double)quota / (double)period;
+    char dir[4096], path[4300], buf[64];
+    bool any = false;
+    snprintf(dir, sizeof(dir), "%s", cgpath);
+    for (bool first = true;; first = false) {
+        const char *d = strcmp(dir, "/") == 0 ? "" : dir;
+        long long quota, period;
+        snprintf(path, sizeof(path), "%s%s/cpu.cfs_quota_us", mnt, d);
+        if (proc_read_file(path, buf, sizeof(buf)) > 0 && sscanf(buf, "%lld", &quota) == 1) {
+            any = true;
+            snprintf(path, sizeof(path), "%s%s/cpu.cfs_period_us", mnt, d);
+            if (quota > 0 && proc_read_file(path, buf, sizeof(buf)) > 0 &&
+                sscanf(buf, "%lld", &period) == 1 && period > 0)
+                min_quota(c, (double)quota / (double)period);
+        }
+        if (first) {
+            snprintf(path, sizeof(path), "%s%s/cpu.stat", mnt, d);
+            read_cpu_stat(path, c);
+        }
+        char *slash = strrchr(dir, '/');
+        if (!slash || strcmp(dir, "/") == 0)
+            break;
+        if (slash == dir)
+            strcpy(dir, "/");
+        else
+            *slash = '\0';
+    }
+    return any;
 }
 
-static double cgroup_quota(const char *root, pid_t pid)
+/* v1 controllers are mounted under their own list ("cpu,cpuacct") or alone ("cpu"). */
+static void v1_group(const char *root, const char *controllers, const char *cg,
+                     struct cg_cpu *c)
 {
-    char path[256], buf[8192];
+    char mnt[512];
+    snprintf(mnt, sizeof(mnt), "%s/sys/fs/cgroup/%s", root, controllers);
+    if (walk_v1(mnt, cg, c))
+        return;
+    snprintf(mnt, sizeof(mnt), "%s/sys/fs/cgroup/cpu", root);
+    walk_v1(mnt, cg, c);
+}
+
+static void cgroup_cpu(const char *root, pid_t pid, struct cg_cpu *c)
+{
+    char path[256], buf[8192], mnt[512];
+    c->quota = NAN;
+    c->nr_throttled = c->throttled_ns = -1;
     snprintf(path, sizeof(path), "%s/proc/%d/cgroup", root, (int)pid);
     if (proc_read_file(path, buf, sizeof(buf)) <= 0)
-        return NAN;
-    double best = NAN;
+        return;
     char *save = NULL;
     for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
         char *c1 = strchr(line, ':');
         char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
         if (!c2)
             continue;
-        *c2 = '\0';
+        *c1 = *c2 = '\0';
         const char *controllers = c1 + 1, *cg = c2 + 1;
-        double q = NAN;
-        if (strcmp(line, "0") == 0 && controllers[0] == '\0')
-            q = v2_quota(root, cg);
-        else if (strstr(controllers, "cpu") && !strstr(controllers, "cpuset"))
-            q = v1_quota(root, cg);
-        if (!isnan(q) && (isnan(best) || q < best))
-            best = q;
+        bool cpu_ctl = false;
+        char list[256];
+        snprintf(list, sizeof(list), "%s", controllers);
+        char *s2 = NULL;
+        for (char *t = strtok_r(list, ",", &s2); t; t = strtok_r(NULL, ",", &s2))
+            cpu_ctl |= strcmp(t, "cpu") == 0;
+        if (strcmp(line, "0") == 0 && controllers[0] == '\0') {
+            /* Unified hierarchy: at the top on pure v2, under unified/ on hybrid. */
+            snprintf(mnt, sizeof(mnt), "%s/sys/fs/cgroup", root);
+            if (!walk_v2(mnt, cg, c)) {
+                snprintf(mnt, sizeof(mnt), "%s/sys/fs/cgroup/unified", root);
+                walk_v2(mnt, cg, c);
+            }
+        } else if (cpu_ctl) {
+            v1_group(root, controllers, cg, c);
+        }
     }
-    return best;
 }
 
 void sched_quota_read_at(const char *root, pid_t pid, struct sched_sample *out)
 {
-    out->cpu_quota = cgroup_quota(root, pid);
+    struct cg_cpu c;
+    cgroup_cpu(root, pid, &c);
+    out->cpu_quota = c.quota;
+    out->nr_throttled = c.nr_throttled;
+    out->throttled_ns = c.throttled_ns;
     out->cpus_online = (int32_t)sysconf(_SC_NPROCESSORS_ONLN);
     out->cpus_allowed = -1;
     if (root[0] == '\0') {

@@ -72,6 +72,14 @@ json_object *json_sched(const struct snapshot *prev, const struct snapshot *cur)
     json_object_object_add(o, "gc_last_pause_ns", json_int_or_null(s->gc_last_pause_ns));
     json_object_object_add(o, "goroutines", goroutines_json(s));
     json_object_object_add(o, "cpu_quota", json_number(s->cpu_quota, 2));
+    double dt = rates_interval_s(prev, cur), thr_ms = NAN, thr_per_s = NAN;
+    if (dt > 0 && prev->sched.throttled_ns >= 0 && s->throttled_ns >= prev->sched.throttled_ns)
+        thr_ms = (double)(s->throttled_ns - prev->sched.throttled_ns) / 1e6 / dt;
+    if (dt > 0 && prev->sched.nr_throttled >= 0 && s->nr_throttled >= prev->sched.nr_throttled)
+        thr_per_s = (double)(s->nr_throttled - prev->sched.nr_throttled) / dt;
+    /* Summed over the group's CPU runqueues by the kernel: can exceed 1000 ms/s. */
+    json_object_object_add(o, "throttled_ms_per_s", json_number(thr_ms, 1));
+    json_object_object_add(o, "throttled_per_s", json_number(thr_per_s, 2));
     json_object_object_add(o, "cpus_allowed", json_int_or_null(s->cpus_allowed));
     json_object_object_add(o, "cpus_online", json_int_or_null(s->cpus_online));
     json_object_object_add(o, "dropped_samples", json_object_new_int64((int64_t)s->dropped));

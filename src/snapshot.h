@@ -101,6 +101,8 @@ struct sched_sample {
     struct { char name[SCHED_REASON_LEN]; int64_t count; } by_reason[SCHED_MAX_REASONS];
     /* CPU budget context */
     double cpu_quota;         /* cgroup quota in CPUs; NAN when unlimited/unknown */
+    int64_t nr_throttled;     /* cgroup cpu.stat, cumulative; -1 unknown */
+    int64_t throttled_ns;     /* time throttled, cumulative; -1 unknown */
     int32_t cpus_allowed;     /* CPUs in the process's affinity mask; -1 unknown */
     int32_t cpus_online;
     uint64_t dropped;         /* implausible or partial reads so far (cumulative) */
