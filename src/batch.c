@@ -8,20 +8,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "json_diag.h"
 #include "json_sched.h"
 #include "json_sections.h"
 #include "json_util.h"
 #include "rates.h"
 #include "util.h"
-
-static void format_time(int64_t ns, char *buf, size_t len)
-{
-    time_t sec = (time_t)(ns / 1000000000LL);
-    struct tm tm;
-    gmtime_r(&sec, &tm);
-    size_t n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(buf + n, len - n, ".%03dZ", (int)((ns / 1000000LL) % 1000));
-}
 
 static json_object *thread_json(const struct snapshot *prev, const struct snapshot *cur,
                                 const struct thread_sample *t)
@@ -79,7 +71,7 @@ char *batch_json(const struct snapshot *prev, const struct snapshot *cur)
 {
     const struct snapshot_meta *m = &cur->meta;
     char when[40];
-    format_time(m->time_ns, when, sizeof(when));
+    json_format_time(m->time_ns, when, sizeof(when));
 
     json_object *root = json_object_new_object();
     json_object_object_add(root, "schema", json_object_new_int(m->schema));
@@ -109,6 +101,7 @@ char *batch_json(const struct snapshot *prev, const struct snapshot *cur)
     json_object_object_add(root, "wake_to_run", json_wake_to_run(prev, cur));
     json_object_object_add(root, "cores", json_cores(prev, cur));
     json_object_object_add(root, "numa", json_numa(prev, cur));
+    json_object_object_add(root, "diagnoses", json_diagnoses(cur));
     json_object_object_add(root, "collectors", collectors_json(cur));
 
     const char *text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN |
@@ -131,7 +124,7 @@ void batch_text(FILE *out, const struct snapshot *prev, const struct snapshot *c
 {
     const struct snapshot_meta *m = &cur->meta;
     char when[40];
-    format_time(m->time_ns, when, sizeof(when));
+    json_format_time(m->time_ns, when, sizeof(when));
     fprintf(out, "%s  pid %d (%s)  %s  threads %zu\n", when, (int)m->pid, m->comm,
             m->go_version[0] ? m->go_version : "go?", cur->nthreads);
     for (size_t i = 0; i < cur->nstatus; i++)
@@ -174,10 +167,39 @@ static int report_exit(const struct session *s)
     return 3;
 }
 
+/* The most severe finding active in the newest snapshot. */
+static int worst_active(const struct snapshot *cur)
+{
+    int worst = DIAG_NONE;
+    for (size_t i = 0; i < cur->diag.nfindings; i++)
+        if ((int)cur->diag.findings[i].severity > worst)
+            worst = cur->diag.findings[i].severity;
+    return worst;
+}
+
+static void print_snapshot(const struct options *o, FILE *out, const struct snapshot *prev,
+                           const struct snapshot *cur, bool first)
+{
+    if (o->diagnose_only) {
+        /* The first line reports what is already active, as if it had just started. */
+        diag_print_changes(out, first ? NULL : prev, cur, o->format == FORMAT_JSON);
+    } else if (o->format == FORMAT_JSON) {
+        char *line = batch_json(prev, cur);
+        if (line)
+            fprintf(out, "%s\n", line);
+        free(line);
+    } else {
+        batch_text(out, prev, cur);
+    }
+    fflush(out);
+}
+
 int batch_run(const struct options *o, struct session *s, FILE *out)
 {
     int64_t period = (int64_t)(o->delay_s * 1e9);
     int64_t next = util_mono_ns();
+    int worst = DIAG_NONE, status = 0;
+    bool first = true;
     /* A first, unprinted sample: every printed snapshot then carries rates measured
      * over the interval before it, as pidstat does. */
     if (session_tick(s) == -ESRCH)
@@ -185,21 +207,22 @@ int batch_run(const struct options *o, struct session *s, FILE *out)
     for (long printed = 0; o->count == 0 || printed < o->count; printed++) {
         next += period;
         sleep_until(next);
-        int rc = session_tick(s);
-        if (rc == -ESRCH)
-            return report_exit(s);
-        const struct snapshot *cur = history_get(s->history, 0);
-        const struct snapshot *prev = history_get(s->history, 1);
-        if (o->format == FORMAT_JSON) {
-            char *line = batch_json(prev, cur);
-            if (!line)
-                return 1;
-            fprintf(out, "%s\n", line);
-            free(line);
-        } else {
-            batch_text(out, prev, cur);
+        if (session_tick(s) == -ESRCH) {
+            status = report_exit(s);
+            break;
         }
-        fflush(out);
+        const struct snapshot *cur = history_get(s->history, 0);
+        print_snapshot(o, out, history_get(s->history, 1), cur, first);
+        first = false;
+        int w = worst_active(cur);
+        worst = w > worst ? w : worst;
     }
-    return 0;
+    /* CI of a load test: a finding at or above --fail-on fails the run, even when the
+     * target ended first. */
+    if (o->fail_on != DIAG_NONE && worst >= o->fail_on) {
+        fprintf(stderr, "gmptop: a %s finding occurred (--fail-on %s)\n",
+                diag_severity_name(worst), diag_severity_name(o->fail_on));
+        return 4;
+    }
+    return status;
 }

@@ -57,6 +57,11 @@ void history_push(struct history *h, struct snapshot *s)
 
 size_t history_len(const struct history *h) { return h->len; }
 
+struct snapshot *history_newest(struct history *h)
+{
+    return h->len ? h->ring[h->head] : NULL;
+}
+
 const struct snapshot *history_get(const struct history *h, size_t age)
 {
     if (age >= h->len)

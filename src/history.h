@@ -15,5 +15,7 @@ size_t history_len(const struct history *h);
 /* age 0 = newest, 1 = the one before, ...; NULL when out of range. */
 const struct snapshot *history_get(const struct history *h, size_t age);
 void history_clear(struct history *h);
+/* The newest snapshot, writable: only for attaching derived data (diagnoses) to it. */
+struct snapshot *history_newest(struct history *h);
 
 #endif

@@ -14,6 +14,7 @@
 #include "demo.h"
 #include "options.h"
 #include "session.h"
+#include "settings.h"
 
 static int exit_status_for(enum target_error e)
 {
@@ -34,7 +35,14 @@ static void wait_demo_ready(void)
     nanosleep(&ts, NULL);
 }
 
-static int run(const struct options *o)
+/* Settings problems are reported, never fatal: gmptop runs on defaults. */
+static void warn_settings(void *ctx, const char *msg)
+{
+    (void)ctx;
+    fprintf(stderr, "gmptop: %s (ignored)\n", msg);
+}
+
+static int run(const struct options *o, const struct settings *settings)
 {
     pid_t demo_pid = 0;
     pid_t pid = o->pid;
@@ -64,7 +72,8 @@ static int run(const struct options *o)
     struct session s;
     struct collector_config cfg = COLLECTOR_CONFIG_DEFAULT;
     cfg.sched_hz = o->sched_hz;
-    session_init(&s, o->collectors, &cfg);
+    cfg.bpf_budget_pct = o->bpf_budget_pct;
+    session_init(&s, o->collectors, &cfg, settings);
     int status = 0;
     if (pid != 0) {
         enum target_error e = session_attach(&s, pid, msg, sizeof(msg));
@@ -115,5 +124,14 @@ int main(int argc, char **argv)
     }
     /* A closed pipe ends batch output quietly, like other Unix filters. */
     signal(SIGPIPE, SIG_DFL);
-    return run(&o);
+    struct settings *settings = settings_new();
+    char path[4096];
+    if (settings && settings_default_path(path, sizeof(path)) == 0) {
+        int rc2 = settings_load(settings, path, warn_settings, NULL);
+        if (rc2 < 0)
+            fprintf(stderr, "gmptop: %s: %s (using defaults)\n", path, strerror(-rc2));
+    }
+    int status = run(&o, settings);
+    settings_free(settings);
+    return status;
 }

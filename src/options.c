@@ -1,6 +1,8 @@
 /* options: the command line, parsed into one plain struct. */
 #include "options.h"
 
+#include "../diagnoses/diag.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -26,12 +28,18 @@ void options_usage(FILE *out)
 "      --list-collectors  show every collector and whether it works here\n"
 "      --sched-hz HZ      runqueue samples per second between refreshes (default 50,\n"
 "                         up to 1000; 0 = only at each refresh)\n"
+"      --bpf-budget PCT   BPF probe cost the target may pay, in % of one core\n"
+"                         (default 2; above it the probes sample or detach; 0 = off)\n"
+"      --diagnose-only    batch mode: print diagnoses as they start and end\n"
+"      --fail-on SEV      with --diagnose-only/-b: exit 4 if a finding of SEV (info,\n"
+"                         warn, crit) or worse occurred\n"
 "      --no-color         no colours (also when NO_COLOR is set)\n"
 "  -h, --help             this text\n"
 "  -V, --version          version\n"
 "\n"
 "Exit status: 0 ok, 1 no such process / no permission, 2 usage error or not a Go\n"
-"program, 3 the target exited during batch mode.\n", out);
+"program, 3 the target exited during batch mode, 4 a diagnosis at or above\n"
+"--fail-on occurred.\n", out);
 }
 
 static int parse_double(const char *s, double *out)
@@ -66,7 +74,7 @@ static int usage_error(FILE *err, const char *fmt, const char *arg)
 }
 
 enum { OPT_FORMAT = 256, OPT_THEME, OPT_DEMO, OPT_COLLECTORS, OPT_LIST_COLLECTORS,
-       OPT_NO_COLOR, OPT_SCHED_HZ };
+       OPT_NO_COLOR, OPT_SCHED_HZ, OPT_BPF_BUDGET, OPT_DIAGNOSE_ONLY, OPT_FAIL_ON };
 
 int options_parse(int argc, char **argv, struct options *o, FILE *err)
 {
@@ -82,6 +90,9 @@ int options_parse(int argc, char **argv, struct options *o, FILE *err)
         { "list-collectors", no_argument, NULL, OPT_LIST_COLLECTORS },
         { "no-color", no_argument, NULL, OPT_NO_COLOR },
         { "sched-hz", required_argument, NULL, OPT_SCHED_HZ },
+        { "bpf-budget", required_argument, NULL, OPT_BPF_BUDGET },
+        { "diagnose-only", no_argument, NULL, OPT_DIAGNOSE_ONLY },
+        { "fail-on", required_argument, NULL, OPT_FAIL_ON },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
@@ -89,6 +100,7 @@ int options_parse(int argc, char **argv, struct options *o, FILE *err)
     memset(o, 0, sizeof(*o));
     o->delay_s = 1.0;
     o->sched_hz = 50.0;
+    o->bpf_budget_pct = 2.0;
     const char *nc = getenv("NO_COLOR");
     o->no_color = nc && *nc;
 
@@ -133,6 +145,18 @@ int options_parse(int argc, char **argv, struct options *o, FILE *err)
                 return usage_error(err, "--sched-hz: '%s' is not 0 (off) or a rate between "
                                    "1 and 1000", optarg);
             break;
+        case OPT_BPF_BUDGET:
+            if (parse_double(optarg, &o->bpf_budget_pct) < 0 || o->bpf_budget_pct < 0 ||
+                o->bpf_budget_pct > 100)
+                return usage_error(err, "--bpf-budget: '%s' is not a percentage of one core "
+                                   "between 0 (off) and 100", optarg);
+            break;
+        case OPT_DIAGNOSE_ONLY: o->diagnose_only = true; break;
+        case OPT_FAIL_ON:
+            o->fail_on = diag_severity_parse(optarg);
+            if (o->fail_on == DIAG_NONE)
+                return usage_error(err, "--fail-on: '%s' is not info, warn or crit", optarg);
+            break;
         case 'h': o->help = true; break;
         case 'V': o->version = true; break;
         case ':':
@@ -143,6 +167,8 @@ int options_parse(int argc, char **argv, struct options *o, FILE *err)
     }
     if (optind < argc)
         return usage_error(err, "unexpected argument '%s'", argv[optind]);
+    if (o->diagnose_only)
+        o->batch = true;
     if (o->pid && o->demo)
         return usage_error(err, "%s", "-p and --demo cannot be used together");
     return 0;

@@ -20,6 +20,9 @@ struct options {
     bool list_collectors;      /* --list-collectors */
     bool no_color;             /* NO_COLOR set or --no-color */
     double sched_hz;           /* --sched-hz, runqueue samples per second */
+    double bpf_budget_pct;     /* --bpf-budget, BPF probe cost allowed (% of a core) */
+    bool diagnose_only;        /* --diagnose-only: batch prints findings as they start/end */
+    int fail_on;               /* --fail-on: enum diag_severity, 0 = never fail */
     bool help, version;
 };
 

@@ -6,15 +6,17 @@
 #include <string.h>
 
 #include "../collectors/collector.h"
+#include "../diagnoses/diag.h"
 #include "go_binary.h"
 #include "util.h"
 
 void session_init(struct session *s, const char *collector_names,
-                  const struct collector_config *cfg)
+                  const struct collector_config *cfg, const struct settings *settings)
 {
     memset(s, 0, sizeof(*s));
     s->collector_names = collector_names;
     s->cfg = *cfg;
+    s->diag = diag_engine_new(settings);
 }
 
 enum target_error session_attach(struct session *s, pid_t pid, char *msg, size_t msglen)
@@ -35,6 +37,8 @@ enum target_error session_attach(struct session *s, pid_t pid, char *msg, size_t
         history_clear(s->history);
     s->attached = true;
     s->target_gone = false;
+    if (s->diag)
+        diag_engine_reset(s->diag);
     return TARGET_OK;
 }
 
@@ -70,6 +74,8 @@ int session_tick(struct session *s)
     }
     snapshot_sort_threads(snap);
     history_push(s->history, snap);
+    if (s->diag)
+        diag_engine_run(s->diag, s->history);
     return rc;
 }
 
@@ -88,4 +94,6 @@ void session_destroy(struct session *s)
     session_detach(s);
     history_free(s->history);
     s->history = NULL;
+    diag_engine_free(s->diag);
+    s->diag = NULL;
 }

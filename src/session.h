@@ -19,10 +19,14 @@ struct session {
     struct history *history;
     const char *collector_names; /* --collectors, NULL = all */
     struct collector_config cfg;
+    struct diag_engine *diag;    /* owned: the rules run after every tick */
 };
 
+struct settings;
+
+/* settings (may be NULL) give the diagnosis thresholds; not kept. */
 void session_init(struct session *s, const char *collector_names,
-                  const struct collector_config *cfg);
+                  const struct collector_config *cfg, const struct settings *settings);
 /* Attach to pid: returns TARGET_OK or an enum target_error with a one-line msg. */
 enum target_error session_attach(struct session *s, pid_t pid, char *msg, size_t msglen);
 /* Take one snapshot into the history. Returns 0, -ESRCH when the target is gone (the
