@@ -27,6 +27,7 @@ void snapshot_free(struct snapshot *s)
     park_sample_free(&s->park);
     cores_sample_free(&s->cores);
     numa_sample_free(&s->numa);
+    diag_sample_free(&s->diag);
     free(s);
 }
 

@@ -11,6 +11,7 @@
 #include "snapshot_cores.h"
 #include "snapshot_numa.h"
 #include "snapshot_park.h"
+#include "snapshot_diag.h"
 
 /* Bumped only when an existing field changes meaning; new fields keep the number. */
 #define SNAPSHOT_SCHEMA 1
@@ -148,6 +149,7 @@ struct snapshot {
     struct park_sample park;               /* BPF latency (snapshot_park.h) */
     struct cores_sample cores;             /* per-CPU counters (snapshot_cores.h) */
     struct numa_sample numa;               /* memory and threads per node (snapshot_numa.h) */
+    struct diag_sample diag;               /* findings of the diagnosis rules */
 
     struct collector_status status[SNAPSHOT_MAX_COLLECTORS];
     size_t nstatus;
