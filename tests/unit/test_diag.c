@@ -1,0 +1,396 @@
+/* test_diag: every diagnosis rule on synthetic histories just below, at and above its
+ * thresholds; the engine keeps a finding's start and remembers it when it ends. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "diagnoses/diag.h"
+#include "src/settings.h"
+
+#define SEC 1000000000LL
+
+/* What varies per tick in a synthetic history. */
+struct tick {
+    int gomaxprocs, idle_p, cpus_allowed;
+    double quota;
+    long long runq_global, local, threads, g_syscall, g_total, gc_cycles;
+    const char *reason;
+    long long reason_count;
+    long long nr_throttled;
+    uint64_t migrations, run_delay_ns;      /* cumulative, of the P's thread */
+    uint64_t lat_events, lat_ns;            /* scheduling-latency events added per tick */
+};
+
+static struct go_timehist_layout lat_layout;
+static uint64_t lat_counts[GO_TIMEHIST_MAX_COUNTS];
+
+static struct snapshot *make(int i, const struct tick *t)
+{
+    struct snapshot *s = snapshot_new();
+    s->meta.mono_ns = (int64_t)i * SEC;
+    s->meta.time_ns = 1700000000LL * SEC + (int64_t)i * SEC;
+    struct sched_sample *ss = &s->sched;
+    ss->valid = true;
+    ss->gomaxprocs = t->gomaxprocs ? t->gomaxprocs : 2;
+    ss->idle_p = t->idle_p;
+    ss->cpus_allowed = t->cpus_allowed ? t->cpus_allowed : 2;
+    ss->cpus_online = 2;
+    ss->cpu_quota = t->quota ? t->quota : NAN;
+    ss->runq_global = t->runq_global;
+    ss->threads = t->threads ? t->threads : 5;
+    ss->gc_cycles = t->gc_cycles;
+    ss->nr_throttled = t->nr_throttled;
+    ss->throttled_ns = t->nr_throttled >= 0 ? t->nr_throttled * 1000000 : -1;
+    ss->nps = (size_t)ss->gomaxprocs;
+    ss->ps = calloc(ss->nps, sizeof(*ss->ps));
+    for (size_t p = 0; p < ss->nps; p++) {
+        ss->ps[p].id = (int32_t)p;
+        ss->ps[p].status = GO_P_RUNNING;
+        ss->ps[p].m_tid = 100 + (pid_t)p;
+    }
+    ss->ps[0].runq = (uint32_t)t->local;
+    ss->census_valid = true;
+    ss->g_total = t->g_total ? t->g_total : 10;
+    ss->g_by_class[GO_G_SYSCALL] = t->g_syscall;
+    if (t->reason) {
+        snprintf(ss->by_reason[0].name, SCHED_REASON_LEN, "%s", t->reason);
+        ss->by_reason[0].count = t->reason_count;
+        ss->nreasons = 1;
+    }
+    for (size_t p = 0; p < ss->nps; p++) {
+        struct thread_sample *th = snapshot_add_thread(s);
+        th->tid = 100 + (pid_t)p;
+        th->have = THREAD_HAVE_MIGRATIONS | THREAD_HAVE_RUN_DELAY | THREAD_HAVE_CPU_TIME;
+        th->migrations = p == 0 ? t->migrations : 0;
+        th->run_delay_ns = p == 0 ? t->run_delay_ns : 0;
+    }
+    snapshot_sort_threads(s);
+    if (t->lat_events) {
+        long b = go_timehist_index_of(&lat_layout, (int64_t)t->lat_ns);
+        if (b >= 0)
+            lat_counts[b] += t->lat_events;
+    }
+    s->sched_latency.valid = true;
+    s->sched_latency.layout = lat_layout;
+    s->sched_latency.raw = calloc(1, sizeof(struct go_timehist_raw));
+    memcpy(s->sched_latency.raw->counts, lat_counts, sizeof(lat_counts));
+    return s;
+}
+
+typedef void (*tick_fn)(int i, struct tick *t, double arg);
+
+/* Build n ticks with fn and run the rule on the result; returns the verdict. */
+static enum diag_verdict run_rule(const char *id, int n, tick_fn fn, double arg,
+                                  struct diag_finding *f)
+{
+    const struct diag_rule *r = diag_rule_find(id);
+    assert_non_null(r);
+    memset(lat_counts, 0, sizeof(lat_counts));
+    struct history *h = history_new(600);
+    for (int i = 0; i < n; i++) {
+        struct tick t = { .nr_throttled = -1, .gc_cycles = 0 };
+        fn(i, &t, arg);
+        history_push(h, make(i, &t));
+    }
+    double thr[DIAG_MAX_THRESHOLDS];
+    for (size_t k = 0; k < r->nthresholds; k++)
+        thr[k] = r->thresholds[k].def;
+    struct diag_ctx c = { .h = h, .thr = thr };
+    char why[160] = "";
+    memset(f, 0, sizeof(*f));
+    enum diag_verdict v = r->check(&c, f, why, sizeof(why));
+    if (v == DIAG_FIRE)
+        assert_true(strlen(f->message) > 40 && f->severity != DIAG_NONE);
+    history_free(h);
+    return v;
+}
+
+#define FIRES(id, n, fn, arg) assert_int_equal(run_rule(id, n, fn, arg, &f), DIAG_FIRE)
+#define QUIET(id, n, fn, arg) assert_int_equal(run_rule(id, n, fn, arg, &f), DIAG_QUIET)
+
+static void backlog(int i, struct tick *t, double q) { (void)i; t->runq_global = (long long)q; }
+static void backlog_idle(int i, struct tick *t, double q)
+{
+    (void)i;
+    t->local = (long long)q;
+    t->idle_p = 1;
+}
+
+static void test_runq_backlog(void **state)
+{
+    (void)state;
+    struct diag_finding f;
+    /* 16 per P with 2 Ps = 32 queued, held 5 s = 6 ticks one second apart */
+    QUIET("runq_backlog", 10, backlog, 31);
+    FIRES("runq_backlog", 6, backlog, 32);
+    assert_non_null(strstr(f.message, "all 2 Ps busy"));
+    QUIET("runq_backlog", 5, backlog, 500);          /* only 4 s */
+    FIRES("runq_backlog", 8, backlog_idle, 40);
+    assert_non_null(strstr(f.message, "sat idle"));
+}
+
+static void procs(int i, struct tick *t, double g)
+{
+    (void)i;
+    t->gomaxprocs = (int)g;
+    t->cpus_allowed = 2;
+}
+static void quota(int i, struct tick *t, double g)
+{
+    (void)i;
+    t->gomaxprocs = (int)g;
+    t->quota = 1.5;
+}
+
+static void test_gomaxprocs(void **state)
+{
+    (void)state;
+    struct diag_finding f;
+    QUIET("gomaxprocs", 3, procs, 2);
+    FIRES("gomaxprocs", 3, procs, 3);
+    assert_non_null(strstr(f.message, "GOMAXPROCS is 3"));
+    QUIET("gomaxprocs", 3, quota, 2);               /* ceil(1.5) = 2 is right */
+    FIRES("gomaxprocs", 3, quota, 3);
+    assert_non_null(strstr(f.message, "quota"));
+}
+
+static void in_syscall(int i, struct tick *t, double n) { (void)i; t->g_syscall = (long long)n; }
+static void thread_growth(int i, struct tick *t, double per_tick)
+{
+    t->threads = 5 + (long long)(i * per_tick);
+}
+
+static void test_syscall_block(void **state)
+{
+    (void)state;
+    struct diag_finding f;
+    QUIET("syscall_block", 3, in_syscall, 15);
+    FIRES("syscall_block", 3, in_syscall, 16);
+    QUIET("syscall_block", 10, thread_growth, 1);   /* +9 */
+    FIRES("syscall_block", 11, thread_growth, 1);   /* +10 */
+    assert_non_null(strstr(f.message, "grew by 10"));
+}
+
+static void gc_rate(int i, struct tick *t, double per_s) { t->gc_cycles = (long long)(i * per_s); }
+
+static void test_gc_pressure(void **state)
+{
+    (void)state;
+    struct diag_finding f;
+    QUIET("gc_pressure", 12, gc_rate, 4);
+    FIRES("gc_pressure", 12, gc_rate, 5);
+    assert_non_null(strstr(f.message, "5.0 times per second"));
+}
+
+static void mutex_wait(int i, struct tick *t, double n)
+{
+    (void)i;
+    t->reason = "sync.Mutex.Lock";
+    t->reason_count = (long long)n;
+}
+
+static void test_lock_contention(void **state)
+{
+    (void)state;
+    struct diag_finding f;
+    QUIET("lock_contention", 8, mutex_wait, 3);
+    FIRES("lock_contention", 6, mutex_wait, 4);
+    QUIET("lock_contention", 5, mutex_wait, 40);    /* 4 s only */
+}
+
+static void migrate(int i, struct tick *t, double per_s) { t->migrations = (uint64_t)(i * per_s); }
+
+static void test_migrations(void **state)
+{
+    (void)state;
+    struct diag_finding f;
+    QUIET("migrations", 8, migrate, 199);
+    FIRES("migrations", 7, migrate, 200);
+    assert_non_null(strstr(f.message, "Thread 100"));
+}
+
+static void delay(int i, struct tick *t, double ms) { t->run_delay_ns = (uint64_t)(i * ms * 1e6); }
+
+static void test_run_delay(void **state)
+{
+    (void)state;
+    struct diag_finding f;
+    QUIET("run_delay", 8, delay, 99);
+    FIRES("run_delay", 7, delay, 100);
+}
+
+static void throttle(int i, struct tick *t, double per_s) { t->nr_throttled = (long long)(i * per_s); }
+static void no_cgroup(int i, struct tick *t, double x) { (void)i; (void)x; t->nr_throttled = -1; }
+
+static void test_cpu_throttle(void **state)
+{
+    (void)state;
+    struct diag_finding f;
+    QUIET("cpu_throttle", 6, throttle, 0);
+    FIRES("cpu_throttle", 5, throttle, 1);
+    assert_int_equal(run_rule("cpu_throttle", 5, no_cgroup, 0, &f), DIAG_UNAVAILABLE);
+}
+
+static void latency(int i, struct tick *t, double ms)
+{
+    (void)i;
+    t->lat_events = 1000;
+    t->lat_ns = (uint64_t)(ms * 1e6);
+}
+
+static void test_sched_latency(void **state)
+{
+    (void)state;
+    struct diag_finding f;
+    QUIET("sched_latency", 8, latency, 3.0);        /* bucket bound below 5 ms */
+    FIRES("sched_latency", 8, latency, 6.0);
+    QUIET("sched_latency", 5, latency, 60.0);       /* 4 s only */
+}
+
+static void pileup(int i, struct tick *t, double per_tick)
+{
+    t->g_total = 500 + (long long)(i * per_tick);
+}
+static void sawtooth(int i, struct tick *t, double x)
+{
+    (void)x;
+    t->g_total = 500 + (i % 2 ? 300 : i * 2);
+}
+
+static void test_goroutine_pileup(void **state)
+{
+    (void)state;
+    struct diag_finding f;
+    FIRES("goroutine_pileup", 182, pileup, 1.0);    /* 500 -> ~680 over 180 s */
+    QUIET("goroutine_pileup", 182, pileup, 0.0);
+    QUIET("goroutine_pileup", 100, pileup, 5.0);    /* not minutes of history yet */
+    QUIET("goroutine_pileup", 182, sawtooth, 0);
+}
+
+static void plain(int i, struct tick *t, double x) { (void)i; (void)t; (void)x; }
+
+static void test_unavailable_rules(void **state)
+{
+    (void)state;
+    struct diag_finding f;
+    assert_int_equal(run_rule("cache_misses", 3, plain, 0, &f), DIAG_UNAVAILABLE);
+    assert_int_equal(run_rule("numa_remote", 3, plain, 0, &f), DIAG_UNAVAILABLE);
+}
+
+/* Engine: since is kept while a finding lasts, the end is remembered, settings apply. */
+static void test_engine(void **state)
+{
+    (void)state;
+    memset(lat_counts, 0, sizeof(lat_counts));
+    struct settings *cfg = settings_new();
+    settings_set(cfg, "diag.gc_pressure.enabled", "false");
+    settings_set(cfg, "diag.runq_backlog.hold_s", "2");
+    struct diag_engine *e = diag_engine_new(cfg);
+    struct history *h = history_new(50);
+    for (int i = 0; i < 12; i++) {
+        struct tick t = { .nr_throttled = -1, .runq_global = i < 8 ? 100 : 0,
+                          .gc_cycles = i * 50 };
+        history_push(h, make(i, &t));
+        diag_engine_run(e, h);
+        const struct snapshot *s = history_get(h, 0);
+        const struct diag_finding *fb = NULL;
+        for (size_t k = 0; k < s->diag.nfindings; k++) {
+            assert_string_not_equal(s->diag.findings[k].id, "gc_pressure");
+            if (!strcmp(s->diag.findings[k].id, "runq_backlog"))
+                fb = &s->diag.findings[k];
+        }
+        if (i >= 2 && i < 8) {
+            assert_non_null(fb);
+            assert_int_equal(fb->since_ns, 1700000000LL * SEC + 2 * SEC);
+        } else {
+            assert_null(fb);
+        }
+        for (size_t k = 0; k < s->diag.nrules; k++)
+            if (!strcmp(s->diag.rules[k].id, "gc_pressure"))
+                assert_int_equal(s->diag.rules[k].state, DIAG_RULE_DISABLED);
+    }
+    assert_int_equal(diag_engine_past_count(e), 1);
+    assert_string_equal(diag_engine_past_at(e, 0)->f.id, "runq_backlog");
+    assert_int_equal(diag_engine_past_at(e, 0)->ended_ns, 1700000000LL * SEC + 8 * SEC);
+    struct settings *out = settings_new();
+    diag_engine_store(e, out);
+    assert_string_equal(settings_get(out, "diag.gc_pressure.enabled"), "false");
+    assert_string_equal(settings_get(out, "diag.runq_backlog.hold_s"), "2");
+    assert_int_equal(diag_severity_parse("warning"), DIAG_WARN);
+    assert_int_equal(diag_severity_parse("bogus"), DIAG_NONE);
+    settings_free(out);
+    history_free(h);
+    diag_engine_free(e);
+    settings_free(cfg);
+}
+
+/* Settings file: parse errors as file:line, round trip through an atomic save. */
+static int warnings;
+static void count_warn(void *ctx, const char *msg)
+{
+    (void)ctx;
+    assert_non_null(strstr(msg, "rc:2:"));
+    warnings++;
+}
+
+static void test_settings(void **state)
+{
+    (void)state;
+    struct settings *c = settings_new();
+    const char text[] = "# comment\nnot a setting\n a.b = 1.5 \nflag=yes";
+    assert_int_equal(settings_parse(c, text, sizeof(text) - 1, "rc", count_warn, NULL), 1);
+    assert_int_equal(warnings, 1);
+    bool bad = false;
+    assert_float_equal(settings_get_double(c, "a.b", 0, &bad), 1.5, 1e-12);
+    assert_true(settings_get_bool(c, "flag", false, &bad));
+    assert_false(bad);
+    settings_set(c, "x", "notnum");
+    assert_float_equal(settings_get_double(c, "x", 7, &bad), 7, 0);
+    assert_true(bad);
+    char dir[] = "/tmp/gmptop-settings-XXXXXX", path[128], msg[256];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/sub/gmptoprc", dir);
+    assert_int_equal(settings_save(c, path, msg, sizeof(msg)), 0);
+    struct settings *d = settings_new();
+    assert_int_equal(settings_load(d, path, NULL, NULL), 0);
+    assert_string_equal(settings_get(d, "a.b"), "1.5");
+    assert_string_equal(settings_get(d, "x"), "notnum");
+    settings_free(c);
+    settings_free(d);
+    char cmd[200];
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    char why[128];
+    return go_timehist_layout_for("go1.22.12", 160, &lat_layout, why, sizeof(why));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_runq_backlog),
+        cmocka_unit_test(test_gomaxprocs),
+        cmocka_unit_test(test_syscall_block),
+        cmocka_unit_test(test_gc_pressure),
+        cmocka_unit_test(test_lock_contention),
+        cmocka_unit_test(test_migrations),
+        cmocka_unit_test(test_run_delay),
+        cmocka_unit_test(test_cpu_throttle),
+        cmocka_unit_test(test_sched_latency),
+        cmocka_unit_test(test_goroutine_pileup),
+        cmocka_unit_test(test_unavailable_rules),
+        cmocka_unit_test(test_engine),
+        cmocka_unit_test(test_settings),
+    };
+    return cmocka_run_group_tests(tests, setup, NULL);
+}
