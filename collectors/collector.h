@@ -15,8 +15,10 @@
 struct collector_config {
     double sched_hz;              /* --sched-hz: runqueue sampling rate */
     int64_t census_budget_ns;     /* time allowed for the goroutine census per tick */
+    double bpf_budget_pct;        /* --bpf-budget: BPF probe cost allowed, % of one core */
 };
-#define COLLECTOR_CONFIG_DEFAULT { .sched_hz = 50.0, .census_budget_ns = 5000000 }
+#define COLLECTOR_CONFIG_DEFAULT { .sched_hz = 50.0, .census_budget_ns = 5000000, \
+                                   .bpf_budget_pct = 2.0 }
 
 /* A collector: open for a target -> sample into a snapshot each tick -> close.
  * It never draws and never exits the program; what it cannot do it reports as a
