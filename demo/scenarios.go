@@ -29,6 +29,7 @@ var scenarios = []scenario{
 	{"timers", "many goroutines in short time.Sleep / time.Ticker loops", runTimers},
 	{"idle", "healthy idle HTTP server, one request per 100 ms (control)", runIdle},
 	{"pinned", "a goroutine locked to its thread, pinned to one CPU (-n CPU)", runPinned},
+	{"churn", "goroutines and OS threads come and go, GC runs: for soak tests", runChurn},
 }
 
 // sink keeps the compiler from discarding busy work.
@@ -433,4 +434,32 @@ func runPinned(cfg config) error {
 		fmt.Fprintf(os.Stderr, "gmptop-demo: pinned tid=%d cpu=%d\n", tid, cpu)
 	}
 	select {}
+}
+
+// runChurn: everything gmptop tracks changes all the time — goroutines start and end,
+// OS threads are created and destroyed (a goroutine that exits while locked to its
+// thread takes the thread with it), and allocation keeps the GC running. Used by the
+// soak test to check gmptop's own memory and fds stay flat.
+func runChurn(cfg config) error {
+	n := orDefault(cfg.n, 50)
+	for {
+		var wg sync.WaitGroup
+		for i := 0; i < n; i++ {
+			wg.Add(1)
+			go func(i int) {
+				defer wg.Done()
+				if i%10 == 0 {
+					runtime.LockOSThread() // never unlocked: the thread exits with it
+				}
+				buf := make([][]byte, 0, 64)
+				for k := 0; k < 64; k++ {
+					buf = append(buf, make([]byte, 1024))
+				}
+				sink += uint64(len(buf))
+				time.Sleep(time.Duration(rand.Intn(20)) * time.Millisecond)
+			}(i)
+		}
+		wg.Wait()
+		time.Sleep(50 * time.Millisecond)
+	}
 }

@@ -40,6 +40,8 @@ static const struct demo_info demos[] = {
       "idle Ps, empty queues, no findings", NULL },
     { "pinned", "LockOSThread + sched_setaffinity to one CPU",
       "its P's thread always on that CPU, no migrations", NULL },
+    { "churn", "goroutines and threads come and go, GC runs",
+      "thread list changing every tick; for soak tests", NULL },
 };
 
 #define DEMO_MISSING_MSG \
