@@ -1,5 +1,6 @@
 /* go_dwarf: read Go runtime struct layouts and global addresses from DWARF via libdw. */
 #include "src/go_offsets.h"
+#include "src/util.h"
 
 #include <dwarf.h>
 #include <elfutils/libdw.h>
@@ -80,19 +81,6 @@ struct want {
     size_t n;
     size_t left;
 };
-
-static void set_reason(char *reason, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_reason(char *reason, size_t len, const char *fmt, ...)
-{
-    if (!reason || !len)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(reason, len, fmt, ap);
-    va_end(ap);
-}
 
 static void want_add(struct want *w, const char *name, bool is_var)
 {
@@ -327,7 +315,7 @@ static int open_elf(int fd, const char *path, Elf **out, char *reason, size_t le
     Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
     size_t shstrndx;
     if (!elf || elf_kind(elf) != ELF_K_ELF || elf_getshdrstrndx(elf, &shstrndx) != 0) {
-        set_reason(reason, len, "%s: not an ELF file: %s", path, elf_errmsg(-1));
+        util_reason(reason, len, "%s: not an ELF file: %s", path, elf_errmsg(-1));
         if (elf)
             elf_end(elf);
         return GO_OFFSETS_ERR_DWARF;
@@ -343,7 +331,7 @@ static int open_elf(int fd, const char *path, Elf **out, char *reason, size_t le
         }
     }
     elf_end(elf);
-    set_reason(reason, len, "%s: no DWARF", path);
+    util_reason(reason, len, "%s: no DWARF", path);
     return GO_OFFSETS_ERR_NODATA;
 }
 
@@ -366,7 +354,7 @@ static int session_open(struct session *s, const char *path, char *reason, size_
     s->fd = open(path, O_RDONLY | O_CLOEXEC);
     if (s->fd < 0) {
         int e = errno;
-        set_reason(reason, len, "open %s: %s", path, strerror(e));
+        util_reason(reason, len, "open %s: %s", path, strerror(e));
         return GO_OFFSETS_ERR_OPEN;
     }
     int rc = open_elf(s->fd, path, &s->elf, reason, len);
@@ -376,7 +364,7 @@ static int session_open(struct session *s, const char *path, char *reason, size_
     }
     s->dw = dwarf_begin_elf(s->elf, DWARF_C_READ, NULL);
     if (!s->dw) {
-        set_reason(reason, len, "%s: reading DWARF: %s", path, dwarf_errmsg(-1));
+        util_reason(reason, len, "%s: reading DWARF: %s", path, dwarf_errmsg(-1));
         elf_end(s->elf);
         close(s->fd);
         return GO_OFFSETS_ERR_DWARF;
@@ -396,7 +384,7 @@ int go_dwarf_extract(const char *path, struct go_offsets *out, char *reason, siz
     static const char *const required[] = { "runtime.p", "runtime.schedt", "runtime.m",
                                             "runtime.g" };
     offsets_clear(out);
-    set_reason(reason, len, "%s", "");
+    util_reason(reason, len, "%s", "");
     double t0 = now_ms();
     struct session ses;
     int rc = session_open(&ses, path, reason, len);
@@ -409,7 +397,7 @@ int go_dwarf_extract(const char *path, struct go_offsets *out, char *reason, siz
     for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
         struct owner *o = want_find(&w, required[i], false);
         if (!o || !o->found) {
-            set_reason(reason, len, "%s: DWARF has no %s type", path, required[i]);
+            util_reason(reason, len, "%s: DWARF has no %s type", path, required[i]);
             rc = GO_OFFSETS_ERR_DWARF;
             break;
         }
@@ -433,7 +421,7 @@ int go_dwarf_extract(const char *path, struct go_offsets *out, char *reason, siz
 int go_dwarf_lookup(const char *path, const struct go_field_spec *spec, int64_t *value,
                     uint8_t *width, char *reason, size_t len)
 {
-    set_reason(reason, len, "%s", "");
+    util_reason(reason, len, "%s", "");
     *value = -1;
     *width = 0;
     struct session ses;
@@ -446,7 +434,7 @@ int go_dwarf_lookup(const char *path, const struct go_field_spec *spec, int64_t 
     scan_units(ses.dw, &w);
     if (!resolve_spec(&w, spec, value, width)) {
         *value = -1;
-        set_reason(reason, len, "%s: DWARF has no %s%s%s", path, spec->owner,
+        util_reason(reason, len, "%s: DWARF has no %s%s%s", path, spec->owner,
                    spec->path[0] ? "." : "", spec->path);
         rc = GO_OFFSETS_ERR_NODATA;
     }

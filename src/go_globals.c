@@ -1,6 +1,7 @@
 /* go_globals: find the Go runtime's globals in a stripped binary from the machine code
  * that uses them, then check each one against the live process before trusting it. */
 #include "src/go_globals.h"
+#include "src/util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -110,31 +111,19 @@ struct elf_view {
     size_t ndata;
 };
 
-static void set_reason(char *reason, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void set_reason(char *reason, size_t len, const char *fmt, ...)
-{
-    if (!reason || !len)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(reason, len, fmt, ap);
-    va_end(ap);
-}
-
 static int view_open(const char *path, struct elf_view *v, char *reason, size_t len)
 {
     memset(v, 0, sizeof(*v));
     v->fd = open(path, O_RDONLY | O_CLOEXEC);
     if (v->fd < 0) {
-        set_reason(reason, len, "open %s: %s", path, strerror(errno));
+        util_reason(reason, len, "open %s: %s", path, strerror(errno));
         return GO_GLOBALS_ERR_OPEN;
     }
     elf_version(EV_CURRENT);
     Elf *e = elf_begin(v->fd, ELF_C_READ, NULL);
     size_t shstrndx;
     if (!e || elf_kind(e) != ELF_K_ELF || elf_getshdrstrndx(e, &shstrndx) != 0) {
-        set_reason(reason, len, "%s: not a readable ELF file (%s)", path, elf_errmsg(-1));
+        util_reason(reason, len, "%s: not a readable ELF file (%s)", path, elf_errmsg(-1));
         if (e)
             elf_end(e);
         close(v->fd);
@@ -165,7 +154,7 @@ static int view_open(const char *path, struct elf_view *v, char *reason, size_t 
     }
     elf_end(e);
     if (!v->text_size || !v->ndata) {
-        set_reason(reason, len, "%s: no .text or no Go data sections", path);
+        util_reason(reason, len, "%s: no .text or no Go data sections", path);
         close(v->fd);
         v->fd = -1;
         return GO_GLOBALS_ERR_ELF;
@@ -247,7 +236,7 @@ static int anchor_candidates(const struct elf_view *v, const struct go_binary *b
     int64_t mo[MAX_MEMBERS];
     for (uint8_t i = 0; i < a->n; i++)
         if (!member_offset(&a->m[i], off, &mo[i])) {
-            set_reason(why, wlen, "layout of %s unknown", go_field_spec(a->m[i].field)->id);
+            util_reason(why, wlen, "layout of %s unknown", go_field_spec(a->m[i].field)->id);
             return -1;
         }
     uint64_t faddr = 0, fsize = 0;
@@ -255,7 +244,7 @@ static int anchor_candidates(const struct elf_view *v, const struct go_binary *b
         return 1;
     if (fsize == 0 || fsize > MAX_FUNC_BYTES || faddr < v->text_addr ||
         faddr - v->text_addr > v->text_size || fsize > v->text_size - (faddr - v->text_addr)) {
-        set_reason(why, wlen, "%s has implausible bounds", a->func);
+        util_reason(why, wlen, "%s has implausible bounds", a->func);
         return -1;
     }
     uint8_t *code = malloc(fsize);
@@ -263,7 +252,7 @@ static int anchor_candidates(const struct elf_view *v, const struct go_binary *b
         return -ENOMEM;
     ssize_t got = pread(v->fd, code, fsize, (off_t)(v->text_off + (faddr - v->text_addr)));
     if (got != (ssize_t)fsize) {
-        set_reason(why, wlen, "pread %s: %s", a->func, got < 0 ? strerror(errno) : "short");
+        util_reason(why, wlen, "pread %s: %s", a->func, got < 0 ? strerror(errno) : "short");
         free(code);
         return -1;
     }
@@ -273,7 +262,7 @@ static int anchor_candidates(const struct elf_view *v, const struct go_binary *b
     free(code);
     if (rc != 0) {
         if (rc == -1)
-            set_reason(why, wlen, "%s+%#zx: undecodable instruction", a->func, bad);
+            util_reason(why, wlen, "%s+%#zx: undecodable instruction", a->func, bad);
         free(c.targets.v);
         return rc == -ENOMEM ? -ENOMEM : -1;
     }
@@ -363,11 +352,11 @@ static int find_one(const struct elf_view *v, const struct go_binary *bin,
                 common.v[keep++] = common.v[k];
         common.n = keep;
         if (used < 2)
-            set_reason(why, wlen, "only %d of its anchor functions in the binary", used);
+            util_reason(why, wlen, "only %d of its anchor functions in the binary", used);
         else if (common.n == 0)
-            set_reason(why, wlen, "its %d anchor functions disagree", used);
+            util_reason(why, wlen, "its %d anchor functions disagree", used);
         else if (common.n > 1)
-            set_reason(why, wlen, "%zu addresses fit its %d anchor functions", common.n, used);
+            util_reason(why, wlen, "%zu addresses fit its %d anchor functions", common.n, used);
         else {
             out->addr[r->g] = common.v[0];
             out->anchors[r->g] = (uint8_t)used;
@@ -381,9 +370,9 @@ static int find_one(const struct elf_view *v, const struct go_binary *bin,
 int go_globals_find(const char *path, const struct go_binary *bin, const struct go_offsets *off,
                     struct go_globals *out, char *reason, size_t len)
 {
-    set_reason(reason, len, "%s", "");
+    util_reason(reason, len, "%s", "");
     if (!path || !bin || !off || !out) {
-        set_reason(reason, len, "no binary");
+        util_reason(reason, len, "no binary");
         return GO_GLOBALS_ERR_OPEN;
     }
     struct elf_view v;
@@ -395,7 +384,7 @@ int go_globals_find(const char *path, const struct go_binary *bin, const struct 
             rc = find_one(&v, bin, off, &rules[i], out);
     close(v.fd);
     if (rc == -ENOMEM) {
-        set_reason(reason, len, "out of memory decoding %s", path);
+        util_reason(reason, len, "out of memory decoding %s", path);
         return GO_GLOBALS_ERR_OPEN;
     }
     return 0;
@@ -739,14 +728,14 @@ int go_globals_resolve(const char *path, const struct go_binary *bin, struct go_
                        const struct mem_reader *mem, uint64_t bias, pid_t pid, char *reason,
                        size_t len)
 {
-    set_reason(reason, len, "%s", "");
+    util_reason(reason, len, "%s", "");
     if (!mem) {
-        set_reason(reason, len, "no reader for the target: globals not checked");
+        util_reason(reason, len, "no reader for the target: globals not checked");
         return GO_GLOBALS_ERR_READ;
     }
     struct go_globals *g = calloc(1, sizeof(*g));
     if (!g) {
-        set_reason(reason, len, "out of memory");
+        util_reason(reason, len, "out of memory");
         return GO_GLOBALS_ERR_OPEN;
     }
     memcpy(g->addr, off->global, sizeof(g->addr));
@@ -754,7 +743,7 @@ int go_globals_resolve(const char *path, const struct go_binary *bin, struct go_
     if (rc == 0) {
         int v = go_globals_verify(g, off, mem, bias, pid);
         if (v < 0) {
-            set_reason(reason, len, "reading the target: %s", strerror(-v));
+            util_reason(reason, len, "reading the target: %s", strerror(-v));
             rc = GO_GLOBALS_ERR_READ;
         }
     }

@@ -1,24 +1,12 @@
 /* go_offsets: runtime layouts from DWARF or the committed table, cached by build id. */
 #include "src/go_offsets.h"
+#include "src/util.h"
 
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-
-static void set_reason(char *reason, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_reason(char *reason, size_t len, const char *fmt, ...)
-{
-    if (!reason || !len)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(reason, len, fmt, ap);
-    va_end(ap);
-}
 
 /* The version without build suffixes (" X:exp"): what the table is keyed by. */
 static void version_key(const char *version, char *key, size_t len)
@@ -83,7 +71,7 @@ static bool cache_get(const char *id, struct go_offsets *out, char *reason, size
     for (int i = 0; i < CACHE_SLOTS; i++) {
         if (cache[i].build_id[0] && strcmp(cache[i].build_id, id) == 0) {
             *out = cache[i].off;
-            set_reason(reason, len, "%s", cache[i].reason);
+            util_reason(reason, len, "%s", cache[i].reason);
             cache[i].last_use = ++cache_clock;
             hit = true;
             break;
@@ -149,7 +137,7 @@ static int load_from_table(const struct go_binary *bin, const char *version,
 {
     int m = go_offsets_from_table(version, out);
     if (m < 0) {
-        set_reason(reason, len,
+        util_reason(reason, len,
                    "Go %s: %s and this version is not in the offset table", version,
                    why_not_dwarf);
         return GO_OFFSETS_ERR_NODATA;
@@ -167,9 +155,9 @@ static int load_from_table(const struct go_binary *bin, const char *version,
                  used ? "; " : "", why_not_dwarf);
     }
     if (globals_from_symtab(bin, out) == 0)
-        set_reason(reason, len, "%s%sno symbols for globals", note, note[0] ? "; " : "");
+        util_reason(reason, len, "%s%sno symbols for globals", note, note[0] ? "; " : "");
     else
-        set_reason(reason, len, "%s", note);
+        util_reason(reason, len, "%s", note);
     return GO_OFFSETS_OK;
 }
 
@@ -184,9 +172,9 @@ static void offsets_unknown(struct go_offsets *out)
 int go_offsets_load(const struct go_binary *bin, const char *path, struct go_offsets *out,
                     char *reason, size_t len)
 {
-    set_reason(reason, len, "%s", "");
+    util_reason(reason, len, "%s", "");
     if (!bin || !out) {
-        set_reason(reason, len, "no binary");
+        util_reason(reason, len, "no binary");
         return GO_OFFSETS_ERR_NODATA;
     }
     const char *id = go_binary_build_id(bin);
@@ -201,7 +189,7 @@ int go_offsets_load(const struct go_binary *bin, const char *path, struct go_off
     } else if (go_binary_has_dwarf(bin)) {
         rc = go_dwarf_extract(path, out, why, sizeof(why));
         if (rc == GO_OFFSETS_ERR_OPEN) {
-            set_reason(reason, len, "%s", why);
+            util_reason(reason, len, "%s", why);
             offsets_unknown(out);
             return rc;
         }

@@ -1,5 +1,6 @@
 /* go_timehist: bucket layouts of the Go runtime's timeHistogram and interval decoding. */
 #include "src/go_timehist.h"
+#include "src/util.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -10,19 +11,6 @@
 /* The newest release whose histogram.go was read; later ones are accepted only when their
  * counts length matches (the length follows from the same constants as the bounds). */
 #define NEWEST_READ_MINOR 23
-
-static void set_reason(char *reason, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_reason(char *reason, size_t len, const char *fmt, ...)
-{
-    if (!reason || !len)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(reason, len, fmt, ap);
-    va_end(ap);
-}
 
 /* Minor version from "go1.22.12", "go1.21rc2", "go1.22.0 X:foo", "devel go1.23-abc".
  * -1 when there is no "go1.N". */
@@ -53,20 +41,20 @@ static int version_minor(const char *v)
 int go_timehist_layout_for(const char *go_version, size_t ncounts_from_dwarf,
                            struct go_timehist_layout *out, char *reason, size_t len)
 {
-    set_reason(reason, len, "%s", "");
+    util_reason(reason, len, "%s", "");
     if (!out) {
-        set_reason(reason, len, "no layout to fill");
+        util_reason(reason, len, "no layout to fill");
         return GO_TIMEHIST_ERR_ARG;
     }
     memset(out, 0, sizeof(*out));
     int minor = version_minor(go_version);
     if (minor < 0) {
-        set_reason(reason, len, "Go version '%s' not understood",
+        util_reason(reason, len, "Go version '%s' not understood",
                    go_version ? go_version : "(none)");
         return GO_TIMEHIST_ERR_VERSION;
     }
     if (minor < 16) {
-        set_reason(reason, len, "go1.%d has no runtime time histograms (added in go1.16)",
+        util_reason(reason, len, "go1.%d has no runtime time histograms (added in go1.16)",
                    minor);
         return GO_TIMEHIST_ERR_VERSION;
     }
@@ -84,20 +72,20 @@ int go_timehist_layout_for(const char *go_version, size_t ncounts_from_dwarf,
     }
     out->nraw = 1 + out->ncounts + (out->has_overflow ? 1 : 0);
     if (ncounts_from_dwarf == 0) {
-        set_reason(reason, len,
+        util_reason(reason, len,
                    "length of runtime.timeHistogram.counts unknown (no DWARF, no table "
                    "entry): not guessing the go1.%d layout", minor);
         return GO_TIMEHIST_ERR_LAYOUT;
     }
     if (ncounts_from_dwarf != out->ncounts) {
-        set_reason(reason, len,
+        util_reason(reason, len,
                    "runtime.timeHistogram.counts has %zu elements, the go1.%d layout %zu: "
                    "histogram layout changed, not decoding it",
                    ncounts_from_dwarf, minor, out->ncounts);
         return GO_TIMEHIST_ERR_LAYOUT;
     }
     if (minor > NEWEST_READ_MINOR)
-        set_reason(reason, len,
+        util_reason(reason, len,
                    "go1.%d histogram assumed to keep the go1.20-1.%d bucket layout "
                    "(counts length %zu matches)", minor, NEWEST_READ_MINOR, out->ncounts);
     return GO_TIMEHIST_OK;
@@ -181,20 +169,20 @@ int go_timehist_raw_from_bytes(const struct go_timehist_layout *l, const void *b
                                size_t len, const struct go_timehist_members *m,
                                struct go_timehist_raw *raw, char *reason, size_t rlen)
 {
-    set_reason(reason, rlen, "%s", "");
+    util_reason(reason, rlen, "%s", "");
     if (!layout_ok(l) || !buf || !m || !raw) {
-        set_reason(reason, rlen, "timeHistogram decode: missing layout, bytes or members");
+        util_reason(reason, rlen, "timeHistogram decode: missing layout, bytes or members");
         return GO_TIMEHIST_ERR_ARG;
     }
     if (l->has_overflow != (m->overflow >= 0)) {
-        set_reason(reason, rlen,
+        util_reason(reason, rlen,
                    "timeHistogram %s an overflow member but the go1.%d layout %s",
                    m->overflow >= 0 ? "has" : "lacks", l->version_minor,
                    l->has_overflow ? "needs one" : "has none");
         return GO_TIMEHIST_ERR_LAYOUT;
     }
     if (m->size >= 0 && len < (uint64_t)m->size) {
-        set_reason(reason, rlen, "timeHistogram: %zu bytes read, the struct has %" PRId64,
+        util_reason(reason, rlen, "timeHistogram: %zu bytes read, the struct has %" PRId64,
                    len, m->size);
         return GO_TIMEHIST_ERR_ARG;
     }
@@ -202,7 +190,7 @@ int go_timehist_raw_from_bytes(const struct go_timehist_layout *l, const void *b
         (l->has_overflow && (ranges_overlap(m->counts, l->ncounts * sizeof(uint64_t),
                                             m->overflow) ||
                              m->overflow == m->underflow))) {
-        set_reason(reason, rlen,
+        util_reason(reason, rlen,
                    "timeHistogram members overlap (counts at %" PRId64 ", underflow at %"
                    PRId64 ", overflow at %" PRId64 "): layout not understood",
                    m->counts, m->underflow, m->overflow);
@@ -211,7 +199,7 @@ int go_timehist_raw_from_bytes(const struct go_timehist_layout *l, const void *b
     if (!member_fits(m->counts, l->ncounts * sizeof(uint64_t), len) ||
         !member_fits(m->underflow, sizeof(uint64_t), len) ||
         (l->has_overflow && !member_fits(m->overflow, sizeof(uint64_t), len))) {
-        set_reason(reason, rlen,
+        util_reason(reason, rlen,
                    "timeHistogram members (counts at %" PRId64 ", underflow at %" PRId64
                    ", overflow at %" PRId64 ") do not fit in %zu bytes",
                    m->counts, m->underflow, m->overflow, len);
@@ -309,11 +297,11 @@ static int delta(uint64_t prev, uint64_t cur, uint64_t *out, const char *what, s
 {
     if (cur < prev) {
         if (idx == SIZE_MAX)
-            set_reason(reason, len,
+            util_reason(reason, len,
                        "timeHistogram %s went from %" PRIu64 " to %" PRIu64
                        " (target restarted or a torn read)", what, prev, cur);
         else
-            set_reason(reason, len,
+            util_reason(reason, len,
                        "timeHistogram %s[%zu] went from %" PRIu64 " to %" PRIu64
                        " (target restarted or a torn read)", what, idx, prev, cur);
         return GO_TIMEHIST_ERR_BACKWARDS;
@@ -327,14 +315,14 @@ int go_timehist_interval(const struct go_timehist_layout *l,
                          const struct go_timehist_raw *cur,
                          struct go_timehist_interval *out, char *reason, size_t len)
 {
-    set_reason(reason, len, "%s", "");
+    util_reason(reason, len, "%s", "");
     if (!out) {
-        set_reason(reason, len, "timeHistogram interval: nowhere to write");
+        util_reason(reason, len, "timeHistogram interval: nowhere to write");
         return GO_TIMEHIST_ERR_ARG;
     }
     memset(out, 0, sizeof(*out));
     if (!layout_ok(l) || !cur || l->nraw != 1 + l->ncounts + (l->has_overflow ? 1 : 0)) {
-        set_reason(reason, len, "timeHistogram interval: missing or bad layout or read");
+        util_reason(reason, len, "timeHistogram interval: missing or bad layout or read");
         return GO_TIMEHIST_ERR_ARG;
     }
     static const struct go_timehist_raw zero;

@@ -1,6 +1,7 @@
 /* util: small helpers every module needs (clocks, bounded string copy). */
 #include "util.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -40,4 +41,14 @@ void util_format_kb(char *buf, size_t len, unsigned long long kb)
         snprintf(buf, len, "%.1f%c", v, units[u]);
     else
         snprintf(buf, len, "%.0f%c", v, units[u]);
+}
+
+void util_reason(char *buf, size_t len, const char *fmt, ...)
+{
+    if (!buf || !len)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, len, fmt, ap);
+    va_end(ap);
 }
