@@ -67,62 +67,54 @@ static void read_cpu_stat(const char *path, struct cg_cpu *c)
     }
 }
 
-/* Walk from the group up to the root of one hierarchy mounted at mnt: a parent's limit
- * binds its children too. */
-static bool walk_v2(const char *mnt, const char *cgpath, struct cg_cpu *c)
+/* cgroup v2: cpu.max in the group's directory. true when the file was there. */
+static bool limit_v2(const char *dir, struct cg_cpu *c)
 {
-    char dir[4096], path[4300], buf[128];
-    bool any = false;
-    snprintf(dir, sizeof(dir), "%s", cgpath);
-    for (bool first = true;; first = false) {
-        const char *d = strcmp(dir, "/") == 0 ? "" : dir;
-        snprintf(path, sizeof(path), "%s%s/cpu.max", mnt, d);
-        double q;
-        if (proc_read_file(path, buf, sizeof(buf)) > 0 &&
-            sched_quota_parse_cpu_max(buf, &q) == 0) {
-            any = true;
-            min_quota(c, q);
-        }
-        if (first) {
-            snprintf(path, sizeof(path), "%s%s/cpu.stat", mnt, d);
-            read_cpu_stat(path, c);
-        }
-        char *slash = strrchr(dir, '/');
-        if (!slash || strcmp(dir, "/") == 0)
-            break;
-        if (slash == dir)
-            strcpy(dir, "/");
-        else
-            *slash = '\0';
-    }
-    return any;
+    char path[4300], buf[128];
+    double q;
+    snprintf(path, sizeof(path), "%s/cpu.max", dir);
+    if (proc_read_file(path, buf, sizeof(buf)) <= 0 || sched_quota_parse_cpu_max(buf, &q) != 0)
+        return false;
+    min_quota(c, q);
+    return true;
 }
 
-static bool walk_v1(const char *mnt, const char *cgpath, struct cg_cpu *c)
+/* cgroup v1: cpu.cfs_quota_us / cpu.cfs_period_us (a quota of -1 means none). */
+static bool limit_v1(const char *dir, struct cg_cpu *c)
 {
-    char dir[4096], path[4300], buf[64];
+    char path[4300], buf[64];
+    long long quota, period;
+    snprintf(path, sizeof(path), "%s/cpu.cfs_quota_us", dir);
+    if (proc_read_file(path, buf, sizeof(buf)) <= 0 || sscanf(buf, "%lld", &quota) != 1)
+        return false;
+    snprintf(path, sizeof(path), "%s/cpu.cfs_period_us", dir);
+    if (quota > 0 && proc_read_file(path, buf, sizeof(buf)) > 0 &&
+        sscanf(buf, "%lld", &period) == 1 && period > 0)
+        min_quota(c, (double)quota / (double)period);
+    return true;
+}
+
+/* Walk from the group up to the root of the hierarchy mounted at mnt, taking the
+ * tightest limit: a parent's quota binds its children too. The throttling counters are
+ * the group's own. Returns whether any level had a limit file. */
+static bool walk_up(const char *mnt, const char *cgpath,
+                    bool (*limit)(const char *dir, struct cg_cpu *c), struct cg_cpu *c)
+{
+    char rel[4096], dir[4300], path[4400];
     bool any = false;
-    snprintf(dir, sizeof(dir), "%s", cgpath);
+    snprintf(rel, sizeof(rel), "%s", cgpath);
     for (bool first = true;; first = false) {
-        const char *d = strcmp(dir, "/") == 0 ? "" : dir;
-        long long quota, period;
-        snprintf(path, sizeof(path), "%s%s/cpu.cfs_quota_us", mnt, d);
-        if (proc_read_file(path, buf, sizeof(buf)) > 0 && sscanf(buf, "%lld", &quota) == 1) {
-            any = true;
-            snprintf(path, sizeof(path), "%s%s/cpu.cfs_period_us", mnt, d);
-            if (quota > 0 && proc_read_file(path, buf, sizeof(buf)) > 0 &&
-                sscanf(buf, "%lld", &period) == 1 && period > 0)
-                min_quota(c, (double)quota / (double)period);
-        }
+        snprintf(dir, sizeof(dir), "%s%s", mnt, strcmp(rel, "/") == 0 ? "" : rel);
+        any |= limit(dir, c);
         if (first) {
-            snprintf(path, sizeof(path), "%s%s/cpu.stat", mnt, d);
+            snprintf(path, sizeof(path), "%s/cpu.stat", dir);
             read_cpu_stat(path, c);
         }
-        char *slash = strrchr(dir, '/');
-        if (!slash || strcmp(dir, "/") == 0)
+        char *slash = strrchr(rel, '/');
+        if (!slash || strcmp(rel, "/") == 0)
             break;
-        if (slash == dir)
-            strcpy(dir, "/");
+        if (slash == rel)
+            strcpy(rel, "/");
         else
             *slash = '\0';
     }
@@ -135,10 +127,10 @@ static void v1_group(const char *root, const char *controllers, const char *cg,
 {
     char mnt[512];
     snprintf(mnt, sizeof(mnt), "%s/sys/fs/cgroup/%s", root, controllers);
-    if (walk_v1(mnt, cg, c))
+    if (walk_up(mnt, cg, limit_v1, c))
         return;
     snprintf(mnt, sizeof(mnt), "%s/sys/fs/cgroup/cpu", root);
-    walk_v1(mnt, cg, c);
+    walk_up(mnt, cg, limit_v1, c);
 }
 
 static void cgroup_cpu(const char *root, pid_t pid, struct cg_cpu *c)
@@ -166,9 +158,9 @@ static void cgroup_cpu(const char *root, pid_t pid, struct cg_cpu *c)
         if (strcmp(line, "0") == 0 && controllers[0] == '\0') {
             /* Unified hierarchy: at the top on pure v2, under unified/ on hybrid. */
             snprintf(mnt, sizeof(mnt), "%s/sys/fs/cgroup", root);
-            if (!walk_v2(mnt, cg, c)) {
+            if (!walk_up(mnt, cg, limit_v2, c)) {
                 snprintf(mnt, sizeof(mnt), "%s/sys/fs/cgroup/unified", root);
-                walk_v2(mnt, cg, c);
+                walk_up(mnt, cg, limit_v2, c);
             }
         } else if (cpu_ctl) {
             v1_group(root, controllers, cg, c);
