@@ -87,6 +87,10 @@ double diag_held_for(const struct history *h, double seconds,
                      bool (*pred)(const struct snapshot *prev, const struct snapshot *cur,
                                   const double *thr),
                      const double *thr);
+/* The oldest snapshot no more than window_s older than the newest that has scheduler
+ * data; *span gets the seconds between them. NULL when there is none. */
+const struct snapshot *diag_oldest_sched(const struct history *h, double window_s,
+                                         double *span);
 void diag_set(struct diag_finding *f, enum diag_severity sev, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void diag_evidence(struct diag_finding *f, const char *key, double value);

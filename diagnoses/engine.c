@@ -215,6 +215,24 @@ double diag_held_for(const struct history *h, double seconds,
     return held < 0 ? 0.0 : held + 1e-9;
 }
 
+const struct snapshot *diag_oldest_sched(const struct history *h, double window_s,
+                                         double *span)
+{
+    const struct snapshot *cur = history_get(h, 0), *old = NULL;
+    *span = 0;
+    for (size_t age = 1; cur && age < history_len(h); age++) {
+        const struct snapshot *o = history_get(h, age);
+        double d = (double)(cur->meta.mono_ns - o->meta.mono_ns) / 1e9;
+        if (d > window_s)
+            break;
+        if (o->sched.valid) {
+            old = o;
+            *span = d;
+        }
+    }
+    return old;
+}
+
 void diag_set(struct diag_finding *f, enum diag_severity sev, const char *fmt, ...)
 {
     f->severity = sev;

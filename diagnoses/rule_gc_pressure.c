@@ -26,14 +26,9 @@ static enum diag_verdict check(const struct diag_ctx *c, struct diag_finding *f,
 {
     if (rule_sched_missing(c->h, why, len))
         return DIAG_UNAVAILABLE;
-    const struct snapshot *cur = history_get(c->h, 0), *old = NULL;
-    for (size_t age = 1; age < history_len(c->h); age++) {
-        const struct snapshot *o = history_get(c->h, age);
-        if ((double)(cur->meta.mono_ns - o->meta.mono_ns) / 1e9 > c->thr[T_WINDOW_S])
-            break;
-        if (o->sched.valid)
-            old = o;
-    }
+    const struct snapshot *cur = history_get(c->h, 0);
+    double span;
+    const struct snapshot *old = diag_oldest_sched(c->h, c->thr[T_WINDOW_S], &span);
     if (!old || cur->sched.gc_cycles < 0 || old->sched.gc_cycles < 0) {
         if (cur->sched.gc_cycles < 0) {
             snprintf(why, len, "GC cycle count not readable in this binary");
@@ -41,7 +36,6 @@ static enum diag_verdict check(const struct diag_ctx *c, struct diag_finding *f,
         }
         return DIAG_QUIET;
     }
-    double span = (double)(cur->meta.mono_ns - old->meta.mono_ns) / 1e9;
     if (span < 1.0)
         return DIAG_QUIET;
     /* numgc is a uint32 in the runtime: the difference wraps like it does. */

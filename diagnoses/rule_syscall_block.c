@@ -12,19 +12,9 @@ static enum diag_verdict check(const struct diag_ctx *c, struct diag_finding *f,
     const struct sched_sample *s = &cur->sched;
     /* Thread growth over the window: blocking syscalls each hold an M, and the runtime
      * starts a new one to keep the P busy. */
-    long long oldest_threads = -1;
-    double span = 0;
-    for (size_t age = 1; age < history_len(c->h); age++) {
-        const struct snapshot *o = history_get(c->h, age);
-        double d = (double)(cur->meta.mono_ns - o->meta.mono_ns) / 1e9;
-        if (d > c->thr[T_WINDOW_S])
-            break;
-        if (o->sched.valid) {
-            oldest_threads = o->sched.threads;
-            span = d;
-        }
-    }
-    long long growth = oldest_threads >= 0 ? s->threads - oldest_threads : 0;
+    double span;
+    const struct snapshot *old = diag_oldest_sched(c->h, c->thr[T_WINDOW_S], &span);
+    long long growth = old ? s->threads - old->sched.threads : 0;
     long long in_sys = s->census_valid ? s->g_by_class[GO_G_SYSCALL] : 0;
     int p_sys = 0;
     for (size_t i = 0; i < s->nps; i++)
