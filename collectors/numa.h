@@ -1,0 +1,81 @@
+/* numa: the NUMA collector's internals shared by numa.c (topology, per tick) and
+ * numa_scan.c (background numa_maps scan, move_pages sampling), and its test hooks. */
+#ifndef GMPTOP_COLLECTORS_NUMA_H
+#define GMPTOP_COLLECTORS_NUMA_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "../src/numa_maps.h"
+#include "../src/snapshot.h"
+
+#define NUMA_SCAN_DEFAULT_S 5.0      /* GMPTOP_NUMA_SCAN_S */
+#define NUMA_BUDGET_DEFAULT_MS 2.0   /* GMPTOP_NUMA_BUDGET_MS; 0 turns sampling off */
+
+/* Where /proc and /sys are: "/proc" and "/sys" unless GMPTOP_PROCFS / GMPTOP_SYSFS say
+ * otherwise (like node_exporter's --path.procfs/--path.sysfs), so tests can point the
+ * collector at fixture trees. */
+struct numa_roots {
+    char procfs[256];
+    char sysfs[256];
+};
+void numa_roots_from_env(struct numa_roots *r);
+
+/* One finished numa_maps scan, in base pages. */
+struct numa_scan_result {
+    bool done;                    /* at least one scan finished */
+    int64_t finished_ns;          /* CLOCK_MONOTONIC */
+    double cost_ms;
+    int64_t vmas;
+    uint64_t pages[NUMA_MAPS_MAX_NODES][NUMA_KIND_COUNT];
+    uint64_t nodes_seen[NUMA_MAPS_MAX_NODES / 64];
+    char policy[64];              /* the policy over most resident pages */
+    char policy_mode[24];
+    int32_t policy_count;
+    char error[NUMA_NOTE_LEN];    /* last failure, "" when the last scan worked */
+    int err;                      /* its -errno */
+};
+
+/* Scan once: read PROCFS/PID/maps and PROCFS/PID/numa_maps into out. base_kb is the
+ * base page size. Returns 0 or -errno (out->error names the call and the errno, and
+ * the permission needed for EACCES/EPERM). */
+int numa_scan_once(const struct numa_roots *r, pid_t pid, uint64_t base_kb,
+                   struct numa_scan_result *out);
+
+/* true for anonymous memory at an address where the Go runtime puts heap arenas
+ * (linux/amd64 and arm64 hints: i<<40 | 0x00c0<<32, growing up). */
+bool numa_is_go_arena(uint64_t addr);
+
+/* The background scanner: a thread that rescans every interval_s. */
+struct numa_scanner;
+struct numa_scanner *numa_scanner_start(const struct numa_roots *r, pid_t pid,
+                                        uint64_t base_kb, double interval_s,
+                                        char *reason, size_t len);
+/* Copy the latest result (under the scanner's lock). */
+void numa_scanner_get(struct numa_scanner *sc, struct numa_scan_result *out);
+void numa_scanner_stop(struct numa_scanner *sc);
+
+/* move_pages(2) sampling of the resident Go heap, within budget_ms. Fills shares[n]
+ * (fraction of resident sampled pages on node n) and returns the resident pages
+ * sampled, or -errno with note filled ("built without libnuma", "move_pages: ..."). */
+struct numa_sample_result {
+    int64_t resident;             /* sampled pages that were present */
+    int64_t probes;               /* addresses asked (distinct pages) */
+    int64_t population;           /* pages in the heap ranges; probes == it: exact */
+    uint64_t on_node[NUMA_MAPS_MAX_NODES];
+    double cost_ms;
+};
+int numa_sample_heap(const struct numa_roots *r, pid_t pid, double budget_ms,
+                     uint64_t *rng, struct numa_sample_result *out, char *note,
+                     size_t len);
+
+/* Everything but sampling, synchronously: topology from SYSFS, status and cpuset from
+ * PROCFS/PID, a fresh numa_maps scan, threads and Ps per node from s->threads and
+ * s->sched (filled by the other collectors, or by a test). For tests and tools. */
+int numa_collect_once(const struct numa_roots *r, pid_t pid, struct snapshot *s,
+                      char *reason, size_t len);
+
+#endif
