@@ -1,0 +1,86 @@
+/* test_config: the cores pane's thresholds from gmptoprc text: defaults, overrides, bad
+ * numbers, out-of-range values and yellow above red (each keeps its default, with a
+ * warning naming the key). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "tui/pane_settings.h"
+
+struct warns {
+    int n;
+    char last[256];
+};
+
+static void on_warn(void *ctx, const char *msg)
+{
+    struct warns *w = ctx;
+    w->n++;
+    snprintf(w->last, sizeof(w->last), "%s", msg);
+}
+
+static int parse(const char *text, struct cores_thresholds *t, struct warns *w)
+{
+    struct settings *cfg = settings_new();
+    assert_non_null(cfg);
+    settings_parse(cfg, text, strlen(text), "gmptoprc", on_warn, w);
+    int bad = pane_settings_cores_thresholds(cfg, t, on_warn, w);
+    settings_free(cfg);
+    return bad;
+}
+
+static void test_defaults(void **state)
+{
+    (void)state;
+    struct cores_thresholds t;
+    struct warns w = { 0, "" };
+    assert_int_equal(parse("theme = mono\n", &t, &w), 0);
+    assert_true(t.l3_red_pct == 25.0 && t.l3_yellow_pct == 10.0 && t.dtlb_red == 0.001);
+    assert_int_equal(pane_settings_cores_thresholds(NULL, &t, NULL, NULL), 0);
+    assert_true(t.l3_red_pct == 25.0);
+    assert_int_equal(w.n, 0);
+}
+
+static void test_overrides(void **state)
+{
+    (void)state;
+    struct cores_thresholds t;
+    struct warns w = { 0, "" };
+    assert_int_equal(parse("# mine\ncores.l3_red = 40\ncores.l3_yellow=20\n"
+                           "cores.dtlb_red = 0.0005\n", &t, &w), 0);
+    assert_true(t.l3_red_pct == 40.0 && t.l3_yellow_pct == 20.0 && t.dtlb_red == 0.0005);
+    assert_int_equal(w.n, 0);
+}
+
+static void test_bad_values(void **state)
+{
+    (void)state;
+    struct cores_thresholds t;
+    struct warns w = { 0, "" };
+    assert_int_equal(parse("cores.l3_red = lots\ncores.dtlb_red = 0.002\n", &t, &w), 1);
+    assert_true(t.l3_red_pct == 25.0);        /* default kept */
+    assert_true(t.dtlb_red == 0.002);         /* the good key still applies */
+    assert_non_null(strstr(w.last, "cores.l3_red"));
+    w.n = 0;
+    assert_int_equal(parse("cores.l3_yellow = 150\ncores.dtlb_red = -1\n", &t, &w), 2);
+    assert_true(t.l3_yellow_pct == 10.0 && t.dtlb_red == 0.001);
+    assert_int_equal(w.n, 2);
+    w.n = 0;
+    assert_int_equal(parse("cores.l3_red = 5\ncores.l3_yellow = 30\n", &t, &w), 1);
+    assert_true(t.l3_red_pct == 25.0 && t.l3_yellow_pct == 10.0);
+    assert_non_null(strstr(w.last, "yellow"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_overrides),
+        cmocka_unit_test(test_bad_values),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
