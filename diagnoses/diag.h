@@ -87,6 +87,13 @@ double diag_held_for(const struct history *h, double seconds,
                      bool (*pred)(const struct snapshot *prev, const struct snapshot *cur,
                                   const double *thr),
                      const double *thr);
+/* Whether pred held now and in at least share (0..1) of the snapshots of the last
+ * `seconds`, with history covering that whole window: for signals that flicker from
+ * tick to tick (goroutines parked on a lock) where one dip should not reset the clock. */
+bool diag_mostly(const struct history *h, double seconds, double share,
+                 bool (*pred)(const struct snapshot *prev, const struct snapshot *cur,
+                              const double *thr),
+                 const double *thr);
 /* The oldest snapshot no more than window_s older than the newest that has scheduler
  * data; *span gets the seconds between them. NULL when there is none. */
 const struct snapshot *diag_oldest_sched(const struct history *h, double window_s,

@@ -215,6 +215,28 @@ double diag_held_for(const struct history *h, double seconds,
     return held < 0 ? 0.0 : held + 1e-9;
 }
 
+bool diag_mostly(const struct history *h, double seconds, double share,
+                 bool (*pred)(const struct snapshot *prev, const struct snapshot *cur,
+                              const double *thr),
+                 const double *thr)
+{
+    const struct snapshot *newest = history_get(h, 0);
+    if (!newest || !pred(history_get(h, 1), newest, thr))
+        return false;
+    size_t yes = 0, all = 0;
+    double covered = 0;
+    for (size_t age = 0; age < history_len(h); age++) {
+        const struct snapshot *cur = history_get(h, age);
+        double d = (double)(newest->meta.mono_ns - cur->meta.mono_ns) / 1e9;
+        if (d > seconds + 1e-6)
+            break;
+        covered = d;
+        all++;
+        yes += pred(history_get(h, age + 1), cur, thr);
+    }
+    return covered + 1e-6 >= seconds && (double)yes >= share * (double)all;
+}
+
 const struct snapshot *diag_oldest_sched(const struct history *h, double window_s,
                                          double *span)
 {

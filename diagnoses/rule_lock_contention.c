@@ -26,15 +26,17 @@ static enum diag_verdict check(const struct diag_ctx *c, struct diag_finding *f,
         snprintf(why, len, "needs the goroutine census (runtime.allgs not readable)");
         return DIAG_UNAVAILABLE;
     }
-    double held = diag_held_for(c->h, c->thr[T_HOLD], contended, c->thr);
-    if (held < c->thr[T_HOLD])
+    /* Waiters come and go as the lock is handed on: most ticks of the window count. */
+    double held = c->thr[T_HOLD];
+    if (!diag_mostly(c->h, held, 0.6, contended, c->thr))
         return DIAG_QUIET;
     long long waiters = rule_waiting_on(s, mutex_reasons);
     diag_evidence(f, "goroutines_waiting_on_locks", (double)waiters);
     diag_evidence(f, "gomaxprocs", s->gomaxprocs);
     diag_evidence(f, "held_s", held);
     diag_set(f, DIAG_WARN,
-             "%lld goroutines have been waiting on a sync.Mutex or RWMutex for %.0f s: one "
+             "%lld goroutines are waiting on a sync.Mutex or RWMutex, and have been for most "
+             "of the last %.0f s: one "
              "lock serialises the work, so adding goroutines only lengthens the queue; "
              "shorten the critical section, shard the lock or the data, or use atomics "
              "where a counter is all that is shared.",
@@ -55,7 +57,7 @@ const struct diag_rule rule_lock_contention = {
         "fight over one cache line even without a lock.",
     .thresholds = {
         { "waiters", 4, "goroutines", "goroutines waiting on locks" },
-        { "hold_s", 5, "s", "for at least this long" },
+        { "hold_s", 5, "s", "in most (60%) of the ticks over this long" },
     },
     .nthresholds = 2,
     .check = check,

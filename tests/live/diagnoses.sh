@@ -23,11 +23,20 @@ expect() {
     stop_watch
 }
 
+# Wait until DEMO_PID runs the demo binary (env/taskset exec it) and its runtime is up.
+wait_exec() {
+    i=0
+    until [ "$(readlink "/proc/$DEMO_PID/exe" 2>/dev/null)" = "$(readlink -f "$GMPTOP_DEMO_BIN")" ] &&
+          [ "$(ls "/proc/$DEMO_PID/task" 2>/dev/null | wc -l)" -gt 1 ]; do
+        i=$((i + 1)); [ $i -lt 100 ] || fail "demo did not start"; sleep 0.1
+    done
+}
+
 start_demo_env() {
     scen=$1; shift
     env "$@" "$GMPTOP_DEMO_BIN" "$scen" >/dev/null 2>&1 &
     DEMO_PID=$!
-    sleep 0.5
+    wait_exec
     : >"$out"
     "$GMPTOP" -p "$DEMO_PID" --diagnose-only -d 0.5 >"$out" 2>&1 &
     gm=$!
@@ -51,13 +60,13 @@ stop_watch() {
 expect runq_backlog 12 frozen GOMAXPROCS=2
 expect runq_backlog 15 runnable GOMAXPROCS=2
 expect gc_pressure 10 gc
-expect lock_contention 12 mutex GOMAXPROCS=2
+expect lock_contention 20 mutex GOMAXPROCS=2
 expect syscall_block 10 syscall
 if command -v taskset >/dev/null; then
     DEMO_PID=
     taskset -c 0 env GOMAXPROCS=4 "$GMPTOP_DEMO_BIN" idle >/dev/null 2>&1 &
     DEMO_PID=$!
-    sleep 0.5
+    wait_exec
     "$GMPTOP" -p "$DEMO_PID" --diagnose-only -d 0.5 >"$out" 2>&1 &
     gm=$!
     watch_for gomaxprocs 5 || fail "GOMAXPROCS=4 on one CPU: no gomaxprocs finding: $(cat "$out")"

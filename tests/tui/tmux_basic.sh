@@ -132,22 +132,28 @@ pass "threads pane lists the main thread ($seen of $(ls "/proc/$demo_pid/task" |
 wait_re "[0-9]+\.[0-9] " 5
 pass "threads pane shows rates"
 
-# Pane 1 is the scheduler (or says why it cannot read it); panes 2-4 say what is coming.
+# Pane 1 is the scheduler (or says why it cannot read it); 2-4 latency, cores, NUMA.
 SCHED_RE='GOMAXPROCS [0-9]+|Scheduler data unavailable'
 T send-keys -t "$target" 1
 wait_re "$SCHED_RE" 5
 pass "key 1 shows the scheduler pane"
-n=4
 for key in 2 3 4; do
     T send-keys -t "$target" "$key"
-    wait_for "Coming in issue #$n"
-    n=$((n + 1))
+    case $key in
+    2) wait_re "WAIT REASON|BPF|Runtime sched latency" 5 ;;  # the latency pane (#4)
+    3) wait_re "CPU +UTIL%|Core counters unavailable" 5 ;;   # the cores pane (#5)
+    4) wait_re "NUMA node|NUMA data unavailable" 5 ;;         # the NUMA pane (#6)
+    esac
 done
-pass "keys 2-4 show the pending panes"
+pass "keys 2-4 show the latency, cores and NUMA panes"
 T send-keys -t "$target" Tab
 wait_for "RUNDLY"
 T send-keys -t "$target" Tab
+wait_for "Active findings"
+T send-keys -t "$target" Tab
 wait_re "$SCHED_RE" 5
+T send-keys -t "$target" BTab
+wait_for "Active findings"
 T send-keys -t "$target" BTab
 wait_for "RUNDLY"
 pass "Tab / Shift-Tab cycle the panes"

@@ -195,6 +195,13 @@ static void mutex_wait(int i, struct tick *t, double n)
     t->reason_count = (long long)n;
 }
 
+/* 4 waiters, except ticks 1..dips (of 0..5) where the queue emptied for a moment. */
+static void mutex_flicker(int i, struct tick *t, double dips)
+{
+    t->reason = "sync.Mutex.Lock";
+    t->reason_count = (i >= 1 && i <= (int)dips) ? 0 : 4;
+}
+
 static void test_lock_contention(void **state)
 {
     (void)state;
@@ -202,6 +209,8 @@ static void test_lock_contention(void **state)
     QUIET("lock_contention", 8, mutex_wait, 3);
     FIRES("lock_contention", 6, mutex_wait, 4);
     QUIET("lock_contention", 5, mutex_wait, 40);    /* 4 s only */
+    FIRES("lock_contention", 6, mutex_flicker, 2);  /* 4 of 6 ticks: dips are fine */
+    QUIET("lock_contention", 6, mutex_flicker, 3);  /* 3 of 6 ticks */
 }
 
 static void migrate(int i, struct tick *t, double per_s) { t->migrations = (uint64_t)(i * per_s); }
@@ -281,6 +290,88 @@ static void test_unavailable_rules(void **state)
     struct diag_finding f;
     assert_int_equal(run_rule("cache_misses", 3, plain, 0, &f), DIAG_UNAVAILABLE);
     assert_int_equal(run_rule("numa_remote", 3, plain, 0, &f), DIAG_UNAVAILABLE);
+}
+
+/* NUMA: two nodes, a share of memory remote; one node never fires. */
+
+static enum diag_verdict run_numa(int n, double local, size_t nodes)
+{
+    const struct diag_rule *r = diag_rule_find("numa_remote");
+    struct history *h = history_new(64);
+    for (int i = 0; i < n; i++) {
+        struct tick t = { .nr_throttled = -1 };
+        struct snapshot *s = make(i, &t);
+        s->numa.valid = true;
+        s->numa.nnodes = nodes;
+        s->numa.local_pct = local;
+        history_push(h, s);
+    }
+    double thr[2] = { r->thresholds[0].def, r->thresholds[1].def };
+    struct diag_ctx c = { .h = h, .thr = thr };
+    struct diag_finding f;
+    memset(&f, 0, sizeof(f));
+    char why[160];
+    enum diag_verdict v = r->check(&c, &f, why, sizeof(why));
+    history_free(h);
+    return v;
+}
+
+/* Cache: CPU 1 runs P0's thread; per tick 1e9 cycles, 1e9 instructions and the given
+ * L3 misses per 1000 accesses and dTLB misses. */
+static enum diag_verdict run_cache(int n, uint64_t l3_miss_permille, uint64_t dtlb_per_tick)
+{
+    const struct diag_rule *r = diag_rule_find("cache_misses");
+    struct history *h = history_new(64);
+    for (int i = 0; i < n; i++) {
+        struct tick t = { .nr_throttled = -1 };
+        struct snapshot *s = make(i, &t);
+        s->threads[0].cpu = 1;
+        s->threads[0].have |= THREAD_HAVE_CPU;
+        s->cores.valid = true;
+        s->cores.ncpus = 2;
+        s->cores.cpus = calloc(2, sizeof(*s->cores.cpus));
+        for (int c = 0; c < 2; c++) {
+            struct cores_cpu *cc = &s->cores.cpus[c];
+            cc->cpu = c;
+            cc->l3_reader = c;
+            uint64_t k = (uint64_t)i, en = k * 1000000000ULL;
+            uint64_t v[CORES_EV_COUNT] = { k * 1000000000ULL, k * 1000000000ULL,
+                                           k * l3_miss_permille * 1000, k * 1000000,
+                                           k * dtlb_per_tick, k * 100, k, 0 };
+            for (int e = 0; e < CORES_EV_COUNT; e++)
+                cc->c[e] = (struct cores_count){ v[e], en, en, 0 };
+        }
+        history_push(h, s);
+    }
+    double thr[3] = { r->thresholds[0].def, r->thresholds[1].def, r->thresholds[2].def };
+    struct diag_ctx c = { .h = h, .thr = thr };
+    struct diag_finding f;
+    memset(&f, 0, sizeof(f));
+    char why[160];
+    enum diag_verdict v = r->check(&c, &f, why, sizeof(why));
+    if (v == DIAG_FIRE)
+        assert_non_null(strstr(f.message, "CPU 1"));
+    history_free(h);
+    return v;
+}
+
+static void test_cache_misses(void **state)
+{
+    (void)state;
+    assert_int_equal(run_cache(8, 300, 0), DIAG_FIRE);          /* 30% L3 misses */
+    assert_int_equal(run_cache(8, 250, 0), DIAG_QUIET);         /* exactly 25% */
+    assert_int_equal(run_cache(8, 0, 2000000), DIAG_FIRE);      /* 0.002 per cycle */
+    assert_int_equal(run_cache(8, 0, 1000000), DIAG_QUIET);     /* exactly 0.001 */
+    assert_int_equal(run_cache(5, 900, 0), DIAG_QUIET);         /* 4 s only */
+}
+
+static void test_numa_remote(void **state)
+{
+    (void)state;
+    assert_int_equal(run_numa(12, 49.0, 2), DIAG_FIRE);    /* 51% remote for 11 s */
+    assert_int_equal(run_numa(12, 50.0, 2), DIAG_QUIET);   /* exactly 50% remote */
+    assert_int_equal(run_numa(10, 10.0, 2), DIAG_QUIET);   /* 9 s only */
+    assert_int_equal(run_numa(12, 0.0, 1), DIAG_QUIET);    /* one node: nothing to say */
 }
 
 /* Engine: since is kept while a finding lasts, the end is remembered, settings apply. */
@@ -389,6 +480,8 @@ int main(void)
         cmocka_unit_test(test_sched_latency),
         cmocka_unit_test(test_goroutine_pileup),
         cmocka_unit_test(test_unavailable_rules),
+        cmocka_unit_test(test_numa_remote),
+        cmocka_unit_test(test_cache_misses),
         cmocka_unit_test(test_engine),
         cmocka_unit_test(test_settings),
     };
