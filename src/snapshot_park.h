@@ -5,12 +5,64 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+
+/* Same as PARK_SLOTS in bpf/park.h (checked at compile time by collectors/park.c):
+ * log2 slots with edges at 1.25 ms x 2^(i-21) (src/park_hist.h), the last open-ended. */
+#define SNAPSHOT_PARK_SLOTS 40
+#define SNAPSHOT_PARK_REASON_LEN 40
+#define SNAPSHOT_PARK_WHY_LEN 200
+
+/* Cumulative since the probe was first attached: intervals come from two snapshots
+ * with the same epoch (src/park_hist.h). */
+struct park_hist_sample {
+    int32_t reason;              /* g.waitreason value; -1 for wake-to-run */
+    char name[SNAPSHOT_PARK_REASON_LEN];
+    uint64_t count;
+    uint64_t sum_ns;
+    uint64_t max_ns;             /* exact, since attach */
+    uint64_t slots[SNAPSHOT_PARK_SLOTS];
+};
+
+/* What the overhead governor is doing (collectors/park_governor.c). */
+enum park_gov_state {
+    PARK_GOV_UNAVAILABLE = 0,    /* not attached: see why */
+    PARK_GOV_ON,                 /* attached all the time */
+    PARK_GOV_SAMPLING,           /* attach/detach duty cycle to stay under the budget */
+    PARK_GOV_OFF,                /* detached: too costly even sampled; re-measured now and then */
+};
+
+/* Mirrors enum park_counter in bpf/park.h. */
+enum park_event {
+    PARK_EV_CALLS, PARK_EV_PARK_START, PARK_EV_PARK_END, PARK_EV_RUNNABLE, PARK_EV_RUN,
+    PARK_EV_NO_START, PARK_EV_STALE, PARK_EV_BAD_REASON, PARK_EV_COUNT
+};
 
 struct park_sample {
     bool valid;               /* false: the collector did not run or could not read */
+    enum park_gov_state state;
+    char why[SNAPSHOT_PARK_WHY_LEN]; /* the governor's or the loader's sentence */
+    char probe[96];           /* "runtime.casgstatus+0x0 (push %rbp, emulated)" */
+    uint64_t epoch;           /* changes when the maps restart (new attach of a target) */
+    double budget_pct;        /* --bpf-budget, % of one core */
+    double cost_ns;           /* measured per-event cost at start; NAN unknown */
+    double events_per_s;      /* casgstatus calls per second while attached; NAN unknown */
+    double full_overhead_pct; /* events_per_s x cost: overhead if attached all the time */
+    double est_overhead_pct;  /* what the target pays now (x duty) */
+    double duty;              /* fraction of time attached, 0..1 */
+    double attached_s;        /* seconds attached since the first attach */
+    uint64_t events[PARK_EV_COUNT];   /* cumulative counters since the first attach */
+    struct park_hist_sample *reasons; /* owned; only reasons seen, by reason number */
+    size_t nreasons;
+    struct park_hist_sample wake;     /* runnable -> running */
 };
 
 /* Free what the section owns (called by snapshot_free). */
-static inline void park_sample_free(struct park_sample *s) { (void)s; }
+static inline void park_sample_free(struct park_sample *s)
+{
+    free(s->reasons);
+    s->reasons = NULL;
+    s->nreasons = 0;
+}
 
 #endif

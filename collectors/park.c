@@ -1,0 +1,619 @@
+/* park: goroutine park and wake-to-run latency per wait reason from one BPF uprobe on
+ * runtime.casgstatus, kept under an overhead budget by the governor (park_governor.c). */
+#include "collector.h"
+
+#include <errno.h>
+#include <math.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "../src/go_binary.h"
+#include "../src/go_globals.h"
+#include "../src/go_offsets.h"
+#include "../src/util.h"
+#include "park_probe.h"
+#include "sched_read.h"
+
+#ifdef HAVE_BPF
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/capability.h>
+
+#include "bpf/park.h"
+#include "bpf/park.skel.h"
+
+_Static_assert(PARK_SLOTS == SNAPSHOT_PARK_SLOTS, "bpf/park.h and snapshot_park.h slots");
+_Static_assert((int)PARK_C_COUNT == (int)PARK_EV_COUNT, "bpf/park.h and snapshot_park.h counters");
+
+#define CALIB_ROUNDS 5
+#define CALIB_CYCLES 100          /* x 3 events per cycle, per round */
+
+struct park_state {
+    pid_t pid;
+    int pidfd;                    /* -1 when pidfd_open is missing: poll kill(pid, 0) */
+    char exe[64];                 /* /proc/PID/exe: the kernel follows it to the inode */
+    uint64_t file_off;            /* where the uprobe goes */
+    struct park_probe_point point;
+    struct park_bpf *skel;
+    int ncpu;
+    struct park_hist *hbuf;       /* ncpu values of one per-CPU map entry */
+    struct park_counters *cbuf;
+    struct park_counters *cbuf_gov;  /* the governor thread's own */
+    char (*names)[SCHED_REASON_LEN];
+    size_t nnames;
+    uint64_t epoch;
+    double cost_ns;
+
+    /* shared with the governor thread, under lock */
+    pthread_mutex_t lock;
+    struct park_gov gov;
+    struct bpf_link *link;
+    int64_t attached_since_ns;    /* when link was made */
+    int64_t attached_total_ns;    /* closed windows */
+    bool target_gone;
+    char attach_err[COLLECTOR_REASON_LEN];
+
+    int64_t attached_read_ns;     /* attached total at the last governor step */
+    uint64_t calls_read;          /* PARK_C_CALLS at the last governor step */
+    pthread_t thread;
+    bool thread_running;
+    atomic_bool stop;
+};
+
+/* libbpf's messages would land on the TUI: keep the last warning for reasons instead. */
+static char libbpf_msg[160];
+
+static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+    if (level == LIBBPF_DEBUG)
+        return 0;
+    char buf[sizeof(libbpf_msg)];
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    buf[strcspn(buf, "\n")] = '\0';
+    util_strlcpy(libbpf_msg, buf, sizeof(libbpf_msg));
+    return 0;
+}
+
+static bool has_caps(void)
+{
+    if (geteuid() == 0)
+        return true;
+    struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+    struct __user_cap_data_struct d[2];
+    memset(d, 0, sizeof(d));
+    if (syscall(SYS_capget, &h, d) != 0)
+        return false;
+    uint64_t eff = d[0].effective | ((uint64_t)d[1].effective << 32);
+    return (eff & (1ull << 39)) && (eff & (1ull << 38));   /* CAP_BPF, CAP_PERFMON */
+}
+
+static bool park_probe_fn(char *reason, size_t len)
+{
+    if (!has_caps()) {
+        snprintf(reason, len, "needs root, or CAP_BPF and CAP_PERFMON, to place uprobes "
+                 "(run gmptop with sudo)");
+        return false;
+    }
+    if (access("/sys/kernel/btf/vmlinux", R_OK) != 0) {
+        snprintf(reason, len, "the kernel has no BTF (/sys/kernel/btf/vmlinux: %s); "
+                 "CONFIG_DEBUG_INFO_BTF is needed", strerror(errno));
+        return false;
+    }
+    return true;
+}
+
+static int64_t attached_ns_locked(const struct park_state *st, int64_t now)
+{
+    return st->attached_total_ns + (st->link ? now - st->attached_since_ns : 0);
+}
+
+/* Called with lock held. */
+static void attach_locked(struct park_state *st)
+{
+    LIBBPF_OPTS(bpf_uprobe_opts, uo, .retprobe = false);
+    /* A new window: starts recorded before it may have ended unseen. */
+    __atomic_add_fetch(&st->skel->bss->gen, 1, __ATOMIC_RELAXED);
+    int64_t t0 = util_mono_ns();
+    struct bpf_link *l = bpf_program__attach_uprobe_opts(st->skel->progs.on_casgstatus,
+                                                         st->pid, st->exe, st->file_off, &uo);
+    if (!l) {
+        int e = errno;
+        char msg[512];
+        snprintf(msg, sizeof(msg), "attach uprobe at %s+0x%llx: %s%s%s", st->exe,
+                 (unsigned long long)st->file_off, strerror(e), libbpf_msg[0] ? "; " : "",
+                 libbpf_msg);
+        util_strlcpy(st->attach_err, msg, sizeof(st->attach_err));
+        return;
+    }
+    st->attach_err[0] = '\0';
+    st->link = l;
+    /* The breakpoint went in somewhere during the call (several ms here). */
+    st->attached_since_ns = t0 + (util_mono_ns() - t0) / 2;
+}
+
+/* Stop the attached-time clock and hand back the link to destroy outside the lock:
+ * destroying it waits for the kernel to retire the uprobe (about 100 ms here), long after
+ * the breakpoint itself is gone, and samples must not wait for that. */
+static struct bpf_link *detach_begin_locked(struct park_state *st)
+{
+    struct bpf_link *l = st->link;
+    if (l) {
+        st->attached_total_ns += util_mono_ns() - st->attached_since_ns;
+        st->link = NULL;
+    }
+    return l;
+}
+
+static void detach_locked(struct park_state *st)
+{
+    bpf_link__destroy(detach_begin_locked(st));
+}
+
+static bool target_exited(struct park_state *st, int timeout_ms)
+{
+    if (st->pidfd >= 0) {
+        struct pollfd p = { .fd = st->pidfd, .events = POLLIN };
+        return poll(&p, 1, timeout_ms) > 0 && (p.revents & (POLLIN | POLLHUP | POLLERR));
+    }
+    usleep((useconds_t)timeout_ms * 1000);
+    return kill(st->pid, 0) != 0 && errno == ESRCH;
+}
+
+static int read_counters(struct park_state *st, struct park_counters *buf,
+                         uint64_t out[PARK_C_COUNT]);
+
+/* One governor decision from the events and attached time since the last one. */
+static void governor_step(struct park_state *st, int64_t now)
+{
+    uint64_t ev[PARK_C_COUNT];
+    if (read_counters(st, st->cbuf_gov, ev) < 0)
+        return;
+    pthread_mutex_lock(&st->lock);
+    int64_t att = attached_ns_locked(st, now);
+    park_gov_update(&st->gov, ev[PARK_C_CALLS] - st->calls_read, att - st->attached_read_ns,
+                    now);
+    st->calls_read = ev[PARK_C_CALLS];
+    st->attached_read_ns = att;
+    pthread_mutex_unlock(&st->lock);
+}
+
+/* Decides (every period, the first time soon after the attach, whatever the refresh
+ * interval), attaches and detaches on the governor's schedule, and removes the probe the
+ * moment the target exits (its pidfd turns readable): nothing outlives either process. */
+static void *gov_main(void *arg)
+{
+    struct park_state *st = arg;
+    int64_t period_start = util_mono_ns();
+    int64_t next_step = period_start + PARK_GOV_FIRST_STEP_NS;
+    while (!atomic_load(&st->stop)) {
+        int64_t now = util_mono_ns();
+        if (now >= next_step) {
+            governor_step(st, now);
+            next_step = now + PARK_GOV_STEP_NS;
+        }
+        while (now - period_start >= PARK_GOV_PERIOD_NS)
+            period_start += PARK_GOV_PERIOD_NS;
+        int64_t next = period_start + PARK_GOV_PERIOD_NS;
+        pthread_mutex_lock(&st->lock);
+        bool want = park_gov_want_attached(&st->gov, period_start, now);
+        struct bpf_link *gone = NULL;
+        if (want && !st->link)
+            attach_locked(st);
+        else if (!want && st->link)
+            gone = detach_begin_locked(st);
+        if (st->gov.state == PARK_GOV_SAMPLING && st->link)
+            next = period_start + (int64_t)(st->gov.duty * PARK_GOV_PERIOD_NS);
+        pthread_mutex_unlock(&st->lock);
+        bpf_link__destroy(gone);
+        if (next_step < next)
+            next = next_step;
+        int64_t wait_ms = (next - now) / 1000000;
+        if (wait_ms < 1)
+            wait_ms = 1;
+        if (wait_ms > 50)
+            wait_ms = 50;
+        if (target_exited(st, (int)wait_ms)) {
+            pthread_mutex_lock(&st->lock);
+            detach_locked(st);
+            st->target_gone = true;
+            pthread_mutex_unlock(&st->lock);
+            break;
+        }
+    }
+    return NULL;
+}
+
+static int read_counters(struct park_state *st, struct park_counters *buf,
+                         uint64_t out[PARK_C_COUNT])
+{
+    uint32_t zero = 0;
+    size_t sz = (size_t)st->ncpu * sizeof(*buf);
+    if (bpf_map__lookup_elem(st->skel->maps.counters, &zero, sizeof(zero), buf, sz, 0))
+        return -errno;
+    memset(out, 0, sizeof(uint64_t) * PARK_C_COUNT);
+    for (int c = 0; c < st->ncpu; c++)
+        for (int k = 0; k < PARK_C_COUNT; k++)
+            out[k] += buf[c].c[k];
+    return 0;
+}
+
+static int read_hist(struct park_state *st, uint32_t idx, struct park_hist_sample *out)
+{
+    size_t sz = (size_t)st->ncpu * sizeof(*st->hbuf);
+    if (bpf_map__lookup_elem(st->skel->maps.hists, &idx, sizeof(idx), st->hbuf, sz, 0))
+        return -errno;
+    memset(out, 0, sizeof(*out));
+    for (int c = 0; c < st->ncpu; c++) {
+        const struct park_hist *h = &st->hbuf[c];
+        out->count += h->count;
+        out->sum_ns += h->sum_ns;
+        if (h->max_ns > out->max_ns)
+            out->max_ns = h->max_ns;
+        for (int i = 0; i < PARK_SLOTS; i++)
+            out->slots[i] += h->slots[i];
+    }
+    return 0;
+}
+
+/* Zero the per-CPU maps after calibration, so counts start at the target's attach. */
+static int reset_maps(struct park_state *st)
+{
+    memset(st->hbuf, 0, (size_t)st->ncpu * sizeof(*st->hbuf));
+    memset(st->cbuf, 0, (size_t)st->ncpu * sizeof(*st->cbuf));
+    for (uint32_t i = 0; i < PARK_NHISTS; i++)
+        if (bpf_map__update_elem(st->skel->maps.hists, &i, sizeof(i), st->hbuf,
+                                 (size_t)st->ncpu * sizeof(*st->hbuf), BPF_ANY))
+            return -errno;
+    uint32_t zero = 0;
+    if (bpf_map__update_elem(st->skel->maps.counters, &zero, sizeof(zero), st->cbuf,
+                             (size_t)st->ncpu * sizeof(*st->cbuf), BPF_ANY))
+        return -errno;
+    return 0;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Time the probe on a function of gmptop's own with the same kind of first instruction
+ * as the target's probe point, running the same program on the same kind of arguments:
+ * what the trap, the instruction's emulation or single-step and the program cost here. */
+static int calibrate(struct park_state *st, const uint8_t *fake_g, char *reason, size_t len)
+{
+    void (*fn)(void) = park_calib_fn(st->point.kind);
+    uint64_t off;
+    int rc = park_self_offset((const void *)fn, &off, reason, len);
+    if (rc < 0)
+        return rc;
+    int64_t base[CALIB_ROUNDS], with[CALIB_ROUNDS];
+    uint64_t gp = (uint64_t)(uintptr_t)fake_g;
+    for (int r = 0; r < CALIB_ROUNDS; r++) {
+        int64_t t0 = util_mono_ns();
+        for (int i = 0; i < CALIB_CYCLES; i++) {
+            park_calib_call(fn, gp, PARK_G_RUNNING, PARK_G_WAITING);
+            park_calib_call(fn, gp, PARK_G_WAITING, PARK_G_RUNNABLE);
+            park_calib_call(fn, gp, PARK_G_RUNNABLE, PARK_G_RUNNING);
+        }
+        base[r] = util_mono_ns() - t0;
+    }
+    LIBBPF_OPTS(bpf_uprobe_opts, uo, .retprobe = false);
+    struct bpf_link *l = bpf_program__attach_uprobe_opts(st->skel->progs.on_casgstatus,
+                                                         getpid(), "/proc/self/exe", off, &uo);
+    if (!l) {
+        int e = errno;
+        snprintf(reason, len, "attach the calibration uprobe: %s%s%s", strerror(e),
+                 libbpf_msg[0] ? "; " : "", libbpf_msg);
+        return -e;
+    }
+    for (int r = 0; r < CALIB_ROUNDS; r++) {
+        int64_t t0 = util_mono_ns();
+        for (int i = 0; i < CALIB_CYCLES; i++) {
+            park_calib_call(fn, gp, PARK_G_RUNNING, PARK_G_WAITING);
+            park_calib_call(fn, gp, PARK_G_WAITING, PARK_G_RUNNABLE);
+            park_calib_call(fn, gp, PARK_G_RUNNABLE, PARK_G_RUNNING);
+        }
+        with[r] = util_mono_ns() - t0;
+    }
+    bpf_link__destroy(l);
+    uint64_t ev[PARK_C_COUNT];
+    rc = read_counters(st, st->cbuf, ev);
+    if (rc == 0 && ev[PARK_C_CALLS] != (uint64_t)CALIB_ROUNDS * CALIB_CYCLES * 3) {
+        snprintf(reason, len, "calibration saw %llu of %d probe hits",
+                 (unsigned long long)ev[PARK_C_CALLS], CALIB_ROUNDS * CALIB_CYCLES * 3);
+        return -EIO;
+    }
+    qsort(base, CALIB_ROUNDS, sizeof(base[0]), cmp_i64);
+    qsort(with, CALIB_ROUNDS, sizeof(with[0]), cmp_i64);
+    /* Medians: one preempted round does not move the figure. */
+    double d = (double)(with[CALIB_ROUNDS / 2] - base[CALIB_ROUNDS / 2]);
+    st->cost_ns = d > 0 ? d / (CALIB_CYCLES * 3.0) : 0.0;
+    bpf_map__delete_elem(st->skel->maps.starts, &gp, sizeof(gp), 0);
+    bpf_map__delete_elem(st->skel->maps.runnable, &gp, sizeof(gp), 0);
+    return reset_maps(st);
+}
+
+/* Wait reason names from runtime.waitReasonStrings (stripped: found from code). */
+static void load_names(struct park_state *st, const struct target *t, struct go_offsets *off)
+{
+    uint64_t bias = 0;
+    if (go_binary_load_bias(t->bin, t->pid, &bias) < 0)
+        return;
+    pid_t pid = t->pid;
+    struct mem_reader mem = target_mem_live(&pid);
+    if (!off->global[GO_GLOBAL_WAITREASONSTRINGS]) {
+        char why[COLLECTOR_REASON_LEN];
+        go_globals_resolve(st->exe, t->bin, off, &mem, bias, t->pid, why, sizeof(why));
+    }
+    int64_t n = off->field[GO_WAITREASONSTRINGS_LEN];
+    if (!off->global[GO_GLOBAL_WAITREASONSTRINGS] || n <= 0)
+        return;
+    struct sched_layout l = { .off = off };
+    if (sched_read_reasons(&mem, &l, off->global[GO_GLOBAL_WAITREASONSTRINGS] + bias,
+                           (size_t)n) == 0) {
+        st->names = l.reasons;
+        st->nnames = l.nreasons;
+    }
+}
+
+static void park_close(void *state);
+
+/* Where the probe goes: runtime.casgstatus, past its stack check, on an emulated
+ * instruction when one comes before the arguments are touched. */
+static int place_probe(struct park_state *st, const struct target *t, char *reason, size_t len)
+{
+    uint64_t addr = 0, size = 0;
+    if (go_binary_lookup(t->bin, "runtime.casgstatus", &addr, &size) < 0) {
+        snprintf(reason, len, "runtime.casgstatus not found in %s", t->exe);
+        return -ENOENT;
+    }
+    uint8_t code[64];
+    size_t n = size && size < sizeof(code) ? (size_t)size : sizeof(code);
+    int rc = park_read_code(st->exe, addr, code, n, reason, len);
+    if (rc < 0)
+        return rc;
+    park_probe_choose(code, n, &st->point);
+    return park_file_offset(st->exe, addr + st->point.offset, &st->file_off, reason, len);
+}
+
+static int go_minor(const char *v)
+{
+    int major = 0, minor = 0;
+    const char *p = strstr(v ? v : "", "go");
+    if (!p || sscanf(p, "go%d.%d", &major, &minor) != 2 || major != 1)
+        return -1;
+    return minor;
+}
+
+static void *park_open(const struct target *t, const struct collector_config *cfg,
+                       char *reason, size_t len)
+{
+    if (!(cfg->bpf_budget_pct > 0)) {
+        snprintf(reason, len, "off (--bpf-budget 0)");
+        return NULL;
+    }
+    if (!t->bin) {
+        snprintf(reason, len, "no Go binary");
+        return NULL;
+    }
+    int minor = go_minor(go_binary_version(t->bin));
+    if (minor >= 0 && minor < 17) {
+        snprintf(reason, len, "%s passes arguments on the stack; the probe reads Go 1.17+ "
+                 "register arguments", go_binary_version(t->bin));
+        return NULL;
+    }
+    struct park_state *st = calloc(1, sizeof(*st));
+    if (!st) {
+        snprintf(reason, len, "out of memory");
+        return NULL;
+    }
+    static uint64_t epochs;
+    st->epoch = ++epochs;
+    st->pid = t->pid;
+    st->pidfd = -1;
+    pthread_mutex_init(&st->lock, NULL);
+    snprintf(st->exe, sizeof(st->exe), "/proc/%d/exe", (int)t->pid);
+    libbpf_set_print(libbpf_quiet);
+    libbpf_msg[0] = '\0';
+
+    struct go_offsets off;
+    char why[COLLECTOR_REASON_LEN] = "";
+    if (go_offsets_load(t->bin, st->exe, &off, why, sizeof(why)) != 0 ||
+        off.field[GO_G_WAITREASON] < 0) {
+        snprintf(reason, len, "g.waitreason offset unknown: %s", why[0] ? why : "no layout");
+        goto fail;
+    }
+    if (place_probe(st, t, reason, len) < 0)
+        goto fail;
+    st->ncpu = libbpf_num_possible_cpus();
+    if (st->ncpu <= 0) {
+        snprintf(reason, len, "cannot count the possible CPUs: %s", strerror(-st->ncpu));
+        goto fail;
+    }
+    st->hbuf = calloc((size_t)st->ncpu, sizeof(*st->hbuf));
+    st->cbuf = calloc((size_t)st->ncpu, sizeof(*st->cbuf));
+    st->cbuf_gov = calloc((size_t)st->ncpu, sizeof(*st->cbuf_gov));
+    st->skel = park_bpf__open();
+    if (!st->hbuf || !st->cbuf || !st->cbuf_gov || !st->skel) {
+        snprintf(reason, len, "open the BPF object: %s", st->skel ? "out of memory"
+                 : (libbpf_msg[0] ? libbpf_msg : strerror(errno)));
+        goto fail;
+    }
+    st->skel->rodata->waitreason_off = (uint32_t)off.field[GO_G_WAITREASON];
+    int rc = park_bpf__load(st->skel);
+    if (rc) {
+        snprintf(reason, len, "load the BPF program: %s%s%s", strerror(-rc),
+                 libbpf_msg[0] ? "; " : "", libbpf_msg);
+        goto fail;
+    }
+    uint8_t fake_g[512] = { 0 };
+    if (off.field[GO_G_WAITREASON] < (int64_t)sizeof(fake_g))
+        fake_g[off.field[GO_G_WAITREASON]] = 1;
+    if (calibrate(st, fake_g, reason, len) < 0)
+        goto fail;
+    load_names(st, t, &off);
+    st->pidfd = (int)syscall(SYS_pidfd_open, t->pid, 0);
+    park_gov_init(&st->gov, cfg->bpf_budget_pct, st->cost_ns);
+    /* Attached before open returns: what follows the attach is seen from its start. */
+    attach_locked(st);
+    if (!st->link) {
+        snprintf(reason, len, "%s", st->attach_err);
+        goto fail;
+    }
+    if (pthread_create(&st->thread, NULL, gov_main, st) != 0) {
+        snprintf(reason, len, "pthread_create: %s", strerror(errno));
+        goto fail;
+    }
+    st->thread_running = true;
+    return st;
+fail:
+    park_close(st);
+    return NULL;
+}
+
+static const char *reason_name(const struct park_state *st, uint32_t r, char *buf, size_t len)
+{
+    if (r < st->nnames && st->names[r][0])
+        return st->names[r];
+    snprintf(buf, len, "reason %u", r);
+    return buf;
+}
+
+static int park_sample(void *state, const struct target *t, struct snapshot *s,
+                       char *reason, size_t len)
+{
+    (void)t;
+    struct park_state *st = state;
+    struct park_sample *out = &s->park;
+    uint64_t ev[PARK_C_COUNT];
+    int rc = read_counters(st, st->cbuf, ev);
+    if (rc < 0) {
+        snprintf(reason, len, "read the counters map: %s", strerror(-rc));
+        return rc;
+    }
+    size_t cap = 0, n = 0;
+    for (uint32_t i = 0; i < PARK_MAX_REASONS; i++) {
+        struct park_hist_sample h;
+        if (read_hist(st, i, &h) < 0 || h.count == 0)
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 8;
+            struct park_hist_sample *nr = realloc(out->reasons, cap * sizeof(*nr));
+            if (!nr)
+                break;
+            out->reasons = nr;
+        }
+        h.reason = (int32_t)i;
+        char buf[24];
+        util_strlcpy(h.name, reason_name(st, i, buf, sizeof(buf)), sizeof(h.name));
+        out->reasons[n++] = h;
+    }
+    out->nreasons = n;
+    read_hist(st, PARK_HIST_WAKE, &out->wake);
+    out->wake.reason = -1;
+    util_strlcpy(out->wake.name, "wake-to-run", sizeof(out->wake.name));
+    memcpy(out->events, ev, sizeof(out->events));
+
+    int64_t now = util_mono_ns();
+    pthread_mutex_lock(&st->lock);
+    int64_t att = attached_ns_locked(st, now);
+    out->state = st->gov.state;
+    out->duty = st->gov.state == PARK_GOV_OFF ? 0.0 : st->gov.duty;
+    out->events_per_s = st->gov.rate;
+    out->full_overhead_pct = park_gov_full_pct(&st->gov);
+    out->est_overhead_pct = park_gov_est_pct(&st->gov);
+    if (st->target_gone) {
+        out->state = PARK_GOV_UNAVAILABLE;
+        snprintf(out->why, sizeof(out->why), "the target exited; the probe is removed");
+    } else if (st->attach_err[0]) {
+        snprintf(out->why, sizeof(out->why), "%s", st->attach_err);
+    } else {
+        snprintf(out->why, sizeof(out->why), "%s", st->gov.why);
+    }
+    bool gone = st->target_gone;
+    pthread_mutex_unlock(&st->lock);
+
+    out->valid = true;
+    snprintf(out->probe, sizeof(out->probe), "runtime.casgstatus+0x%x (%s%s)",
+             st->point.offset, st->point.insn,
+             st->point.kind == PARK_INSN_EMULATED ? ", emulated" : ", single-stepped");
+    out->epoch = st->epoch;
+    out->budget_pct = st->gov.budget_pct;
+    out->cost_ns = st->cost_ns;
+    out->attached_s = (double)att / 1e9;
+    snprintf(reason, len, "%s", out->why);
+    return gone ? -ESRCH : 0;
+}
+
+static void park_close(void *state)
+{
+    struct park_state *st = state;
+    if (!st)
+        return;
+    if (st->thread_running) {
+        atomic_store(&st->stop, true);
+        pthread_join(st->thread, NULL);
+    }
+    detach_locked(st);
+    if (st->skel)
+        park_bpf__destroy(st->skel);
+    if (st->pidfd >= 0)
+        close(st->pidfd);
+    pthread_mutex_destroy(&st->lock);
+    free(st->names);
+    free(st->hbuf);
+    free(st->cbuf);
+    free(st->cbuf_gov);
+    free(st);
+}
+
+#else /* !HAVE_BPF */
+
+static bool park_probe_fn(char *reason, size_t len)
+{
+    snprintf(reason, len, "gmptop was built without BPF (configure --disable-bpf, or "
+             "libbpf, clang or bpftool missing)");
+    return false;
+}
+
+static void *park_open(const struct target *t, const struct collector_config *cfg,
+                       char *reason, size_t len)
+{
+    (void)t;
+    (void)cfg;
+    park_probe_fn(reason, len);
+    return NULL;
+}
+
+static int park_sample(void *state, const struct target *t, struct snapshot *s,
+                       char *reason, size_t len)
+{
+    (void)state;
+    (void)t;
+    (void)s;
+    return park_probe_fn(reason, len) ? 0 : -ENOTSUP;
+}
+
+static void park_close(void *state) { (void)state; }
+
+#endif
+
+const struct collector_ops park_collector = {
+    .name = "park",
+    .summary = "goroutine park and wake-to-run latency per wait reason (BPF uprobe)",
+    .pane = "latency",
+    .probe = park_probe_fn,
+    .open = park_open,
+    .sample = park_sample,
+    .close = park_close,
+};

@@ -1,0 +1,119 @@
+/* park_governor: keeps the park probe's cost to the target under --bpf-budget by
+ * estimating overhead = events/s x measured cost per event, then sampling with an
+ * attach/detach duty cycle, or detaching, when it would be over. Pure arithmetic. */
+#include "park_probe.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+void park_gov_init(struct park_gov *g, double budget_pct, double cost_ns)
+{
+    memset(g, 0, sizeof(*g));
+    g->budget_pct = budget_pct;
+    g->cost_ns = cost_ns;
+    g->rate = NAN;
+    g->duty = 1.0;
+    g->state = PARK_GOV_ON;
+    snprintf(g->why, sizeof(g->why), "attached; measuring the event rate");
+}
+
+double park_gov_full_pct(const struct park_gov *g)
+{
+    if (isnan(g->rate) || !(g->cost_ns >= 0))
+        return NAN;
+    return g->rate * g->cost_ns / 1e9 * 100.0;
+}
+
+double park_gov_est_pct(const struct park_gov *g)
+{
+    double full = park_gov_full_pct(g);
+    if (isnan(full))
+        return NAN;
+    if (g->state == PARK_GOV_OFF)   /* one short re-measurement per retry period */
+        return full * (double)PARK_GOV_PROBE_NS / (double)PARK_GOV_RETRY_NS;
+    return full * g->duty;
+}
+
+static void explain(struct park_gov *g, double full)
+{
+    double us = g->cost_ns / 1e3;
+    switch (g->state) {
+    case PARK_GOV_ON:
+        snprintf(g->why, sizeof(g->why),
+                 "attached: %.0f events/s x %.2f us = %.2f%% of a core, within the %.1f%% "
+                 "budget", g->rate, us, full, g->budget_pct);
+        break;
+    case PARK_GOV_SAMPLING:
+        snprintf(g->why, sizeof(g->why),
+                 "sampling: attached %.0f%% of the time, because %.0f events/s x %.2f us = "
+                 "%.2f%% of a core is over the %.1f%% budget", g->duty * 100.0, g->rate, us,
+                 full, g->budget_pct);
+        break;
+    case PARK_GOV_OFF:
+        snprintf(g->why, sizeof(g->why),
+                 "detached: %.0f events/s x %.2f us = %.1f%% of a core; even %.0f%% sampling "
+                 "is over the %.1f%% budget; re-measured every %.0f s", g->rate, us, full,
+                 PARK_GOV_MIN_DUTY * 100.0, g->budget_pct, PARK_GOV_RETRY_NS / 1e9);
+        break;
+    case PARK_GOV_UNAVAILABLE:
+        break;
+    }
+}
+
+void park_gov_update(struct park_gov *g, uint64_t events, int64_t attached_ns, int64_t now_ns)
+{
+    if (g->state == PARK_GOV_UNAVAILABLE)
+        return;
+    /* Off: only a re-measurement window counts; what was attached before the probe came
+     * off (up to one governor step) would otherwise read as one and flap the state. */
+    if (g->state == PARK_GOV_OFF && now_ns < g->retry_at_ns)
+        return;
+    /* A few ms of attachment says little about the rate: keep the last estimate. */
+    if (attached_ns >= 20000000) {
+        double r = (double)events * 1e9 / (double)attached_ns;
+        /* Up at once (the target pays now), down smoothed (do not flap on a lull);
+         * after a detached spell the old rate is stale: the window replaces it. */
+        bool fresh = isnan(g->rate) || r > g->rate || g->state == PARK_GOV_OFF;
+        g->rate = fresh ? r : 0.5 * g->rate + 0.5 * r;
+    }
+    double full = park_gov_full_pct(g);
+    if (isnan(full))
+        return;
+    double target = full <= g->budget_pct ? 1.0 : g->budget_pct / full;
+    /* Off stays off until a re-measurement window has measured something. */
+    if (g->state == PARK_GOV_OFF && attached_ns < 20000000) {
+        if (now_ns > g->retry_at_ns + PARK_GOV_PROBE_NS)
+            g->retry_at_ns = now_ns + PARK_GOV_RETRY_NS;   /* the window was missed */
+        return;
+    }
+    if (target < PARK_GOV_MIN_DUTY) {
+        g->state = PARK_GOV_OFF;
+        g->duty = 0.0;
+        g->retry_at_ns = now_ns + PARK_GOV_RETRY_NS;
+    } else {
+        /* Rising duty at most doubles per refresh, so a burst after a lull is caught
+         * before it costs much; falling takes effect at once. */
+        double cur = g->state == PARK_GOV_OFF ? PARK_GOV_MIN_DUTY : g->duty;
+        g->duty = target > cur * 2.0 ? cur * 2.0 : target;
+        if (g->duty > 1.0)
+            g->duty = 1.0;
+        g->state = g->duty >= 1.0 ? PARK_GOV_ON : PARK_GOV_SAMPLING;
+    }
+    explain(g, full);
+}
+
+bool park_gov_want_attached(const struct park_gov *g, int64_t period_start_ns, int64_t now_ns)
+{
+    switch (g->state) {
+    case PARK_GOV_ON:
+        return true;
+    case PARK_GOV_SAMPLING:
+        return (double)(now_ns - period_start_ns) < g->duty * (double)PARK_GOV_PERIOD_NS;
+    case PARK_GOV_OFF:
+        return now_ns >= g->retry_at_ns && now_ns < g->retry_at_ns + PARK_GOV_PROBE_NS;
+    case PARK_GOV_UNAVAILABLE:
+        break;
+    }
+    return false;
+}

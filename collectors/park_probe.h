@@ -1,0 +1,85 @@
+/* park_probe: the park collector's pure parts, kept apart from libbpf so they build and
+ * are unit-tested without BPF: where in a Go function to put the uprobe, how to map it
+ * to a file offset, and the overhead governor's arithmetic. */
+#ifndef GMPTOP_PARK_PROBE_H
+#define GMPTOP_PARK_PROBE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "../src/snapshot_park.h"
+
+/* ---- probe point (park_attach.c) --------------------------------------------------- */
+
+/* How the kernel runs the instruction under a uprobe: some are emulated in the trap
+ * handler (push reg, nop, jmp/jcc/call: about 1 us here), every other one is copied out
+ * and single-stepped (about 15 us here). */
+enum park_insn_kind { PARK_INSN_EMULATED, PARK_INSN_STEPPED };
+
+struct park_probe_point {
+    uint32_t offset;             /* bytes from the function's entry */
+    uint32_t stack_check_len;    /* bytes of the stack-check prologue skipped (0: none) */
+    enum park_insn_kind kind;
+    char insn[24];               /* "push %rbp", "nop", "jcc", "sub/mov/..." */
+};
+
+/* Choose where to probe a Go (register ABI) function whose first bytes are code[0..len):
+ * past the stack-check prologue (an R14-relative cmp and its conditional jump, which
+ * only loops back to the entry through morestack), then at the first instruction the
+ * kernel emulates, as long as every instruction before it leaves RAX, RBX and RCX (the
+ * first three arguments) alone; else right after the stack check. Returns 0, or -1 when
+ * the bytes cannot be decoded (out then says offset 0). */
+int park_probe_choose(const uint8_t *code, size_t len, struct park_probe_point *out);
+
+/* The file offset of link-time address vaddr in the ELF file at path (via its PT_LOAD
+ * headers), which is what a uprobe is placed at. Returns 0 or -errno / -ENOENT. */
+int park_file_offset(const char *path, uint64_t vaddr, uint64_t *off, char *why, size_t len);
+
+/* Read len bytes of the ELF file at path at link-time address vaddr. 0 or -errno. */
+int park_read_code(const char *path, uint64_t vaddr, uint8_t *buf, size_t len, char *why,
+                   size_t wlen);
+
+/* Calibration targets inside gmptop itself: functions whose first instruction is of the
+ * given kind, and a trampoline that calls one with RAX = gp, EBX = old, ECX = new just
+ * like Go calls runtime.casgstatus. */
+void park_calib_call(void (*fn)(void), uint64_t gp, uint32_t oldv, uint32_t newv);
+void (*park_calib_fn(enum park_insn_kind kind))(void);
+/* File offset of one of our own functions in /proc/self/exe (from /proc/self/maps). */
+int park_self_offset(const void *fn, uint64_t *off, char *why, size_t len);
+
+/* ---- governor (park_governor.c) -------------------------------------------------------- */
+
+#define PARK_GOV_MIN_DUTY 0.05       /* below this a duty cycle says too little: detach */
+/* One attach/detach cycle: long against the ~10 ms an attach and the ~100 ms a detach
+ * take here, short enough that every refresh sees some of it. */
+#define PARK_GOV_PERIOD_NS 1000000000LL
+#define PARK_GOV_STEP_NS 200000000LL     /* how often the governor decides */
+#define PARK_GOV_FIRST_STEP_NS 50000000LL /* the first decision, after the attach */
+#define PARK_GOV_RETRY_NS 10000000000LL /* when off, re-measure this often ... */
+#define PARK_GOV_PROBE_NS 100000000LL   /* ... for this long */
+
+struct park_gov {
+    double budget_pct;           /* % of one core the target may pay */
+    double cost_ns;              /* per event, measured at start */
+    double rate;                 /* events per second while attached (smoothed); NAN */
+    double duty;                 /* fraction of each period to stay attached */
+    enum park_gov_state state;
+    int64_t retry_at_ns;         /* OFF: when to re-measure */
+    char why[SNAPSHOT_PARK_WHY_LEN];
+};
+
+void park_gov_init(struct park_gov *g, double budget_pct, double cost_ns);
+/* One refresh: events seen during attached_ns of attachment in the last interval
+ * ending at now_ns. Updates rate, duty, state and why. */
+void park_gov_update(struct park_gov *g, uint64_t events, int64_t attached_ns, int64_t now_ns);
+/* Overhead in % of one core if attached all the time, and as run now (x duty);
+ * NAN while the rate is unknown. */
+double park_gov_full_pct(const struct park_gov *g);
+double park_gov_est_pct(const struct park_gov *g);
+/* Whether the probe should be attached at time now_ns (period_start_ns: when the current
+ * duty period began). */
+bool park_gov_want_attached(const struct park_gov *g, int64_t period_start_ns, int64_t now_ns);
+
+#endif
