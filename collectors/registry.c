@@ -6,11 +6,17 @@
 extern const struct collector_ops threads_collector;
 extern const struct collector_ops cpus_collector;
 extern const struct collector_ops sched_collector;
+extern const struct collector_ops numa_collector;
+extern const struct collector_ops cores_collector;
+extern const struct collector_ops park_collector;
 
 static const struct collector_ops *const registry[] = {
     &cpus_collector,
     &threads_collector,
     &sched_collector,
+    &numa_collector,
+    &cores_collector,
+    &park_collector,
 };
 
 size_t collector_count(void) { return sizeof(registry) / sizeof(registry[0]); }

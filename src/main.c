@@ -12,7 +12,10 @@
 #include "../tui/app.h"
 #include "batch.h"
 #include "demo.h"
+#include "listen.h"
 #include "options.h"
+#include "recorder.h"
+#include "replay.h"
 #include "session.h"
 #include "settings.h"
 
@@ -42,11 +45,34 @@ static void warn_settings(void *ctx, const char *msg)
     fprintf(stderr, "gmptop: %s (ignored)\n", msg);
 }
 
-static int run(const struct options *o, const struct settings *settings)
+/* --record: refused or failed before sampling starts (exit 1); a note when appending. */
+static int open_recorder(const struct options *o, struct session *s)
+{
+    char note[400] = "", msg[600];
+    if (recorder_open(o->record, &s->recorder, note, sizeof(note), msg, sizeof(msg)) < 0) {
+        fprintf(stderr, "gmptop: --record: %s\n", msg);
+        return 1;
+    }
+    if (note[0])
+        fprintf(stderr, "gmptop: %s\n", note);
+    return 0;
+}
+
+static void close_recorder(struct recorder *r)
+{
+    if (r && recorder_error(r)[0])
+        fprintf(stderr, "gmptop: %s\n", recorder_error(r));
+    recorder_close(r);
+}
+
+static int run(const struct options *o, struct settings *settings)
 {
     pid_t demo_pid = 0;
     pid_t pid = o->pid;
     char msg[1024];
+
+    if (o->replay)
+        return o->batch ? replay_batch_run(o, stdout) : replay_tui_run(o, settings, app_run);
 
     if (o->demo) {
         demo_pid = demo_start(o->demo, msg, sizeof(msg));
@@ -57,12 +83,13 @@ static int run(const struct options *o, const struct settings *settings)
         wait_demo_ready();
         pid = demo_pid;
     }
-    if (o->batch && pid == 0) {
-        fprintf(stderr, "gmptop: batch mode needs -p PID or --demo NAME\n"
-                        "Try 'gmptop --help' for more information.\n");
+    if ((o->batch || o->listen) && pid == 0) {
+        fprintf(stderr, "gmptop: %s needs -p PID or --demo NAME\n",
+                o->listen ? "--listen" : "batch mode");
+        fputs("Try 'gmptop --help' for more information.\n", stderr);
         return 2;
     }
-    if (!o->batch && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
+    if (!o->batch && !o->listen && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
         fprintf(stderr, "gmptop: not a terminal; use -b for batch output\n");
         if (demo_pid > 0)
             demo_stop(demo_pid);
@@ -83,9 +110,13 @@ static int run(const struct options *o, const struct settings *settings)
             goto out;
         }
     }
-    status = o->batch ? batch_run(o, &s, stdout) : app_run(o, &s);
+    if (o->record && (status = open_recorder(o, &s)) != 0)
+        goto out;
+    status = o->listen ? listen_run(o, &s)
+           : o->batch ? batch_run(o, &s, stdout) : app_run(o, &s, settings);
 out:
     session_destroy(&s);
+    close_recorder(s.recorder);
     if (demo_pid > 0)
         demo_stop(demo_pid);
     return status;

@@ -33,13 +33,18 @@ void options_usage(FILE *out)
 "      --diagnose-only    batch mode: print diagnoses as they start and end\n"
 "      --fail-on SEV      with --diagnose-only/-b: exit 4 if a finding of SEV (info,\n"
 "                         warn, crit) or worse occurred\n"
+"      --record FILE      append every snapshot to the recording FILE (TUI or -b)\n"
+"      --replay FILE      show a recording: the TUI, or with -b print it again\n"
+"      --listen [ADDR:]PORT  no screen: serve Prometheus metrics on /metrics\n"
+"                         (127.0.0.1 unless ADDR is given, e.g. 0.0.0.0:9090)\n"
 "      --no-color         no colours (also when NO_COLOR is set)\n"
 "  -h, --help             this text\n"
 "  -V, --version          version\n"
 "\n"
 "Exit status: 0 ok, 1 no such process / no permission, 2 usage error or not a Go\n"
 "program, 3 the target exited during batch mode, 4 a diagnosis at or above\n"
-"--fail-on occurred.\n", out);
+"--fail-on occurred, 5 the --replay recording is damaged (its complete part was\n"
+"replayed), not a recording, or of a newer format.\n", out);
 }
 
 static int parse_double(const char *s, double *out)
@@ -74,7 +79,8 @@ static int usage_error(FILE *err, const char *fmt, const char *arg)
 }
 
 enum { OPT_FORMAT = 256, OPT_THEME, OPT_DEMO, OPT_COLLECTORS, OPT_LIST_COLLECTORS,
-       OPT_NO_COLOR, OPT_SCHED_HZ, OPT_BPF_BUDGET, OPT_DIAGNOSE_ONLY, OPT_FAIL_ON };
+       OPT_NO_COLOR, OPT_SCHED_HZ, OPT_BPF_BUDGET, OPT_DIAGNOSE_ONLY, OPT_FAIL_ON,
+       OPT_RECORD, OPT_REPLAY, OPT_LISTEN };
 
 int options_parse(int argc, char **argv, struct options *o, FILE *err)
 {
@@ -93,6 +99,9 @@ int options_parse(int argc, char **argv, struct options *o, FILE *err)
         { "bpf-budget", required_argument, NULL, OPT_BPF_BUDGET },
         { "diagnose-only", no_argument, NULL, OPT_DIAGNOSE_ONLY },
         { "fail-on", required_argument, NULL, OPT_FAIL_ON },
+        { "record", required_argument, NULL, OPT_RECORD },
+        { "replay", required_argument, NULL, OPT_REPLAY },
+        { "listen", required_argument, NULL, OPT_LISTEN },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
@@ -157,6 +166,9 @@ int options_parse(int argc, char **argv, struct options *o, FILE *err)
             if (o->fail_on == DIAG_NONE)
                 return usage_error(err, "--fail-on: '%s' is not info, warn or crit", optarg);
             break;
+        case OPT_RECORD: o->record = optarg; break;
+        case OPT_REPLAY: o->replay = optarg; break;
+        case OPT_LISTEN: o->listen = optarg; break;
         case 'h': o->help = true; break;
         case 'V': o->version = true; break;
         case ':':
@@ -171,5 +183,11 @@ int options_parse(int argc, char **argv, struct options *o, FILE *err)
         o->batch = true;
     if (o->pid && o->demo)
         return usage_error(err, "%s", "-p and --demo cannot be used together");
+    if (o->replay && (o->pid || o->demo || o->record || o->listen))
+        return usage_error(err, "%s", "--replay shows a recording: it cannot be combined "
+                           "with -p, --demo, --record or --listen");
+    if (o->listen && o->batch)
+        return usage_error(err, "%s", "--listen runs without a screen and prints nothing; "
+                           "it cannot be combined with -b");
     return 0;
 }

@@ -23,6 +23,9 @@ struct options {
     double bpf_budget_pct;     /* --bpf-budget, BPF probe cost allowed (% of a core) */
     bool diagnose_only;        /* --diagnose-only: batch prints findings as they start/end */
     int fail_on;               /* --fail-on: enum diag_severity, 0 = never fail */
+    const char *record;        /* --record FILE: append every snapshot to a recording */
+    const char *replay;        /* --replay FILE: show a recording instead of a process */
+    const char *listen;        /* --listen [ADDR]:PORT: serve Prometheus /metrics */
     bool help, version;
 };
 

@@ -8,6 +8,8 @@
 #include "../collectors/collector.h"
 #include "../diagnoses/diag.h"
 #include "go_binary.h"
+#include "recorder.h"
+#include "replay.h"
 #include "util.h"
 
 void session_init(struct session *s, const char *collector_names,
@@ -58,6 +60,8 @@ int session_tick(struct session *s)
 {
     if (!s->attached || !s->history)
         return -EINVAL;
+    if (s->replay)
+        return replay_tick(s->replay, s->history);
     if (s->target_gone)
         return -ESRCH;
     struct snapshot *snap = snapshot_new();
@@ -76,6 +80,9 @@ int session_tick(struct session *s)
     history_push(s->history, snap);
     if (s->diag)
         diag_engine_run(s->diag, s->history);
+    /* After the rules: a recording carries the findings. A fresh history starts a run. */
+    if (s->recorder)
+        recorder_write(s->recorder, history_newest(s->history), history_len(s->history) == 1);
     return rc;
 }
 

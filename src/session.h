@@ -20,6 +20,8 @@ struct session {
     const char *collector_names; /* --collectors, NULL = all */
     struct collector_config cfg;
     struct diag_engine *diag;    /* owned: the rules run after every tick */
+    struct recorder *recorder;   /* not owned: --record, gets every snapshot; or NULL */
+    struct replay *replay;       /* not owned: --replay, the source instead of collectors */
 };
 
 struct settings;

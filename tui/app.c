@@ -13,10 +13,13 @@
 #include <unistd.h>
 #include <ncurses.h>
 
+#include "diag_tui.h"
 #include "draw.h"
 #include "pane.h"
+#include "replay_ui.h"
 #include "theme.h"
 #include "../src/rates.h"
+#include "../src/recorder.h"
 #include "../src/util.h"
 
 #ifndef GMPTOP_DATADIR
@@ -28,7 +31,7 @@
 #define CPU_HIST 64
 #define MSG_MS 5000
 
-static const char main_hints[] = "F1 Help  Tab Panes  Space Pause  p Pick  q Quit";
+static const char main_hints[] = "F1 Help  F2 Setup  Tab Panes  Space Pause  p Pick  q Quit";
 static const char main_hints_narrow[] = "F1 Help  Spc Pause  p Pick  q Quit";
 
 struct app {
@@ -40,7 +43,13 @@ struct app {
     bool picking;
     bool help;
     int help_scroll;
+    struct settings *settings;     /* not owned; the setup screen saves into it */
+    struct setup *setup;
+    bool setting_up;               /* the F2 setup screen is open */
+    char explain[32];              /* rule explained by the F1 overlay, "" = none */
+    int explain_scroll;
     bool paused;
+    struct replay_ui *replay;      /* --replay: the source is a recording; else NULL */
     bool quit;
     long long delay_ms;
     long long next_tick_ms;
@@ -85,18 +94,34 @@ static struct pane_view make_view(const struct app *a)
 }
 
 /* Whole-process CPU % for the header sparkline; NAN when no thread had a rate. */
-static void push_cpu_hist(struct app *a)
+static double process_cpu(const struct snapshot *prev, const struct snapshot *cur)
 {
-    struct pane_view v = make_view(a);
     double sum = NAN;
-    if (v.cur && v.prev) {
-        for (size_t i = 0; i < v.cur->nthreads; i++) {
+    if (cur && prev) {
+        for (size_t i = 0; i < cur->nthreads; i++) {
             struct thread_rates r;
-            rates_thread(v.prev, v.cur, &v.cur->threads[i], &r);
+            rates_thread(prev, cur, &cur->threads[i], &r);
             if (!isnan(r.cpu_pct))
                 sum = isnan(sum) ? r.cpu_pct : sum + r.cpu_pct;
         }
     }
+    return sum;
+}
+
+/* After a replay seek or step: the sparkline again from the history now in the ring. */
+static void rebuild_cpu_hist(struct app *a)
+{
+    const struct history *h = a->s->history;
+    size_t n = h ? history_len(h) : 0;
+    a->nhist = 0;
+    for (size_t age = n < CPU_HIST ? n : CPU_HIST; age-- > 0;)
+        a->cpu_hist[a->nhist++] = process_cpu(history_get(h, age + 1), history_get(h, age));
+}
+
+static void push_cpu_hist(struct app *a)
+{
+    struct pane_view v = make_view(a);
+    double sum = process_cpu(v.prev, v.cur);
     if (a->nhist == CPU_HIST) {
         memmove(a->cpu_hist, a->cpu_hist + 1, (CPU_HIST - 1) * sizeof(double));
         a->nhist--;
@@ -106,6 +131,10 @@ static void push_cpu_hist(struct app *a)
 
 static void open_picker(struct app *a)
 {
+    if (a->setting_up) {
+        setup_close(a->setup);
+        a->setting_up = false;
+    }
     a->picking = true;
     if (picker_open(a->picker) < 0)
         set_msg(a, true, "process list unavailable");
@@ -116,6 +145,15 @@ static void do_tick(struct app *a)
     struct session *s = a->s;
     int rc = session_tick(s);
     push_cpu_hist(a);
+    const char *rec_err = recorder_take_error(s->recorder);
+    if (rec_err)
+        set_msg(a, true, "%s", rec_err);
+    if (a->replay) {
+        replay_ui_ticked(a->replay, rc, &a->paused);
+        if (rc < 0)
+            rebuild_cpu_hist(a);     /* nothing new was pushed: undo the extra point */
+        return;
+    }
     if (rc == -ESRCH) {
         char banner[160];
         snprintf(banner, sizeof(banner), "process %d (%s) exited", (int)s->target.pid,
@@ -183,6 +221,8 @@ static void draw_footer(const struct app *a, int y, int cols)
     attron(at);
     if (show_msg)
         draw_text(y, 1, cols - 1, a->msg);
+    else if (a->setting_up)
+        draw_text(y, 1, cols - 1, setup_hints(a->setup, cols - 1));
     else
         draw_text(y, 1, cols - 1, a->picking ? picker_hints(a->picker, cols - 1)
                                   : cols > (int)sizeof(main_hints) ? main_hints
@@ -202,14 +242,26 @@ static void draw_screen(struct app *a)
         int bars = rows >= 30 ? 8 : rows >= 20 ? 4 : rows >= 16 ? 2 : 1;
         int y = header_draw(&v, 0, cols, bars, a->cpu_hist, a->nhist);
         draw_tabs(a, y++, cols);
-        struct pane_rect r = { y, 0, rows - 1 - y, cols };
+        /* The findings strip sits above the footer on every pane (not the picker). */
+        bool strip = !a->picking && v.cur;
+        int tl = a->replay ? 1 : 0;     /* the replay timeline, above the footer */
+        struct pane_rect r = { y, 0, rows - 1 - y - (strip ? 1 : 0) - tl, cols };
         if (a->picking)
             picker_draw(a->picker, &r, a->s->attached ? a->s->target.pid : 0);
+        else if (a->setting_up)
+            setup_draw(a->setup, &r);
         else
             a->panes[a->active].draw(&a->panes[a->active], &v, &r);
         attrset(A_NORMAL);
+        if (strip)
+            diag_strip_draw(&v, rows - 2 - tl, cols);
+        if (a->replay)
+            replay_ui_draw(a->replay, rows - 2, cols, a->paused);
+        attrset(A_NORMAL);
         draw_footer(a, rows - 1, cols);
-        if (a->help)
+        if (a->explain[0])
+            diag_explain_draw(a->s, a->explain, rows - 1, cols, &a->explain_scroll);
+        else if (a->help)
             help_draw(rows - 1, cols, &a->help_scroll);
     }
     attrset(A_NORMAL);
@@ -230,6 +282,26 @@ static void select_pane(struct app *a, int which)
     a->active = (which + PANE_COUNT) % PANE_COUNT;
 }
 
+static void open_explain(struct app *a, const char *rule)
+{
+    snprintf(a->explain, sizeof(a->explain), "%s", rule ? rule : "");
+    a->explain_scroll = 0;
+}
+
+/* Keys while the F2 setup screen is open; it keeps them all. */
+static void setup_handle_key(struct app *a, int ch)
+{
+    enum setup_action act = setup_key(a->setup, ch);
+    if (act == SETUP_EXPLAIN)
+        open_explain(a, setup_rule(a->setup));
+    else if (act == SETUP_CLOSE)
+        a->setting_up = false;
+    bool error = false;
+    const char *m = setup_take_message(a->setup, &error);
+    if (m)
+        set_msg(a, error, "%s", m);
+}
+
 static void handle_key(struct app *a, int ch)
 {
     if (a->help) {
@@ -237,8 +309,24 @@ static void handle_key(struct app *a, int ch)
             a->help = false;
         return;
     }
+    if (a->explain[0]) {
+        if (!diag_explain_key(ch, &a->explain_scroll))
+            a->explain[0] = '\0';
+        return;
+    }
     if (ch == KEY_RESIZE)
         return;
+    if (a->setting_up) {
+        setup_handle_key(a, ch);
+        return;
+    }
+    if (a->replay && !a->picking) {
+        enum replay_ui_result rr = replay_ui_key(a->replay, a->s, ch, &a->paused);
+        if (rr == REPLAY_UI_MOVED)
+            rebuild_cpu_hist(a);
+        if (rr != REPLAY_UI_UNHANDLED)
+            return;
+    }
     if (a->picking) {
         pid_t pid = 0;
         switch (picker_key(a->picker, ch, &pid)) {
@@ -262,7 +350,17 @@ static void handle_key(struct app *a, int ch)
     case 'q': case 'Q': case KEY_F(10):
         a->quit = true;
         return;
-    case KEY_F(1): case 'h': case '?':
+    case KEY_F(1): case 'h':
+        /* On the diagnoses pane F1 explains the selected finding or rule. */
+        if (!a->picking && a->active == PANE_DIAG &&
+            pane_diag_selected_rule(&a->panes[PANE_DIAG])) {
+            open_explain(a, pane_diag_selected_rule(&a->panes[PANE_DIAG]));
+            return;
+        }
+        a->help = true;
+        a->help_scroll = 0;
+        return;
+    case '?':
         a->help = true;
         a->help_scroll = 0;
         return;
@@ -280,14 +378,30 @@ static void handle_key(struct app *a, int ch)
     case KEY_BTAB:
         select_pane(a, a->active - 1);
         return;
-    case '1': case '2': case '3': case '4': case '5':
+    case '1': case '2': case '3': case '4': case '5': case '6':
         select_pane(a, ch - '1');
+        return;
+    case 'd':
+        select_pane(a, PANE_DIAG);
+        return;
+    case KEY_F(2):
+        if (a->picking) {
+            set_msg(a, false, "pick a process first (Enter attaches)");
+            return;
+        }
+        setup_open(a->setup, a->s, a->settings);
+        a->setting_up = true;
         return;
     default:
         break;
     }
     if (!a->picking && a->panes[a->active].key)
         a->panes[a->active].key(&a->panes[a->active], &v, ch);
+    if (!a->picking && a->active == PANE_DIAG) {
+        int jump = pane_diag_take_jump(&a->panes[PANE_DIAG]);
+        if (jump >= 0 && jump < PANE_COUNT)
+            select_pane(a, jump);
+    }
 }
 
 /* Milliseconds getch may wait: until the next sample, picker rescan or message expiry. */
@@ -314,9 +428,10 @@ static void run_loop(struct app *a)
         struct session *s = a->s;
         if (s->attached && !s->target_gone && !a->paused && now >= a->next_tick_ms) {
             do_tick(a);
-            a->next_tick_ms += a->delay_ms;
+            long long step = a->replay ? replay_ui_delay_ms(a->replay) : a->delay_ms;
+            a->next_tick_ms += step;
             if (a->next_tick_ms <= now)
-                a->next_tick_ms = now + a->delay_ms;
+                a->next_tick_ms = now + step;
             /* Rates need two samples: take the second one soon after attaching
              * rather than showing n/a for a whole interval. */
             if (s->history && history_len(s->history) == 1 && a->delay_ms > 300)
@@ -389,7 +504,11 @@ static int init_panes(struct app *a)
     for (int i = PANE_SCHED + 1; i < PANE_THREADS; i++)
         pane_pending_init(&a->panes[i], (enum pane_id)i);
     if (pane_sched_init(&a->panes[PANE_SCHED]) < 0 ||
-        pane_threads_init(&a->panes[PANE_THREADS]) < 0) {
+        pane_numa_init(&a->panes[PANE_NUMA]) < 0 ||
+        pane_latency_init(&a->panes[PANE_LATENCY]) < 0 ||
+        pane_cores_init(&a->panes[PANE_CORES]) < 0 ||
+        pane_threads_init(&a->panes[PANE_THREADS]) < 0 ||
+        pane_diag_init(&a->panes[PANE_DIAG]) < 0) {
         destroy_panes(a);
         return -ENOMEM;
     }
@@ -408,7 +527,7 @@ static void install_signals(void)
     sigaction(SIGHUP, &sa, NULL);
 }
 
-int app_run(const struct options *o, struct session *s)
+int app_run(const struct options *o, struct session *s, struct settings *settings)
 {
     setlocale(LC_ALL, "");
     bool utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
@@ -422,6 +541,7 @@ int app_run(const struct options *o, struct session *s)
     memset(a, 0, sizeof(*a));
     a->o = o;
     a->s = s;
+    a->settings = settings;
     a->active = PANE_THREADS;
     double d = o->delay_s > 0 && isfinite(o->delay_s) ? o->delay_s : 1.0;
     if (d < 0.1)
@@ -430,9 +550,11 @@ int app_run(const struct options *o, struct session *s)
         d = 3600;
     a->delay_ms = (long long)(d * 1000.0);
     a->picker = picker_new();
-    if (!a->picker || init_panes(a) < 0) {
+    a->setup = setup_new();
+    if (!a->picker || !a->setup || init_panes(a) < 0) {
         fprintf(stderr, "gmptop: out of memory\n");
         picker_free(a->picker);
+        setup_free(a->setup);
         return 1;
     }
 
@@ -442,6 +564,7 @@ int app_run(const struct options *o, struct session *s)
         fprintf(stderr, "gmptop: cannot use terminal type \"%s\"; set TERM, "
                         "or use -b for text output\n", term ? term : "");
         picker_free(a->picker);
+        setup_free(a->setup);
         destroy_panes(a);
         return 1;
     }
@@ -456,6 +579,8 @@ int app_run(const struct options *o, struct session *s)
 
     if (!s->attached)
         open_picker(a);
+    if (s->replay)
+        a->replay = replay_ui_new(s->replay);
     a->next_tick_ms = now_ms();
     run_loop(a);
 
@@ -463,5 +588,7 @@ int app_run(const struct options *o, struct session *s)
     delscreen(scr);
     destroy_panes(a);
     picker_free(a->picker);
+    setup_free(a->setup);
+    replay_ui_free(a->replay);
     return 0;
 }

@@ -5,8 +5,11 @@
 #include "../src/options.h"
 #include "../src/session.h"
 
+struct settings;
+
 /* Run the TUI. If the session is attached, start on the threads pane; otherwise start
- * with the process picker. Returns the process exit status (0 on q/F10). */
-int app_run(const struct options *o, struct session *s);
+ * with the process picker. settings (may be NULL) is what the setup screen (F2) saves
+ * into. Returns the process exit status (0 on q/F10). */
+int app_run(const struct options *o, struct session *s, struct settings *settings);
 
 #endif

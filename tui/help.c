@@ -126,15 +126,146 @@ static const struct help_para help_text[] = {
     { false, "When the pane says 'Scheduler data unavailable', it gives the reason (for "
              "example a Go version gmptop does not know, in a binary without debug "
              "information); the header and the threads pane keep working." },
-    { true, "Panes 2-4" },
-    { false, "Latency, Cores and NUMA are being built; each page says what it will show." },
+    { true, "NUMA pane (4): where the program's memory and threads live" },
+    { false, "A NUMA node is a group of CPUs with the memory closest to them; reading "
+             "memory of another node (remote) is slower. Most small machines and VMs "
+             "have one node: then everything is local and the pane just says so." },
+    { false, "First lines: the memory policy the kernel applies (default, bind, "
+             "interleave, prefer, local, prefer (many), weighted interleave; '=static' or "
+             "'=relative' say how the node list follows cpuset changes), the nodes and "
+             "CPUs the process may use (Mems/CPUs allowed) and its cpuset. Then the local "
+             "share: of the program's memory, how much is on the node where its Ps' "
+             "threads run (an estimate that assumes every thread touches all memory "
+             "evenly); under 50% on a machine with several nodes it is shown in yellow." },
+    { false, "Sources: numa_maps scan: the exact page count per node from the kernel, "
+             "redone in the background every few seconds (GMPTOP_NUMA_SCAN_S) because it "
+             "costs about 36 ns per resident page; its age is shown. move_pages: a "
+             "sample of Go heap pages asked where they are, each refresh, within about 2 "
+             "ms (GMPTOP_NUMA_BUDGET_MS), with its 95% error margin." },
+    { false, "Table, one row per node: CPUS of the node, FREE/TOTAL memory of the whole "
+             "node, THR threads of the program and Ps whose thread last ran there, then "
+             "the program's memory on that node: HEAP (Go heap arenas, goroutine stacks "
+             "included), STACK (thread stacks), ANON (other anonymous memory), FILE "
+             "(program and library files, mapped files), HUGE (huge pages), TOTAL; HEAP% "
+             "smp is the sampled share of the heap on that node. The bar draws the same "
+             "split, one glyph per kind (# heap, = stack, + anon, - file, * huge)." },
+    { false, "Node of each P's thread: P number and the node its thread last ran on "
+             "(- when the P has no thread). DISTANCE: the firmware's relative cost of "
+             "reaching each node's memory from each node (10 = local)." },
+    { true, "Cores pane (3): what the CPU cores under the program are doing" },
+    { false, "One row per online CPU, grouped under headings by NUMA node and by L3 "
+             "domain (the cores that share one last-level cache). gmptop counts with the "
+             "kernel's perf events: one group of hardware counters per CPU, read once "
+             "per refresh, plus two software counters." },
+    { false, "UTIL%: how busy the CPU was. IPC: instructions per cycle, how much work "
+             "each clock tick got done. Modern cores can retire 4 or more; well below 1 "
+             "usually means the core sat waiting, most often for memory." },
+    { false, "L3MISS%: of the requests that reached the last-level (L3) cache, the share "
+             "it could not serve, so they went to main memory (~100 ns each). Red above "
+             "25%, yellow above 10%. L3MPKI: L3 misses per 1000 instructions, the same "
+             "cost measured against the work done. On AMD the L3 is counted by a "
+             "separate counter per L3 domain, so every core of a domain shows the "
+             "domain's figures." },
+    { false, "TLBMPKI and TLB/cyc: data TLB misses (per 1000 instructions, per cycle). "
+             "The TLB caches address translations; a miss makes the core walk the page "
+             "table in memory. More than 0.001 a cycle is red: large, scattered heaps "
+             "suffer it, and huge pages cut it." },
+    { false, "CSW/s: context switches on the CPU per second (one thread leaving it for "
+             "another). MIGR/s: threads moved onto another CPU per second; a moved thread "
+             "finds cold caches. Both are software counters and work everywhere, "
+             "virtual machines included." },
+    { false, "MUX: the CPU has fewer hardware counters than events asked for, so the "
+             "kernel took turns (multiplexing); the percentage is how much of the time "
+             "they really counted. The figures are scaled up from that share: good for "
+             "steady work, rough for short bursts. n/a when a counter never ran." },
+    { false, "TARGET: the program's threads whose last CPU was this one (* = running now) "
+             "and the Ps whose thread is there. Press t to count per thread instead "
+             "(like tiptop): one row per thread of the program, with its own IPC and "
+             "misses. That needs about 8 file descriptors a thread; when the limit "
+             "(ulimit -n) runs out, the pane says so (EMFILE) instead of guessing." },
+    { false, "n/a in the hardware columns and a yellow line at the top saying why: most "
+             "virtual machines (including many cloud VMs) do not pass the CPU's "
+             "performance counters to the guest, so there is no cpu PMU under "
+             "/sys/bus/event_source/devices and the kernel answers ENOENT. No permission "
+             "is different: the line then names perf_event_paranoid and CAP_PERFMON, "
+             "which would fix it. Thresholds can be changed in gmptoprc: cores.l3_red, "
+             "cores.l3_yellow (percent) and cores.dtlb_red (misses per cycle)." },
+    { true, "Latency pane (2): how long goroutines wait, and why" },
+    { false, "Park latency: a goroutine that cannot go on (it waits for a channel, a lock, "
+             "a timer, the network...) parks: it leaves its thread and waits. The time from "
+             "parking until something wakes it is its park latency. The wait reason is what "
+             "it waited for, as the Go runtime names it: chan receive, chan send, sleep, "
+             "select, sync.Mutex.Lock, IO wait and so on (the names are read from the "
+             "program itself, since they change between Go versions)." },
+    { false, "Histograms: one per busiest reason. Each row is a range of durations, twice "
+             "as wide as the one above it (1.25 ms means 1.25 to 2.5 ms), with a bar and "
+             "the number of parks in that range. The edges sit at 1.25 ms x 2, 4, 8... so "
+             "round waits such as a 2 ms sleep land in the middle of a row, not on its "
+             "edge. p50 is the median wait, p99 the wait only 1 in 100 exceeded, max the "
+             "longest; each is the upper edge of its row, so read them as 'at most'." },
+    { false, "The table lists every wait reason seen: PARKS and PER S (how many), P50, P99, "
+             "MAX and MEAN. < and > change the sort column, I inverts it, up and down "
+             "scroll. v switches between the last interval and everything since gmptop "
+             "attached." },
+    { false, "Wake-to-run: the time from a goroutine being made ready (woken, or put back "
+             "in the queue) until it really runs on a P. Long wake-to-run means the "
+             "goroutines are ready but there is no free P or thread for them. Beside it, "
+             "the runtime's own scheduling-latency histogram: the same idea measured by "
+             "the Go runtime itself for about 1 in 8 events, read from its memory, so it "
+             "shows even without root." },
+    { false, "How it is measured: gmptop places one uprobe (a breakpoint the kernel "
+             "handles) on runtime.casgstatus, the function the runtime calls every time a "
+             "goroutine changes state, and a small BPF program in the kernel files each "
+             "wait into the histograms. gmptop only reads the totals once per refresh, "
+             "never one event at a time." },
+    { false, "Why it is cheap: a breakpoint on most instructions makes the kernel copy "
+             "that instruction aside and single-step it (about 15 us each time here). "
+             "gmptop reads the first instructions of the function and puts the probe on "
+             "one the kernel can simulate directly (push, nop, a jump) and after Go's "
+             "stack check, which costs about 1 us. The header line shows the probe point, "
+             "the cost per event gmptop measured when it started, and the events per "
+             "second." },
+    { false, "The governor: the program pays that cost on every state change. gmptop "
+             "multiplies events per second by the cost; when the result is above the "
+             "budget (2% of one CPU by default, --bpf-budget PCT), it samples: the probe "
+             "is attached only part of each second (yellow, 'sampling', with the share), so "
+             "counts are lower but the shapes stay right; waits longer than the attached "
+             "part are missed. If even 5% is too much it detaches (red, 'off') and "
+             "measures again every 10 s. The line always says which and why." },
+    { false, "'Park latency (BPF) unavailable' gives the reason: it needs root (or the "
+             "CAP_BPF and CAP_PERFMON capabilities), a kernel with BTF, and a gmptop "
+             "built with BPF support. The runtime histogram still shows." },
+    { true, "Diagnoses (6 or d): what the figures add up to" },
+    { false, "gmptop runs a set of rules over the recent samples after every refresh. "
+             "Each rule looks for one known cause of a program that stalls while the CPUs "
+             "are not busy (or are too busy): runqueues that stay long, GOMAXPROCS above "
+             "the CPUs the program may use, threads stuck in system calls, garbage "
+             "collection, lock contention, migrations, run delay, CPU throttling..." },
+    { false, "The line above the footer, on every pane, shows the most severe finding now "
+             "(CRIT red, WARN yellow, INFO green) and how many more there are; 'no "
+             "findings' when every rule is quiet." },
+    { false, "The diagnoses pane lists the active findings (how long each has lasted and "
+             "when it started, the full sentence: the figure that crossed the line, why it "
+             "matters, what to try, then the evidence figures as name=value), the findings "
+             "that ended recently (start, end, duration), and every rule with its state: "
+             "quiet, ACTIVE, disabled, or unavailable with the reason (no hardware "
+             "counters, no BPF...): such a rule stays silent rather than guess." },
+    { false, "Enter on a finding goes to the pane with its evidence; F1 or h on a finding "
+             "or rule explains it in plain words, with its thresholds and current values." },
+    { false, "F2 opens the setup screen: Space switches the rule under the cursor on or "
+             "off, Enter edits a threshold (type a number, Enter accepts, Esc cancels), s "
+             "saves. Leaving with F2 or Esc saves too. The settings file is "
+             "$XDG_CONFIG_HOME/gmptop/gmptoprc (else ~/.config/gmptop/gmptoprc), keys "
+             "diag.RULE.enabled and diag.RULE.THRESHOLD, written atomically." },
     { true, "Process picker (p)" },
     { false, "PID, USER (owner), GO (Go version, ? = could not read the program file: "
              "needs root or CAP_SYS_PTRACE), THREADS, CPU% (of one CPU), RSS (memory in "
              "use), COMMAND. Only Go programs are listed unless you press a." },
     { true, "Keys" },
-    { false, "F1 or h: this help (Up/Down/PgUp/PgDn scroll, any other key closes it)" },
-    { false, "Tab / Shift-Tab: next / previous pane;  1-5: go to a pane" },
+    { false, "F1 or h: this help (Up/Down/PgUp/PgDn scroll, any other key closes it); "
+             "on the diagnoses pane they explain the selected finding, ? shows this help" },
+    { false, "Tab / Shift-Tab: next / previous pane;  1-6: go to a pane;  d: diagnoses" },
+    { false, "F2: set up the diagnosis rules (on/off, thresholds)" },
     { false, "Space: pause (sampling stops and the display freezes; press again to go on)" },
     { false, "Up/Down, PgUp/PgDn, Home/End: move the selection bar (and scroll the Ps "
              "or threads when they do not fit)" },
@@ -143,6 +274,14 @@ static const struct help_para help_text[] = {
              "(type to filter by command or PID, Esc clears), a shows all processes "
              "(not only Go ones), Esc goes back" },
     { false, "q or F10: quit" },
+    { true, "Replay (gmptop --replay FILE)" },
+    { false, "The screen shows a recording made with --record, exactly as it looked live; "
+             "the bar above the footer shows the position, the length, the speed and "
+             "whether it plays. Space: pause / play (at the end: play again from the "
+             "start). Left / Right: one snapshot back / forward (pauses). [ or - : slower, "
+             "] or + : faster (x0.5 to x16). g: seek, typed as seconds from the start "
+             "(90, 1.5), relative (+10, -10) or a wall-clock time (14:03:20). A damaged "
+             "recording replays up to the damage, and the bar says where it is." },
 };
 
 #define NPARA (sizeof(help_text) / sizeof(help_text[0]))

@@ -22,7 +22,8 @@ struct pane_rect {
     int y, x, h, w;
 };
 
-enum pane_id { PANE_SCHED, PANE_LATENCY, PANE_CORES, PANE_NUMA, PANE_THREADS, PANE_COUNT };
+enum pane_id { PANE_SCHED, PANE_LATENCY, PANE_CORES, PANE_NUMA, PANE_THREADS, PANE_DIAG,
+               PANE_COUNT };
 
 struct pane {
     const char *tab;          /* "Sched": label on the tabs row */
@@ -39,7 +40,11 @@ struct pane {
 /* Panes. Each init returns 0 or -ENOMEM. */
 int pane_threads_init(struct pane *p);
 int pane_sched_init(struct pane *p);
+int pane_cores_init(struct pane *p);
+int pane_numa_init(struct pane *p);
+int pane_latency_init(struct pane *p);
 void pane_pending_init(struct pane *p, enum pane_id which);
+int pane_diag_init(struct pane *p);
 
 /* Header: title line (pid, command, Go version, uptime, process CPU sparkline, PAUSED)
  * then per-CPU bars in at most max_bar_rows rows (compact one-line form when they do

@@ -9,30 +9,8 @@ struct pending_info {
     const char *tab, *short_tab, *title, *what, *issue;
 };
 
-static const struct pending_info pending[PANE_THREADS] = {
-    [PANE_LATENCY] = {
-        "Latency", "Lat", "Latency",
-        "How long goroutines wait: a histogram of scheduling latency (from ready to "
-        "run until actually running on a P), and of how long goroutines stay blocked, "
-        "split by the reason they blocked (channel receive or send, mutex, sleep, "
-        "system call, network).",
-        "Coming in issue #4: latency pane",
-    },
-    [PANE_CORES] = {
-        "Cores", "Core", "Cores",
-        "What each CPU core under the program is doing: how busy it is, how often it "
-        "switches between threads, how many threads move onto it, and, where the "
-        "machine has hardware counters, cache misses and instructions per cycle.",
-        "Coming in issue #5: cores pane",
-    },
-    [PANE_NUMA] = {
-        "NUMA", "NUMA", "NUMA",
-        "Where the program's memory lives on machines with several memory nodes: pages "
-        "per NUMA node split by kind (heap, goroutine stacks, files), which node each "
-        "thread is running on, and how much memory each node has free.",
-        "Coming in issue #6: NUMA pane",
-    },
-};
+/* Every pane is built now; the table stays for the next one. */
+static const struct pending_info pending[PANE_THREADS] = { { 0 } };
 
 static void pending_draw(struct pane *p, const struct pane_view *v,
                          const struct pane_rect *r)
