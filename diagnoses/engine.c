@@ -223,18 +223,17 @@ bool diag_mostly(const struct history *h, double seconds, double share,
     const struct snapshot *newest = history_get(h, 0);
     if (!newest || !pred(history_get(h, 1), newest, thr))
         return false;
+    /* Ticks are never exactly periodic: the window is covered once some snapshot is at
+     * least `seconds` old; that one and all newer ones are counted. */
     size_t yes = 0, all = 0;
-    double covered = 0;
-    for (size_t age = 0; age < history_len(h); age++) {
+    bool covered = false;
+    for (size_t age = 0; age < history_len(h) && !covered; age++) {
         const struct snapshot *cur = history_get(h, age);
-        double d = (double)(newest->meta.mono_ns - cur->meta.mono_ns) / 1e9;
-        if (d > seconds + 1e-6)
-            break;
-        covered = d;
+        covered = (double)(newest->meta.mono_ns - cur->meta.mono_ns) / 1e9 >= seconds - 1e-6;
         all++;
         yes += pred(history_get(h, age + 1), cur, thr);
     }
-    return covered + 1e-6 >= seconds && (double)yes >= share * (double)all;
+    return covered && (double)yes >= share * (double)all;
 }
 
 const struct snapshot *diag_oldest_sched(const struct history *h, double window_s,

@@ -34,7 +34,8 @@ wait_exec() {
 
 start_demo_env() {
     scen=$1; shift
-    env "$@" "$GMPTOP_DEMO_BIN" "$scen" >/dev/null 2>&1 &
+    # shellcheck disable=SC2086 # "mutex -n 32": the scenario and its options
+    env "$@" "$GMPTOP_DEMO_BIN" $scen >/dev/null 2>&1 &
     DEMO_PID=$!
     wait_exec
     : >"$out"
@@ -60,7 +61,9 @@ stop_watch() {
 expect runq_backlog 12 frozen GOMAXPROCS=2
 expect runq_backlog 15 runnable GOMAXPROCS=2
 expect gc_pressure 10 gc
-expect lock_contention 20 mutex GOMAXPROCS=2
+# 32 contenders: enough waiters stay parked even when a loaded machine delays the
+# woken ones (which then count as runnable, not waiting).
+expect lock_contention 20 "mutex -n 32" GOMAXPROCS=2
 expect syscall_block 10 syscall
 if command -v taskset >/dev/null; then
     DEMO_PID=
