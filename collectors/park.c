@@ -57,6 +57,7 @@ struct park_state {
     pthread_mutex_t lock;
     struct park_gov gov;
     struct bpf_link *link;
+    struct bpf_link *calib_link;  /* destroyed by the governor thread, or at close */
     int64_t attached_since_ns;    /* when link was made */
     int64_t attached_total_ns;    /* closed windows */
     bool target_gone;
@@ -192,6 +193,11 @@ static void governor_step(struct park_state *st, int64_t now)
 static void *gov_main(void *arg)
 {
     struct park_state *st = arg;
+    pthread_mutex_lock(&st->lock);
+    struct bpf_link *calib = st->calib_link;
+    st->calib_link = NULL;
+    pthread_mutex_unlock(&st->lock);
+    bpf_link__destroy(calib);
     int64_t period_start = util_mono_ns();
     int64_t next_step = period_start + PARK_GOV_FIRST_STEP_NS;
     while (!atomic_load(&st->stop)) {
@@ -325,7 +331,9 @@ static int calibrate(struct park_state *st, const uint8_t *fake_g, char *reason,
         }
         with[r] = util_mono_ns() - t0;
     }
-    bpf_link__destroy(l);
+    /* Nothing calls the calibration function again; the governor thread destroys the
+     * link, so the ~100 ms the kernel takes to retire a uprobe does not delay the attach. */
+    st->calib_link = l;
     uint64_t ev[PARK_C_COUNT];
     rc = read_counters(st, st->cbuf, ev);
     if (rc == 0 && ev[PARK_C_CALLS] != (uint64_t)CALIB_ROUNDS * CALIB_CYCLES * 3) {
@@ -565,6 +573,7 @@ static void park_close(void *state)
         pthread_join(st->thread, NULL);
     }
     detach_locked(st);
+    bpf_link__destroy(st->calib_link);
     if (st->skel)
         park_bpf__destroy(st->skel);
     if (st->pidfd >= 0)

@@ -221,8 +221,9 @@ static bool hview_from_runtime(struct hview *v, const struct pane_view *pv, bool
         snprintf(p50, sizeof(p50), "n/a");
         snprintf(p99, sizeof(p99), "n/a");
     }
-    snprintf(v->title, sizeof(v->title), "Runtime sched latency (sampled) %llu  p50 %s p99 %s",
-             (unsigned long long)iv.total, p50, p99);
+    /* The runtime's histogram has no attach: "since" means since the program started. */
+    snprintf(v->title, sizeof(v->title), "Runtime sched latency (sampled%s) %llu  p50 %s p99 %s",
+             have_prev ? "" : ", since start", (unsigned long long)iv.total, p50, p99);
     v->n = iv.nlog2 < MAX_BARS ? iv.nlog2 : MAX_BARS;
     for (size_t i = 0; i < v->n; i++) {
         v->le[i] = iv.log2[i].le_ns;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "collectors/collector.h"
 #include "src/session.h"
@@ -18,6 +19,26 @@ static int count_dir(const char *path)
         return -1;
     for (struct dirent *e; (e = readdir(d));)
         n += e->d_name[0] != '.';
+    closedir(d);
+    return n;
+}
+
+/* BPF links are file descriptors: count ours by what they point at. */
+static int count_bpf_links(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    int n = 0;
+    if (!d)
+        return -1;
+    for (struct dirent *e; (e = readdir(d));) {
+        char path[300], target[128];
+        snprintf(path, sizeof(path), "/proc/self/fd/%s", e->d_name);
+        ssize_t len = readlink(path, target, sizeof(target) - 1);
+        if (len > 0) {
+            target[len] = '\0';
+            n += strstr(target, "bpf-link") != NULL;
+        }
+    }
     closedir(d);
     return n;
 }
@@ -44,7 +65,7 @@ int main(int argc, char **argv)
     struct session s;
     session_init(&s, NULL, &cfg, NULL);
     char msg[512];
-    int fds0 = 0;
+    int fds0 = 0, links0 = 0;
     long rss0 = 0;
     for (int i = 0; i < n; i++) {
         if (session_attach(&s, pid, msg, sizeof(msg)) != TARGET_OK) {
@@ -57,13 +78,21 @@ int main(int argc, char **argv)
         /* Baseline after a few rounds: caches (offsets by build id) fill once. */
         if (i == 4) {
             fds0 = count_dir("/proc/self/fd");
+            links0 = count_bpf_links();
             rss0 = rss_kb();
         }
     }
     int fds = count_dir("/proc/self/fd");
+    int links = count_bpf_links();
     long rss = rss_kb();
     session_destroy(&s);
-    printf("attach/detach %d times: fds %d -> %d, RSS %ld -> %ld kB\n", n, fds0, fds, rss0, rss);
+    int links_after = count_bpf_links();
+    printf("attach/detach %d times: fds %d -> %d, BPF links %d -> %d (%d after close), "
+           "RSS %ld -> %ld kB\n", n, fds0, fds, links0, links, links_after, rss0, rss);
+    if (links != links0 || links_after != 0) {
+        fprintf(stderr, "BPF links grew or outlived the session\n");
+        return 1;
+    }
     if (fds != fds0) {
         fprintf(stderr, "file descriptors grew\n");
         return 1;

@@ -10,7 +10,7 @@ out=$(mktemp)
 "$GMPTOP" -p "$DEMO_PID" -b -n 3 -d 0.3 --format json >"$out" || fail "batch json exited $?"
 [ "$(wc -l <"$out")" = 3 ] || fail "want 3 lines, got $(wc -l <"$out")"
 python3 - "$out" "$DEMO_PID" <<'PY' || fail "JSON contract"
-import json, os, sys, math
+import calendar, json, os, sys, math, time
 path, pid = sys.argv[1], int(sys.argv[2])
 lines = open(path).read().splitlines()
 keys = {"schema", "time", "pid", "comm", "go_version", "threads"}
@@ -33,10 +33,19 @@ for line in lines:
                   "run_delay_ms_per_s"):
             v = t[k]
             assert v is None or (isinstance(v, (int, float)) and v >= 0), (k, v)
-live = {int(x) for x in os.listdir(f"/proc/{pid}/task")}
 last = json.loads(lines[-1])
 seen = {t["tid"] for t in last["threads"]}
-assert seen == live, f"threads {seen} != /proc {live}"
+live = {int(x) for x in os.listdir(f"/proc/{pid}/task")}
+# The Go runtime may start a thread between the sample and this listing: every thread
+# gmptop showed must exist, and any extra one must have started after the sample.
+assert seen <= live, f"threads {seen - live} shown but not in /proc"
+ticks = os.sysconf("SC_CLK_TCK")
+boot = time.time() - float(open("/proc/uptime").read().split()[0])
+sample = calendar.timegm(time.strptime(last["time"][:19], "%Y-%m-%dT%H:%M:%S"))
+for tid in live - seen:
+    st = open(f"/proc/{pid}/task/{tid}/stat").read().rsplit(")", 1)[1].split()
+    started = boot + int(st[19]) / ticks
+    assert started > sample - 1.5, f"thread {tid} (started {started:.1f}) missing from sample at {sample:.1f}"
 # ping-pong switches voluntarily all the time: some thread must show it.
 assert any((t["nvcsw_per_s"] or 0) > 10 for t in last["threads"]), "no switches seen"
 total = sum(t["cpu_pct"] or 0 for t in last["threads"])
