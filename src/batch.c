@@ -167,8 +167,7 @@ static int report_exit(const struct session *s)
     return 3;
 }
 
-/* The most severe finding active in the newest snapshot. */
-static int worst_active(const struct snapshot *cur)
+int batch_worst_active(const struct snapshot *cur)
 {
     int worst = DIAG_NONE;
     for (size_t i = 0; i < cur->diag.nfindings; i++)
@@ -177,8 +176,8 @@ static int worst_active(const struct snapshot *cur)
     return worst;
 }
 
-static void print_snapshot(const struct options *o, FILE *out, const struct snapshot *prev,
-                           const struct snapshot *cur, bool first)
+void batch_print(const struct options *o, FILE *out, const struct snapshot *prev,
+                 const struct snapshot *cur, bool first)
 {
     if (o->diagnose_only) {
         /* The first line reports what is already active, as if it had just started. */
@@ -212,9 +211,9 @@ int batch_run(const struct options *o, struct session *s, FILE *out)
             break;
         }
         const struct snapshot *cur = history_get(s->history, 0);
-        print_snapshot(o, out, history_get(s->history, 1), cur, first);
+        batch_print(o, out, history_get(s->history, 1), cur, first);
         first = false;
-        int w = worst_active(cur);
+        int w = batch_worst_active(cur);
         worst = w > worst ? w : worst;
     }
     /* CI of a load test: a finding at or above --fail-on fails the run, even when the

@@ -14,5 +14,12 @@ int batch_run(const struct options *o, struct session *s, FILE *out);
  * Returns a malloc'd string. */
 char *batch_json(const struct snapshot *prev, const struct snapshot *cur);
 void batch_text(FILE *out, const struct snapshot *prev, const struct snapshot *cur);
+/* Print one snapshot the way -o asks (JSON line, text table, or with --diagnose-only
+ * the findings that started or ended; first: report what is already active). Live and
+ * replayed batch output both go through here, so they stay byte-identical. */
+void batch_print(const struct options *o, FILE *out, const struct snapshot *prev,
+                 const struct snapshot *cur, bool first);
+/* The most severe finding active in cur (enum diag_severity). */
+int batch_worst_active(const struct snapshot *cur);
 
 #endif

@@ -186,31 +186,6 @@ double replay_gap_ms(const struct replay *rp, size_t k)
 
 /* ---- batch replay ------------------------------------------------------------------- */
 
-static int worst_active(const struct snapshot *cur)
-{
-    int worst = DIAG_NONE;
-    for (size_t i = 0; i < cur->diag.nfindings; i++)
-        if ((int)cur->diag.findings[i].severity > worst)
-            worst = cur->diag.findings[i].severity;
-    return worst;
-}
-
-/* Exactly what batch.c prints for a pair. */
-static void print_pair(const struct options *o, FILE *out, const struct snapshot *prev,
-                       const struct snapshot *cur, bool first)
-{
-    if (o->diagnose_only) {
-        diag_print_changes(out, first ? NULL : prev, cur, o->format == FORMAT_JSON);
-    } else if (o->format == FORMAT_JSON) {
-        char *line = batch_json(prev, cur);
-        if (line)
-            fprintf(out, "%s\n", line);
-        free(line);
-    } else {
-        batch_text(out, prev, cur);
-    }
-}
-
 int replay_batch_run(const struct options *o, FILE *out)
 {
     struct recfile_reader *rd;
@@ -254,10 +229,10 @@ int replay_batch_run(const struct options *o, FILE *out)
             fprintf(stderr, "gmptop: process %d (%s) exited\n", (int)cur->meta.pid,
                     cur->meta.comm);
         } else {
-            print_pair(o, out, prev, cur, first);
+            batch_print(o, out, prev, cur, first);
             first = false;
             printed++;
-            int w = worst_active(cur);
+            int w = batch_worst_active(cur);
             worst = w > worst ? w : worst;
         }
         snapshot_free(prev);
