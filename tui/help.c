@@ -354,12 +354,17 @@ void help_draw(int rows, int cols, int *scroll)
             attrset(a);
         skip = 0;
     }
-    const char *more = max_scroll > 0 ? " Up/Down scroll, any other key closes "
-                                      : " any key closes ";
+    help_draw_hint(top, left, h, w, tw, max_scroll > 0);
+    attrset(A_NORMAL);
+}
+
+void help_draw_hint(int top, int left, int h, int w, int tw, bool scrolls)
+{
+    const char *more = scrolls ? " Up/Down scroll, any other key closes "
+                               : " any key closes ";
     int mw = draw_text_width(more);
     if (mw < tw)
         draw_text(top + h - 1, left + w - mw - 2, mw, more);
-    attrset(A_NORMAL);
 }
 
 bool help_key(int ch, int *scroll)

@@ -57,6 +57,8 @@ int header_draw(const struct pane_view *v, int y, int cols, int max_bar_rows,
  * the key closes the help (any key but the scroll keys). */
 void help_draw(int rows, int cols, int *scroll);
 bool help_key(int ch, int *scroll);
+/* The "Up/Down scroll, any other key closes" hint on an overlay's bottom border. */
+void help_draw_hint(int top, int left, int h, int w, int tw, bool scrolls);
 
 /* Process picker. */
 enum picker_action {

@@ -666,24 +666,11 @@ void diag_explain_draw(const struct session *s, const char *rule_id, int rows, i
         cv_wrap(&cv, 0, pa, paras[i].text);
         attrset(a);
     }
-    const char *more = max_scroll > 0 ? " Up/Down scroll, any other key closes "
-                                      : " any key closes ";
-    int mw = draw_text_width(more);
-    if (mw < tw)
-        draw_text(top + h - 1, left + w - mw - 2, mw, more);
+    help_draw_hint(top, left, h, w, tw, max_scroll > 0);
     attrset(A_NORMAL);
 }
 
 bool diag_explain_key(int ch, int *scroll)
 {
-    switch (ch) {
-    case KEY_UP: case 'k':     (*scroll)--; return true;
-    case KEY_DOWN: case 'j':   (*scroll)++; return true;
-    case KEY_PPAGE:            *scroll -= 10; return true;
-    case KEY_NPAGE:            *scroll += 10; return true;
-    case KEY_HOME:             *scroll = 0; return true;
-    case KEY_END:              *scroll = 1 << 20; return true;
-    case KEY_RESIZE:           return true;
-    default:                   return false;
-    }
+    return help_key(ch, scroll);     /* the same scrolling as the help overlay */
 }
