@@ -430,3 +430,16 @@ int draw_wrap_skip(int y, int x, int w, int skip, int max_rows, const char *text
 {
     return wrap_core(y, x, w, skip, max_rows, text) - skip;
 }
+
+bool draw_list_nav(int ch, long page, long nrows, long *delta)
+{
+    switch (ch) {
+    case KEY_UP: case 'k':      *delta = -1; return true;
+    case KEY_DOWN: case 'j':    *delta = 1; return true;
+    case KEY_PPAGE:             *delta = -page; return true;
+    case KEY_NPAGE:             *delta = page; return true;
+    case KEY_HOME: case 'g':    *delta = -nrows; return true;
+    case KEY_END: case 'G':     *delta = nrows; return true;
+    default:                    return false;
+    }
+}

@@ -74,4 +74,9 @@ void draw_table_header(int y, const struct draw_col *cols, size_t n, int sorted,
 /* Draw one cell of a laid-out column (aligned, clipped). */
 void draw_cell(int y, const struct draw_col *c, const char *text, attr_t a);
 
+/* The navigation keys every scrolling list shares (Up/Down, k/j, PgUp/PgDn, Home/End,
+ * g/G): true with the step to move the selection by (page rows for a page, nrows to
+ * reach an end); false for any other key. */
+bool draw_list_nav(int ch, long page, long nrows, long *delta);
+
 #endif

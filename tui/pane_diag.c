@@ -484,14 +484,12 @@ static bool diag_key(struct pane *p, const struct pane_view *v, int ch)
     struct diag_state *st = p->priv;
     build_items(st, v);
     restore_sel(st);
-    long page = st->page > 4 ? st->page / 2 : 2;
+    long delta;
+    if (draw_list_nav(ch, st->page > 4 ? st->page / 2 : 2, (long)st->nitems, &delta)) {
+        move_sel(st, delta);
+        return true;
+    }
     switch (ch) {
-    case KEY_UP: case 'k':     move_sel(st, -1); return true;
-    case KEY_DOWN: case 'j':   move_sel(st, 1); return true;
-    case KEY_PPAGE:            move_sel(st, -page); return true;
-    case KEY_NPAGE:            move_sel(st, page); return true;
-    case KEY_HOME: case 'g':   move_sel(st, -(long)st->nitems); return true;
-    case KEY_END: case 'G':    move_sel(st, (long)st->nitems); return true;
     case '\n': case '\r': case KEY_ENTER:
         if (st->sel < st->nitems) {
             const struct item *it = &st->items[st->sel];

@@ -661,16 +661,11 @@ static bool sched_key(struct pane *p, const struct pane_view *v, int ch)
 {
     (void)v;
     struct sched_pane *st = p->priv;
-    long page = st->page > 1 ? st->page - 1 : 1;
-    switch (ch) {
-    case KEY_UP: case 'k':      move_sel(st, -1); return true;
-    case KEY_DOWN: case 'j':    move_sel(st, 1); return true;
-    case KEY_PPAGE:             move_sel(st, -page); return true;
-    case KEY_NPAGE:             move_sel(st, page); return true;
-    case KEY_HOME: case 'g':    move_sel(st, -(long)st->nrows); return true;
-    case KEY_END: case 'G':     move_sel(st, (long)st->nrows); return true;
-    default:                    return false;
-    }
+    long delta;
+    if (!draw_list_nav(ch, st->page > 1 ? st->page - 1 : 1, (long)st->nrows, &delta))
+        return false;
+    move_sel(st, delta);
+    return true;
 }
 
 static void sched_reset(struct pane *p)

@@ -287,14 +287,12 @@ static bool threads_key(struct pane *p, const struct pane_view *v, int ch)
 {
     (void)v;
     struct threads_state *st = p->priv;
-    long page = st->page > 1 ? st->page - 1 : 1;
+    long delta;
+    if (draw_list_nav(ch, st->page > 1 ? st->page - 1 : 1, (long)st->nrows, &delta)) {
+        move_sel(st, delta);
+        return true;
+    }
     switch (ch) {
-    case KEY_UP: case 'k':      move_sel(st, -1); return true;
-    case KEY_DOWN: case 'j':    move_sel(st, 1); return true;
-    case KEY_PPAGE:             move_sel(st, -page); return true;
-    case KEY_NPAGE:             move_sel(st, page); return true;
-    case KEY_HOME: case 'g':    move_sel(st, -(long)st->nrows); return true;
-    case KEY_END: case 'G':     move_sel(st, (long)st->nrows); return true;
     case '>': case '.': case KEY_F(6):
         set_sort(st, st->sort_col + 1);
         return true;

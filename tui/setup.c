@@ -400,14 +400,12 @@ enum setup_action setup_key(struct setup *su, int ch)
         edit_key(su, ch);
         return SETUP_HANDLED;
     }
-    long page = su->page > 1 ? su->page - 1 : 1;
+    long delta;
+    if (draw_list_nav(ch, su->page > 1 ? su->page - 1 : 1, (long)su->nrows, &delta)) {
+        move_sel(su, delta);
+        return SETUP_HANDLED;
+    }
     switch (ch) {
-    case KEY_UP: case 'k':     move_sel(su, -1); return SETUP_HANDLED;
-    case KEY_DOWN: case 'j':   move_sel(su, 1); return SETUP_HANDLED;
-    case KEY_PPAGE:            move_sel(su, -page); return SETUP_HANDLED;
-    case KEY_NPAGE:            move_sel(su, page); return SETUP_HANDLED;
-    case KEY_HOME: case 'g':   move_sel(su, -(long)su->nrows); return SETUP_HANDLED;
-    case KEY_END: case 'G':    move_sel(su, (long)su->nrows); return SETUP_HANDLED;
     case ' ':
         toggle(su);
         return SETUP_HANDLED;
