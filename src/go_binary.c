@@ -519,6 +519,17 @@ static int cmp_name(const void *a, const void *b)
     return strcmp(((const struct go_sym *)a)->name, ((const struct go_sym *)b)->name);
 }
 
+/* Sort order: by name, and among equal names (a stripped binary's .gopclntab names an
+ * ABI0 wrapper like the function it wraps) the largest first: the real body. */
+static int cmp_name_size(const void *a, const void *b)
+{
+    const struct go_sym *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+    if (c)
+        return c;
+    return x->size > y->size ? -1 : x->size < y->size;
+}
+
 static int cmp_addr(const void *a, const void *b)
 {
     const struct go_sym *x = *(const struct go_sym *const *)a;
@@ -534,7 +545,7 @@ static int index_symbols(struct go_binary *b)
         b->syms[i].name = b->pool + b->syms[i].name_off;
         nf += b->syms[i].is_func;
     }
-    qsort(b->syms, b->nsyms, sizeof(*b->syms), cmp_name);
+    qsort(b->syms, b->nsyms, sizeof(*b->syms), cmp_name_size);
     b->funcs = malloc((nf ? nf : 1) * sizeof(*b->funcs));
     if (!b->funcs)
         return -ENOMEM;
@@ -673,6 +684,8 @@ int go_binary_lookup(const struct go_binary *b, const char *name, uint64_t *addr
         ? bsearch(&key, b->syms, b->nsyms, sizeof(*b->syms), cmp_name) : NULL;
     if (!s)
         return -ENOENT;
+    while (s > b->syms && strcmp(s[-1].name, name) == 0)
+        s--;                        /* the first of equal names: the largest */
     if (addr)
         *addr = s->addr;
     if (size)

@@ -24,8 +24,10 @@
 
 #define MAX_VERSIONS 16
 
+/* runtime.osinit has an ABI0 wrapper that a stripped binary's .gopclntab names the
+ * same way: the lookup must still give the real function, as go tool nm does. */
 static const char *const funcs_checked[] = {
-    "runtime.casgstatus", "runtime.gopark", "runtime.execute", "main.main",
+    "runtime.casgstatus", "runtime.gopark", "runtime.execute", "main.main", "runtime.osinit",
 };
 
 /* ---- hand-made .go.buildinfo ------------------------------------------------------- */
