@@ -37,8 +37,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-T() { tmux -L "$SOCK" "$@"; }
-screen() { T capture-pane -p -t "$target" 2>/dev/null; }
+. "$top_srcdir/tests/tui/tmux_lib.sh"
 
 # wait_for FIXED-TEXT [TIMEOUT-SECONDS]: poll the screen until the text shows.
 wait_for() {
@@ -52,19 +51,6 @@ wait_for() {
     screen > "$tmp/last-screen"
     fail "'$1' did not appear within ${2:-5}s; screen was:
 $(cat "$tmp/last-screen")"
-}
-
-# wait_re ERE [TIMEOUT-SECONDS]: same, with a regular expression.
-wait_re() {
-    i=0
-    limit=$(( ${2:-5} * 10 ))
-    while [ $i -lt "$limit" ]; do
-        screen | grep -qE -- "$1" && return 0
-        sleep 0.1
-        i=$((i + 1))
-    done
-    fail "/$1/ did not appear within ${2:-5}s; screen was:
-$(screen)"
 }
 
 wait_gone() {
@@ -96,10 +82,6 @@ $(screen)"
 $(screen)"
 }
 
-# Longest line of the screen in characters (UTF-8 continuation bytes not counted).
-widest() {
-    screen | LC_ALL=C tr -d '\200-\277' | LC_ALL=C awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }'
-}
 
 "$DEMO" pingpong >/dev/null 2>&1 &
 demo_pid=$!

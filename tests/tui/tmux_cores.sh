@@ -24,19 +24,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-T() { tmux -L "$SOCK" "$@"; }
-screen() { T capture-pane -p -t main 2>/dev/null; }
-wait_re() {
-    i=0
-    limit=$(( ${2:-5} * 10 ))
-    while [ $i -lt "$limit" ]; do
-        screen | grep -qE -- "$1" && return 0
-        sleep 0.1
-        i=$((i + 1))
-    done
-    fail "/$1/ did not appear within ${2:-5}s; screen was:
-$(screen)"
-}
+. "$top_srcdir/tests/tui/tmux_lib.sh"
 start() {   # start [ENV=VALUE...]: gmptop on the demo in a 120x40 tmux window
     T kill-session -t main >/dev/null 2>&1
     T new-session -d -s main -x 120 -y 40 \

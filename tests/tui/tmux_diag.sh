@@ -24,8 +24,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-T() { tmux -L "$SOCK" "$@"; }
-screen() { T capture-pane -p -t main 2>/dev/null; }
+. "$top_srcdir/tests/tui/tmux_lib.sh"
 rows() { T display -p -t main '#{pane_height}'; }
 # The strip is the row above the footer; the pane is everything above it.
 strip() { screen | sed -n "$(( $(rows) - 1 ))p"; }
@@ -55,10 +54,6 @@ wait_gone_in() {
 $(screen)"
 }
 
-widest() {
-    screen | LC_ALL=C tr -d '\200-\277' |
-        LC_ALL=C awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }'
-}
 
 # A settings file from "before": run delay off (a loaded machine would otherwise raise
 # it next to the backlog) and a key gmptop does not know, which a save must keep.

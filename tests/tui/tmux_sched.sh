@@ -22,27 +22,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-T() { tmux -L "$SOCK" "$@"; }
-screen() { T capture-pane -p -t main 2>/dev/null; }
-
-# wait_re ERE [TIMEOUT-SECONDS]: poll the screen until a line matches.
-wait_re() {
-    i=0
-    limit=$(( ${2:-5} * 10 ))
-    while [ $i -lt "$limit" ]; do
-        screen | grep -qE -- "$1" && return 0
-        sleep 0.1
-        i=$((i + 1))
-    done
-    fail "/$1/ did not appear within ${2:-5}s; screen was:
-$(screen)"
-}
-
-# Longest line of the screen in characters (UTF-8 continuation bytes not counted).
-widest() {
-    screen | LC_ALL=C tr -d '\200-\277' |
-        LC_ALL=C awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }'
-}
+. "$top_srcdir/tests/tui/tmux_lib.sh"
 
 # The frozen demo re-executes itself (asyncpreemptoff) before printing its pid line, so
 # wait for that line rather than for threads: the first image has threads too.

@@ -1,0 +1,24 @@
+# tmux_lib.sh: helpers the tmux tests share; sourced after tests/lib.sh. SOCK names the
+# test's own tmux server; screen reads the pane named by $target (default "main").
+
+T() { tmux -L "$SOCK" "$@"; }
+screen() { T capture-pane -p -t "${target:-main}" 2>/dev/null; }
+
+# wait_re ERE [TIMEOUT-SECONDS]: poll the screen until a line matches.
+wait_re() {
+    i=0
+    limit=$(( ${2:-5} * 10 ))
+    while [ $i -lt "$limit" ]; do
+        screen | grep -qE -- "$1" && return 0
+        sleep 0.1
+        i=$((i + 1))
+    done
+    fail "/$1/ did not appear within ${2:-5}s; screen was:
+$(screen)"
+}
+
+# Longest line of the screen in characters (UTF-8 continuation bytes not counted).
+widest() {
+    screen | LC_ALL=C tr -d '\200-\277' |
+        LC_ALL=C awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }'
+}
