@@ -443,3 +443,15 @@ bool draw_list_nav(int ch, long page, long nrows, long *delta)
     default:                    return false;
     }
 }
+
+size_t draw_list_move(size_t sel, long delta, size_t n)
+{
+    if (n == 0)
+        return 0;
+    long s = (long)sel + delta;
+    if (s < 0)
+        s = 0;
+    if (s >= (long)n)
+        s = (long)n - 1;
+    return (size_t)s;
+}

@@ -79,4 +79,7 @@ void draw_cell(int y, const struct draw_col *c, const char *text, attr_t a);
  * reach an end); false for any other key. */
 bool draw_list_nav(int ch, long page, long nrows, long *delta);
 
+/* A list selection moved by delta and kept inside [0, n); 0 when the list is empty. */
+size_t draw_list_move(size_t sel, long delta, size_t n);
+
 #endif

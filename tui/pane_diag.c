@@ -470,12 +470,7 @@ static void move_sel(struct diag_state *st, long delta)
 {
     if (st->nitems == 0)
         return;
-    long s = (long)st->sel + delta;
-    if (s < 0)
-        s = 0;
-    if (s >= (long)st->nitems)
-        s = (long)st->nitems - 1;
-    st->sel = (size_t)s;
+    st->sel = draw_list_move(st->sel, delta, st->nitems);
     remember_sel(st);
 }
 

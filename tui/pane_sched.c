@@ -649,12 +649,7 @@ static void move_sel(struct sched_pane *st, long delta)
 {
     if (st->nrows == 0)
         return;
-    long s = (long)st->sel + delta;
-    if (s < 0)
-        s = 0;
-    if (s >= (long)st->nrows)
-        s = (long)st->nrows - 1;
-    st->sel = (size_t)s;
+    st->sel = draw_list_move(st->sel, delta, st->nrows);
 }
 
 static bool sched_key(struct pane *p, const struct pane_view *v, int ch)

@@ -288,12 +288,7 @@ void setup_draw(struct setup *su, const struct pane_rect *r)
 
 static void move_sel(struct setup *su, long delta)
 {
-    long s = (long)su->sel + delta;
-    if (s < 0)
-        s = 0;
-    if (s >= (long)su->nrows)
-        s = (long)su->nrows - 1;
-    su->sel = s < 0 ? 0 : (size_t)s;
+    su->sel = draw_list_move(su->sel, delta, su->nrows);
 }
 
 static void toggle(struct setup *su)
