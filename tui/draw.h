@@ -82,4 +82,7 @@ bool draw_list_nav(int ch, long page, long nrows, long *delta);
 /* A list selection moved by delta and kept inside [0, n); 0 when the list is empty. */
 size_t draw_list_move(size_t sel, long delta, size_t n);
 
+/* A line-drawing box with its top-left corner at (y, x), h rows by w columns. */
+void draw_frame(int y, int x, int h, int w);
+
 #endif

@@ -295,18 +295,6 @@ static int total_rows(int w)
     return n;
 }
 
-static void frame(int y, int x, int h, int w)
-{
-    mvhline(y, x + 1, ACS_HLINE, w - 2);
-    mvhline(y + h - 1, x + 1, ACS_HLINE, w - 2);
-    mvvline(y + 1, x, ACS_VLINE, h - 2);
-    mvvline(y + 1, x + w - 1, ACS_VLINE, h - 2);
-    mvaddch(y, x, ACS_ULCORNER);
-    mvaddch(y, x + w - 1, ACS_URCORNER);
-    mvaddch(y + h - 1, x, ACS_LLCORNER);
-    mvaddch(y + h - 1, x + w - 1, ACS_LRCORNER);
-}
-
 void help_draw(int rows, int cols, int *scroll)
 {
     /* A frame one cell in from the edges when there is room, the full screen otherwise. */
@@ -319,7 +307,7 @@ void help_draw(int rows, int cols, int *scroll)
         draw_fill(y, left, w, a);
     attrset(a);
     if (m)
-        frame(top, left, h, w);
+        draw_frame(top, left, h, w);
     int tx = left + 2, tw = w - 4, ty = top + 1, th = h - 2;
     attron(A_BOLD);
     draw_text(top, tx, tw, " gmptop help ");

@@ -611,18 +611,6 @@ static size_t explain_paras(const struct session *s, const struct diag_rule *r,
     return n;
 }
 
-static void frame(int y, int x, int h, int w)
-{
-    mvhline(y, x + 1, ACS_HLINE, w - 2);
-    mvhline(y + h - 1, x + 1, ACS_HLINE, w - 2);
-    mvvline(y + 1, x, ACS_VLINE, h - 2);
-    mvvline(y + 1, x + w - 1, ACS_VLINE, h - 2);
-    mvaddch(y, x, ACS_ULCORNER);
-    mvaddch(y, x + w - 1, ACS_URCORNER);
-    mvaddch(y + h - 1, x, ACS_LLCORNER);
-    mvaddch(y + h - 1, x + w - 1, ACS_LRCORNER);
-}
-
 void diag_explain_draw(const struct session *s, const char *rule_id, int rows, int cols,
                        int *scroll)
 {
@@ -638,7 +626,7 @@ void diag_explain_draw(const struct session *s, const char *rule_id, int rows, i
         draw_fill(y, left, w, a);
     attrset(a);
     if (m)
-        frame(top, left, h, w);
+        draw_frame(top, left, h, w);
     int tx = left + 2, tw = w - 4, ty = top + 1, th = h - 2;
     attron(A_BOLD);
     draw_text(top, tx, tw, " diagnosis explained ");
