@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "go_fixtures.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <gelf.h>
@@ -306,18 +308,7 @@ static int fixtures_setup(void **state)
 {
     (void)state;
     fx.dir = getenv("GOBIN_DIR");
-    fx.n = 0;
-    DIR *d = fx.dir ? opendir(fx.dir) : NULL;
-    struct dirent *e;
-    while (d && (e = readdir(d)) != NULL && fx.n < MAX_VERSIONS) {
-        size_t l = strlen(e->d_name);
-        if (l > 8 && l < 64 + 8 && strcmp(e->d_name + l - 8, ".version") == 0) {
-            memcpy(fx.version[fx.n], e->d_name, l - 8);
-            fx.version[fx.n++][l - 8] = '\0';
-        }
-    }
-    if (d)
-        closedir(d);
+    fx.n = go_fixtures_versions(fx.dir, fx.version, MAX_VERSIONS);
     return 0;
 }
 
@@ -344,27 +335,6 @@ static void read_first_line(const char *path, char *out, size_t len)
         out[0] = '\0';
     out[strcspn(out, "\n")] = '\0';
     fclose(f);
-}
-
-/* The address `go tool nm` printed for name, or 0. */
-static uint64_t nm_addr(const char *nmfile, const char *name)
-{
-    char line[1024];
-    uint64_t found = 0;
-    FILE *f = fopen(nmfile, "r");
-    if (!f)
-        fail_msg("%s: fopen: %s", nmfile, strerror(errno));
-    while (!found && fgets(line, sizeof(line), f)) {
-        uint64_t addr;
-        char type;
-        int pos = 0;
-        line[strcspn(line, "\n")] = '\0';
-        if (sscanf(line, "%" SCNx64 " %c %n", &addr, &type, &pos) >= 2 && pos > 0 &&
-            strcmp(line + pos, name) == 0)
-            found = addr;
-    }
-    fclose(f);
-    return found;
 }
 
 static struct go_binary *open_ok(const char *path)
@@ -399,7 +369,7 @@ static void check_variant(const char *v, const char *variant)
     assert_int_equal(go_binary_has_dwarf(b), !stripped);
 
     for (size_t i = 0; i < sizeof(funcs_checked) / sizeof(funcs_checked[0]); i++) {
-        uint64_t addr = 0, size = 0, expect = nm_addr(nm, funcs_checked[i]);
+        uint64_t addr = 0, size = 0, expect = go_fixtures_nm_addr(nm, funcs_checked[i]);
         assert_true(expect != 0);
         if (go_binary_lookup(b, funcs_checked[i], &addr, &size) != 0)
             fail_msg("%s%s: %s not found", v, variant, funcs_checked[i]);
@@ -413,7 +383,7 @@ static void check_variant(const char *v, const char *variant)
         assert_int_equal(go_binary_lookup(b, "runtime.allp", &allp, NULL), -ENOENT);
     } else {
         assert_int_equal(go_binary_lookup(b, "runtime.allp", &allp, NULL), 0);
-        assert_true(allp == nm_addr(nm, "runtime.allp"));
+        assert_true(allp == go_fixtures_nm_addr(nm, "runtime.allp"));
         assert_null(go_binary_func_at(b, allp));    /* data is not a function */
     }
     assert_int_equal(go_binary_lookup(b, "runtime.no_such_symbol", NULL, NULL), -ENOENT);
@@ -467,7 +437,7 @@ static void test_no_section_headers(void **state)
         assert_int_equal(go_binary_symbol_source(b), GO_SYMBOLS_PCLNTAB);
         uint64_t addr = 0;
         assert_int_equal(go_binary_lookup(b, "runtime.gopark", &addr, NULL), 0);
-        assert_true(addr == nm_addr(nm, "runtime.gopark"));
+        assert_true(addr == go_fixtures_nm_addr(nm, "runtime.gopark"));
         go_binary_free(b);
     }
 }

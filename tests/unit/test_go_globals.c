@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "go_fixtures.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -127,18 +129,7 @@ static int fixtures_setup(void **state)
     (void)state;
     fx.dir = getenv("GOBIN_DIR");
     fx.gdir = getenv("GLOBALS_DIR");
-    fx.n = 0;
-    DIR *d = fx.dir ? opendir(fx.dir) : NULL;
-    struct dirent *e;
-    while (d && (e = readdir(d)) != NULL && fx.n < MAX_VERSIONS) {
-        size_t l = strlen(e->d_name);
-        if (l > 8 && l < 64 + 8 && strcmp(e->d_name + l - 8, ".version") == 0) {
-            memcpy(fx.version[fx.n], e->d_name, l - 8);
-            fx.version[fx.n++][l - 8] = '\0';
-        }
-    }
-    if (d)
-        closedir(d);
+    fx.n = go_fixtures_versions(fx.dir, fx.version, MAX_VERSIONS);
     return 0;
 }
 
@@ -153,25 +144,6 @@ static void need_fixtures(void)
 static void fixture_path(char *p, size_t len, const char *dir, const char *v, const char *kind)
 {
     snprintf(p, len, "%s/%s-%s", dir, v, kind);
-}
-
-/* Address of sym in a `go tool nm` listing, or 0. */
-static uint64_t nm_addr(const char *nmfile, const char *sym)
-{
-    FILE *f = fopen(nmfile, "r");
-    assert_non_null(f);
-    char line[512], name[256];
-    uint64_t addr, found = 0;
-    char kind;
-    while (fgets(line, sizeof(line), f)) {
-        if (sscanf(line, "%" SCNx64 " %c %255s", &addr, &kind, name) == 3 &&
-            strcmp(name, sym) == 0) {
-            found = addr;
-            break;
-        }
-    }
-    fclose(f);
-    return found;
 }
 
 struct sect {
@@ -254,7 +226,7 @@ static int check_static(const char *path, const char *symfile, const char *nmfil
     int n = 0;
     for (int i = 0; i < GO_GLOBAL_COUNT; i++) {
         const char *name = go_global_name((enum go_global)i);
-        uint64_t want = nm_addr(nmfile, name);
+        uint64_t want = go_fixtures_nm_addr(nmfile, name);
         assert_true(want != 0);
         if (strcmp(symfile, path) != 0)
             want = map_address(symfile, path, want);

@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "go_fixtures.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -197,18 +199,7 @@ static int fixtures_setup(void **state)
 {
     (void)state;
     fx.dir = getenv("GOBIN_DIR");
-    fx.n = 0;
-    DIR *d = fx.dir ? opendir(fx.dir) : NULL;
-    struct dirent *e;
-    while (d && (e = readdir(d)) != NULL && fx.n < MAX_VERSIONS) {
-        size_t l = strlen(e->d_name);
-        if (l > 8 && l < 64 + 8 && strcmp(e->d_name + l - 8, ".version") == 0) {
-            memcpy(fx.version[fx.n], e->d_name, l - 8);
-            fx.version[fx.n++][l - 8] = '\0';
-        }
-    }
-    if (d)
-        closedir(d);
+    fx.n = go_fixtures_versions(fx.dir, fx.version, MAX_VERSIONS);
     snprintf(fx.tmp, sizeof(fx.tmp), "/tmp/gmptop-offsets-XXXXXX");
     if (!mkdtemp(fx.tmp))
         fx.tmp[0] = '\0';
@@ -242,25 +233,6 @@ static void need_fixtures(void)
     if (fx.n == 0)
         fail_msg("no *.version fixtures in %s", fx.dir);
     assert_true(fx.tmp[0] != '\0');
-}
-
-/* Address of sym in a `go tool nm` listing, or 0. */
-static uint64_t nm_addr(const char *nmfile, const char *sym)
-{
-    FILE *f = fopen(nmfile, "r");
-    assert_non_null(f);
-    char line[512], name[256];
-    uint64_t addr, found = 0;
-    char kind;
-    while (fgets(line, sizeof(line), f)) {
-        if (sscanf(line, "%" SCNx64 " %c %255s", &addr, &kind, name) == 3 &&
-            strcmp(name, sym) == 0) {
-            found = addr;
-            break;
-        }
-    }
-    fclose(f);
-    return found;
 }
 
 static double now_ms(void)
@@ -311,7 +283,7 @@ static void test_dwarf_fixtures(void **state)
                 check_facts(f, &o);
             /* Every global DWARF names must be where the linker put the symbol. */
             for (int g = 0; g < GO_GLOBAL_COUNT; g++) {
-                uint64_t want = nm_addr(nm, go_global_name((enum go_global)g));
+                uint64_t want = go_fixtures_nm_addr(nm, go_global_name((enum go_global)g));
                 if (want == 0)
                     continue;
                 if (o.global[g] != want)
@@ -498,8 +470,8 @@ static void test_symtab_globals(void **state)
             fail_msg("%s: %s", dst, reason);
         assert_int_equal(o.source, GO_OFFSETS_TABLE);
         assert_string_equal(reason, "");
-        assert_int_equal(o.global[GO_GLOBAL_ALLP], nm_addr(nm, "runtime.allp"));
-        assert_int_equal(o.global[GO_GLOBAL_SCHED], nm_addr(nm, "runtime.sched"));
+        assert_int_equal(o.global[GO_GLOBAL_ALLP], go_fixtures_nm_addr(nm, "runtime.allp"));
+        assert_int_equal(o.global[GO_GLOBAL_SCHED], go_fixtures_nm_addr(nm, "runtime.sched"));
         assert_true(o.global[GO_GLOBAL_ALLP] != 0);
         unlink(dst);
     }
