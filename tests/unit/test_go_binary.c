@@ -552,18 +552,24 @@ static void check_live_pie(const char *v)
         execl(real, real, "30", (char *)NULL);
         _exit(127);
     }
-    /* Until exec has happened, /proc/PID/exe is still this test program. */
+    /* Until exec has happened, /proc/PID/exe is still this test program; and the kernel
+     * switches exe before it maps the PT_LOAD segments (load_elf_binary calls
+     * begin_new_exec first), so under load the maps can still lack the text for a
+     * moment after the link changed. Poll until both hold, or 5 s. */
     snprintf(link, sizeof(link), "/proc/%d/exe", (int)pid);
-    bool execd = false;
-    for (int i = 0; i < 200 && !execd; i++) {
+    bool execd = false, mapped = false;
+    int rc = -ETIMEDOUT;
+    for (int i = 0; i < 500 && !mapped; i++) {
+        if (i > 0)
+            sleep_ms(10);
         ssize_t n = readlink(link, exe, sizeof(exe) - 1);
         exe[n > 0 ? n : 0] = '\0';
         execd = strcmp(exe, real) == 0;
         if (!execd)
-            sleep_ms(10);
+            continue;
+        rc = go_binary_load_bias(b, pid, &bias);
+        mapped = rc == 0 && in_exec_mapping(pid, main_addr + bias, real);
     }
-    int rc = execd ? go_binary_load_bias(b, pid, &bias) : -ETIMEDOUT;
-    bool mapped = rc == 0 && in_exec_mapping(pid, main_addr + bias, real);
     print_message("%s-pie pid %d: bias 0x%" PRIx64 ", main.main at 0x%" PRIx64 "\n", v,
                   (int)pid, bias, main_addr + bias);
     kill(pid, SIGKILL);
