@@ -84,24 +84,32 @@ static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list 
     return 0;
 }
 
-static bool has_caps(void)
+/* The capability BPF uprobes need that this process lacks, or NULL when it has them:
+ * CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN (kernels before 5.8 know only that one).
+ * Effective bits, not the uid: root in a container or under a reduced bounding set
+ * lacks them too. */
+static const char *missing_cap(void)
 {
-    if (geteuid() == 0)
-        return true;
     struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
     struct __user_cap_data_struct d[2];
     memset(d, 0, sizeof(d));
     if (syscall(SYS_capget, &h, d) != 0)
-        return false;
+        return "CAP_BPF";
     uint64_t eff = d[0].effective | ((uint64_t)d[1].effective << 32);
-    return (eff & (1ull << 39)) && (eff & (1ull << 38));   /* CAP_BPF, CAP_PERFMON */
+    bool sys_admin = eff & (1ull << 21), perfmon = eff & (1ull << 38), bpf = eff & (1ull << 39);
+    if (sys_admin || (bpf && perfmon))
+        return NULL;
+    return !bpf ? "CAP_BPF" : "CAP_PERFMON";
 }
 
 static bool park_probe_fn(char *reason, size_t len)
 {
-    if (!has_caps()) {
-        snprintf(reason, len, "needs root, or CAP_BPF and CAP_PERFMON, to place uprobes "
-                 "(run gmptop with sudo)");
+    const char *cap = missing_cap();
+    if (cap) {
+        snprintf(reason, len, "needs CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN) to place "
+                 "uprobes; this gmptop has no %s (%s)", cap,
+                 geteuid() == 0 ? "root, but the capability is not in its set"
+                                : "run it as root, e.g. with sudo");
         return false;
     }
     if (access("/sys/kernel/btf/vmlinux", R_OK) != 0) {

@@ -177,6 +177,22 @@ static void draw_hview(const struct hview *v, int y, int x, int w, int h)
     }
 }
 
+/* Rows draw_hview() fills for v: the title plus its first to last non-empty bucket
+ * (one for the "no events" line). */
+static int hview_rows(const struct hview *v)
+{
+    size_t first = v->n, last = 0;
+    for (size_t i = 0; i < v->n; i++)
+        if (v->count[i]) {
+            if (first == v->n)
+                first = i;
+            last = i;
+        }
+    return first == v->n ? 2 : 1 + (int)(last - first + 1);
+}
+
+static int min_int(int a, int b) { return a < b ? a : b; }
+
 static void hview_from_park(struct hview *v, const struct park_hist_sample *h, const char *name,
                             double secs)
 {
@@ -408,17 +424,6 @@ static void latency_draw(struct pane *pn, const struct pane_view *v, const struc
     if (y < end)
         draw_printf(y++, x, w, "%s (%.1f s)   v toggles   < > sort   I inverts   "
                     "up/down scroll", st->since_attach ? "since attach" : "last interval", secs);
-    /* Height: the leading reasons' histograms, the table, wake-to-run vs runtime. */
-    int room = end - y;
-    int band = room >= 30 ? 10 : room >= 20 ? 7 : 0;
-    int bottom = room >= 24 ? 9 : room >= 14 ? 6 : 0;
-    /* Rows the table does not need go to the histograms. */
-    int spare = room - band - bottom - (int)st->nrows - 2;
-    if (spare > 0 && band) {
-        int more = spare / 2 > 6 ? 6 : spare / 2;
-        band += more;
-        bottom += spare - more > 6 ? 6 : spare - more;
-    }
     size_t nv = 0;
     struct lrow *lead[4];
     size_t nlead = 0;
@@ -434,20 +439,45 @@ static void latency_draw(struct pane *pn, const struct pane_view *v, const struc
         }
     for (size_t i = 0; i < nlead; i++)
         hview_from_park(&views[nv++], &lead[i]->h, lead[i]->cum->name, secs);
+    struct hview both[2];
+    hview_from_park(&both[0], &wake, "Wake-to-run (BPF)", secs);
+    size_t nb = 1;
+    if (have_rt)
+        both[nb++] = rt;
+
+    /* Height: the leading reasons' histograms, the table, wake-to-run vs runtime; each
+     * band no taller than its histograms need, rows left over go to them (up to 6
+     * more each), then stay blank below everything. */
+    int need_band = 0, need_bottom = 0;
+    for (size_t i = 0; i < nv; i++)
+        if (hview_rows(&views[i]) > need_band)
+            need_band = hview_rows(&views[i]);
+    for (size_t i = 0; i < nb; i++)
+        if (hview_rows(&both[i]) > need_bottom)
+            need_bottom = hview_rows(&both[i]);
+    int room = end - y;
+    int band = min_int(room >= 30 ? 10 : room >= 20 ? 7 : 0, need_band);
+    int bottom = min_int(room >= 24 ? 9 : room >= 14 ? 6 : 0, need_bottom);
+    int table = (int)st->nrows + 1;
+    int spare = room - band - bottom - table - 1;
+    if (spare > 0 && band) {
+        int more = min_int(min_int(spare / 2, 6), need_band - band);
+        band += more;
+        spare -= more;
+    }
+    if (spare > 0 && bottom)
+        bottom += min_int(min_int(spare, 6), need_bottom - bottom);
     if (band && nv) {
         draw_band(views, nv, y, x, w, band);
         y += band;
     }
+    /* The table takes what the bottom band leaves, and the band follows it closely. */
     int table_end = end - bottom;
+    if (y + table + 1 < table_end)
+        table_end = y + table + 1;
     draw_table(st, secs, y, x, w, table_end);
-    if (bottom) {
-        struct hview both[2];
-        hview_from_park(&both[0], &wake, "Wake-to-run (BPF)", secs);
-        size_t nb = 1;
-        if (have_rt)
-            both[nb++] = rt;
+    if (bottom)
         draw_band(both, nb, table_end, x, w, bottom);
-    }
 }
 
 static bool latency_key(struct pane *pn, const struct pane_view *v, int ch)
