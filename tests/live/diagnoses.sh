@@ -23,19 +23,21 @@ expect() {
     stop_watch
 }
 
-# Wait until DEMO_PID runs the demo binary (env/taskset exec it) and its runtime is up.
+# Wait until DEMO_PID runs the demo binary (env/taskset exec it) with its runtime up:
+# the demo prints its pid line once ready (after the frozen demo's re-exec, too).
+demo_out=$XDG_CONFIG_HOME/demo.out
 wait_exec() {
     i=0
-    until [ "$(readlink "/proc/$DEMO_PID/exe" 2>/dev/null)" = "$(readlink -f "$GMPTOP_DEMO_BIN")" ] &&
-          [ "$(ls "/proc/$DEMO_PID/task" 2>/dev/null | wc -l)" -gt 1 ]; do
-        i=$((i + 1)); [ $i -lt 100 ] || fail "demo did not start"; sleep 0.1
+    until grep -q "pid=$DEMO_PID\$" "$demo_out" 2>/dev/null; do
+        i=$((i + 1)); [ $i -lt 100 ] || fail "demo did not start: $(cat "$demo_out")"; sleep 0.1
     done
 }
 
 start_demo_env() {
     scen=$1; shift
     # shellcheck disable=SC2086 # "mutex -n 32": the scenario and its options
-    env "$@" "$GMPTOP_DEMO_BIN" $scen >/dev/null 2>&1 &
+    : >"$demo_out"
+    env "$@" "$GMPTOP_DEMO_BIN" $scen >"$demo_out" 2>&1 &
     DEMO_PID=$!
     wait_exec
     : >"$out"
@@ -67,7 +69,8 @@ expect lock_contention 20 "mutex -n 32" GOMAXPROCS=2
 expect syscall_block 10 syscall
 if command -v taskset >/dev/null; then
     DEMO_PID=
-    taskset -c 0 env GOMAXPROCS=4 "$GMPTOP_DEMO_BIN" idle >/dev/null 2>&1 &
+    : >"$demo_out"
+    taskset -c 0 env GOMAXPROCS=4 "$GMPTOP_DEMO_BIN" idle >"$demo_out" 2>&1 &
     DEMO_PID=$!
     wait_exec
     "$GMPTOP" -p "$DEMO_PID" --diagnose-only -d 0.5 >"$out" 2>&1 &

@@ -42,15 +42,20 @@ for spec in "1 all" "2 header" "3 flip" "4 flip" "5 all" "6 flip"; do
     bin=$work/demo-$1
     corrupt "$GMPTOP_DEMO_BIN" "$bin" "$1" "$2" || fail "corrupting ($spec)"
     chmod +x "$bin"
-    GOMAXPROCS=2 GODEBUG=schedtrace=200 "$bin" frozen >/dev/null 2>"$work/err" &
+    # Files of this run only: a stale SCHED line from the last one, read before the
+    # shell has even exec'd the new binary, would send gmptop to a shell. The frozen
+    # demo re-executes itself, so its pid line on stdout says the final image is up.
+    err=$work/err-$1
+    GOMAXPROCS=2 GODEBUG=schedtrace=200 "$bin" frozen >"$work/stdout-$1" 2>"$err" &
     pid=$!
     i=0
-    until [ "$(grep -c '^SCHED' "$work/err")" -ge 2 ]; do
-        i=$((i + 1)); [ $i -lt 100 ] || fail "corrupted demo ($spec) did not run"; sleep 0.1
+    until grep -q "pid=$pid\$" "$work/stdout-$1" 2>/dev/null &&
+          [ "$(grep -c '^SCHED' "$err" 2>/dev/null)" -ge 2 ]; do
+        i=$((i + 1)); [ $i -lt 150 ] || fail "corrupted demo ($spec) did not run"; sleep 0.1
     done
     "$GMPTOP" -p "$pid" -b -n 1 -d 0.2 --format json >"$work/out" 2>&1 ||
         fail "gmptop exited $? on a binary with garbage DWARF ($spec): $(tail -2 "$work/out")"
-    grep '^SCHED' "$work/err" | tail -1 >"$work/sched"
+    grep '^SCHED' "$err" | tail -1 >"$work/sched"
     python3 - "$work/out" "$work/sched" "$spec" <<'PY' || fail "wrong figures ($spec)"
 import json, re, sys
 o = json.loads(open(sys.argv[1]).readline())

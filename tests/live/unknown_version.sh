@@ -27,9 +27,13 @@ assert j >= 0
 d = d[:j] + new + d[j + len(new):]
 open(p, "wb").write(d)
 PY
-"$work/demo" idle >/dev/null 2>&1 &
+"$work/demo" idle >"$work/demo.out" 2>&1 &
 pid=$!
-sleep 0.5
+# Its pid line says the runtime is up (a fixed sleep is too short on a loaded machine).
+i=0
+until grep -q "pid=$pid\$" "$work/demo.out" 2>/dev/null; do
+    i=$((i + 1)); [ $i -lt 100 ] || fail "demo did not start: $(cat "$work/demo.out")"; sleep 0.1
+done
 "$GMPTOP" -p "$pid" -b -n 1 -d 0.2 --format json >"$work/out" 2>&1 || fail "exit $?: $(cat "$work/out")"
 python3 - "$work/out" "$fake" <<'PY' || fail "unknown version not reported"
 import json, sys
