@@ -130,9 +130,12 @@ check_frozen_sched() {
     first=$(sed -n 1p "$tmp/rq")
     second=$(sed -n 2p "$tmp/rq")
     [ "$first" = "$second" ] || bad "runqueues moved: '$first' then '$second'"
-    # 300 queued goroutines: one sits in runnext, which schedtrace does not count.
+    # 300 queued goroutines: one sits in runnext, which schedtrace does not count, so
+    # 299. On a loaded machine one more goroutine can end up queued behind them for
+    # good (seen once in CI-like runs: 300), since nothing queued ever runs again.
     total=$(echo "$first" | tr -c '0-9\n' ' ' | awk '{ for (i = 1; i <= NF; i++) s += $i } END { print s + 0 }')
-    [ "$total" -eq 299 ] || bad "expected 299 queued goroutines in '$first', got $total"
+    [ "$total" -eq 299 ] || [ "$total" -eq 300 ] ||
+        bad "expected 299 (or 300) queued goroutines in '$first', got $total"
     echo "  frozen: $first"
 }
 
