@@ -1,5 +1,6 @@
 /* go_binary: Go version, build id and symbol addresses read once from a Go executable. */
 #include "src/go_binary.h"
+#include "src/elf_reloc.h"
 #include "src/go_pclntab.h"
 
 #include <errno.h>
@@ -479,21 +480,38 @@ static int pclntab_cb(void *ctx, const char *name, uint64_t entry, uint64_t end)
     return add_sym(ctx, name, strlen(name), entry, end - entry, true);
 }
 
-/* .gopclntab (.data.rel.ro.gopclntab in a PIE), or a scan of read-only segments. */
+/* Parse the table at link-time address vaddr. Its textStart (third word) is zero in a
+ * PIE's file, for ld.so to fill from a RELATIVE relocation whose addend is
+ * runtime.text; without one, .text's start (where Go's own linker puts runtime.text;
+ * an external linker puts C start-up code first). */
+static int parse_pclntab_at(struct go_binary *b, const struct image *im, const uint8_t *tab,
+                            size_t len, uint64_t vaddr, uint64_t text_start)
+{
+    uint64_t addend = 0;
+    if (len >= 8 && elf_reloc_relative_addend(im->elf, vaddr + 8 + 2 * (uint64_t)tab[7],
+                                              &addend) == 0)
+        text_start = addend;
+    b->nsyms = 0;
+    b->pool_len = 0;
+    return go_pclntab_parse(tab, len, text_start, pclntab_cb, b, NULL);
+}
+
+/* .gopclntab (.data.rel.ro.gopclntab in a PIE); else a scan of the PT_LOAD segments:
+ * a file without section headers, or an externally linked PIE, whose linker merged
+ * the table into .data.rel.ro. */
 static int load_pclntab(struct go_binary *b, const struct image *im)
 {
     GElf_Shdr sh, text;
     uint64_t text_start = 0;
-    size_t len = 0;
+    size_t len = 0, n = 0;
     const uint8_t *tab = NULL;
     if (find_section(im, ".text", &text))
         text_start = text.sh_addr;
     if (find_section(im, ".gopclntab", &sh) || find_section(im, ".data.rel.ro.gopclntab", &sh))
         tab = section_bytes(im, &sh, &len);
     if (tab)
-        return go_pclntab_parse(tab, len, text_start, pclntab_cb, b, NULL);
-    size_t n = 0;
-    if (im->shnum > 0 || elf_getphdrnum(im->elf, &n) < 0)
+        return parse_pclntab_at(b, im, tab, len, sh.sh_addr, text_start);
+    if (elf_getphdrnum(im->elf, &n) < 0)
         return GO_PCLNTAB_ERR_MAGIC;
     for (size_t i = 0; i < n; i++) {
         GElf_Phdr ph;
@@ -504,9 +522,8 @@ static int load_pclntab(struct go_binary *b, const struct image *im)
         for (uint64_t off = 0; off + 64 <= ph.p_filesz; off += 8) {
             if (seg[off] < 0xf0 || !go_pclntab_probe(seg + off, ph.p_filesz - off))
                 continue;
-            b->nsyms = 0;
-            b->pool_len = 0;
-            if (go_pclntab_parse(seg + off, ph.p_filesz - off, 0, pclntab_cb, b, NULL) == 0)
+            if (parse_pclntab_at(b, im, seg + off, ph.p_filesz - off, ph.p_vaddr + off,
+                                 text_start) == 0)
                 return 0;
         }
     }

@@ -1,9 +1,12 @@
 #!/bin/sh
 # Build a Go program (default: the go_binary test fixture) with every Go toolchain in
-# $GO_TOOLCHAINS, three ways.
+# $GO_TOOLCHAINS, five ways: plain, -s -w, PIE, and PIE linked by the system linker
+# (-linkmode=external, with and without -s -w: the C start-up code then sits before
+# runtime.text and the pcln table inside .data.rel.ro).
 # Usage: build-go-fixtures.sh OUTDIR [SOURCE_DIR relative to top_srcdir]
-# Writes OUTDIR/<goversion>-{plain,stripped,pie}, OUTDIR/<goversion>-{plain,pie}.nm
-# (`go tool nm` output: the expected link-time addresses) and OUTDIR/<goversion>.version.
+# Writes OUTDIR/<goversion>-{plain,stripped,pie,extpie,extpie-stripped},
+# OUTDIR/<goversion>-{plain,pie,extpie}.nm (`go tool nm` output: the expected
+# link-time addresses) and OUTDIR/<goversion>.version.
 # Prints one line per toolchain built; exits nonzero if any toolchain failed to build.
 set -u
 
@@ -39,15 +42,20 @@ for go in $toolchains; do
     if (cd "$srcdir" &&
         "$go" build -o "$outdir/$v-plain" . &&
         "$go" build -ldflags='-s -w' -o "$outdir/$v-stripped" . &&
-        "$go" build -buildmode=pie -o "$outdir/$v-pie" .) &&
+        "$go" build -buildmode=pie -o "$outdir/$v-pie" . &&
+        "$go" build -buildmode=pie -ldflags='-linkmode=external' -o "$outdir/$v-extpie" . &&
+        "$go" build -buildmode=pie -ldflags='-s -w -linkmode=external' \
+            -o "$outdir/$v-extpie-stripped" .) &&
        "$go" tool nm "$outdir/$v-plain" >"$outdir/$v-plain.nm" &&
-       "$go" tool nm "$outdir/$v-pie" >"$outdir/$v-pie.nm"; then
+       "$go" tool nm "$outdir/$v-pie" >"$outdir/$v-pie.nm" &&
+       "$go" tool nm "$outdir/$v-extpie" >"$outdir/$v-extpie.nm"; then
         printf '%s\n' "$v" >"$outdir/$v.version"
         echo "built $v with $go"
     else
         echo "build-go-fixtures: building with $go ($v) failed" >&2
         rm -f "$outdir/$v-plain" "$outdir/$v-stripped" "$outdir/$v-pie" \
-            "$outdir/$v-plain.nm" "$outdir/$v-pie.nm" "$outdir/$v.version"
+            "$outdir/$v-extpie" "$outdir/$v-extpie-stripped" "$outdir/$v-plain.nm" \
+            "$outdir/$v-pie.nm" "$outdir/$v-extpie.nm" "$outdir/$v.version"
         status=1
     fi
 done

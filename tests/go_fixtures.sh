@@ -49,7 +49,8 @@ go_fixtures_ensure() {
        [ -n "$(find "$top_srcdir/tests/gofixture/main.go" "$top_srcdir/tests/gofixture/go.mod" \
             "$top_srcdir/tests/build-go-fixtures.sh" -newer "$stamp")" ]; then
         rm -f "$stamp" "$outdir"/go*-plain "$outdir"/go*-stripped "$outdir"/go*-pie \
-            "$outdir"/go*.nm "$outdir"/go*.version
+            "$outdir"/go*-extpie "$outdir"/go*-extpie-stripped "$outdir"/go*.nm \
+            "$outdir"/go*.version
         GO_TOOLCHAINS=$toolchains
         export GO_TOOLCHAINS top_srcdir
         sh "$top_srcdir/tests/build-go-fixtures.sh" "$outdir"

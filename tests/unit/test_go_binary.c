@@ -351,7 +351,10 @@ static void check_variant(const char *v, const char *variant)
 {
     char path[PATH_MAX], nm[PATH_MAX], want[64], peek[64];
     fixture_path(path, sizeof(path), v, variant);
-    fixture_path(nm, sizeof(nm), v, strcmp(variant, "-pie") == 0 ? "-pie.nm" : "-plain.nm");
+    bool ext = strncmp(variant, "-extpie", 7) == 0;
+    bool pie = ext || strcmp(variant, "-pie") == 0;
+    bool stripped = strstr(variant, "stripped") != NULL;
+    fixture_path(nm, sizeof(nm), v, ext ? "-extpie.nm" : pie ? "-pie.nm" : "-plain.nm");
     fixture_path(want, sizeof(want), v, ".version");
     read_first_line(want, want, sizeof(want));
     print_message("checking %s%s\n", v, variant);
@@ -362,10 +365,9 @@ static void check_variant(const char *v, const char *variant)
     assert_string_equal(go_binary_version(b), want);
     assert_string_equal(go_binary_module_path(b), "gmptop.test/fixture");
     assert_true(strlen(go_binary_build_id(b)) > 0);
-    bool stripped = strcmp(variant, "-stripped") == 0;
     assert_int_equal(go_binary_symbol_source(b),
                      stripped ? GO_SYMBOLS_PCLNTAB : GO_SYMBOLS_SYMTAB);
-    assert_int_equal(go_binary_is_pie(b), strcmp(variant, "-pie") == 0);
+    assert_int_equal(go_binary_is_pie(b), pie);
     assert_int_equal(go_binary_has_dwarf(b), !stripped);
 
     for (size_t i = 0; i < sizeof(funcs_checked) / sizeof(funcs_checked[0]); i++) {
@@ -399,18 +401,24 @@ static void test_fixtures(void **state)
         check_variant(fx.version[i], "-plain");
         check_variant(fx.version[i], "-stripped");
         check_variant(fx.version[i], "-pie");
+        check_variant(fx.version[i], "-extpie");
+        check_variant(fx.version[i], "-extpie-stripped");
     }
 }
 
-/* With section headers gone, everything must come from the segments alone. */
+/* With section headers gone, everything must come from the segments alone: for the
+ * externally linked PIE, runtime.text from PT_DYNAMIC's relocation table too. */
 static void test_no_section_headers(void **state)
 {
     (void)state;
     need_fixtures();
-    for (int i = 0; i < fx.n; i++) {
+    static const char *const variant[][2] = {
+        { "-stripped", "-plain.nm" }, { "-extpie-stripped", "-extpie.nm" },
+    };
+    for (int i = 0; i < fx.n * 2; i++) {
         char src[PATH_MAX], nm[PATH_MAX], tmp[] = "/tmp/gmptop-noshdr-XXXXXX";
-        fixture_path(src, sizeof(src), fx.version[i], "-stripped");
-        fixture_path(nm, sizeof(nm), fx.version[i], "-plain.nm");
+        fixture_path(src, sizeof(src), fx.version[i / 2], variant[i % 2][0]);
+        fixture_path(nm, sizeof(nm), fx.version[i / 2], variant[i % 2][1]);
         FILE *in = fopen(src, "rb");
         assert_non_null(in);
         int fd = mkstemp(tmp);
@@ -436,8 +444,13 @@ static void test_no_section_headers(void **state)
         assert_true(strlen(go_binary_build_id(b)) > 0);
         assert_int_equal(go_binary_symbol_source(b), GO_SYMBOLS_PCLNTAB);
         uint64_t addr = 0;
-        assert_int_equal(go_binary_lookup(b, "runtime.gopark", &addr, NULL), 0);
-        assert_true(addr == go_fixtures_nm_addr(nm, "runtime.gopark"));
+        for (size_t k = 0; k < sizeof(funcs_checked) / sizeof(funcs_checked[0]); k++) {
+            if (go_binary_lookup(b, funcs_checked[k], &addr, NULL) != 0)
+                fail_msg("%s: %s not found", src, funcs_checked[k]);
+            if (addr != go_fixtures_nm_addr(nm, funcs_checked[k]))
+                fail_msg("%s: %s at %#" PRIx64 ", go tool nm says %#" PRIx64, src,
+                         funcs_checked[k], addr, go_fixtures_nm_addr(nm, funcs_checked[k]));
+        }
         go_binary_free(b);
     }
 }
