@@ -1,10 +1,10 @@
 #!/bin/sh
 # park_live: the BPF park-latency collector on real Go programs built here with every
-# installed Go toolchain (the newest also stripped and PIE): a 2 ms sleep loop files
-# "sleep" parks in the bucket holding 2 ms, a consumer fed every 500 us files "chan
-# receive" parks in the bucket holding 500 us; the events counted match an independent
-# bpftrace count of the same calls; and no probe survives gmptop (kill -9, SIGINT,
-# SIGTERM) or the target's exit.
+# installed Go toolchain (the newest also stripped, PIE, and a stripped PIE from the
+# system linker): a 2 ms sleep loop files "sleep" parks in the bucket holding 2 ms, a
+# consumer fed every 500 us files "chan receive" parks in the bucket holding 500 us;
+# the events counted match an independent bpftrace count of the same calls; and no
+# probe survives gmptop (kill -9, SIGINT, SIGTERM) or the target's exit.
 . "$top_srcdir/tests/lib.sh"
 need_root
 need_cmd python3 bpftool bpftrace
@@ -47,12 +47,13 @@ for go in $GO_TOOLCHAINS; do
     bins="$bins $out"
 done
 [ -n "$bins" ] || skip "no Go toolchain"
-for kind in stripped pie; do
+for kind in stripped pie extpie-stripped; do
     out=$outdir/$newest_v-$kind
     if [ ! -x "$out" ] || [ "$src" -nt "$out" ]; then
         case $kind in
         stripped) set -- "-ldflags=-s -w" ;;
         pie) set -- -buildmode=pie ;;
+        extpie-stripped) set -- -buildmode=pie "-ldflags=-s -w -linkmode=external" ;;
         esac
         (cd "$work" && "$newest_go" build "$@" -o "$out" .) || fail "build $newest_v $kind"
     fi

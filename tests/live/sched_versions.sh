@@ -1,6 +1,7 @@
 #!/bin/sh
 # sched_versions: the scheduler read from outside equals what the Go runtime itself
-# prints, for every installed Go toolchain, each build plain, stripped (-s -w) and PIE:
+# prints, for every installed Go toolchain, each build plain, stripped (-s -w), PIE and
+# stripped PIE linked by the system linker:
 #  - a frozen runqueue: per-P runq and global runq equal the GODEBUG=schedtrace line;
 #  - GOMAXPROCS=N gives N P rows;
 #  - a goroutine locked to a thread pinned to one CPU shows its P's thread on that CPU.
@@ -56,7 +57,7 @@ json() {
 
 checked=0
 for v in $(cat "$outdir"/*.version); do
-    for variant in plain stripped pie; do
+    for variant in plain stripped pie extpie-stripped; do
         bin=$outdir/$v-$variant
         label="$v $variant"
         [ -x "$bin" ] || fail "$label: not built"
