@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../src/go_binary.h"
 #include "../src/proc_parse.h"
 #include "../src/util.h"
 
@@ -35,6 +36,9 @@ struct numa_state {
     struct numa_scanner *scanner;
     double interval_s, budget_ms;
     uint64_t rng;
+    /* The Go heap is told apart by the arena hints of 64-bit Go (0x00c0<<32 + i<<40);
+     * a 32-bit program's arenas are just anonymous memory to us: heap unknown. */
+    const char *no_arenas;     /* why not (GOARCH), or NULL */
     char buf[8192];
 };
 
@@ -369,6 +373,12 @@ static int fill(struct numa_state *st, const struct numa_scan_result *scan,
     if (sr)
         fill_sampling(ns, sr);
     util_strlcpy(ns->sample_note, note ? note : "", sizeof(ns->sample_note));
+    if (st->no_arenas) {
+        for (size_t i = 0; i < ns->nnodes; i++)
+            ns->nodes[i].pages[NUMA_KIND_HEAP] = -1;
+        snprintf(ns->sample_note, sizeof(ns->sample_note), "Go heap not told apart for a "
+                 "GOARCH=%s program (counted as anon)", st->no_arenas);
+    }
     fill_local(&st->topo, s);
     ns->valid = true;
     if (scan->error[0])
@@ -420,6 +430,9 @@ static void *numa_open(const struct target *t, const struct collector_config *cf
         snprintf(reason, len, "calloc: %s", strerror(errno));
         return NULL;
     }
+    const char *arch = t->bin ? go_binary_arch(t->bin) : "amd64";
+    if (strcmp(arch, "amd64") != 0 && strcmp(arch, "arm64") != 0)
+        st->no_arenas = arch;
     st->scanner = numa_scanner_start(&r, t->pid, st->base_kb, st->interval_s, reason, len);
     if (!st->scanner) {
         free(st);

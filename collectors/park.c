@@ -422,6 +422,11 @@ static void *park_open(const struct target *t, const struct collector_config *cf
         snprintf(reason, len, "no Go binary");
         return NULL;
     }
+    if (strcmp(go_binary_arch(t->bin), "amd64") != 0) {
+        snprintf(reason, len, "the probe reads amd64 register arguments; this is a "
+                 "GOARCH=%s program", go_binary_arch(t->bin));
+        return NULL;
+    }
     int minor = go_minor(go_binary_version(t->bin));
     if (minor >= 0 && minor < 17) {
         snprintf(reason, len, "%s passes arguments on the stack; the probe reads Go 1.17+ "

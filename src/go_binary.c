@@ -42,6 +42,7 @@ struct go_binary {
     char build_id[256];
     bool pie;
     bool dwarf;
+    const char *arch;              /* GOARCH spelling of the ELF machine */
     enum go_symbol_source source;
     dev_t dev;
     ino_t ino;
@@ -575,12 +576,42 @@ static int index_symbols(struct go_binary *b)
 
 /* ---- open / free ---------------------------------------------------------------------- */
 
+/* The GOARCH that produced an ELF machine and class. */
+static const char *arch_name(unsigned machine, int elfclass)
+{
+    switch (machine) {
+    case EM_X86_64: return elfclass == ELFCLASS64 ? "amd64" : "amd64p32";
+    case EM_386: return "386";
+    case EM_AARCH64: return "arm64";
+    case EM_ARM: return "arm";
+    case EM_PPC64: return "ppc64";
+    case EM_S390: return "s390x";
+    case EM_RISCV: return "riscv64";
+    case EM_MIPS: return elfclass == ELFCLASS64 ? "mips64" : "mips";
+    case EM_LOONGARCH: return "loong64";
+    default: return "unknown";
+    }
+}
+
+const char *go_binary_host_arch(void)
+{
+#if defined(__x86_64__)
+    return "amd64";
+#elif defined(__aarch64__)
+    return "arm64";
+#else
+    return "unknown";
+#endif
+}
+
 static void read_layout(struct go_binary *b, const struct image *im)
 {
     GElf_Ehdr eh;
     GElf_Shdr sh;
     size_t n = 0;
-    b->pie = gelf_getehdr(im->elf, &eh) && eh.e_type == ET_DYN;
+    bool have = gelf_getehdr(im->elf, &eh) != NULL;
+    b->pie = have && eh.e_type == ET_DYN;
+    b->arch = !have ? "unknown" : arch_name(eh.e_machine, gelf_getclass(im->elf));
     b->dwarf = find_section(im, ".debug_info", &sh) || find_section(im, ".zdebug_info", &sh);
     b->min_vaddr = UINT64_MAX;
     if (elf_getphdrnum(im->elf, &n) == 0) {
@@ -685,6 +716,7 @@ const char *go_binary_build_id(const struct go_binary *b) { return b->build_id; 
 const char *go_binary_module_path(const struct go_binary *b) { return b->modpath; }
 bool go_binary_is_pie(const struct go_binary *b) { return b->pie; }
 bool go_binary_has_dwarf(const struct go_binary *b) { return b->dwarf; }
+const char *go_binary_arch(const struct go_binary *b) { return b->arch ? b->arch : "unknown"; }
 
 enum go_symbol_source go_binary_symbol_source(const struct go_binary *b)
 {

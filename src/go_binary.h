@@ -37,6 +37,10 @@ const char *go_binary_build_id(const struct go_binary *b);     /* Go build id, e
 const char *go_binary_module_path(const struct go_binary *b);  /* main module path or "" */
 bool go_binary_is_pie(const struct go_binary *b);              /* ET_DYN */
 bool go_binary_has_dwarf(const struct go_binary *b);           /* .debug_info present */
+/* GOARCH of the binary from its ELF header ("amd64", "386", "arm64", ...; "unknown"),
+ * and of gmptop itself: the memory readers take pointers and layouts to be the host's. */
+const char *go_binary_arch(const struct go_binary *b);
+const char *go_binary_host_arch(void);
 enum go_symbol_source go_binary_symbol_source(const struct go_binary *b);
 
 /* Link-time (unrelocated) address and size of a symbol: a function from symtab or

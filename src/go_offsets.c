@@ -177,6 +177,14 @@ int go_offsets_load(const struct go_binary *bin, const char *path, struct go_off
         util_reason(reason, len, "no binary");
         return GO_OFFSETS_ERR_NODATA;
     }
+    /* Pointer size and struct layouts are read as the host's: a 386 program on an
+     * amd64 machine has 4-byte pointers everywhere. */
+    if (strcmp(go_binary_arch(bin), go_binary_host_arch()) != 0) {
+        util_reason(reason, len, "a GOARCH=%s program: gmptop reads %s Go programs only",
+                    go_binary_arch(bin), go_binary_host_arch());
+        offsets_unknown(out);
+        return GO_OFFSETS_ERR_NODATA;
+    }
     const char *id = go_binary_build_id(bin);
     if (id && id[0] && cache_get(id, out, reason, len))
         return GO_OFFSETS_OK;

@@ -46,3 +46,51 @@ assert len(o["threads"]) >= 2 and all(t["tid"] for t in o["threads"]), "threads 
 print("sched:", st["reason"])
 PY
 pass "unknown Go version without DWARF: stated, other collectors work"
+
+# A 32-bit (GOARCH=386) program on this 64-bit machine: the scheduler and the probe say
+# why they cannot read it (4-byte pointers, stack arguments), the NUMA pane leaves the
+# heap unknown instead of 0, and the threads still show.
+mkdir -p "$work/b386"
+cat >"$work/b386/main.go" <<'GO'
+package main
+
+import (
+	"fmt"
+	"os"
+	"time"
+)
+
+func main() {
+	fmt.Printf("pid=%d\n", os.Getpid())
+	for i := 0; i < 4; i++ {
+		go func() {
+			for {
+				time.Sleep(time.Millisecond)
+			}
+		}()
+	}
+	time.Sleep(time.Hour)
+}
+GO
+printf 'module b386\n\ngo 1.19\n' >"$work/b386/go.mod"
+(cd "$work/b386" && CGO_ENABLED=0 GOARCH=386 "$go" build -o "$work/b386/prog" .) ||
+    fail "GOARCH=386 build"
+"$work/b386/prog" >"$work/b386.out" 2>&1 &
+pid=$!
+i=0
+until grep -q "pid=$pid\$" "$work/b386.out" 2>/dev/null; do
+    i=$((i + 1)); [ $i -lt 100 ] || fail "386 program did not start"; sleep 0.1
+done
+"$GMPTOP" -p "$pid" -b -n 2 -d 0.3 --format json >"$work/out" 2>&1 || fail "exit $?: $(cat "$work/out")"
+python3 - "$work/out" <<'PY' || fail "386 program not reported"
+import json, sys
+o = [json.loads(l) for l in open(sys.argv[1])][-1]
+st = {c["name"]: c for c in o["collectors"]}
+assert o["sched"] is None and "GOARCH=386" in st["sched"]["reason"], st["sched"]
+assert not st["park"]["available"] and "GOARCH=386" in st["park"]["reason"], st["park"]
+assert o["numa"] is None or all(n["pages"]["heap"] is None for n in o["numa"]["nodes"]), o["numa"]
+assert len(o["threads"]) >= 2, "threads pane lost"
+print("sched:", st["sched"]["reason"]); print("park:", st["park"]["reason"])
+PY
+kill "$pid"; wait "$pid" 2>/dev/null; pid=""
+pass "GOARCH=386 program: stated, not misread"
