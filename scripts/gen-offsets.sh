@@ -32,7 +32,8 @@ cc=${CC:-cc}
 $cc -std=gnu11 -O2 -I"$top" $(pkg-config --cflags libdw libelf) \
     -o "$work/gen-offsets" "$top/scripts/gen-offsets.c" "$top/src/go_dwarf.c" \
     "$top/src/go_offsets.c" "$top/src/go_offsets_table.c" "$top/src/go_binary.c" \
-    "$top/src/go_pclntab.c" "$top/src/elf_reloc.c" "$top/src/util.c" $(pkg-config --libs libdw libelf) -lpthread
+    "$top/src/go_pclntab.c" "$top/src/go_buildinfo.c" "$top/src/elf_reloc.c" \
+    "$top/src/util.c" $(pkg-config --libs libdw libelf) -lpthread
 
 bins=
 for go in $toolchains; do
