@@ -1,7 +1,7 @@
 #!/bin/sh
 # seed-from-builds: adds real Go binaries and their .go.buildinfo / .gopclntab sections
-# (from the test fixtures built by make check) to fuzz/work/go_binary, so the ELF and
-# table readers start from real files. Usage: fuzz/seed-from-builds.sh BUILDDIR
+# (from the test fixtures built by make check) to fuzz/work/go_binary, so the ELF, table
+# and DWARF readers start from real files. Usage: fuzz/seed-from-builds.sh BUILDDIR
 set -u
 b=${1:-.}
 out=$b/fuzz/work/go_binary
@@ -16,6 +16,15 @@ for f in "$b"/tests/gobin/go*-stripped "$b"/tests/gobin/go*-pie; do
             { printf "$m"; cat "$out/tmp"; } >"$out/sec$sec-$n"
         fi
     done
+    rm -f "$out/tmp"
+done
+# The DWARF readers both ways: Go compresses .debug_* (SHF_COMPRESSED); a copy with them
+# decompressed takes the other path through libdw.
+for f in "$b"/tests/gobin/go*-plain; do
+    [ -f "$f" ] || continue
+    if objcopy --decompress-debug-sections "$f" "$out/tmp" 2>/dev/null; then
+        { printf '\002'; cat "$out/tmp"; } >"$out/elf-$(basename "$f")-dwarf-plain"
+    fi
     rm -f "$out/tmp"
 done
 ls "$out" | wc -l
