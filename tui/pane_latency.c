@@ -291,8 +291,9 @@ static double build_rows(struct latency_pane *st, const struct pane_view *v,
 {
     const struct park_sample *p = &v->cur->park;
     bool interval = !st->since_attach && park_same_epoch(v->prev, v->cur);
-    double secs = interval ? (double)(v->cur->meta.mono_ns - v->prev->meta.mono_ns) / 1e9
-                           : p->attached_s;
+    /* Rates per second of observation: while the governor samples, the probe saw only
+     * the attached part of the interval. */
+    double secs = interval ? p->attached_s - v->prev->park.attached_s : p->attached_s;
     st->nrows = 0;
     for (size_t i = 0; i < p->nreasons && st->nrows < MAX_ROWS; i++) {
         struct lrow *r = &st->rows[st->nrows++];
@@ -422,7 +423,7 @@ static void latency_draw(struct pane *pn, const struct pane_view *v, const struc
     struct park_hist_sample wake;
     double secs = build_rows(st, v, &wake);
     if (y < end)
-        draw_printf(y++, x, w, "%s (%.1f s)   v toggles   < > sort   I inverts   "
+        draw_printf(y++, x, w, "%s (%.1f s observed)   v toggles   < > sort   I inverts   "
                     "up/down scroll", st->since_attach ? "since attach" : "last interval", secs);
     size_t nv = 0;
     struct lrow *lead[4];
