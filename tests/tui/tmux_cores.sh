@@ -26,15 +26,8 @@ trap 'exit 1' INT TERM
 
 . "$top_srcdir/tests/tui/tmux_lib.sh"
 start() {   # start [ENV=VALUE...]: gmptop on the demo in a 120x40 tmux window
-    # A session that outlives "main": killing the server's last session makes it exit
-    # asynchronously, and a new-session racing that exit fails ("server exited
-    # unexpectedly").
-    T has-session -t keep 2>/dev/null || T new-session -d -s keep "sleep 600" ||
-        fail "tmux new-session failed"
-    T kill-session -t main >/dev/null 2>&1
-    T new-session -d -s main -x 120 -y 40 \
-        "env $* TERM=xterm-256color LANG=C.UTF-8 XDG_CONFIG_HOME=/nonexistent \
-         '$GMPTOP' -p $DEMO_PID -d 0.5" || fail "tmux new-session failed"
+    restart_main 120 40 "env $* TERM=xterm-256color LANG=C.UTF-8 \
+        XDG_CONFIG_HOME=/nonexistent '$GMPTOP' -p $DEMO_PID -d 0.5"
     wait_re "RUNDLY" 10
     T send-keys -t main 3
 }

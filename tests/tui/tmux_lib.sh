@@ -22,3 +22,14 @@ widest() {
     screen | LC_ALL=C tr -d '\200-\277' |
         LC_ALL=C awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }'
 }
+
+# restart_main W H COMMAND: (re)create the session "main", W x H, running COMMAND. A
+# session that outlives "main" keeps the server up: killing the server's last session
+# makes it exit asynchronously, and a new-session racing that exit fails ("server
+# exited unexpectedly").
+restart_main() {
+    T has-session -t keep 2>/dev/null || T new-session -d -s keep "sleep 600" ||
+        fail "tmux new-session failed"
+    T kill-session -t main >/dev/null 2>&1
+    T new-session -d -s main -x "$1" -y "$2" "$3" || fail "tmux new-session failed"
+}
