@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "go_binary.h"
@@ -78,6 +79,38 @@ static enum target_error check_exe(pid_t pid, struct target *t, char *msg, size_
     }
 }
 
+int target_ptrace_scope(const char *procfs)
+{
+    char path[4200], buf[32];
+    snprintf(path, sizeof(path), "%s/sys/kernel/yama/ptrace_scope", procfs);
+    long n = proc_read_file(path, buf, sizeof(buf));
+    if (n <= 0)
+        return -1;
+    buf[n < (long)sizeof(buf) ? n : (long)sizeof(buf) - 1] = '\0';
+    char *end;
+    long v = strtol(buf, &end, 10);
+    return end != buf && v >= 0 && v <= 3 ? (int)v : -1;
+}
+
+void target_permission_hint(int ptrace_scope, bool same_user, char *buf, size_t len)
+{
+    /* Yama restricts ptrace-level access (PTRACE_MODE_ATTACH: /proc/PID/mem,
+     * process_vm_readv) beyond the uid check, which is what a user watching their own
+     * program on Ubuntu (scope 1) runs into. */
+    if (same_user && ptrace_scope == 1)
+        snprintf(buf, len, "kernel.yama.ptrace_scope is 1: only a parent process may read "
+                 "a program's memory; run gmptop as root or with CAP_SYS_PTRACE, or set "
+                 "the sysctl to 0");
+    else if (ptrace_scope == 2)
+        snprintf(buf, len, "kernel.yama.ptrace_scope is 2: only root or CAP_SYS_PTRACE "
+                 "may read a program's memory");
+    else if (ptrace_scope == 3)
+        snprintf(buf, len, "kernel.yama.ptrace_scope is 3: no process may read another's "
+                 "memory until reboot");
+    else
+        snprintf(buf, len, "%s", PERMISSION_HINT);
+}
+
 /* Reading the target's memory (process_vm_readv, later panes) needs the same ptrace
  * access as opening /proc/PID/mem; opening it read-only changes nothing in the target. */
 static enum target_error check_memory_access(pid_t pid, char *msg, size_t len)
@@ -91,8 +124,13 @@ static enum target_error check_memory_access(pid_t pid, char *msg, size_t len)
     }
     int e = errno;
     if (e == EACCES || e == EPERM) {
+        struct stat st;
+        char dir[32], hint[256];
+        snprintf(dir, sizeof(dir), "/proc/%d", (int)pid);
+        bool same_user = stat(dir, &st) == 0 && st.st_uid == geteuid();
+        target_permission_hint(target_ptrace_scope("/proc"), same_user, hint, sizeof(hint));
         snprintf(msg, len, "cannot read the memory of pid %d: open %s: %s (%s)", (int)pid,
-                 path, strerror(e), PERMISSION_HINT);
+                 path, strerror(e), hint);
         return TARGET_NO_PERMISSION;
     }
     if (e == ENOENT || e == ESRCH) {

@@ -27,6 +27,11 @@ struct target {
 
 /* Resolve pid into t. On failure returns the error and writes a one-line message. */
 enum target_error target_open(pid_t pid, struct target *t, char *msg, size_t msglen);
+/* kernel.yama.ptrace_scope under PROCFS (0..3), or -1 without Yama. */
+int target_ptrace_scope(const char *procfs);
+/* What to do about a refused memory read, in words, given the Yama scope and whether
+ * the target runs as gmptop's own user. */
+void target_permission_hint(int ptrace_scope, bool same_user, char *buf, size_t len);
 void target_close(struct target *t);
 /* true while the same process (pid and start time) still exists. */
 bool target_alive(const struct target *t);
