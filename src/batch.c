@@ -163,7 +163,12 @@ static void sleep_until(int64_t deadline_ns)
 
 static int report_exit(const struct session *s)
 {
-    fprintf(stderr, "gmptop: process %d (%s) exited\n", (int)s->target.pid, s->target.comm);
+    if (s->gone_exec[0])
+        fprintf(stderr, "gmptop: process %d (%s) exec'd %s: no longer the program gmptop "
+                "attached to\n", (int)s->target.pid, s->target.comm, s->gone_exec);
+    else
+        fprintf(stderr, "gmptop: process %d (%s) exited\n", (int)s->target.pid,
+                s->target.comm);
     return 3;
 }
 

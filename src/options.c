@@ -42,9 +42,9 @@ void options_usage(FILE *out)
 "  -V, --version          version\n"
 "\n"
 "Exit status: 0 ok, 1 no such process / no permission, 2 usage error or not a Go\n"
-"program, 3 the target exited during batch mode, 4 a diagnosis at or above\n"
-"--fail-on occurred, 5 the --replay recording is damaged (its complete part was\n"
-"replayed), not a recording, or of a newer format.\n", out);
+"program, 3 the target exited (or exec'd another program) during batch mode, 4 a\n"
+"diagnosis at or above --fail-on occurred, 5 the --replay recording is damaged\n"
+"(its complete part was replayed), not a recording, or of a newer format.\n", out);
 }
 
 static int parse_double(const char *s, double *out)

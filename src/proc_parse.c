@@ -149,7 +149,11 @@ static bool stat_after_comm(struct cursor *c, struct proc_stat *out)
         && stat_u64(c, &out->starttime)         /* 22 */
         && stat_u64(c, &out->vsize)             /* 23 */
         && stat_i64(c, &out->rss_pages)         /* 24 */
-        && stat_skip(c, 14)                     /* 25 rsslim .. 38 exit_signal */
+        && stat_skip(c, 1)                      /* 25 rsslim */
+        && stat_u64(c, &out->startcode)         /* 26 */
+        && stat_skip(c, 1)                      /* 27 endcode */
+        && stat_u64(c, &out->startstack)        /* 28 */
+        && stat_skip(c, 10)                     /* 29 kstkesp .. 38 exit_signal */
         && stat_int(c, &out->processor);        /* 39 */
 }
 

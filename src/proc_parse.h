@@ -17,6 +17,9 @@ struct proc_stat {
     uint64_t starttime;         /* clock ticks since boot */
     uint64_t vsize;             /* bytes */
     int64_t rss_pages;
+    /* Where the program image and its stack start: new on every exec under ASLR (0
+     * when the reader may not ptrace-read the process). */
+    uint64_t startcode, startstack;
     int processor;              /* last CPU */
 };
 int proc_parse_stat(const char *buf, size_t len, struct proc_stat *out);

@@ -39,6 +39,7 @@ enum target_error session_attach(struct session *s, pid_t pid, char *msg, size_t
         history_clear(s->history);
     s->attached = true;
     s->target_gone = false;
+    s->gone_exec[0] = '\0';
     if (s->diag)
         diag_engine_reset(s->diag);
     return TARGET_OK;
@@ -71,7 +72,10 @@ int session_tick(struct session *s)
     int rc = collector_set_sample(s->collectors, snap);
     /* A collector can miss the exit (it read a zombie's leftovers); check the pid and
      * its start time so a recycled pid is never mistaken for the target. */
-    if (rc == -ESRCH || !target_alive(&s->target)) {
+    if (rc == -ESRCH ||
+        target_state(&s->target, s->gone_exec, sizeof(s->gone_exec)) != TARGET_RUNNING) {
+        /* An exec is the end of the program gmptop attached to: what it read of its
+         * binary (layouts, symbols, the probe's file) belongs to the old image. */
         snap->meta.target_gone = true;
         s->target_gone = true;
         rc = -ESRCH;

@@ -15,6 +15,7 @@ struct session {
     struct target target;
     bool attached;
     bool target_gone;            /* set by session_tick when the target exited */
+    char gone_exec[256];         /* ...or exec'd this program instead ("" when it exited) */
     struct collector_set *collectors;
     struct history *history;
     const char *collector_names; /* --collectors, NULL = all */

@@ -166,8 +166,17 @@ enum target_error target_open(pid_t pid, struct target *t, char *msg, size_t msg
     }
     util_strlcpy(t->comm, st.comm, sizeof(t->comm));
     t->start_ticks = st.starttime;
+    t->start_code = st.startcode;
+    t->start_stack = st.startstack;
 
     enum target_error e = check_exe(pid, t, msg, msglen);
+    struct stat xs;
+    char exe[64];
+    snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)pid);
+    if (e == TARGET_OK && stat(exe, &xs) == 0) {
+        t->exe_dev = xs.st_dev;
+        t->exe_ino = xs.st_ino;
+    }
     if (e == TARGET_OK)
         e = check_memory_access(pid, msg, msglen);
     if (e != TARGET_OK)
@@ -181,12 +190,33 @@ void target_close(struct target *t)
     t->bin = NULL;
 }
 
-bool target_alive(const struct target *t)
+enum target_state target_state(const struct target *t, char *now_exe, size_t len)
 {
     struct proc_stat st;
-    if (read_stat(t->pid, &st) != 0)
-        return false;
-    return st.starttime == t->start_ticks && st.state != 'Z' && st.state != 'X';
+    if (read_stat(t->pid, &st) != 0 || st.starttime != t->start_ticks ||
+        st.state == 'Z' || st.state == 'X')
+        return TARGET_EXITED;
+    struct stat xs;
+    char link[64];
+    snprintf(link, sizeof(link), "/proc/%d/exe", (int)t->pid);
+    bool execed = st.startcode != t->start_code || st.startstack != t->start_stack ||
+                  (t->exe_ino && stat(link, &xs) == 0 &&
+                   (xs.st_dev != t->exe_dev || xs.st_ino != t->exe_ino));
+    if (!execed)
+        return TARGET_RUNNING;
+    if (now_exe && len) {
+        ssize_t n = readlink(link, now_exe, len - 1);
+        if (n < 0)
+            util_strlcpy(now_exe, "?", len);
+        else
+            now_exe[n] = '\0';
+    }
+    return TARGET_EXECED;
+}
+
+bool target_alive(const struct target *t)
+{
+    return target_state(t, NULL, 0) != TARGET_EXITED;
 }
 
 double target_uptime_s(const struct target *t)

@@ -22,6 +22,11 @@ struct target {
     char comm[64];
     char exe[4096];                /* readlink of /proc/PID/exe */
     uint64_t start_ticks;          /* starttime from /proc/PID/stat: detects pid reuse */
+    /* The program image attached to: an exec keeps pid and start time but changes the
+     * file, or (ASLR) where code and stack start. */
+    dev_t exe_dev;
+    ino_t exe_ino;
+    uint64_t start_code, start_stack;
     struct go_binary *bin;         /* owned */
 };
 
@@ -33,7 +38,16 @@ int target_ptrace_scope(const char *procfs);
  * the target runs as gmptop's own user. */
 void target_permission_hint(int ptrace_scope, bool same_user, char *buf, size_t len);
 void target_close(struct target *t);
-/* true while the same process (pid and start time) still exists. */
+enum target_state {
+    TARGET_RUNNING,
+    TARGET_EXITED,        /* gone, a zombie, or its pid reused (start time differs) */
+    TARGET_EXECED,        /* the same process now runs another program image */
+};
+/* Where the process stands. After an exec the layouts, symbols and probe file gmptop
+ * took from the old image no longer apply; what it runs now goes to now_exe ("?" when
+ * unreadable). */
+enum target_state target_state(const struct target *t, char *now_exe, size_t len);
+/* true while the same process (pid and start time) still exists, exec'd or not. */
 bool target_alive(const struct target *t);
 /* Seconds since the target started; < 0 when unknown. */
 double target_uptime_s(const struct target *t);

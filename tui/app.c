@@ -155,9 +155,14 @@ static void do_tick(struct app *a)
         return;
     }
     if (rc == -ESRCH) {
-        char banner[160];
-        snprintf(banner, sizeof(banner), "process %d (%s) exited", (int)s->target.pid,
-                 s->target.comm[0] ? s->target.comm : "?");
+        char banner[384];
+        if (s->gone_exec[0])
+            snprintf(banner, sizeof(banner), "process %d (%s) exec'd %.200s",
+                     (int)s->target.pid, s->target.comm[0] ? s->target.comm : "?",
+                     s->gone_exec);
+        else
+            snprintf(banner, sizeof(banner), "process %d (%s) exited", (int)s->target.pid,
+                     s->target.comm[0] ? s->target.comm : "?");
         session_detach(s);
         open_picker(a);
         picker_set_banner(a->picker, banner, false);

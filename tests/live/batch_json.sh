@@ -1,6 +1,7 @@
 #!/bin/sh
 # batch_json: -b --format json prints the documented contract, one object per line,
-# for a real Go process; -b text prints a table; the target exiting gives exit 3.
+# for a real Go process; -b text prints a table; the target exiting, or exec'ing another
+# program, gives exit 3.
 . "$top_srcdir/tests/lib.sh"
 need_cmd python3
 start_demo pingpong
@@ -68,3 +69,48 @@ rc=$?
 grep -q "exited" "$out.err" || fail "no exit message: $(cat "$out.err")"
 rm -f "$out" "$out.err"
 pass "batch json/text and target exit"
+
+# The target execs another program: the same pid, but not the program gmptop read (its
+# layouts, symbols and probe belong to the old image). Batch mode ends as for an exit.
+go=$(echo ${GO_TOOLCHAINS:-go} | cut -d' ' -f1)
+command -v "$go" >/dev/null 2>&1 || skip "the exec case needs a Go toolchain"
+work=$(mktemp -d /tmp/gmptop-exec.XXXXXX)
+trap 'stop_demo; [ -n "${xpid:-}" ] && kill "$xpid" 2>/dev/null; rm -rf "$work"' EXIT
+cat >"$work/main.go" <<'GO'
+package main
+
+import (
+	"fmt"
+	"os"
+	"syscall"
+	"time"
+)
+
+func main() {
+	fmt.Printf("pid=%d\n", os.Getpid())
+	for i := 0; i < 4; i++ {
+		go func() {
+			for {
+				time.Sleep(time.Millisecond)
+			}
+		}()
+	}
+	time.Sleep(1500 * time.Millisecond)
+	syscall.Exec("/bin/sleep", []string{"sleep", "30"}, os.Environ())
+}
+GO
+printf 'module execer\n\ngo 1.19\n' >"$work/go.mod"
+(cd "$work" && GOFLAGS=-buildvcs=false "$go" build -o execer .) || fail "building the exec program"
+"$work/execer" >"$work/out" 2>&1 &
+xpid=$!
+i=0
+until grep -q "pid=$xpid\$" "$work/out" 2>/dev/null; do
+    i=$((i + 1)); [ $i -lt 100 ] || fail "exec program did not start"; sleep 0.1
+done
+"$GMPTOP" -p "$xpid" -b -n 40 -d 0.2 --format json >"$work/json" 2>"$work/err"
+rc=$?
+[ "$rc" = 3 ] || fail "target exec: want status 3, got $rc: $(cat "$work/err")"
+grep -q "exec'd /.*sleep: no longer the program gmptop attached to" "$work/err" ||
+    fail "no exec message: $(cat "$work/err")"
+[ "$(wc -l <"$work/json")" -ge 2 ] || fail "no snapshots before the exec"
+pass "target exec: $(cat "$work/err")"

@@ -65,6 +65,8 @@ static void test_stat_plain(void **state)
     assert_int_equal(st.starttime, 56507);
     assert_int_equal(st.vsize, 3133440);
     assert_int_equal(st.rss_pages, 417);
+    assert_true(st.startcode == 94165159452672ULL);
+    assert_true(st.startstack == 140736069532144ULL);
     assert_int_equal(st.processor, 1);
 }
 
