@@ -140,6 +140,16 @@ static void open_picker(struct app *a)
         set_msg(a, true, "process list unavailable");
 }
 
+/* A new attach: panes and the CPU history start over; the first tick is now. */
+static void attached_fresh(struct app *a)
+{
+    a->nhist = 0;
+    for (int i = 0; i < PANE_COUNT; i++)
+        if (a->panes[i].reset)
+            a->panes[i].reset(&a->panes[i]);
+    a->next_tick_ms = now_ms();
+}
+
 static void do_tick(struct app *a)
 {
     struct session *s = a->s;
@@ -155,8 +165,10 @@ static void do_tick(struct app *a)
         return;
     }
     if (rc == -ESRCH) {
-        char banner[384];
-        if (s->gone_exec[0])
+        char banner[384], why[256] = "";
+        pid_t pid = s->target.pid;
+        bool execed = s->gone_exec[0] != '\0';
+        if (execed)
             snprintf(banner, sizeof(banner), "process %d (%s) exec'd %.200s",
                      (int)s->target.pid, s->target.comm[0] ? s->target.comm : "?",
                      s->gone_exec);
@@ -164,6 +176,17 @@ static void do_tick(struct app *a)
             snprintf(banner, sizeof(banner), "process %d (%s) exited", (int)s->target.pid,
                      s->target.comm[0] ? s->target.comm : "?");
         session_detach(s);
+        /* A re-exec in place (a graceful upgrade, a runtime setting applied by
+         * re-executing): keep watching, on the same pane, if it is a Go program. */
+        if (execed && session_attach(s, pid, why, sizeof(why)) == TARGET_OK) {
+            attached_fresh(a);
+            set_msg(a, false, "%s: watching the new program", banner);
+            return;
+        }
+        if (why[0]) {
+            size_t n = strlen(banner);
+            snprintf(banner + n, sizeof(banner) - n, ": %.150s", why);
+        }
         open_picker(a);
         picker_set_banner(a->picker, banner, false);
         set_msg(a, true, "%s", banner);
@@ -190,11 +213,7 @@ static void do_attach(struct app *a, pid_t pid)
     a->picking = false;
     a->paused = false;
     a->active = PANE_THREADS;
-    a->nhist = 0;
-    for (int i = 0; i < PANE_COUNT; i++)
-        if (a->panes[i].reset)
-            a->panes[i].reset(&a->panes[i]);
-    a->next_tick_ms = now_ms();
+    attached_fresh(a);
     set_msg(a, false, "watching process %d (%s)", (int)pid, s->target.comm);
 }
 

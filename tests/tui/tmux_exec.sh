@@ -1,0 +1,93 @@
+#!/bin/sh
+# Live test of a target that execs in place, under tmux: a Go program that re-executes
+# itself (a PIE: the new image has a new load address) is watched on, on the same pane,
+# with the scheduler read from the new image; one that execs /bin/sleep ends in the
+# picker with the reason.
+set -u
+
+top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "$top_srcdir/tests/lib.sh"
+
+command -v tmux >/dev/null 2>&1 || skip "needs tmux"
+[ -x "$GMPTOP" ] || fail "no gmptop binary at $GMPTOP"
+go=$(echo ${GO_TOOLCHAINS:-go} | cut -d' ' -f1)
+command -v "$go" >/dev/null 2>&1 || skip "needs a Go toolchain"
+
+SOCK=gmptop-exec-$$
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/gmptop-tui-exec.XXXXXX") || fail "mktemp failed"
+xpid=
+cleanup() {
+    tmux -L "$SOCK" kill-server >/dev/null 2>&1
+    rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$SOCK"
+    [ -n "$xpid" ] && kill -KILL "$xpid" 2>/dev/null
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+. "$top_srcdir/tests/tui/tmux_lib.sh"
+
+# EXEC_TO unset: re-execute itself once (REEXEC=1 then); set: exec that program.
+cat >"$tmp/main.go" <<'GO'
+package main
+
+import (
+	"fmt"
+	"os"
+	"syscall"
+	"time"
+)
+
+func main() {
+	fmt.Printf("pid=%d image=%s\n", os.Getpid(), os.Getenv("REEXEC"))
+	for i := 0; i < 4; i++ {
+		go func() {
+			for {
+				time.Sleep(time.Millisecond)
+			}
+		}()
+	}
+	if os.Getenv("REEXEC") == "" {
+		time.Sleep(2500 * time.Millisecond)
+		if to := os.Getenv("EXEC_TO"); to != "" {
+			syscall.Exec(to, []string{to, "60"}, os.Environ())
+		}
+		self, _ := os.Executable()
+		syscall.Exec(self, os.Args, append(os.Environ(), "REEXEC=1"))
+	}
+	time.Sleep(time.Hour)
+}
+GO
+printf 'module reexec\n\ngo 1.19\n' >"$tmp/go.mod"
+(cd "$tmp" && GOFLAGS=-buildvcs=false "$go" build -buildmode=pie -o reexec .) ||
+    fail "building the re-exec program"
+
+# run [ENV=VALUE...]: start the program, wait for its first image, gmptop on it.
+run() {
+    env "$@" "$tmp/reexec" >"$tmp/out" 2>&1 &
+    xpid=$!
+    i=0
+    until grep -q "pid=$xpid image=\$" "$tmp/out" 2>/dev/null; do
+        i=$((i + 1)); [ $i -lt 100 ] || fail "the program did not start"; sleep 0.1
+    done
+    restart_main 120 30 "env TERM=xterm-256color LANG=C.UTF-8 \
+        XDG_CONFIG_HOME=/nonexistent '$GMPTOP' -p $xpid -d 0.3"
+    wait_re "PID $xpid" 10
+}
+
+run
+T send-keys -t main 1
+wait_re "GOMAXPROCS" 5
+wait_re "exec'd .*reexec: watching the new program" 10
+grep -q "pid=$xpid image=1" "$tmp/out" || fail "the program did not re-execute itself"
+# Still this pid, still the scheduler pane, read from the new image.
+wait_re "PID $xpid " 3
+wait_re "^ +[01] (idle|running|syscall) " 5
+screen | grep -q "Pick a process" && fail "went to the picker on a Go re-exec: $(screen)"
+pass "a Go program that re-execs itself is watched on: $(screen | grep -m1 "exec'd" | sed 's/^ *//')"
+kill "$xpid"; wait "$xpid" 2>/dev/null; xpid=
+
+run EXEC_TO=/bin/sleep
+wait_re "exec'd .*sleep: pid $xpid \(sleep\) is not a Go program" 10
+pass "exec into a non-Go program: the picker says why"
+T send-keys -t main q
