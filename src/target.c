@@ -196,21 +196,24 @@ enum target_state target_state(const struct target *t, char *now_exe, size_t len
     if (read_stat(t->pid, &st) != 0 || st.starttime != t->start_ticks ||
         st.state == 'Z' || st.state == 'X')
         return TARGET_EXITED;
+    /* A process on its way out has dropped its memory (the kernel then prints 0 for
+     * both) before it becomes a zombie: that is an exit, not an exec. */
+    if (st.startcode == 0 && st.startstack == 0 && (t->start_code || t->start_stack))
+        return TARGET_EXITED;
     struct stat xs;
-    char link[64];
+    char link[64], exe[4096];
     snprintf(link, sizeof(link), "/proc/%d/exe", (int)t->pid);
     bool execed = st.startcode != t->start_code || st.startstack != t->start_stack ||
                   (t->exe_ino && stat(link, &xs) == 0 &&
                    (xs.st_dev != t->exe_dev || xs.st_ino != t->exe_ino));
     if (!execed)
         return TARGET_RUNNING;
-    if (now_exe && len) {
-        ssize_t n = readlink(link, now_exe, len - 1);
-        if (n < 0)
-            util_strlcpy(now_exe, "?", len);
-        else
-            now_exe[n] = '\0';
-    }
+    ssize_t n = readlink(link, exe, sizeof(exe) - 1);
+    if (n < 0 && errno == ENOENT)
+        return TARGET_EXITED;         /* gone between the two reads */
+    exe[n < 0 ? 0 : n] = '\0';
+    if (now_exe && len)
+        util_strlcpy(now_exe, n < 0 ? "?" : exe, len);
     return TARGET_EXECED;
 }
 
