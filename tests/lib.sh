@@ -56,6 +56,19 @@ start_demo() {
     fail "demo $* did not start"
 }
 
+# wait_line FILE PATTERN [SECONDS] [LOG]: poll (0.1 s) until FILE has a line matching
+# the grep pattern, e.g. the "pid=N" a Go test program prints once its runtime is up
+# (after any re-exec); fail after SECONDS (default 10) showing LOG (default FILE).
+wait_line() {
+    i=0
+    until grep -q -- "$2" "$1" 2>/dev/null; do
+        i=$((i + 1))
+        [ $i -lt $(( ${3:-10} * 10 )) ] ||
+            fail "no line /$2/ in $1 after ${3:-10} s: $(head -c 300 "${4:-$1}" 2>/dev/null)"
+        sleep 0.1
+    done
+}
+
 stop_demo() {
     [ -n "${DEMO_PID:-}" ] || return 0
     kill "$DEMO_PID" 2>/dev/null

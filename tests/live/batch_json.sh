@@ -103,10 +103,7 @@ printf 'module execer\n\ngo 1.19\n' >"$work/go.mod"
 (cd "$work" && GOFLAGS=-buildvcs=false "$go" build -o execer .) || fail "building the exec program"
 "$work/execer" >"$work/out" 2>&1 &
 xpid=$!
-i=0
-until grep -q "pid=$xpid\$" "$work/out" 2>/dev/null; do
-    i=$((i + 1)); [ $i -lt 100 ] || fail "exec program did not start"; sleep 0.1
-done
+wait_line "$work/out" "pid=$xpid\$"
 "$GMPTOP" -p "$xpid" -b -n 40 -d 0.2 --format json >"$work/json" 2>"$work/err"
 rc=$?
 [ "$rc" = 3 ] || fail "target exec: want status 3, got $rc: $(cat "$work/err")"

@@ -27,10 +27,7 @@ expect() {
 # the demo prints its pid line once ready (after the frozen demo's re-exec, too).
 demo_out=$XDG_CONFIG_HOME/demo.out
 wait_exec() {
-    i=0
-    until grep -q "pid=$DEMO_PID\$" "$demo_out" 2>/dev/null; do
-        i=$((i + 1)); [ $i -lt 100 ] || fail "demo did not start: $(cat "$demo_out")"; sleep 0.1
-    done
+    wait_line "$demo_out" "pid=$DEMO_PID\$"
 }
 
 start_demo_env() {

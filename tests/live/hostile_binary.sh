@@ -48,9 +48,9 @@ for spec in "1 all" "2 header" "3 flip" "4 flip" "5 all" "6 flip"; do
     err=$work/err-$1
     GOMAXPROCS=2 GODEBUG=schedtrace=200 "$bin" frozen >"$work/stdout-$1" 2>"$err" &
     pid=$!
+    wait_line "$work/stdout-$1" "pid=$pid\$" 15 "$err"
     i=0
-    until grep -q "pid=$pid\$" "$work/stdout-$1" 2>/dev/null &&
-          [ "$(grep -c '^SCHED' "$err" 2>/dev/null)" -ge 2 ]; do
+    until [ "$(grep -c '^SCHED' "$err" 2>/dev/null)" -ge 2 ]; do
         i=$((i + 1)); [ $i -lt 150 ] || fail "corrupted demo ($spec) did not run"; sleep 0.1
     done
     "$GMPTOP" -p "$pid" -b -n 1 -d 0.2 --format json >"$work/out" 2>&1 ||

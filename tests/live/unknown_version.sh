@@ -30,10 +30,7 @@ PY
 "$work/demo" idle >"$work/demo.out" 2>&1 &
 pid=$!
 # Its pid line says the runtime is up (a fixed sleep is too short on a loaded machine).
-i=0
-until grep -q "pid=$pid\$" "$work/demo.out" 2>/dev/null; do
-    i=$((i + 1)); [ $i -lt 100 ] || fail "demo did not start: $(cat "$work/demo.out")"; sleep 0.1
-done
+wait_line "$work/demo.out" "pid=$pid\$"
 "$GMPTOP" -p "$pid" -b -n 1 -d 0.2 --format json >"$work/out" 2>&1 || fail "exit $?: $(cat "$work/out")"
 python3 - "$work/out" "$fake" <<'PY' || fail "unknown version not reported"
 import json, sys
@@ -77,10 +74,7 @@ printf 'module b386\n\ngo 1.19\n' >"$work/b386/go.mod"
     fail "GOARCH=386 build"
 "$work/b386/prog" >"$work/b386.out" 2>&1 &
 pid=$!
-i=0
-until grep -q "pid=$pid\$" "$work/b386.out" 2>/dev/null; do
-    i=$((i + 1)); [ $i -lt 100 ] || fail "386 program did not start"; sleep 0.1
-done
+wait_line "$work/b386.out" "pid=$pid\$"
 "$GMPTOP" -p "$pid" -b -n 2 -d 0.3 --format json >"$work/out" 2>&1 || fail "exit $?: $(cat "$work/out")"
 python3 - "$work/out" <<'PY' || fail "386 program not reported"
 import json, sys

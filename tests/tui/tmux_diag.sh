@@ -64,12 +64,7 @@ printf 'diag.run_delay.enabled = false\nfuture.option = kept\n' >"$rc"
 
 GOMAXPROCS=2 "$GMPTOP_DEMO_BIN" frozen >"$tmp/out" 2>"$tmp/err" &
 DEMO_PID=$!
-i=0
-until grep -q "pid=$DEMO_PID\$" "$tmp/out" 2>/dev/null; do
-    [ $i -lt 100 ] || fail "frozen demo printed no pid line: $(head -c 300 "$tmp/err")"
-    sleep 0.05
-    i=$((i + 1))
-done
+wait_line "$tmp/out" "pid=$DEMO_PID\$" 5 "$tmp/err"
 
 printf 'set -g remain-on-exit on\n' >"$tmp/tmux.conf"
 T -f "$tmp/tmux.conf" new-session -d -s main -x 100 -y 30 \

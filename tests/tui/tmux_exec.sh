@@ -66,10 +66,7 @@ printf 'module reexec\n\ngo 1.19\n' >"$tmp/go.mod"
 run() {
     env "$@" "$tmp/reexec" >"$tmp/out" 2>&1 &
     xpid=$!
-    i=0
-    until grep -q "pid=$xpid image=\$" "$tmp/out" 2>/dev/null; do
-        i=$((i + 1)); [ $i -lt 100 ] || fail "the program did not start"; sleep 0.1
-    done
+    wait_line "$tmp/out" "pid=$xpid image=\$"
     restart_main 120 30 "env TERM=xterm-256color LANG=C.UTF-8 \
         XDG_CONFIG_HOME=/nonexistent '$GMPTOP' -p $xpid -d 0.3"
     wait_re "PID $xpid" 10

@@ -28,12 +28,7 @@ trap 'exit 1' INT TERM
 # wait for that line rather than for threads: the first image has threads too.
 GOMAXPROCS=2 "$GMPTOP_DEMO_BIN" frozen >"$tmp/out" 2>"$tmp/err" &
 DEMO_PID=$!
-i=0
-until grep -q "pid=$DEMO_PID\$" "$tmp/out" 2>/dev/null; do
-    [ $i -lt 100 ] || fail "frozen demo printed no pid line: $(head -c 300 "$tmp/err")"
-    sleep 0.05
-    i=$((i + 1))
-done
+wait_line "$tmp/out" "pid=$DEMO_PID\$" 5 "$tmp/err"
 
 # Expected figures from gmptop's own batch JSON, once two reads agree (the queues are
 # constant once the demo has started all its goroutines). Without python3: the known
