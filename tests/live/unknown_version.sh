@@ -43,6 +43,7 @@ assert len(o["threads"]) >= 2 and all(t["tid"] for t in o["threads"]), "threads 
 print("sched:", st["reason"])
 PY
 pass "unknown Go version without DWARF: stated, other collectors work"
+kill "$pid"; wait "$pid" 2>/dev/null; pid=""
 
 # A 32-bit (GOARCH=386) program on this 64-bit machine: the scheduler and the probe say
 # why they cannot read it (4-byte pointers, stack arguments), the NUMA pane leaves the
