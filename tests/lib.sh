@@ -69,6 +69,23 @@ wait_line() {
     done
 }
 
+# build_workload GOFILE OUT [ENV=VALUE...]: build a one-file Go test program into OUT
+# with the first toolchain, in a module of its own; the ENV settings go to go build
+# (GOARCH=386, or GOFLAGS, which then replaces the default -buildvcs=false).
+build_workload() {
+    bw_src=$1 bw_out=$2
+    shift 2
+    go=$(echo ${GO_TOOLCHAINS:-go} | cut -d' ' -f1)
+    command -v "$go" >/dev/null 2>&1 || skip "needs a Go toolchain"
+    bdir=$(mktemp -d "${TMPDIR:-/tmp}/gmptop-build.XXXXXX") || fail "mktemp failed"
+    cp "$bw_src" "$bdir/main.go" || fail "no $bw_src"
+    printf 'module workload\n\ngo 1.19\n' >"$bdir/go.mod"
+    [ -n "${HOME:-}" ] || [ -n "${GOCACHE:-}" ] || export GOCACHE="$bdir/.gocache"
+    (cd "$bdir" && env GOFLAGS=-buildvcs=false "$@" "$go" build -o "$bw_out" .) \
+        >"$bdir/log" 2>&1 || fail "building $bw_src $*: $(tail -n 5 "$bdir/log")"
+    rm -rf "$bdir"
+}
+
 stop_demo() {
     [ -n "${DEMO_PID:-}" ] || return 0
     kill "$DEMO_PID" 2>/dev/null

@@ -72,38 +72,12 @@ pass "batch json/text and target exit"
 
 # The target execs another program: the same pid, but not the program gmptop read (its
 # layouts, symbols and probe belong to the old image). Batch mode ends as for an exit.
-go=$(echo ${GO_TOOLCHAINS:-go} | cut -d' ' -f1)
-command -v "$go" >/dev/null 2>&1 || skip "the exec case needs a Go toolchain"
 work=$(mktemp -d /tmp/gmptop-exec.XXXXXX)
 trap 'stop_demo; [ -n "${xpid:-}" ] && kill "$xpid" 2>/dev/null; rm -rf "$work"' EXIT
-cat >"$work/main.go" <<'GO'
-package main
-
-import (
-	"fmt"
-	"os"
-	"syscall"
-	"time"
-)
-
-func main() {
-	fmt.Printf("pid=%d\n", os.Getpid())
-	for i := 0; i < 4; i++ {
-		go func() {
-			for {
-				time.Sleep(time.Millisecond)
-			}
-		}()
-	}
-	time.Sleep(1500 * time.Millisecond)
-	syscall.Exec("/bin/sleep", []string{"sleep", "30"}, os.Environ())
-}
-GO
-printf 'module execer\n\ngo 1.19\n' >"$work/go.mod"
-(cd "$work" && GOFLAGS=-buildvcs=false "$go" build -o execer .) || fail "building the exec program"
-"$work/execer" >"$work/out" 2>&1 &
+build_workload "$top_srcdir/tests/live/exec_workload.go" "$work/execer"
+EXEC_TO=/bin/sleep "$work/execer" >"$work/out" 2>&1 &
 xpid=$!
-wait_line "$work/out" "pid=$xpid\$"
+wait_line "$work/out" "pid=$xpid image=\$"
 "$GMPTOP" -p "$xpid" -b -n 40 -d 0.2 --format json >"$work/json" 2>"$work/err"
 rc=$?
 [ "$rc" = 3 ] || fail "target exec: want status 3, got $rc: $(cat "$work/err")"

@@ -48,34 +48,10 @@ kill "$pid"; wait "$pid" 2>/dev/null; pid=""
 # A 32-bit (GOARCH=386) program on this 64-bit machine: the scheduler and the probe say
 # why they cannot read it (4-byte pointers, stack arguments), the NUMA pane leaves the
 # heap unknown instead of 0, and the threads still show.
-mkdir -p "$work/b386"
-cat >"$work/b386/main.go" <<'GO'
-package main
-
-import (
-	"fmt"
-	"os"
-	"time"
-)
-
-func main() {
-	fmt.Printf("pid=%d\n", os.Getpid())
-	for i := 0; i < 4; i++ {
-		go func() {
-			for {
-				time.Sleep(time.Millisecond)
-			}
-		}()
-	}
-	time.Sleep(time.Hour)
-}
-GO
-printf 'module b386\n\ngo 1.19\n' >"$work/b386/go.mod"
-(cd "$work/b386" && CGO_ENABLED=0 GOARCH=386 "$go" build -o "$work/b386/prog" .) ||
-    fail "GOARCH=386 build"
-"$work/b386/prog" >"$work/b386.out" 2>&1 &
+build_workload "$top_srcdir/tests/live/exec_workload.go" "$work/b386" CGO_ENABLED=0 GOARCH=386
+"$work/b386" >"$work/b386.out" 2>&1 &
 pid=$!
-wait_line "$work/b386.out" "pid=$pid\$"
+wait_line "$work/b386.out" "pid=$pid image=\$"
 "$GMPTOP" -p "$pid" -b -n 2 -d 0.3 --format json >"$work/out" 2>&1 || fail "exit $?: $(cat "$work/out")"
 python3 - "$work/out" <<'PY' || fail "386 program not reported"
 import json, sys

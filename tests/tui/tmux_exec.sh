@@ -10,8 +10,6 @@ top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 
 command -v tmux >/dev/null 2>&1 || skip "needs tmux"
 [ -x "$GMPTOP" ] || fail "no gmptop binary at $GMPTOP"
-go=$(echo ${GO_TOOLCHAINS:-go} | cut -d' ' -f1)
-command -v "$go" >/dev/null 2>&1 || skip "needs a Go toolchain"
 
 SOCK=gmptop-exec-$$
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/gmptop-tui-exec.XXXXXX") || fail "mktemp failed"
@@ -27,40 +25,8 @@ trap 'exit 1' INT TERM
 
 . "$top_srcdir/tests/tui/tmux_lib.sh"
 
-# EXEC_TO unset: re-execute itself once (REEXEC=1 then); set: exec that program.
-cat >"$tmp/main.go" <<'GO'
-package main
-
-import (
-	"fmt"
-	"os"
-	"syscall"
-	"time"
-)
-
-func main() {
-	fmt.Printf("pid=%d image=%s\n", os.Getpid(), os.Getenv("REEXEC"))
-	for i := 0; i < 4; i++ {
-		go func() {
-			for {
-				time.Sleep(time.Millisecond)
-			}
-		}()
-	}
-	if os.Getenv("REEXEC") == "" {
-		time.Sleep(2500 * time.Millisecond)
-		if to := os.Getenv("EXEC_TO"); to != "" {
-			syscall.Exec(to, []string{to, "60"}, os.Environ())
-		}
-		self, _ := os.Executable()
-		syscall.Exec(self, os.Args, append(os.Environ(), "REEXEC=1"))
-	}
-	time.Sleep(time.Hour)
-}
-GO
-printf 'module reexec\n\ngo 1.19\n' >"$tmp/go.mod"
-(cd "$tmp" && GOFLAGS=-buildvcs=false "$go" build -buildmode=pie -o reexec .) ||
-    fail "building the re-exec program"
+build_workload "$top_srcdir/tests/live/exec_workload.go" "$tmp/reexec" \
+    GOFLAGS="-buildvcs=false -buildmode=pie"
 
 # run [ENV=VALUE...]: start the program, wait for its first image, gmptop on it.
 run() {
@@ -72,7 +38,7 @@ run() {
     wait_re "PID $xpid" 10
 }
 
-run
+run EXEC_TO=self EXEC_AFTER_MS=2500
 T send-keys -t main 1
 wait_re "GOMAXPROCS" 5
 wait_re "exec'd .*reexec: watching the new program" 10
@@ -84,7 +50,7 @@ screen | grep -q "Pick a process" && fail "went to the picker on a Go re-exec: $
 pass "a Go program that re-execs itself is watched on: $(screen | grep -m1 "exec'd" | sed 's/^ *//')"
 kill "$xpid"; wait "$xpid" 2>/dev/null; xpid=
 
-run EXEC_TO=/bin/sleep
+run EXEC_TO=/bin/sleep EXEC_AFTER_MS=2500
 wait_re "exec'd .*sleep: pid $xpid \(sleep\) is not a Go program" 10
 pass "exec into a non-Go program: the picker says why"
 T send-keys -t main q
