@@ -321,9 +321,12 @@ static void need_fixtures(void)
         fail_msg("no *.version fixtures in %s", fx.dir);
 }
 
+/* A truncated path would name some other file and fail far from its cause. */
 static void fixture_path(char *out, size_t len, const char *v, const char *suffix)
 {
-    snprintf(out, len, "%s/%s%s", fx.dir, v, suffix);
+    int n = snprintf(out, len, "%s/%s%s", fx.dir, v, suffix);
+    if (n < 0 || (size_t)n >= len)
+        fail_msg("fixture path %s/%s%s does not fit %zu bytes", fx.dir, v, suffix, len);
 }
 
 static void read_first_line(const char *path, char *out, size_t len)
@@ -349,14 +352,14 @@ static struct go_binary *open_ok(const char *path)
 
 static void check_variant(const char *v, const char *variant)
 {
-    char path[PATH_MAX], nm[PATH_MAX], want[64], peek[64];
+    char path[PATH_MAX], nm[PATH_MAX], version_file[PATH_MAX], want[64], peek[64];
     fixture_path(path, sizeof(path), v, variant);
     bool ext = strncmp(variant, "-extpie", 7) == 0;
     bool pie = ext || strcmp(variant, "-pie") == 0;
     bool stripped = strstr(variant, "stripped") != NULL;
     fixture_path(nm, sizeof(nm), v, ext ? "-extpie.nm" : pie ? "-pie.nm" : "-plain.nm");
-    fixture_path(want, sizeof(want), v, ".version");
-    read_first_line(want, want, sizeof(want));
+    fixture_path(version_file, sizeof(version_file), v, ".version");
+    read_first_line(version_file, want, sizeof(want));
     print_message("checking %s%s\n", v, variant);
 
     assert_int_equal(go_binary_peek_version(path, peek, sizeof(peek)), GO_BINARY_OK);

@@ -143,7 +143,9 @@ static void need_fixtures(void)
 
 static void fixture_path(char *p, size_t len, const char *dir, const char *v, const char *kind)
 {
-    snprintf(p, len, "%s/%s-%s", dir, v, kind);
+    int n = snprintf(p, len, "%s/%s-%s", dir, v, kind);
+    if (n < 0 || (size_t)n >= len)
+        fail_msg("fixture path %s/%s-%s does not fit %zu bytes", dir, v, kind, len);
 }
 
 struct sect {
