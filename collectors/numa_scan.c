@@ -216,10 +216,17 @@ static void scan_fail(struct numa_scan_result *out, const char *call, const char
 {
     const char *hint = err == EACCES || err == EPERM
         ? " (needs the target's user, root or CAP_SYS_PTRACE)" : "";
-    /* A cut-off path still names the file well enough. */
-    if (snprintf(out->error, sizeof(out->error), "%s %s: %s%s", call, path, strerror(err),
-                 hint) >= (int)sizeof(out->error))
-        out->error[sizeof(out->error) - 2] = '~';
+    /* The errno is the point: when it all does not fit, drop the path's head, never the
+     * error (a fixture root or chroot can make the path long). */
+    const char *msg = strerror(err);
+    int room = (int)sizeof(out->error) - 1 -
+               (int)(strlen(call) + strlen(msg) + strlen(hint) + 3);
+    int plen = (int)strlen(path);
+    if (room >= 4 && plen > room)
+        snprintf(out->error, sizeof(out->error), "%s ...%s: %s%s", call,
+                 path + plen - (room - 3), msg, hint);
+    else
+        snprintf(out->error, sizeof(out->error), "%s %s: %s%s", call, path, msg, hint);
     out->err = -err;
 }
 

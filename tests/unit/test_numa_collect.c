@@ -153,6 +153,18 @@ static void test_missing_process(void **state)
     assert_true(isnan(s->numa.local_pct));
     assert_true(isnan(s->numa.scan_age_s));
     snapshot_free(s);
+
+    /* A procfs root as long as the field allows: the message loses the path's head,
+     * never the file name or the errno. */
+    memset(r.procfs, 0, sizeof(r.procfs));
+    for (size_t i = 0; i + 2 < sizeof(r.procfs); i += 2)
+        memcpy(r.procfs + i, "/.", 2);
+    s = snapshot_new();
+    reason[0] = '\0';
+    assert_int_equal(numa_collect_once(&r, 999999, s, reason, sizeof(reason)), -ENOENT);
+    assert_non_null(strstr(reason, "/999999/numa_maps: "));
+    assert_non_null(strstr(reason, strerror(ENOENT)));
+    snapshot_free(s);
 }
 
 static void test_no_sysfs_nodes(void **state)
