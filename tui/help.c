@@ -5,11 +5,6 @@
 
 #include "draw.h"
 
-struct help_para {
-    bool heading;
-    const char *text;
-};
-
 static const struct help_para help_text[] = {
     { true, "What you are looking at" },
     { false, "gmptop watches one running Go program and shows how the Go scheduler and "
@@ -286,16 +281,26 @@ static const struct help_para help_text[] = {
 
 #define NPARA (sizeof(help_text) / sizeof(help_text[0]))
 
-/* Rows the whole text takes at width w (paragraphs separated by headings' spacing). */
-static int total_rows(int w)
+/* Rows the paragraphs take at width w (a heading after the first adds a blank row). */
+static int total_rows(const struct help_para *paras, size_t n, int w)
 {
-    int n = 0;
-    for (size_t i = 0; i < NPARA; i++)
-        n += draw_wrap(0, 0, w, 0, help_text[i].text) + (help_text[i].heading && i ? 1 : 0);
-    return n;
+    int rows = 0;
+    for (size_t i = 0; i < n; i++)
+        rows += draw_wrap(0, 0, w, 0, paras[i].text) + (paras[i].heading && i ? 1 : 0);
+    return rows;
 }
 
-void help_draw(int rows, int cols, int *scroll)
+static void draw_hint(int top, int left, int h, int w, int tw, bool scrolls)
+{
+    const char *more = scrolls ? " Up/Down scroll, any other key closes "
+                               : " any key closes ";
+    int mw = draw_text_width(more);
+    if (mw < tw)
+        draw_text(top + h - 1, left + w - mw - 2, mw, more);
+}
+
+void help_overlay_draw(int rows, int cols, const char *title, const struct help_para *paras,
+                       size_t n, int *scroll)
 {
     /* A frame one cell in from the edges when there is room, the full screen otherwise. */
     int m = cols >= 60 && rows >= 16 ? 1 : 0;
@@ -310,18 +315,18 @@ void help_draw(int rows, int cols, int *scroll)
         draw_frame(top, left, h, w);
     int tx = left + 2, tw = w - 4, ty = top + 1, th = h - 2;
     attron(A_BOLD);
-    draw_text(top, tx, tw, " gmptop help ");
+    draw_text(top, tx, tw, title);
     attroff(A_BOLD);
 
-    int total = total_rows(tw);
+    int total = total_rows(paras, n, tw);
     int max_scroll = total - th > 0 ? total - th : 0;
     if (*scroll > max_scroll)
         *scroll = max_scroll;
     if (*scroll < 0)
         *scroll = 0;
     int skip = *scroll, y = ty;
-    for (size_t i = 0; i < NPARA && y < ty + th; i++) {
-        const struct help_para *p = &help_text[i];
+    for (size_t i = 0; i < n && y < ty + th; i++) {
+        const struct help_para *p = &paras[i];
         if (p->heading && i) {
             if (skip > 0)
                 skip--;
@@ -330,9 +335,9 @@ void help_draw(int rows, int cols, int *scroll)
         }
         if (y >= ty + th)
             break;
-        int n = draw_wrap(0, 0, tw, 0, p->text);
-        if (skip >= n) {
-            skip -= n;
+        int rows_p = draw_wrap(0, 0, tw, 0, p->text);
+        if (skip >= rows_p) {
+            skip -= rows_p;
             continue;
         }
         if (p->heading)
@@ -342,17 +347,13 @@ void help_draw(int rows, int cols, int *scroll)
             attrset(a);
         skip = 0;
     }
-    help_draw_hint(top, left, h, w, tw, max_scroll > 0);
+    draw_hint(top, left, h, w, tw, max_scroll > 0);
     attrset(A_NORMAL);
 }
 
-void help_draw_hint(int top, int left, int h, int w, int tw, bool scrolls)
+void help_draw(int rows, int cols, int *scroll)
 {
-    const char *more = scrolls ? " Up/Down scroll, any other key closes "
-                               : " any key closes ";
-    int mw = draw_text_width(more);
-    if (mw < tw)
-        draw_text(top + h - 1, left + w - mw - 2, mw, more);
+    help_overlay_draw(rows, cols, " gmptop help ", help_text, NPARA, scroll);
 }
 
 bool help_key(int ch, int *scroll)

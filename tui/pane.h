@@ -57,8 +57,16 @@ int header_draw(const struct pane_view *v, int y, int cols, int max_bar_rows,
  * the key closes the help (any key but the scroll keys). */
 void help_draw(int rows, int cols, int *scroll);
 bool help_key(int ch, int *scroll);
-/* The "Up/Down scroll, any other key closes" hint on an overlay's bottom border. */
-void help_draw_hint(int top, int left, int h, int w, int tw, bool scrolls);
+
+/* A scrolling text overlay (the help, a diagnosis explained): paragraphs word-wrapped in
+ * a frame titled title, headings bold and set off by a blank row; *scroll is clamped to
+ * the text. Scroll it with help_key. */
+struct help_para {
+    bool heading;
+    const char *text;
+};
+void help_overlay_draw(int rows, int cols, const char *title, const struct help_para *paras,
+                       size_t n, int *scroll);
 
 /* Process picker. */
 enum picker_action {

@@ -615,40 +615,14 @@ void diag_explain_draw(const struct session *s, const char *rule_id, int rows, i
                        int *scroll)
 {
     const struct diag_rule *r = rule_id ? diag_rule_find(rule_id) : NULL;
-    int m = cols >= 60 && rows >= 16 ? 1 : 0;
-    int top = m, left = m * 2, h = rows - 2 * m, w = cols - 4 * m;
-    if (!r || h < 3 || w < 10)
+    if (!r)
         return;
     struct para paras[MAX_PARAS];
+    struct help_para view[MAX_PARAS];
     size_t n = explain_paras(s, r, paras);
-    attr_t a = draw_role(THEME_HELP);
-    for (int y = top; y < top + h; y++)
-        draw_fill(y, left, w, a);
-    attrset(a);
-    if (m)
-        draw_frame(top, left, h, w);
-    int tx = left + 2, tw = w - 4, ty = top + 1, th = h - 2;
-    attron(A_BOLD);
-    draw_text(top, tx, tw, " diagnosis explained ");
-    attroff(A_BOLD);
-    int total = 0;
     for (size_t i = 0; i < n; i++)
-        total += draw_wrap(0, 0, tw, 0, paras[i].text) + (paras[i].heading && i ? 1 : 0);
-    int max_scroll = total - th > 0 ? total - th : 0;
-    if (*scroll > max_scroll)
-        *scroll = max_scroll;
-    if (*scroll < 0)
-        *scroll = 0;
-    struct canvas cv = { 0, *scroll, th, ty, tx, tw, true };
-    for (size_t i = 0; i < n; i++) {
-        if (paras[i].heading && i)
-            cv.row++;
-        attr_t pa = paras[i].heading ? draw_role(THEME_TITLE) | A_BOLD : A_NORMAL;
-        cv_wrap(&cv, 0, pa, paras[i].text);
-        attrset(a);
-    }
-    help_draw_hint(top, left, h, w, tw, max_scroll > 0);
-    attrset(A_NORMAL);
+        view[i] = (struct help_para){ paras[i].heading, paras[i].text };
+    help_overlay_draw(rows, cols, " diagnosis explained ", view, n, scroll);
 }
 
 bool diag_explain_key(int ch, int *scroll)
