@@ -308,9 +308,12 @@ static void err_text(const struct cores_state *st, int ev, int err, char *out, s
                      "return %s: hardware counters are not exposed to this %s",
                      perf_errno_name(err),
                      st->pmu.hypervisor ? "VM" : "machine (no PMU driver in the kernel?)");
-        else
+        else if (ev < CORES_EV_HW_COUNT)
             snprintf(out, len, "%s: perf_event_open returned %s: not supported by this "
                      "CPU's PMU (%s)", name, perf_errno_name(err), st->pmu.ev[ev].source);
+        else    /* a software event: no PMU encoding to name */
+            snprintf(out, len, "%s: perf_event_open returned %s: this kernel does not "
+                     "offer the software event", name, perf_errno_name(err));
         return;
     case PERF_ERR_FD_LIMIT:
         snprintf(out, len, "%s: perf_event_open returned %s: out of file descriptors "

@@ -251,9 +251,10 @@ static int read_counters(struct park_state *st, struct park_counters *buf,
 {
     uint32_t zero = 0;
     size_t sz = (size_t)st->ncpu * sizeof(*buf);
-    if (bpf_map__lookup_elem(st->skel->maps.counters, &zero, sizeof(zero), buf, sz, 0))
-        return -errno;
     memset(out, 0, sizeof(uint64_t) * PARK_C_COUNT);
+    int rc = bpf_map__lookup_elem(st->skel->maps.counters, &zero, sizeof(zero), buf, sz, 0);
+    if (rc)
+        return rc < 0 ? rc : -EIO;
     for (int c = 0; c < st->ncpu; c++)
         for (int k = 0; k < PARK_C_COUNT; k++)
             out[k] += buf[c].c[k];
@@ -263,9 +264,10 @@ static int read_counters(struct park_state *st, struct park_counters *buf,
 static int read_hist(struct park_state *st, uint32_t idx, struct park_hist_sample *out)
 {
     size_t sz = (size_t)st->ncpu * sizeof(*st->hbuf);
-    if (bpf_map__lookup_elem(st->skel->maps.hists, &idx, sizeof(idx), st->hbuf, sz, 0))
-        return -errno;
     memset(out, 0, sizeof(*out));
+    int rc = bpf_map__lookup_elem(st->skel->maps.hists, &idx, sizeof(idx), st->hbuf, sz, 0);
+    if (rc)
+        return rc < 0 ? rc : -EIO;
     for (int c = 0; c < st->ncpu; c++) {
         const struct park_hist *h = &st->hbuf[c];
         out->count += h->count;

@@ -229,7 +229,7 @@ int park_file_offset(const char *path, uint64_t vaddr, uint64_t *off, char *why,
 int park_read_code(const char *path, uint64_t vaddr, uint8_t *buf, size_t len, char *why,
                    size_t wlen)
 {
-    uint64_t off;
+    uint64_t off = 0;
     int rc = park_file_offset(path, vaddr, &off, why, wlen);
     if (rc < 0)
         return rc;

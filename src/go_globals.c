@@ -234,6 +234,10 @@ static int anchor_candidates(const struct elf_view *v, const struct go_binary *b
                              uint8_t kind, struct addr_set *out, char *why, size_t wlen)
 {
     int64_t mo[MAX_MEMBERS];
+    if (a->n == 0 || a->n > MAX_MEMBERS) {
+        util_reason(why, wlen, "%s: anchor with %u members", a->func, (unsigned)a->n);
+        return -1;
+    }
     for (uint8_t i = 0; i < a->n; i++)
         if (!member_offset(&a->m[i], off, &mo[i])) {
             util_reason(why, wlen, "layout of %s unknown", go_field_spec(a->m[i].field)->id);

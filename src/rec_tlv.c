@@ -75,7 +75,7 @@ static void put_raw(struct rec_buf *b, const void *p, size_t n)
 
 static uint64_t zigzag(int64_t v)
 {
-    return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+    return ((uint64_t)v << 1) ^ (v < 0 ? UINT64_MAX : 0);   /* no signed shift */
 }
 
 static int64_t unzigzag(uint64_t v)

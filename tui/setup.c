@@ -322,6 +322,10 @@ static void start_edit(struct setup *su)
 static void accept_edit(struct setup *su)
 {
     const struct setup_row *r = cur_row(su);
+    if (!r || r->thr < 0 || !su->s->diag) {    /* the row went away while editing */
+        su->editing = false;
+        return;
+    }
     const char *s = su->buf;
     while (isspace((unsigned char)*s))
         s++;

@@ -193,6 +193,25 @@ static void test_enoent_one(void **state)
     run_close(&r);
 }
 
+static void test_sw_enoent(void **state)
+{
+    (void)state;
+    struct run r;
+    run_open(&r, "sw_enoent.txt");
+    run_tick(&r, NULL);
+    run_tick(&r, NULL);
+    assert_int_equal(r.rc, 0);
+    const char *h = r.cur->cores.headline;
+    assert_non_null(strstr(h, "context_switches: perf_event_open returned ENOENT: this "
+                              "kernel does not offer the software event"));
+    for (int c = 0; c < 2; c++) {
+        assert_true(isnan(r.m[c].ctx_switches_per_s));
+        NEAR(r.m[c].migrations_per_s, 1.0);
+        NEAR(r.m[c].ipc, 1.0);
+    }
+    run_close(&r);
+}
+
 static void test_eacces(void **state)
 {
     (void)state;
@@ -428,6 +447,7 @@ int main(void)
         cmocka_unit_test(test_multiplexed),
         cmocka_unit_test(test_running_zero),
         cmocka_unit_test(test_enoent_one),
+        cmocka_unit_test(test_sw_enoent),
         cmocka_unit_test(test_eacces),
         cmocka_unit_test(test_emfile),
         cmocka_unit_test(test_offline),
