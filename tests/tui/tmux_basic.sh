@@ -25,19 +25,8 @@ command -v tmux >/dev/null 2>&1 || skip "needs tmux"
 [ -x "$GMPTOP" ] || fail "no gmptop binary at $GMPTOP"
 [ -x "$DEMO" ] || skip "no demo binary at $DEMO (configure found no Go toolchain?)"
 
-SOCK=gmptop-test-$$
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/gmptop-tui.XXXXXX") || fail "mktemp failed"
-demo_pid=
-cleanup() {
-    tmux -L "$SOCK" kill-server >/dev/null 2>&1
-    rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$SOCK"
-    [ -n "$demo_pid" ] && kill -KILL "$demo_pid" 2>/dev/null
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
 . "$top_srcdir/tests/tui/tmux_lib.sh"
+tmux_setup basic
 
 # wait_for FIXED-TEXT [TIMEOUT-SECONDS]: poll the screen until the text shows.
 wait_for() {
@@ -84,9 +73,9 @@ $(screen)"
 
 
 "$DEMO" pingpong >/dev/null 2>&1 &
-demo_pid=$!
+DEMO_PID=$!
 i=0
-while [ "$(ls "/proc/$demo_pid/task" 2>/dev/null | wc -l)" -lt 2 ]; do
+while [ "$(ls "/proc/$DEMO_PID/task" 2>/dev/null | wc -l)" -lt 2 ]; do
     [ $i -lt 50 ] || fail "demo pingpong did not start"
     sleep 0.1
     i=$((i + 1))
@@ -95,22 +84,22 @@ done
 # remain-on-exit keeps the pane (and its screen) after gmptop quits.
 printf 'set -g remain-on-exit on\n' > "$tmp/tmux.conf"
 T -f "$tmp/tmux.conf" new-session -d -s main -x 80 -y 24 \
-    "env LC_ALL=C.UTF-8 '$GMPTOP' -p $demo_pid -d 0.5; echo \$? > '$tmp/status1'" ||
+    "env LC_ALL=C.UTF-8 '$GMPTOP' -p $DEMO_PID -d 0.5; echo \$? > '$tmp/status1'" ||
     fail "tmux new-session failed"
 target=main
 
 # Header: pid and Go version.
-wait_for "PID $demo_pid" 10
+wait_for "PID $DEMO_PID" 10
 wait_for "go1."
-pass "header shows PID $demo_pid and the Go version"
+pass "header shows PID $DEMO_PID and the Go version"
 
 # Threads pane: the main thread (tid == pid) is a row; count the others we can see.
-wait_re "^ *$demo_pid +[^ ]" 5
+wait_re "^ *$DEMO_PID +[^ ]" 5
 seen=0
-for tid in $(ls "/proc/$demo_pid/task"); do
+for tid in $(ls "/proc/$DEMO_PID/task"); do
     screen | grep -qE "^ *$tid " && seen=$((seen + 1))
 done
-pass "threads pane lists the main thread ($seen of $(ls "/proc/$demo_pid/task" | wc -l) tids visible)"
+pass "threads pane lists the main thread ($seen of $(ls "/proc/$DEMO_PID/task" | wc -l) tids visible)"
 wait_re "[0-9]+\.[0-9] " 5
 pass "threads pane shows rates"
 
@@ -154,13 +143,13 @@ pass "help opens (F1, h), explains run delay, closes on any key"
 
 # Small terminals: the header stays, nothing wider than the screen; below 40x12 a note.
 T resize-window -t "$target" -x 40 -y 12
-wait_for "PID $demo_pid"
+wait_for "PID $DEMO_PID"
 sleep 0.7   # one more tick at the new size
 w=$(widest)
 [ "$w" -le 40 ] || fail "a line is $w columns wide at 40x12:
 $(screen)"
 [ "$(screen | wc -l)" -le 12 ] || fail "more than 12 rows at 40x12"
-screen | grep -q "PID $demo_pid" || fail "header lost at 40x12: $(screen)"
+screen | grep -q "PID $DEMO_PID" || fail "header lost at 40x12: $(screen)"
 pass "40x12: header kept, widest line $w"
 T resize-window -t "$target" -x 30 -y 10
 wait_for "too small"
@@ -171,7 +160,7 @@ wait_for "RUNDLY"
 # Picker lists the demo.
 T send-keys -t "$target" p
 wait_for "Pick a"
-wait_re "^ *\\*?$demo_pid +[^ ]" 5
+wait_re "^ *\\*?$DEMO_PID +[^ ]" 5
 pass "picker lists the demo pid"
 
 # q quits with status 0.
@@ -183,10 +172,10 @@ pass "q quits with status 0 and restores the terminal"
 
 # A Linux console without colours and without UTF-8 still starts and quits cleanly.
 T new-window -d -t main -n plain \
-    "env TERM=linux NO_COLOR=1 LC_ALL=C '$GMPTOP' -p $demo_pid -d 0.5; echo \$? > '$tmp/status2'" ||
+    "env TERM=linux NO_COLOR=1 LC_ALL=C '$GMPTOP' -p $DEMO_PID -d 0.5; echo \$? > '$tmp/status2'" ||
     fail "tmux new-window failed"
 target=main:plain
-wait_for "PID $demo_pid" 10
+wait_for "PID $DEMO_PID" 10
 wait_for "RUNDLY"
 T send-keys -t "$target" F10
 wait_dead "$tmp/status2" F10

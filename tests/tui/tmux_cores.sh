@@ -15,16 +15,8 @@ if [ "$(id -u)" != 0 ] && [ "$(cat /proc/sys/kernel/perf_event_paranoid)" -gt 0 
     skip "per-CPU perf events need root or perf_event_paranoid <= 0"
 fi
 
-SOCK=gmptop-cores-$$
-DEMO_PID=
-cleanup() {
-    tmux -L "$SOCK" kill-server >/dev/null 2>&1
-    stop_demo
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
 . "$top_srcdir/tests/tui/tmux_lib.sh"
+tmux_setup cores
 start() {   # start [ENV=VALUE...]: gmptop on the demo in a 120x40 tmux window
     restart_main 120 40 "env $* TERM=xterm-256color LANG=C.UTF-8 \
         XDG_CONFIG_HOME=/nonexistent '$GMPTOP' -p $DEMO_PID -d 0.5"

@@ -12,19 +12,8 @@ command -v tmux >/dev/null 2>&1 || skip "needs tmux"
 [ -x "$GMPTOP" ] || fail "no gmptop binary at $GMPTOP"
 need_demo
 
-SOCK=gmptop-diag-$$
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/gmptop-tui-diag.XXXXXX") || fail "mktemp failed"
-DEMO_PID=
-cleanup() {
-    tmux -L "$SOCK" kill-server >/dev/null 2>&1
-    rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$SOCK"
-    [ -n "$DEMO_PID" ] && kill -KILL "$DEMO_PID" 2>/dev/null
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
 . "$top_srcdir/tests/tui/tmux_lib.sh"
+tmux_setup diag
 rows() { T display -p -t main '#{pane_height}'; }
 # The strip is the row above the footer; the pane is everything above it.
 strip() { screen | sed -n "$(( $(rows) - 1 ))p"; }

@@ -11,19 +11,8 @@ top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 command -v tmux >/dev/null 2>&1 || skip "needs tmux"
 [ -x "$GMPTOP" ] || fail "no gmptop binary at $GMPTOP"
 
-SOCK=gmptop-exec-$$
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/gmptop-tui-exec.XXXXXX") || fail "mktemp failed"
-xpid=
-cleanup() {
-    tmux -L "$SOCK" kill-server >/dev/null 2>&1
-    rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$SOCK"
-    [ -n "$xpid" ] && kill -KILL "$xpid" 2>/dev/null
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
 . "$top_srcdir/tests/tui/tmux_lib.sh"
+tmux_setup exec
 
 build_workload "$top_srcdir/tests/live/exec_workload.go" "$tmp/reexec" \
     GOFLAGS="-buildvcs=false -buildmode=pie"
@@ -31,26 +20,26 @@ build_workload "$top_srcdir/tests/live/exec_workload.go" "$tmp/reexec" \
 # run [ENV=VALUE...]: start the program, wait for its first image, gmptop on it.
 run() {
     env "$@" "$tmp/reexec" >"$tmp/out" 2>&1 &
-    xpid=$!
-    wait_line "$tmp/out" "pid=$xpid image=\$"
+    DEMO_PID=$!
+    wait_line "$tmp/out" "pid=$DEMO_PID image=\$"
     restart_main 120 30 "env TERM=xterm-256color LANG=C.UTF-8 \
-        XDG_CONFIG_HOME=/nonexistent '$GMPTOP' -p $xpid -d 0.3"
-    wait_re "PID $xpid" 10
+        XDG_CONFIG_HOME=/nonexistent '$GMPTOP' -p $DEMO_PID -d 0.3"
+    wait_re "PID $DEMO_PID" 10
 }
 
 run EXEC_TO=self EXEC_AFTER_MS=2500
 T send-keys -t main 1
 wait_re "GOMAXPROCS" 5
 wait_re "exec'd .*reexec: watching the new program" 10
-grep -q "pid=$xpid image=1" "$tmp/out" || fail "the program did not re-execute itself"
+grep -q "pid=$DEMO_PID image=1" "$tmp/out" || fail "the program did not re-execute itself"
 # Still this pid, still the scheduler pane, read from the new image.
-wait_re "PID $xpid " 3
+wait_re "PID $DEMO_PID " 3
 wait_re "^ +[01] (idle|running|syscall) " 5
 screen | grep -q "Pick a process" && fail "went to the picker on a Go re-exec: $(screen)"
 pass "a Go program that re-execs itself is watched on: $(screen | grep -m1 "exec'd" | sed 's/^ *//')"
-kill "$xpid"; wait "$xpid" 2>/dev/null; xpid=
+kill "$DEMO_PID"; wait "$DEMO_PID" 2>/dev/null; DEMO_PID=
 
 run EXEC_TO=/bin/sleep EXEC_AFTER_MS=2500
-wait_re "exec'd .*sleep: pid $xpid \(sleep\) is not a Go program" 10
+wait_re "exec'd .*sleep: pid $DEMO_PID \(sleep\) is not a Go program" 10
 pass "exec into a non-Go program: the picker says why"
 T send-keys -t main q

@@ -21,17 +21,8 @@ case "$line" in
 *) skip "park collector: ${line:-not listed}" ;;
 esac
 
-SOCK=gmptop-latency-$$
-DEMO_PID=
-cleanup() {
-    tmux -L "$SOCK" kill-server >/dev/null 2>&1
-    rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$SOCK"
-    stop_demo
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
 . "$top_srcdir/tests/tui/tmux_lib.sh"
+tmux_setup latency
 
 # start [PREFIX...]: gmptop (run through PREFIX) on the demo, latency pane, 120x40.
 start() {

@@ -1,6 +1,23 @@
 # tmux_lib.sh: helpers the tmux tests share; sourced after tests/lib.sh. SOCK names the
 # test's own tmux server; screen reads the pane named by $target (default "main").
 
+# tmux_setup NAME: the test's own tmux server ($SOCK), a scratch directory ($tmp), and an
+# exit trap that removes both and kills the program whose pid is in $DEMO_PID.
+tmux_setup() {
+    SOCK=gmptop-$1-$$
+    DEMO_PID=
+    tmp=$(mktemp -d "${TMPDIR:-/tmp}/gmptop-tui-$1.XXXXXX") || fail "mktemp failed"
+    trap tmux_cleanup EXIT
+    trap 'exit 1' INT TERM
+}
+
+tmux_cleanup() {
+    tmux -L "$SOCK" kill-server >/dev/null 2>&1
+    rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$SOCK"
+    [ -n "${DEMO_PID:-}" ] && kill -KILL "$DEMO_PID" 2>/dev/null
+    rm -rf "$tmp"
+}
+
 T() { tmux -L "$SOCK" "$@"; }
 screen() { T capture-pane -p -t "${target:-main}" 2>/dev/null; }
 

@@ -10,19 +10,8 @@ command -v tmux >/dev/null 2>&1 || skip "needs tmux"
 [ -x "$GMPTOP" ] || fail "no gmptop binary at $GMPTOP"
 need_demo
 
-SOCK=gmptop-sched-$$
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/gmptop-tui-sched.XXXXXX") || fail "mktemp failed"
-DEMO_PID=
-cleanup() {
-    tmux -L "$SOCK" kill-server >/dev/null 2>&1
-    rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$SOCK"
-    [ -n "$DEMO_PID" ] && kill -KILL "$DEMO_PID" 2>/dev/null
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
 . "$top_srcdir/tests/tui/tmux_lib.sh"
+tmux_setup sched
 
 # The frozen demo re-executes itself (asyncpreemptoff) before printing its pid line, so
 # wait for that line rather than for threads: the first image has threads too.
