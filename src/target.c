@@ -6,14 +6,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "go_binary.h"
 #include "proc_parse.h"
 #include "util.h"
 
-#define PERMISSION_HINT "needs root, CAP_SYS_PTRACE, or the same user as the target"
+static void permission_hint_for(pid_t pid, bool attach, char *hint, size_t len);
 
 static int read_stat(pid_t pid, struct proc_stat *st)
 {
@@ -33,7 +35,9 @@ static enum target_error check_exe(pid_t pid, struct target *t, char *msg, size_
     if (n < 0) {
         int e = errno;
         if (e == EACCES || e == EPERM) {
-            snprintf(msg, len, "cannot read %s: %s (%s)", link, strerror(e), PERMISSION_HINT);
+            char hint[320];
+            permission_hint_for(pid, false, hint, sizeof(hint));
+            snprintf(msg, len, "cannot read %s: %s (%s)", link, strerror(e), hint);
             return TARGET_NO_PERMISSION;
         }
         if (e == ENOENT) {
@@ -68,7 +72,9 @@ static enum target_error check_exe(pid_t pid, struct target *t, char *msg, size_
         return TARGET_NOT_GO;
     case GO_BINARY_ERR_OPEN:
         if (strstr(why, strerror(EACCES)) || strstr(why, strerror(EPERM))) {
-            snprintf(msg, len, "%s (%s)", why, PERMISSION_HINT);
+            char hint[320];
+            permission_hint_for(pid, false, hint, sizeof(hint));
+            snprintf(msg, len, "%s (%s)", why, hint);
             return TARGET_NO_PERMISSION;
         }
         snprintf(msg, len, "%s", why);
@@ -92,12 +98,20 @@ int target_ptrace_scope(const char *procfs)
     return end != buf && v >= 0 && v <= 3 ? (int)v : -1;
 }
 
-void target_permission_hint(int ptrace_scope, bool same_user, char *buf, size_t len)
+void target_permission_hint(int ptrace_scope, bool same_user, bool have_ptrace_cap,
+                            char *buf, size_t len)
 {
     /* Yama restricts ptrace-level access (PTRACE_MODE_ATTACH: /proc/PID/mem,
      * process_vm_readv) beyond the uid check, which is what a user watching their own
      * program on Ubuntu (scope 1) runs into. */
-    if (same_user && ptrace_scope == 1)
+    if (have_ptrace_cap && ptrace_scope != 3)
+        /* The kernel's uid and capability rules pass with CAP_SYS_PTRACE in the target's
+         * user namespace; what is left is that namespace, or an LSM. */
+        snprintf(buf, len, "gmptop already has CAP_SYS_PTRACE: the target is in a user "
+                 "namespace where gmptop has no privilege (gmptop in a container or "
+                 "sandbox, the target outside), or a security module (AppArmor, SELinux) "
+                 "refuses");
+    else if (same_user && ptrace_scope == 1)
         snprintf(buf, len, "kernel.yama.ptrace_scope is 1: only a parent process may read "
                  "a program's memory; run gmptop as root or with CAP_SYS_PTRACE, or set "
                  "the sysctl to 0");
@@ -108,7 +122,28 @@ void target_permission_hint(int ptrace_scope, bool same_user, char *buf, size_t 
         snprintf(buf, len, "kernel.yama.ptrace_scope is 3: no process may read another's "
                  "memory until reboot");
     else
-        snprintf(buf, len, "%s", PERMISSION_HINT);
+        snprintf(buf, len, "needs root, CAP_SYS_PTRACE, or the same user as the target");
+}
+
+/* CAP_SYS_PTRACE in the effective set (its user namespace is gmptop's own). */
+static bool have_cap_sys_ptrace(void)
+{
+    struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+    struct __user_cap_data_struct d[2];
+    memset(d, 0, sizeof(d));
+    return syscall(SYS_capget, &h, d) == 0 && (d[0].effective & (1u << CAP_SYS_PTRACE));
+}
+
+/* attach: the access reads memory (PTRACE_MODE_ATTACH, which Yama restricts), not just
+ * /proc/PID/exe (PTRACE_MODE_READ, which it does not). */
+static void permission_hint_for(pid_t pid, bool attach, char *hint, size_t len)
+{
+    struct stat st;
+    char dir[32];
+    snprintf(dir, sizeof(dir), "/proc/%d", (int)pid);
+    bool same_user = stat(dir, &st) == 0 && st.st_uid == geteuid();
+    target_permission_hint(attach ? target_ptrace_scope("/proc") : -1, same_user,
+                           have_cap_sys_ptrace(), hint, len);
 }
 
 /* Reading the target's memory (process_vm_readv, later panes) needs the same ptrace
@@ -124,11 +159,8 @@ static enum target_error check_memory_access(pid_t pid, char *msg, size_t len)
     }
     int e = errno;
     if (e == EACCES || e == EPERM) {
-        struct stat st;
-        char dir[32], hint[256];
-        snprintf(dir, sizeof(dir), "/proc/%d", (int)pid);
-        bool same_user = stat(dir, &st) == 0 && st.st_uid == geteuid();
-        target_permission_hint(target_ptrace_scope("/proc"), same_user, hint, sizeof(hint));
+        char hint[320];
+        permission_hint_for(pid, true, hint, sizeof(hint));
         snprintf(msg, len, "cannot read the memory of pid %d: open %s: %s (%s)", (int)pid,
                  path, strerror(e), hint);
         return TARGET_NO_PERMISSION;

@@ -34,9 +34,12 @@ struct target {
 enum target_error target_open(pid_t pid, struct target *t, char *msg, size_t msglen);
 /* kernel.yama.ptrace_scope under PROCFS (0..3), or -1 without Yama. */
 int target_ptrace_scope(const char *procfs);
-/* What to do about a refused memory read, in words, given the Yama scope and whether
- * the target runs as gmptop's own user. */
-void target_permission_hint(int ptrace_scope, bool same_user, char *buf, size_t len);
+/* What to do about a refused read of the target (-1 for ptrace_scope where Yama does
+ * not apply), in words, given whether the target runs as gmptop's own user and whether
+ * gmptop already holds CAP_SYS_PTRACE (then the refusal comes from a user namespace or a
+ * security module, and "run as root" would be wrong advice). */
+void target_permission_hint(int ptrace_scope, bool same_user, bool have_ptrace_cap,
+                            char *buf, size_t len);
 void target_close(struct target *t);
 enum target_state {
     TARGET_RUNNING,

@@ -202,7 +202,7 @@ static void do_attach(struct app *a, pid_t pid)
         a->picking = false;
         return;
     }
-    char msg[256] = "";
+    char msg[512] = "";
     session_detach(s);
     enum target_error e = session_attach(s, pid, msg, sizeof(msg));
     if (e != TARGET_OK) {

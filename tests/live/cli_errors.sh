@@ -25,6 +25,14 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && [ -x "$GMPTOP_DEMO_BIN
     trap stop_demo EXIT
     expect_exit 1 "(root|CAP_SYS_PTRACE|same user)" \
         setpriv --reuid=65534 --regid=65534 --clear-groups "$GMPTOP" -p "$DEMO_PID" -b -n 1
+    # Root in a user namespace of its own holds CAP_SYS_PTRACE there, not over the demo
+    # outside it: the advice must not be "run as root".
+    if unshare -U -r true 2>/dev/null; then
+        expect_exit 1 "already has CAP_SYS_PTRACE: the target is in a user namespace" \
+            unshare -U -r "$GMPTOP" -p "$DEMO_PID" -b -n 1
+    else
+        echo "note: no user namespaces here (unshare -U -r failed): namespace case not run"
+    fi
     stop_demo
 else
     skip "permission case needs root, setpriv and the demo workloads"

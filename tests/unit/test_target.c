@@ -51,25 +51,34 @@ static void test_permission_hint(void **state)
     (void)state;
     char buf[256];
     /* No Yama, or scope 0: the uid rule is all there is. */
-    target_permission_hint(-1, true, buf, sizeof(buf));
+    target_permission_hint(-1, true, false, buf, sizeof(buf));
     assert_non_null(strstr(buf, "CAP_SYS_PTRACE"));
     assert_non_null(strstr(buf, "same user"));
-    target_permission_hint(0, false, buf, sizeof(buf));
+    target_permission_hint(0, false, false, buf, sizeof(buf));
     assert_non_null(strstr(buf, "same user"));
     /* Scope 1 refuses one's own program unless it is a child: say so, not "same user". */
-    target_permission_hint(1, true, buf, sizeof(buf));
+    target_permission_hint(1, true, false, buf, sizeof(buf));
     assert_non_null(strstr(buf, "kernel.yama.ptrace_scope is 1"));
     assert_null(strstr(buf, "same user"));
     /* Scope 1 and another user's program: the uid rule is what refused it. */
-    target_permission_hint(1, false, buf, sizeof(buf));
+    target_permission_hint(1, false, false, buf, sizeof(buf));
     assert_non_null(strstr(buf, "same user"));
-    target_permission_hint(2, true, buf, sizeof(buf));
+    target_permission_hint(2, true, false, buf, sizeof(buf));
     assert_non_null(strstr(buf, "ptrace_scope is 2"));
-    target_permission_hint(3, false, buf, sizeof(buf));
+    target_permission_hint(3, false, false, buf, sizeof(buf));
+    assert_non_null(strstr(buf, "ptrace_scope is 3"));
+    /* gmptop holds CAP_SYS_PTRACE and was refused anyway: not "run as root". */
+    target_permission_hint(-1, true, true, buf, sizeof(buf));
+    assert_non_null(strstr(buf, "already has CAP_SYS_PTRACE"));
+    assert_non_null(strstr(buf, "user namespace"));
+    assert_null(strstr(buf, "needs root"));
+    target_permission_hint(1, false, true, buf, sizeof(buf));
+    assert_non_null(strstr(buf, "already has CAP_SYS_PTRACE"));
+    target_permission_hint(3, true, true, buf, sizeof(buf));     /* Yama 3 binds root too */
     assert_non_null(strstr(buf, "ptrace_scope is 3"));
     /* Truncation stays a string. */
     char small[8];
-    target_permission_hint(1, true, small, sizeof(small));
+    target_permission_hint(1, true, false, small, sizeof(small));
     assert_int_equal(strlen(small), sizeof(small) - 1);
 }
 
