@@ -125,8 +125,7 @@ void target_permission_hint(int ptrace_scope, bool same_user, bool have_ptrace_c
         snprintf(buf, len, "needs root, CAP_SYS_PTRACE, or the same user as the target");
 }
 
-/* CAP_SYS_PTRACE in the effective set (its user namespace is gmptop's own). */
-static bool have_cap_sys_ptrace(void)
+bool target_have_ptrace_cap(void)
 {
     struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
     struct __user_cap_data_struct d[2];
@@ -143,7 +142,7 @@ static void permission_hint_for(pid_t pid, bool attach, char *hint, size_t len)
     snprintf(dir, sizeof(dir), "/proc/%d", (int)pid);
     bool same_user = stat(dir, &st) == 0 && st.st_uid == geteuid();
     target_permission_hint(attach ? target_ptrace_scope("/proc") : -1, same_user,
-                           have_cap_sys_ptrace(), hint, len);
+                           target_have_ptrace_cap(), hint, len);
 }
 
 /* Reading the target's memory (process_vm_readv, later panes) needs the same ptrace

@@ -12,6 +12,7 @@
 
 #include "draw.h"
 #include "../collectors/proclist.h"
+#include "../src/target.h"
 #include "../src/util.h"
 
 #define PICKER_RESCAN_MS 1000
@@ -37,6 +38,7 @@ struct picker {
     const struct proc_entry **rows; /* filtered, sorted view of the list */
     size_t nrows, cap;
     size_t nunreadable;            /* processes whose program could not be checked */
+    bool privileged;               /* gmptop has CAP_SYS_PTRACE: "run as root" won't help */
     size_t ngo;
     bool show_all;
     bool searching;
@@ -52,7 +54,10 @@ struct picker {
 
 struct picker *picker_new(void)
 {
-    return calloc(1, sizeof(struct picker));
+    struct picker *pk = calloc(1, sizeof(struct picker));
+    if (pk)
+        pk->privileged = target_have_ptrace_cap();
+    return pk;
 }
 
 void picker_free(struct picker *pk)
@@ -283,13 +288,15 @@ void picker_draw(struct picker *pk, const struct pane_rect *r, pid_t current)
     }
     if (note) {
         attron(draw_role(THEME_DIM));
+        /* With CAP_SYS_PTRACE already, the refusal is a user namespace or an LSM. */
+        const char *why = pk->privileged ? "outside gmptop's user namespace, or an LSM"
+                                         : "needs root or CAP_SYS_PTRACE";
         if (r->w >= 72)
-            draw_printf(end - 1, r->x + 1, r->w - 1,
-                        "%zu process%s could not be checked (GO ?): needs root or "
-                        "CAP_SYS_PTRACE", pk->nunreadable, pk->nunreadable == 1 ? "" : "es");
+            draw_printf(end - 1, r->x + 1, r->w - 1, "%zu process%s could not be checked "
+                        "(GO ?): %s", pk->nunreadable, pk->nunreadable == 1 ? "" : "es", why);
         else
-            draw_printf(end - 1, r->x + 1, r->w - 1, "%zu unchecked (?): needs root or "
-                        "CAP_SYS_PTRACE", pk->nunreadable);
+            draw_printf(end - 1, r->x + 1, r->w - 1, "%zu unchecked (?): %s",
+                        pk->nunreadable, why);
         attroff(draw_role(THEME_DIM));
     }
 }
