@@ -640,8 +640,13 @@ static void thread_note(struct cores_state *st)
                                  "(too many open files) for %d threads, RLIMIT_NOFILE %ld",
                                  used ? "; " : "", emfile, st->fd_limit);
     if (st->thread_user_only && used < len)
-        snprintf(n + used, len - used, "%shardware counts are user space only "
-                 "(perf_event_paranoid %d)", used ? "; " : "", st->paranoid);
+        used += (size_t)snprintf(n + used, len - used, "%shardware counts are user space "
+                                 "only (perf_event_paranoid %d)", used ? "; " : "",
+                                 st->paranoid);
+    /* A thread's event lives on one core PMU (cpu_core): time on cpu_atom is not seen. */
+    if (st->pmu.hybrid && used < len)
+        snprintf(n + used, len - used, "%shybrid CPU: per-thread hardware counts cover the "
+                 "cpu_core (P) cores only", used ? "; " : "");
 }
 
 static void threads_sample(struct cores_state *st, struct snapshot *s)

@@ -16,9 +16,13 @@
  * enabled=NS running=NS (hardware group; software groups always run) and l3_enabled,
  * l3_running (the uncore group; default: enabled/running). A target missing from a tick
  * reads as end of file (a stopped event). After the last tick, readings keep growing by
- * the last tick's step, so a demo can run for as long as it likes. */
+ * the last tick's step, so a demo can run for as long as it likes.
+ * Under the root, a PMU directory with a cpus file (hybrid Intel's cpu_core, cpu_atom)
+ * refuses, with ENOENT as the kernel does, events typed for it on other CPUs. */
 #include "perf.h"
+#include "pmu.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -248,16 +252,48 @@ static const struct fail *find_fail(const struct replay *r, int ev, int cpu, pid
     return NULL;
 }
 
+/* Like the kernel on hybrid Intel: an event typed for one core PMU (cpu_core) opened on a
+ * CPU outside that PMU's cpus list is refused with ENOENT. Generic and software types
+ * are routed to the right PMU by the kernel, so only PMU-typed events are checked. */
+static bool pmu_refuses_cpu(const struct replay *r, uint32_t type, int cpu)
+{
+    if (cpu < 0 || type == PERF_TYPE_HARDWARE || type == PERF_TYPE_HW_CACHE ||
+        type == PERF_TYPE_SOFTWARE)
+        return false;
+    char dir[600], path[900], buf[256];
+    snprintf(dir, sizeof(dir), "%s" PMU_DEVICES, r->root);
+    DIR *d = opendir(dir);
+    if (!d)
+        return false;
+    bool refuse = false;
+    struct dirent *de;
+    while (!refuse && (de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof(path), "%s/%s/type", dir, de->d_name);
+        if (proc_read_file(path, buf, sizeof(buf)) <= 0 || strtoul(buf, NULL, 10) != type)
+            continue;
+        snprintf(path, sizeof(path), "%s/%s/cpus", dir, de->d_name);
+        uint64_t bits[REPLAY_WORDS];
+        if (proc_read_file(path, buf, sizeof(buf)) > 0 &&
+            proc_parse_cpulist(buf, bits, REPLAY_CPUS) >= 0 && cpu < REPLAY_CPUS)
+            refuse = !((bits[cpu / 64] >> (cpu % 64)) & 1);
+    }
+    closedir(d);
+    return refuse;
+}
+
 static int replay_open(void *ctx, struct perf_event_attr *attr, const char *evname,
                        pid_t pid, int cpu, int group_fd)
 {
     struct replay *r = ctx;
-    (void)attr;
     int ev = ev_index(evname);
     if (ev < 0)
         return -ENOENT;
     if ((pid > 0) == (cpu >= 0))
         return -EINVAL;       /* like the kernel: a CPU or a thread, here never both */
+    if (attr && pmu_refuses_cpu(r, attr->type, cpu))
+        return -ENOENT;
     const struct fail *f = find_fail(r, ev, cpu, pid > 0 ? pid : 0, false);
     if (f)
         return -f->err;

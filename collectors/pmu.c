@@ -277,6 +277,7 @@ void pmu_detect(const char *root, struct pmu_info *p)
             break;
         }
     }
+    p->hybrid = pmu_exists(root, "cpu_core") && pmu_exists(root, "cpu_atom");
     if (p->vendor == PMU_VENDOR_INTEL)
         pmu_intel_table(root, p);
     else if (p->vendor == PMU_VENDOR_AMD)

@@ -30,6 +30,8 @@ struct pmu_info {
     char model_name[64];
     bool hypervisor;          /* cpuinfo flags list "hypervisor": a VM */
     char core_pmu[16];        /* "cpu", "cpu_core" (hybrid Intel) or "" when none */
+    bool hybrid;              /* Intel cpu_core + cpu_atom: two core PMUs, each on its own
+                               * CPUs; a per-thread event counts on one kind only */
     int core_type;            /* its sysfs type number, -1 when none */
     char table[64];           /* which table was chosen */
     struct pmu_event ev[CORES_EV_HW_COUNT];

@@ -14,6 +14,16 @@
 static void llc_event(const char *root, const struct pmu_info *p, const char *alias,
                       const char *arch, uint64_t generic, struct pmu_event *ev)
 {
+    /* Hybrid parts: an event typed for cpu_core is refused (ENOENT) on the cpu_atom CPUs.
+     * The generic event is the same architectural LLC encoding on both, and the kernel
+     * opens it on whichever core PMU owns the CPU. */
+    if (p->hybrid) {
+        pmu_generic(ev, PERF_TYPE_HARDWARE, generic,
+                    generic == PERF_COUNT_HW_CACHE_MISSES
+                        ? "generic cache-misses (LLC; cpu_core or cpu_atom per CPU)"
+                        : "generic cache-references (LLC; cpu_core or cpu_atom per CPU)");
+        return;
+    }
     if (p->core_pmu[0] && pmu_sysfs_event(root, p->core_pmu, alias, ev) == 0)
         return;
     if (p->core_pmu[0] && pmu_encode(root, p->core_pmu, arch, ev) == 0) {

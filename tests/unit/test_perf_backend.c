@@ -212,6 +212,47 @@ static void test_sw_enoent(void **state)
     run_close(&r);
 }
 
+/* Hybrid Intel: L3 counts on the cpu_atom CPUs too, and per-thread counts say they see
+ * only the cpu_core time. */
+static void test_hybrid(void **state)
+{
+    (void)state;
+    struct pmu_info p;
+    pmu_detect(fixture("root-hybrid"), &p);
+    assert_true(p.hybrid);
+    assert_string_equal(p.core_pmu, "cpu_core");
+    assert_int_equal(p.ev[CORES_EV_L3_MISS].type, PERF_TYPE_HARDWARE);
+    assert_int_equal(p.ev[CORES_EV_L3_ACCESS].type, PERF_TYPE_HARDWARE);
+    pmu_detect(fixture("root-intel"), &p);
+    assert_false(p.hybrid);
+
+    struct run r;
+    run_open(&r, "hybrid.txt");
+    /* The backend refuses a cpu_core-typed event on a cpu_atom CPU, like the kernel. */
+    struct perf_event_attr a;
+    perf_attr_init(&a, 4, 0x412e, 0);
+    assert_int_equal(r.b->open(r.b->ctx, &a, "l3_miss", 0, 2, -1), -ENOENT);
+    int fd = r.b->open(r.b->ctx, &a, "l3_miss", 0, 1, -1);
+    assert_true(fd >= 0);
+    r.b->close(r.b->ctx, fd);
+
+    const pid_t tids[] = { 101, 0 };
+    cores_set_per_thread(true);
+    run_tick(&r, tids);
+    run_tick(&r, tids);
+    cores_set_per_thread(false);
+    assert_int_equal(r.rc, 0);
+    assert_string_equal(r.cur->cores.headline, "");
+    for (int c = 0; c < 4; c++) {
+        assert_true(r.m[c].available);
+        NEAR(r.m[c].l3_miss_ratio, 0.1);
+        NEAR(r.m[c].ipc, 1.0);
+    }
+    assert_non_null(strstr(r.cur->cores.thread_note,
+                           "hybrid CPU: per-thread hardware counts cover the cpu_core"));
+    run_close(&r);
+}
+
 static void test_eacces(void **state)
 {
     (void)state;
@@ -448,6 +489,7 @@ int main(void)
         cmocka_unit_test(test_running_zero),
         cmocka_unit_test(test_enoent_one),
         cmocka_unit_test(test_sw_enoent),
+        cmocka_unit_test(test_hybrid),
         cmocka_unit_test(test_eacces),
         cmocka_unit_test(test_emfile),
         cmocka_unit_test(test_offline),
