@@ -86,14 +86,7 @@ static int read_paranoid(const struct cores_state *st)
 /* CAP_PERFMON (38) or CAP_SYS_ADMIN (21) in CapEff: either opens per-CPU counters. */
 static bool read_perfmon_cap(void)
 {
-    char buf[4096];
-    if (proc_read_file("/proc/self/status", buf, sizeof(buf)) < 0)
-        return false;
-    const char *p = strstr(buf, "\nCapEff:");
-    if (!p)
-        return false;
-    unsigned long long caps = strtoull(p + 8, NULL, 16);
-    return (caps >> 38 & 1) || (caps >> 21 & 1);
+    return util_has_cap(38) || util_has_cap(21);
 }
 
 static int cpu_node(const struct cores_state *st, int cpu)

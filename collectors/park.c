@@ -26,7 +26,6 @@
 #ifdef HAVE_BPF
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include <linux/capability.h>
 
 #include "bpf/park.h"
 #include "bpf/park.skel.h"
@@ -90,13 +89,8 @@ static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list 
  * lacks them too. */
 static const char *missing_cap(void)
 {
-    struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
-    struct __user_cap_data_struct d[2];
-    memset(d, 0, sizeof(d));
-    if (syscall(SYS_capget, &h, d) != 0)
-        return "CAP_BPF";
-    uint64_t eff = d[0].effective | ((uint64_t)d[1].effective << 32);
-    bool sys_admin = eff & (1ull << 21), perfmon = eff & (1ull << 38), bpf = eff & (1ull << 39);
+    /* Numbers, not CAP_BPF/CAP_PERFMON: older uapi headers lack those names. */
+    bool sys_admin = util_has_cap(21), perfmon = util_has_cap(38), bpf = util_has_cap(39);
     if (sys_admin || (bpf && perfmon))
         return NULL;
     return !bpf ? "CAP_BPF" : "CAP_PERFMON";

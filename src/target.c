@@ -8,7 +8,6 @@
 #include <string.h>
 #include <linux/capability.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "go_binary.h"
@@ -125,14 +124,6 @@ void target_permission_hint(int ptrace_scope, bool same_user, bool have_ptrace_c
         snprintf(buf, len, "needs root, CAP_SYS_PTRACE, or the same user as the target");
 }
 
-bool target_have_ptrace_cap(void)
-{
-    struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
-    struct __user_cap_data_struct d[2];
-    memset(d, 0, sizeof(d));
-    return syscall(SYS_capget, &h, d) == 0 && (d[0].effective & (1u << CAP_SYS_PTRACE));
-}
-
 /* attach: the access reads memory (PTRACE_MODE_ATTACH, which Yama restricts), not just
  * /proc/PID/exe (PTRACE_MODE_READ, which it does not). */
 static void permission_hint_for(pid_t pid, bool attach, char *hint, size_t len)
@@ -142,7 +133,7 @@ static void permission_hint_for(pid_t pid, bool attach, char *hint, size_t len)
     snprintf(dir, sizeof(dir), "/proc/%d", (int)pid);
     bool same_user = stat(dir, &st) == 0 && st.st_uid == geteuid();
     target_permission_hint(attach ? target_ptrace_scope("/proc") : -1, same_user,
-                           target_have_ptrace_cap(), hint, len);
+                           util_has_cap(CAP_SYS_PTRACE), hint, len);
 }
 
 /* Reading the target's memory (process_vm_readv, later panes) needs the same ptrace

@@ -40,8 +40,6 @@ int target_ptrace_scope(const char *procfs);
  * security module, and "run as root" would be wrong advice). */
 void target_permission_hint(int ptrace_scope, bool same_user, bool have_ptrace_cap,
                             char *buf, size_t len);
-/* CAP_SYS_PTRACE in gmptop's effective set (it counts in gmptop's own user namespace). */
-bool target_have_ptrace_cap(void);
 void target_close(struct target *t);
 enum target_state {
     TARGET_RUNNING,

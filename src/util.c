@@ -5,6 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <linux/capability.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 static int64_t clock_ns(clockid_t id)
 {
@@ -51,4 +54,14 @@ void util_reason(char *buf, size_t len, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(buf, len, fmt, ap);
     va_end(ap);
+}
+
+bool util_has_cap(int cap)
+{
+    struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+    struct __user_cap_data_struct d[2];
+    memset(d, 0, sizeof(d));
+    if (cap < 0 || cap >= 64 || syscall(SYS_capget, &h, d) != 0)
+        return false;
+    return (d[cap / 32].effective >> (cap % 32)) & 1;
 }

@@ -2,6 +2,7 @@
 #ifndef GMPTOP_UTIL_H
 #define GMPTOP_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -9,6 +10,10 @@ int64_t util_mono_ns(void);
 int64_t util_real_ns(void);
 /* Copy with truncation, always NUL-terminated; returns strlen(src). */
 size_t util_strlcpy(char *dst, const char *src, size_t size);
+/* Capability number cap (CAP_SYS_PTRACE = 19, CAP_PERFMON = 38, ...) in this process's
+ * effective set: what the kernel checks, unlike the uid (root in a container or under a
+ * reduced bounding set lacks some). false when capget fails. */
+bool util_has_cap(int cap);
 /* Fill a reason buffer (may be NULL or 0 long, then nothing is written). */
 void util_reason(char *buf, size_t len, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -9,10 +9,10 @@
 #include <string.h>
 #include <strings.h>
 #include <ncurses.h>
+#include <linux/capability.h>
 
 #include "draw.h"
 #include "../collectors/proclist.h"
-#include "../src/target.h"
 #include "../src/util.h"
 
 #define PICKER_RESCAN_MS 1000
@@ -56,7 +56,7 @@ struct picker *picker_new(void)
 {
     struct picker *pk = calloc(1, sizeof(struct picker));
     if (pk)
-        pk->privileged = target_have_ptrace_cap();
+        pk->privileged = util_has_cap(CAP_SYS_PTRACE);
     return pk;
 }
 
