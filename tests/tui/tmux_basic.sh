@@ -173,23 +173,22 @@ pass "q quits with status 0 and restores the terminal"
 # Processes the picker cannot check get a note with the right advice: an unprivileged
 # user needs root; root in a user namespace of its own already is root there, and the
 # processes outside it stay unreadable whatever it does.
-if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1; then
-    T new-window -d -t main -n nobody \
-        "setpriv --reuid=65534 --regid=65534 --clear-groups env XDG_CONFIG_HOME=/nonexistent '$GMPTOP'" ||
+# picker_note WINDOW PREFIX ERE: the picker of gmptop run under PREFIX shows ERE.
+picker_note() {
+    T new-window -d -t main -n "$1" "$2 env XDG_CONFIG_HOME=/nonexistent '$GMPTOP'" ||
         fail "tmux new-window failed"
-    target=main:nobody
+    target=main:$1
     wait_for "Pick a" 10
-    wait_re "process(es)? could not be checked \(GO \?\): needs root or CAP_SYS_PTRACE" 5
+    wait_re "$3" 5
     T send-keys -t "$target" q
+}
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1; then
+    picker_note nobody "setpriv --reuid=65534 --regid=65534 --clear-groups" \
+        "process(es)? could not be checked \(GO \?\): needs root or CAP_SYS_PTRACE"
     pass "picker as an unprivileged user: the unchecked processes need root"
     if unshare -U -r true 2>/dev/null; then
-        T new-window -d -t main -n userns \
-            "unshare -U -r env XDG_CONFIG_HOME=/nonexistent '$GMPTOP'" ||
-            fail "tmux new-window failed"
-        target=main:userns
-        wait_for "Pick a" 10
-        wait_re "could not be checked \(GO \?\): outside gmptop's user namespace" 5
-        T send-keys -t "$target" q
+        picker_note userns "unshare -U -r" \
+            "could not be checked \(GO \?\): outside gmptop's user namespace"
         pass "picker as root in its own user namespace: no 'needs root' advice"
     fi
 fi
