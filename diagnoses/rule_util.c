@@ -9,6 +9,8 @@ long long rule_queued(const struct sched_sample *s)
     long long n = s->runq_global;
     for (size_t i = 0; i < s->nps; i++)
         n += (long long)s->ps[i].runq + (s->ps[i].runnext ? 1 : 0);
+    if (s->census_valid && s->g_by_class[GO_G_RUNNABLE] > n)
+        n = s->g_by_class[GO_G_RUNNABLE];
     return n;
 }
 

@@ -7,7 +7,11 @@
 #include "../src/rates.h"
 #include <stdio.h>
 
-/* Goroutines queued: global runqueue plus every P's local runqueue (and runnext). */
+/* Goroutines queued: global runqueue plus every P's local runqueue (and runnext), or the
+ * census's runnable count when that is higher. The queues are read one after another
+ * while goroutines move between them (a P grabbing a batch from the global queue), so
+ * their sum can miss most of them for one read; a runnable goroutine stays runnable
+ * wherever it is queued. */
 long long rule_queued(const struct sched_sample *s);
 /* Largest local runqueue of any P. */
 long long rule_max_local(const struct sched_sample *s);

@@ -19,7 +19,7 @@
 struct tick {
     int gomaxprocs, idle_p, cpus_allowed;
     double quota;
-    long long runq_global, local, threads, g_syscall, g_total, gc_cycles;
+    long long runq_global, local, threads, g_syscall, g_runnable, g_total, gc_cycles;
     const char *reason;
     long long reason_count;
     long long nr_throttled;
@@ -58,6 +58,7 @@ static struct snapshot *make(int i, const struct tick *t)
     ss->census_valid = true;
     ss->g_total = t->g_total ? t->g_total : 10;
     ss->g_by_class[GO_G_SYSCALL] = t->g_syscall;
+    ss->g_by_class[GO_G_RUNNABLE] = t->g_runnable;
     if (t->reason) {
         snprintf(ss->by_reason[0].name, SCHED_REASON_LEN, "%s", t->reason);
         ss->by_reason[0].count = t->reason_count;
@@ -122,6 +123,15 @@ static void backlog_idle(int i, struct tick *t, double q)
     t->idle_p = 1;
 }
 
+/* Queues read mid-transfer: every third read sees 8 of 62 queued goroutines, while the
+ * census counts them all runnable. */
+static void backlog_torn(int i, struct tick *t, double runnable)
+{
+    t->runq_global = i % 3 == 1 ? 0 : 30;
+    t->local = i % 3 == 1 ? 8 : 32;
+    t->g_runnable = (long long)runnable;
+}
+
 static void test_runq_backlog(void **state)
 {
     (void)state;
@@ -133,6 +143,9 @@ static void test_runq_backlog(void **state)
     QUIET("runq_backlog", 5, backlog, 500);          /* only 4 s */
     FIRES("runq_backlog", 8, backlog_idle, 40);
     assert_non_null(strstr(f.message, "sat idle"));
+    FIRES("runq_backlog", 8, backlog_torn, 62);
+    QUIET("runq_backlog", 8, backlog_torn, 0);       /* no census figure: torn reads count */
+    QUIET("runq_backlog", 8, backlog_torn, 31);
 }
 
 static void procs(int i, struct tick *t, double g)
