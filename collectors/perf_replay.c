@@ -260,7 +260,7 @@ static bool pmu_refuses_cpu(const struct replay *r, uint32_t type, int cpu)
     if (cpu < 0 || type == PERF_TYPE_HARDWARE || type == PERF_TYPE_HW_CACHE ||
         type == PERF_TYPE_SOFTWARE)
         return false;
-    char dir[600], path[900], buf[256];
+    char dir[600];
     snprintf(dir, sizeof(dir), "%s" PMU_DEVICES, r->root);
     DIR *d = opendir(dir);
     if (!d)
@@ -268,15 +268,11 @@ static bool pmu_refuses_cpu(const struct replay *r, uint32_t type, int cpu)
     bool refuse = false;
     struct dirent *de;
     while (!refuse && (de = readdir(d)) != NULL) {
-        if (de->d_name[0] == '.')
+        if (de->d_name[0] == '.' || pmu_type(r->root, de->d_name) != (int)type)
             continue;
-        snprintf(path, sizeof(path), "%s/%s/type", dir, de->d_name);
-        if (proc_read_file(path, buf, sizeof(buf)) <= 0 || strtoul(buf, NULL, 10) != type)
-            continue;
-        snprintf(path, sizeof(path), "%s/%s/cpus", dir, de->d_name);
         uint64_t bits[REPLAY_WORDS];
-        if (proc_read_file(path, buf, sizeof(buf)) > 0 &&
-            proc_parse_cpulist(buf, bits, REPLAY_CPUS) >= 0 && cpu < REPLAY_CPUS)
+        if (pmu_cpulist(r->root, de->d_name, "cpus", bits, REPLAY_CPUS) >= 0 &&
+            cpu < REPLAY_CPUS)
             refuse = !((bits[cpu / 64] >> (cpu % 64)) & 1);
     }
     closedir(d);

@@ -43,6 +43,16 @@ int pmu_type(const char *root, const char *pmu)
     return end == buf || t < 0 || t > 0x7fffffff ? -EINVAL : (int)t;
 }
 
+int pmu_cpulist(const char *root, const char *pmu, const char *file, uint64_t *bits,
+                size_t nbits)
+{
+    char path[256], buf[4096];
+    memset(bits, 0, (nbits + 63) / 64 * sizeof(uint64_t));
+    snprintf(path, sizeof(path), PMU_DEVICES "/%s/%s", pmu, file);
+    long n = read_rooted(root, path, buf, sizeof(buf));
+    return n < 0 ? (int)n : proc_parse_cpulist(buf, bits, nbits);
+}
+
 void pmu_generic(struct pmu_event *ev, uint32_t type, uint64_t config, const char *source)
 {
     memset(ev, 0, sizeof(*ev));

@@ -51,6 +51,10 @@ void pmu_generic_table(struct pmu_info *p);
 /* Helpers the tables share. */
 bool pmu_exists(const char *root, const char *pmu);
 int pmu_type(const char *root, const char *pmu);      /* sysfs type, or -errno */
+/* PMU's CPU list file FILE ("cpumask", "cpus") into bits (nbits wide, zeroed first).
+ * Returns the number of CPUs listed, or < 0 when the file is missing or malformed. */
+int pmu_cpulist(const char *root, const char *pmu, const char *file, uint64_t *bits,
+                size_t nbits);
 /* Encode "event=0x2e,umask=0x41" with PMU's format/ files into ev (type, config,
  * config1, source). Without format files the usual x86 layout is used and the source
  * says so. Returns 0 or -errno (-EINVAL: a term the PMU does not have). */

@@ -8,7 +8,6 @@
 #include <string.h>
 #include <linux/perf_event.h>
 
-#include "../src/proc_parse.h"
 
 #define AMD_L3_PMU "amd_l3"
 
@@ -48,11 +47,8 @@ static void l3_event(const char *root, struct pmu_info *p, const char *terms,
 
 static void read_l3_cpumask(const char *root, struct pmu_info *p)
 {
-    char path[512], buf[4096];
-    snprintf(path, sizeof(path), "%s" PMU_DEVICES "/" AMD_L3_PMU "/cpumask", root);
-    memset(p->l3_cpumask, 0, sizeof(p->l3_cpumask));
-    p->have_l3_cpumask = proc_read_file(path, buf, sizeof(buf)) >= 0
-                      && proc_parse_cpulist(buf, p->l3_cpumask, PMU_MAX_CPUS) > 0;
+    p->have_l3_cpumask = pmu_cpulist(root, AMD_L3_PMU, "cpumask", p->l3_cpumask,
+                                     PMU_MAX_CPUS) > 0;
 }
 
 void pmu_amd_table(const char *root, struct pmu_info *p)
