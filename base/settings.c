@@ -1,5 +1,5 @@
 /* settings: gmptop's settings file: key = value lines, unknown keys kept, atomic save. */
-#include "settings.h"
+#include "base/settings.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "base/util.h"
 
 #define SETTINGS_MAX_ENTRIES 512
 #define SETTINGS_KEY_LEN 64

@@ -1,5 +1,5 @@
 /* util: small helpers every module needs (clocks, bounded string copy). */
-#include "util.h"
+#include "base/util.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -6,8 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include "../src/snapshot.h"
-#include "../src/target.h"
+#include "model/snapshot.h"
+#include "target/target.h"
 
 #define COLLECTOR_REASON_LEN SNAPSHOT_REASON_LEN
 

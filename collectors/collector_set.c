@@ -1,11 +1,11 @@
 /* collector_set: the collectors opened for one target, sampled together each tick. */
-#include "collector.h"
+#include "collectors/collector.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/util.h"
+#include "base/util.h"
 
 struct collector_slot {
     const struct collector_ops *ops;

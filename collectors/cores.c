@@ -1,6 +1,6 @@
 /* cores collector: one perf group per online CPU (cycles leader, instructions, L3, dTLB)
  * plus software switches and migrations, read with enabled/running times each tick. */
-#include "cores.h"
+#include "collectors/cores.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -10,9 +10,9 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "pmu.h"
-#include "../src/proc_parse.h"
-#include "../src/util.h"
+#include "collectors/pmu.h"
+#include "proc/proc_parse.h"
+#include "base/util.h"
 
 enum { G_HW, G_HW2, G_L3, G_SW, G_COUNT };
 

@@ -6,8 +6,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "collector.h"
-#include "perf.h"
+#include "collectors/collector.h"
+#include "collectors/perf.h"
 
 extern const struct collector_ops cores_collector;
 

@@ -1,5 +1,5 @@
 /* cpus collector: per-CPU busy/total jiffies, NUMA node and online flag (/proc, /sys). */
-#include "collector.h"
+#include "collectors/collector.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../src/proc_parse.h"
+#include "proc/proc_parse.h"
 
 /* CPU numbers above this are not tracked (Linux's own NR_CPUS default maximum). */
 #define CPUS_MAX 8192

@@ -2,8 +2,8 @@
  * from sysfs, policy and allowed sets from procfs, memory from numa_scan.c). */
 #include "config.h"
 
-#include "collector.h"
-#include "numa.h"
+#include "collectors/collector.h"
+#include "collectors/numa.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -13,9 +13,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../src/go_binary.h"
-#include "../src/proc_parse.h"
-#include "../src/util.h"
+#include "target/go_binary.h"
+#include "proc/proc_parse.h"
+#include "base/util.h"
 
 #define CPUS_MAX 8192
 #define MAX_NODES NUMA_MAPS_MAX_NODES

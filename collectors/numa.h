@@ -9,8 +9,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "../src/numa_maps.h"
-#include "../src/snapshot.h"
+#include "proc/numa_maps.h"
+#include "model/snapshot.h"
 
 #define NUMA_SCAN_DEFAULT_S 5.0      /* GMPTOP_NUMA_SCAN_S */
 #define NUMA_BUDGET_DEFAULT_MS 2.0   /* GMPTOP_NUMA_BUDGET_MS; 0 turns sampling off */

@@ -2,7 +2,7 @@
  * costly) and move_pages(2) sampling of the resident Go heap (cheap, each refresh). */
 #include "config.h"
 
-#include "numa.h"
+#include "collectors/numa.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -18,7 +18,7 @@
 #include <numaif.h>
 #endif
 
-#include "../src/util.h"
+#include "base/util.h"
 
 #define MAX_POLICIES 16
 #define SAMPLE_MAX_RANGES 256

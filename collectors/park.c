@@ -1,6 +1,6 @@
 /* park: goroutine park and wake-to-run latency per wait reason from one BPF uprobe on
  * runtime.casgstatus, kept under an overhead budget by the governor (park_governor.c). */
-#include "collector.h"
+#include "collectors/collector.h"
 
 #include <errno.h>
 #include <math.h>
@@ -16,12 +16,12 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "../src/go_binary.h"
-#include "../src/go_globals.h"
-#include "../src/go_offsets.h"
-#include "../src/util.h"
-#include "park_probe.h"
-#include "sched_read.h"
+#include "target/go_binary.h"
+#include "target/go_globals.h"
+#include "target/go_offsets.h"
+#include "base/util.h"
+#include "collectors/park_probe.h"
+#include "collectors/sched_read.h"
 
 #ifdef HAVE_BPF
 #include <bpf/bpf.h>

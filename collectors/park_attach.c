@@ -1,6 +1,6 @@
 /* park_attach: where to place the park uprobe in a Go function (past the stack check, on
  * an instruction the kernel emulates), file offsets for it, and calibration targets. */
-#include "park_probe.h"
+#include "collectors/park_probe.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../src/x86_riprel.h"
+#include "target/x86_riprel.h"
 
 /* The parts of one instruction the classifier looks at. */
 struct insn_view {

@@ -1,7 +1,7 @@
 /* park_governor: keeps the park probe's cost to the target under --bpf-budget by
  * estimating overhead = events/s x measured cost per event, then sampling with an
  * attach/detach duty cycle, or detaching, when it would be over. Pure arithmetic. */
-#include "park_probe.h"
+#include "collectors/park_probe.h"
 
 #include <math.h>
 #include <stdio.h>

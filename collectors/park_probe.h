@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "../src/snapshot_park.h"
+#include "model/snapshot_park.h"
 
 /* ---- probe point (park_attach.c) --------------------------------------------------- */
 

@@ -1,5 +1,5 @@
 /* perf: the real perf_event_open backend, group open/read and multiplex scaling. */
-#include "perf.h"
+#include "collectors/perf.h"
 
 #include <errno.h>
 #include <math.h>
@@ -9,7 +9,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "../src/proc_parse.h"
+#include "proc/proc_parse.h"
 
 static int real_open(void *ctx, struct perf_event_attr *attr, const char *ev, pid_t pid,
                      int cpu, int group_fd)

@@ -19,8 +19,8 @@
  * the last tick's step, so a demo can run for as long as it likes.
  * Under the root, a PMU directory with a cpus file (hybrid Intel's cpu_core, cpu_atom)
  * refuses, with ENOENT as the kernel does, events typed for it on other CPUs. */
-#include "perf.h"
-#include "pmu.h"
+#include "collectors/perf.h"
+#include "collectors/pmu.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -29,9 +29,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../src/proc_parse.h"
-#include "../src/snapshot_cores.h"
-#include "../src/util.h"
+#include "proc/proc_parse.h"
+#include "model/snapshot_cores.h"
+#include "base/util.h"
 
 #define REPLAY_CPUS 1024
 #define REPLAY_WORDS (REPLAY_CPUS / 64)

@@ -1,5 +1,5 @@
 /* pmu: CPU vendor and core PMU detection, and sysfs format/ encodings shared by the tables. */
-#include "pmu.h"
+#include "collectors/pmu.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -10,8 +10,8 @@
 #include <unistd.h>
 #include <linux/perf_event.h>
 
-#include "../src/proc_parse.h"
-#include "../src/util.h"
+#include "proc/proc_parse.h"
+#include "base/util.h"
 
 static long read_rooted(const char *root, const char *path, char *buf, size_t size)
 {

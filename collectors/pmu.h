@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../src/snapshot_cores.h"
+#include "model/snapshot_cores.h"
 
 #define PMU_MAX_CPUS 8192
 #define PMU_DEVICES "/sys/bus/event_source/devices"

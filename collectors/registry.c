@@ -1,5 +1,5 @@
 /* registry: the static list of collectors; adding one is one line here. */
-#include "collector.h"
+#include "collectors/collector.h"
 
 #include <string.h>
 

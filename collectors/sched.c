@@ -1,6 +1,6 @@
 /* sched: the Go scheduler read live from the target's memory (Ps, Ms, global queue,
  * goroutine census), plus a background sampler of every P's runqueue at --sched-hz. */
-#include "collector.h"
+#include "collectors/collector.h"
 
 #include <errno.h>
 #include <math.h>
@@ -13,13 +13,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../src/go_binary.h"
-#include "../src/go_globals.h"
-#include "../src/go_offsets.h"
-#include "../src/proc_parse.h"
-#include "../src/util.h"
-#include "sched_quota.h"
-#include "sched_read.h"
+#include "target/go_binary.h"
+#include "target/go_globals.h"
+#include "target/go_offsets.h"
+#include "proc/proc_parse.h"
+#include "base/util.h"
+#include "collectors/sched_quota.h"
+#include "collectors/sched_read.h"
 
 /* Runqueue statistics the sampler thread accumulates between two ticks. */
 struct runq_stats {

@@ -1,7 +1,7 @@
 /* sched_quota: the CPU budget a Go process really has (affinity mask, cgroup quota). */
 #include "config.h"
 
-#include "sched_quota.h"
+#include "collectors/sched_quota.h"
 
 #include <errno.h>
 #include <math.h>
@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../src/proc_parse.h"
+#include "proc/proc_parse.h"
 
 int sched_quota_parse_cpu_max(const char *text, double *cpus)
 {

@@ -4,7 +4,7 @@
 #define GMPTOP_SCHED_QUOTA_H
 
 #include <sys/types.h>
-#include "../src/snapshot.h"
+#include "model/snapshot.h"
 
 /* Fill cpu_quota, cpus_allowed and cpus_online of out. root is the filesystem root for
  * /proc and /sys/fs/cgroup ("" for the real one; tests pass a fixture tree). */

@@ -1,5 +1,5 @@
 /* sched_read: decode the Go scheduler's state from the target's memory, trusting nothing. */
-#include "sched_read.h"
+#include "collectors/sched_read.h"
 
 #include <errno.h>
 #include <math.h>
@@ -8,7 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "../src/util.h"
+#include "base/util.h"
 
 #define F(l, f) ((l)->off->field[f])
 #define W(l, f) ((l)->off->width[f])

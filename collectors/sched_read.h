@@ -7,9 +7,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../src/go_offsets.h"
-#include "../src/snapshot.h"
-#include "../src/target_mem.h"
+#include "target/go_offsets.h"
+#include "model/snapshot.h"
+#include "target/target_mem.h"
 
 #define SCHED_MAX_PS 1024          /* GOMAXPROCS above this is taken as garbage */
 #define SCHED_MAX_RUNQ 256         /* a P's local runqueue holds at most 256 */

@@ -1,6 +1,6 @@
 /* threads collector: the target's OS threads (libproc2 + /proc/PID/task/TID files). */
 #define _GNU_SOURCE /* sched_getaffinity, CPU_ISSET */
-#include "collector.h"
+#include "collectors/collector.h"
 
 #include <errno.h>
 #include <sched.h>
@@ -11,8 +11,8 @@
 #include <unistd.h>
 #include <libproc2/pids.h>
 
-#include "../src/proc_parse.h"
-#include "../src/util.h"
+#include "proc/proc_parse.h"
+#include "base/util.h"
 
 /* Only items read from TID/stat: PIDS_ID_TGID would make libproc2 read TID/status as
  * well, and a select by pid lists that process's threads only, so it adds nothing.

@@ -7,8 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../src/history.h"
-#include "../src/snapshot.h"
+#include "model/history.h"
+#include "model/snapshot.h"
 
 #define DIAG_MAX_THRESHOLDS 4
 

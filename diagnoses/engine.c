@@ -1,13 +1,13 @@
 /* engine: runs the diagnosis rules after each tick and keeps each finding's start. */
-#include "diag.h"
+#include "diagnoses/diag.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/settings.h"
-#include "../src/util.h"
+#include "base/settings.h"
+#include "base/util.h"
 
 #define DIAG_PAST_MAX 32
 

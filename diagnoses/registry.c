@@ -1,5 +1,5 @@
 /* registry: the static list of diagnosis rules; adding one is one line here. */
-#include "diag.h"
+#include "diagnoses/diag.h"
 
 #include <string.h>
 

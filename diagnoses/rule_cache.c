@@ -1,11 +1,11 @@
 /* rule_cache: L3 misses and dTLB misses on the cores running the target's Ps. The data
  * comes from the cores collector (hardware counters); without them the rule says why. */
-#include "rule_util.h"
+#include "diagnoses/rule_util.h"
 
 #include <math.h>
 #include <stdlib.h>
 
-#include "../src/cores_metrics.h"
+#include "model/cores_metrics.h"
 
 enum { T_L3_PCT, T_DTLB, T_HOLD };
 

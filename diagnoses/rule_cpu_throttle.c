@@ -1,5 +1,5 @@
 /* rule_cpu_throttle: the cgroup's CPU quota runs out and the kernel freezes the process. */
-#include "rule_util.h"
+#include "diagnoses/rule_util.h"
 
 enum { T_PER_S, T_HOLD };
 

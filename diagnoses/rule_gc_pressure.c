@@ -1,6 +1,6 @@
 /* rule_gc_pressure: the garbage collector runs too often, pauses too long, or makes
  * goroutines wait (mark assists). */
-#include "rule_util.h"
+#include "diagnoses/rule_util.h"
 
 #include <math.h>
 

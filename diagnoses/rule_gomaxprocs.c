@@ -1,5 +1,5 @@
 /* rule_gomaxprocs: GOMAXPROCS set against the CPUs the process may really use. */
-#include "rule_util.h"
+#include "diagnoses/rule_util.h"
 
 #include <math.h>
 

@@ -1,5 +1,5 @@
 /* rule_goroutine_pileup: the goroutine count rises steadily for minutes (a leak). */
-#include "rule_util.h"
+#include "diagnoses/rule_util.h"
 
 #include <math.h>
 

@@ -1,5 +1,5 @@
 /* rule_lock_contention: goroutines queue on sync.Mutex / RWMutex. */
-#include "rule_util.h"
+#include "diagnoses/rule_util.h"
 
 enum { T_WAITERS, T_HOLD };
 

@@ -1,5 +1,5 @@
 /* rule_migrations: the threads that run Ps hop between CPUs, losing warm caches. */
-#include "rule_util.h"
+#include "diagnoses/rule_util.h"
 
 #include <math.h>
 

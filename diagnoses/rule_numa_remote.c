@@ -1,6 +1,6 @@
 /* rule_numa_remote: most of the target's memory sits on nodes other than where its
  * threads run. The data comes from the numa collector. */
-#include "rule_util.h"
+#include "diagnoses/rule_util.h"
 
 #include <math.h>
 

@@ -1,5 +1,5 @@
 /* rule_run_delay: the target's threads are runnable but wait for a CPU (kernel side). */
-#include "rule_util.h"
+#include "diagnoses/rule_util.h"
 
 #include <math.h>
 

@@ -1,6 +1,6 @@
 /* rule_runq_backlog: goroutines pile up in runqueues for seconds: either every P is busy
  * (CPU saturation) or some Ps idle while others queue (stealing not keeping up). */
-#include "rule_util.h"
+#include "diagnoses/rule_util.h"
 
 enum { T_QUEUED_PER_P, T_HOLD };
 

@@ -1,5 +1,5 @@
 /* rule_sched_latency: runnable goroutines wait long before they run (runtime histogram). */
-#include "rule_util.h"
+#include "diagnoses/rule_util.h"
 
 enum { T_P99_MS, T_HOLD };
 

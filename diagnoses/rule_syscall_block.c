@@ -1,5 +1,5 @@
 /* rule_syscall_block: goroutines stuck in syscalls, or threads piling up behind them. */
-#include "rule_util.h"
+#include "diagnoses/rule_util.h"
 
 enum { T_GOROUTINES, T_THREAD_GROWTH, T_WINDOW_S };
 

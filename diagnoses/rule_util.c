@@ -1,5 +1,5 @@
 /* rule_util: small figures several rules derive from a snapshot or two. */
-#include "rule_util.h"
+#include "diagnoses/rule_util.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -3,8 +3,8 @@
 #define GMPTOP_RULE_UTIL_H
 
 #include <stdbool.h>
-#include "diag.h"
-#include "../src/rates.h"
+#include "diagnoses/diag.h"
+#include "model/rates.h"
 #include <stdio.h>
 
 /* Goroutines queued: global runqueue plus every P's local runqueue (and runnext), or the

@@ -1,5 +1,5 @@
 /* batch: non-interactive output, one snapshot per interval as text or JSON lines. */
-#include "batch.h"
+#include "export/batch.h"
 
 #include <errno.h>
 #include <json-c/json.h>
@@ -8,12 +8,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "json_diag.h"
-#include "json_sched.h"
-#include "json_sections.h"
-#include "json_util.h"
-#include "rates.h"
-#include "util.h"
+#include "export/json_diag.h"
+#include "export/json_sched.h"
+#include "export/json_sections.h"
+#include "export/json_util.h"
+#include "model/rates.h"
+#include "base/util.h"
 
 static json_object *thread_json(const struct snapshot *prev, const struct snapshot *cur,
                                 const struct thread_sample *t)

@@ -3,9 +3,9 @@
 #define GMPTOP_BATCH_H
 
 #include <stdio.h>
-#include "options.h"
-#include "session.h"
-#include "snapshot.h"
+#include "session/options.h"
+#include "session/session.h"
+#include "model/snapshot.h"
 
 /* Run batch mode on an attached session. Returns the exit status: 0 after -n
  * snapshots, 3 when the target exits. */

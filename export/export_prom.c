@@ -1,13 +1,13 @@
 /* export_prom: a snapshot pair as Prometheus text exposition (format 0.0.4); pure, no
  * I/O, so it is unit-tested on synthetic snapshots. */
-#include "export_prom.h"
+#include "export/export_prom.h"
 
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "rates.h"
+#include "model/rates.h"
 
 /* ---- writer ------------------------------------------------------------------------- */
 

@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
-#include "snapshot.h"
+#include "model/snapshot.h"
 
 #define EXPORT_PROM_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
 

@@ -1,14 +1,14 @@
 /* export_prom_sections: Prometheus metrics of the histogram, park, cores, numa and
  * diagnoses sections (the writer is in export_prom.c). */
-#include "export_prom.h"
+#include "export/export_prom.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cores_metrics.h"
-#include "go_timehist.h"
-#include "park_hist.h"
+#include "model/cores_metrics.h"
+#include "model/go_timehist.h"
+#include "model/park_hist.h"
 
 /* A runtime histogram since the process started, in the log2 view (at most 68 buckets,
  * not the runtime's 160 or 720). The runtime keeps no sum: _sum is estimated from bucket

@@ -1,11 +1,11 @@
 /* json_cores: the "cores" section of a snapshot's JSON: one object per online CPU (issue #5
  * contract), figures derived from two snapshots, null where they cannot be measured. */
-#include "json_sections.h"
+#include "export/json_sections.h"
 
 #include <stdlib.h>
 
-#include "cores_metrics.h"
-#include "json_util.h"
+#include "model/cores_metrics.h"
+#include "export/json_util.h"
 
 static json_object *cpu_json(const struct cores_cpu *c, const struct cores_metrics *m)
 {

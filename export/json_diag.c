@@ -1,11 +1,11 @@
 /* json_diag: diagnoses as JSON, and the start/end lines of --diagnose-only. */
-#include "json_diag.h"
+#include "export/json_diag.h"
 
 #include <math.h>
 #include <string.h>
 #include <time.h>
 
-#include "json_util.h"
+#include "export/json_util.h"
 
 void json_format_time(int64_t ns, char *buf, size_t len)
 {

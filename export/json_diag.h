@@ -4,7 +4,7 @@
 
 #include <json-c/json.h>
 #include <stdio.h>
-#include "snapshot.h"
+#include "model/snapshot.h"
 
 json_object *json_finding(const struct diag_finding *f);
 /* The findings active in cur (an empty array when none; null when rules did not run). */

@@ -1,9 +1,9 @@
 /* json_numa: the "numa" section of a snapshot's JSON. */
-#include "json_sections.h"
+#include "export/json_sections.h"
 
 #include <string.h>
 
-#include "json_util.h"
+#include "export/json_util.h"
 
 /* "" is unknown: null, never an empty string that looks like a value. */
 static json_object *str_or_null(const char *s)

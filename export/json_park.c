@@ -1,12 +1,12 @@
 /* json_park: the "park" and "wake_to_run" sections of a snapshot's JSON (issue #4):
  * BPF park latency per wait reason and wake-to-run latency, over the last interval. */
-#include "json_sections.h"
+#include "export/json_sections.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "json_util.h"
-#include "park_hist.h"
+#include "export/json_util.h"
+#include "model/park_hist.h"
 
 static const char *state_name(enum park_gov_state s)
 {

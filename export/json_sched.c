@@ -1,10 +1,10 @@
 /* json_sched: the "sched" section of a snapshot's JSON (issue #3 contract). */
-#include "json_sched.h"
+#include "export/json_sched.h"
 
 #include <math.h>
 
-#include "json_util.h"
-#include "rates.h"
+#include "export/json_util.h"
+#include "model/rates.h"
 
 static const char *const g_class_names[GO_G_CLASS_COUNT] = {
     [GO_G_IDLE] = "idle", [GO_G_RUNNABLE] = "runnable", [GO_G_RUNNING] = "running",

@@ -3,7 +3,7 @@
 #define GMPTOP_JSON_SCHED_H
 
 #include <json-c/json.h>
-#include "snapshot.h"
+#include "model/snapshot.h"
 
 /* NULL (JSON null) when the scheduler could not be read this tick. */
 json_object *json_sched(const struct snapshot *prev, const struct snapshot *cur);

@@ -4,7 +4,7 @@
 #define GMPTOP_JSON_SECTIONS_H
 
 #include <json-c/json.h>
-#include "snapshot.h"
+#include "model/snapshot.h"
 
 json_object *json_cores(const struct snapshot *prev, const struct snapshot *cur);  /* "cores" */
 json_object *json_numa(const struct snapshot *prev, const struct snapshot *cur);   /* "numa" */

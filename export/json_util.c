@@ -1,5 +1,5 @@
 /* json_util: the number and null conventions every JSON section of a snapshot shares. */
-#include "json_util.h"
+#include "export/json_util.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -1,7 +1,7 @@
 /* listen: gmptop --listen: headless sampling that serves the newest snapshot as
  * Prometheus text on /metrics over HTTP (libmicrohttpd). */
 #include "config.h"
-#include "listen.h"
+#include "export/listen.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "base/util.h"
 
 int listen_parse(const char *spec, struct sockaddr_storage *sa, socklen_t *salen,
                  char *msg, size_t msglen)
@@ -77,7 +77,7 @@ int listen_run(const struct options *o, struct session *s)
 #include <microhttpd.h>
 #include <pthread.h>
 
-#include "export_prom.h"
+#include "export/export_prom.h"
 
 int listen_available(void) { return 1; }
 

@@ -6,8 +6,8 @@
 #include <stddef.h>
 #include <sys/socket.h>
 
-#include "options.h"
-#include "session.h"
+#include "session/options.h"
+#include "session/session.h"
 
 /* Parse "[ADDR]:PORT", "PORT", "[IPV6]:PORT" or "HOST:PORT". Without an address the
  * socket is loopback only (127.0.0.1); all interfaces only when asked (0.0.0.0, [::]).

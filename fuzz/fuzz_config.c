@@ -1,7 +1,7 @@
 /* fuzz_config: theme files and the settings file on arbitrary bytes; byte 0 picks. */
 #include <stdint.h>
 
-#include "src/settings.h"
+#include "base/settings.h"
 #include "tui/theme.h"
 
 static void ignore(void *ctx, const char *msg)

@@ -8,9 +8,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "src/go_binary.h"
-#include "src/go_offsets.h"
-#include "src/go_pclntab.h"
+#include "target/go_binary.h"
+#include "target/go_offsets.h"
+#include "target/go_pclntab.h"
 
 static int count_func(void *ctx, const char *name, uint64_t entry, uint64_t end)
 {

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "src/numa_maps.h"
+#include "proc/numa_maps.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "collectors/sched_quota.h"
-#include "src/proc_parse.h"
+#include "proc/proc_parse.h"
 
 static void cpu_cb(void *ctx, int cpu, uint64_t busy, uint64_t total)
 {

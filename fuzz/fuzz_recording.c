@@ -7,8 +7,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "src/recfile.h"
-#include "src/record_codec.h"
+#include "record/recfile.h"
+#include "record/record_codec.h"
 
 static void read_file(const uint8_t *data, size_t size)
 {

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "collectors/sched_read.h"
-#include "src/go_timehist.h"
+#include "model/go_timehist.h"
 
 #define BASE 0x400000ULL
 

@@ -1,5 +1,5 @@
 /* cores_metrics: per-CPU and per-thread figures derived from two snapshots' cores sections. */
-#include "cores_metrics.h"
+#include "model/cores_metrics.h"
 
 #include <errno.h>
 #include <math.h>
@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rates.h"
-#include "util.h"
+#include "model/rates.h"
+#include "base/util.h"
 
 /* Beyond these a reading is a glitch, not a measurement: no x86 or Arm core retires more
  * than 8 instructions a cycle or runs above 10 GHz, and no CPU switches tasks 10 million

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "snapshot.h"
+#include "model/snapshot.h"
 
 /* Colour thresholds (config keys cores.l3_red, cores.l3_yellow, cores.dtlb_red). */
 struct cores_thresholds {

@@ -1,6 +1,6 @@
 /* go_timehist: bucket layouts of the Go runtime's timeHistogram and interval decoding. */
-#include "src/go_timehist.h"
-#include "src/util.h"
+#include "model/go_timehist.h"
+#include "base/util.h"
 
 #include <inttypes.h>
 #include <stdarg.h>

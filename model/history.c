@@ -1,5 +1,5 @@
 /* history: a fixed-size ring of the most recent snapshots; panes and rules read it. */
-#include "history.h"
+#include "model/history.h"
 
 #include <stdlib.h>
 

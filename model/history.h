@@ -3,7 +3,7 @@
 #define GMPTOP_HISTORY_H
 
 #include <stddef.h>
-#include "snapshot.h"
+#include "model/snapshot.h"
 
 struct history;
 

@@ -1,5 +1,5 @@
 /* park_hist: last-interval and since-attach views of the BPF park histograms. */
-#include "park_hist.h"
+#include "model/park_hist.h"
 
 #include <math.h>
 #include <string.h>

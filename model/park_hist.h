@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "snapshot.h"
+#include "model/snapshot.h"
 
 #define PARK_HIST_INF UINT64_MAX
 

@@ -1,5 +1,5 @@
 /* rates: per-second figures derived from two snapshots (never stored twice). */
-#include "rates.h"
+#include "model/rates.h"
 
 #include <math.h>
 

@@ -3,7 +3,7 @@
 #define GMPTOP_RATES_H
 
 #include <stdbool.h>
-#include "snapshot.h"
+#include "model/snapshot.h"
 
 /* Every field is NAN when it cannot be measured (missing counter, no previous sample,
  * thread new this tick); callers print NAN as null / "n/a", never as 0. */

@@ -1,9 +1,9 @@
 /* snapshot: one tick of everything gmptop knows about the target, as plain data. */
-#include "snapshot.h"
+#include "model/snapshot.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include "util.h"
+#include "base/util.h"
 
 struct snapshot *snapshot_new(void)
 {

@@ -7,11 +7,11 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "go_timehist.h"
-#include "snapshot_cores.h"
-#include "snapshot_numa.h"
-#include "snapshot_park.h"
-#include "snapshot_diag.h"
+#include "model/go_timehist.h"
+#include "model/snapshot_cores.h"
+#include "model/snapshot_numa.h"
+#include "model/snapshot_park.h"
+#include "model/snapshot_diag.h"
 
 /* Bumped only when an existing field changes meaning; new fields keep the number. */
 #define SNAPSHOT_SCHEMA 1

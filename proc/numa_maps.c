@@ -1,5 +1,5 @@
 /* numa_maps: pure parser for /proc/PID/numa_maps lines (no I/O; fuzzed and unit-tested). */
-#include "numa_maps.h"
+#include "proc/numa_maps.h"
 
 #include <errno.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* proc_parse: pure parsers for /proc text files (no I/O but proc_read_file). */
-#include "proc_parse.h"
+#include "proc/proc_parse.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,6 +1,6 @@
 /* rec_tlv: the tag-length-value encoding of recorded snapshots (varints, a growable
  * buffer, and a codec for plain structs described by a field table). */
-#include "rec_tlv.h"
+#include "record/rec_tlv.h"
 
 #include <stdlib.h>
 #include <string.h>

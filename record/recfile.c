@@ -1,7 +1,7 @@
 /* recfile: the gmptop recording file: a versioned header, then one self-delimiting,
  * checksummed, zlib-compressed frame per snapshot (format: doc/recording.md). This file
  * reads; recfile_write.c writes. */
-#include "recfile_int.h"
+#include "record/recfile_int.h"
 
 #include <errno.h>
 #include <fcntl.h>

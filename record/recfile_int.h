@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "recfile.h"
+#include "record/recfile.h"
 
 /* PNG-style: a high-bit byte catches 7-bit transfers, the newline catches CRLF
  * conversion. */

@@ -1,6 +1,6 @@
 /* recfile_write: appending snapshots to a gmptop recording safely (one write per frame
  * pair, fdatasync, torn tails cut off, nothing overwritten or followed through a link). */
-#include "recfile_int.h"
+#include "record/recfile_int.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,6 +1,6 @@
 /* record_codec: one snapshot <-> the bytes of one recording frame (before compression),
  * section by section through a table of small codecs (src/record_*.c). */
-#include "record_codec.h"
+#include "record/record_codec.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -4,8 +4,8 @@
 #define GMPTOP_RECORD_CODEC_H
 
 #include <stddef.h>
-#include "rec_tlv.h"
-#include "snapshot.h"
+#include "record/rec_tlv.h"
+#include "model/snapshot.h"
 
 /* Top-level tags of a frame's payload, one per snapshot section. Never reuse a number:
  * a reader skips tags it does not know. */

@@ -1,6 +1,6 @@
 /* record_cores: recording codec for the cores section (raw perf counter readings per CPU
  * and per thread, with enabled/running times and errors). */
-#include "record_codec.h"
+#include "record/record_codec.h"
 
 #include <stdlib.h>
 #include <string.h>

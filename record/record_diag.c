@@ -1,11 +1,11 @@
 /* record_diag: recording codec for the diagnoses attached to a snapshot (findings and
  * every rule's state); rule ids map back to the static registry on decode. */
-#include "record_codec.h"
+#include "record/record_codec.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "../diagnoses/diag.h"
+#include "diagnoses/diag.h"
 
 /* Every field must be in a table below (a new field gets a new tag): this stops the
  * build when the struct changes until the codec does (sizes as on x86-64). */

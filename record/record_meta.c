@@ -1,5 +1,5 @@
 /* record_meta: recording codecs for the snapshot's meta section and collector status[]. */
-#include "record_codec.h"
+#include "record/record_codec.h"
 
 #include <string.h>
 

@@ -1,6 +1,6 @@
 /* record_numa: recording codec for the numa section (memory and threads per node,
  * distances, policy, scan and sampling state). */
-#include "record_codec.h"
+#include "record/record_codec.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 /* record_park: recording codec for the park section (BPF park and wake-to-run
  * histograms, the overhead governor's state). */
-#include "record_codec.h"
+#include "record/record_codec.h"
 
 #include <string.h>
 

@@ -1,5 +1,5 @@
 /* record_sched: recording codec for the snapshot's sched section (Ps, census, budget). */
-#include "record_codec.h"
+#include "record/record_codec.h"
 
 #include <string.h>
 

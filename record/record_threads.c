@@ -1,5 +1,5 @@
 /* record_threads: recording codecs for the snapshot's threads[] and cpus[] sections. */
-#include "record_codec.h"
+#include "record/record_codec.h"
 
 /* Every field must be in a table below (a new field gets a new tag): this stops the
  * build when the struct changes until the codec does (sizes as on x86-64). */

@@ -1,6 +1,6 @@
 /* record_timehist: recording codecs for the runtime histograms (sched_latency, gc_pauses):
  * the bucket layout and the raw cumulative counts. */
-#include "record_codec.h"
+#include "record/record_codec.h"
 
 #include <stdio.h>
 #include <stdlib.h>

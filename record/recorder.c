@@ -1,5 +1,5 @@
 /* recorder: the session's sink that appends every snapshot to a recording file. */
-#include "recorder.h"
+#include "record/recorder.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -7,10 +7,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "rec_tlv.h"
-#include "recfile.h"
-#include "record_codec.h"
-#include "util.h"
+#include "record/rec_tlv.h"
+#include "record/recfile.h"
+#include "record/record_codec.h"
+#include "base/util.h"
 
 struct recorder {
     struct recfile_writer *w;

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "snapshot.h"
+#include "model/snapshot.h"
 
 struct recorder;
 

@@ -1,16 +1,16 @@
 /* replay: a source that yields the snapshots of a recording into a session's history,
  * so every pane, batch output and export works the same live and replayed. */
-#include "replay.h"
+#include "record/replay.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../diagnoses/diag.h"
-#include "batch.h"
-#include "json_diag.h"
-#include "record_codec.h"
-#include "util.h"
+#include "diagnoses/diag.h"
+#include "export/batch.h"
+#include "export/json_diag.h"
+#include "record/record_codec.h"
+#include "base/util.h"
 
 struct replay {
     struct recfile_reader *rd;

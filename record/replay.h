@@ -8,9 +8,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "options.h"
-#include "recfile.h"
-#include "session.h"
+#include "session/options.h"
+#include "record/recfile.h"
+#include "session/session.h"
 
 /* Exit status for a recording that is damaged, not a recording, or too new. */
 #define REPLAY_EXIT_DAMAGED 5

@@ -1,7 +1,7 @@
 #!/bin/sh
-# Regenerate src/go_offsets_table.c: build the offsets probe with every installed Go
+# Regenerate target/go_offsets_table.c: build the offsets probe with every installed Go
 # toolchain and read the runtime layouts from its DWARF with gmptop's own extractor.
-# Usage: scripts/gen-offsets.sh [--fresh] [OUTPUT]   (default OUTPUT: src/go_offsets_table.c)
+# Usage: scripts/gen-offsets.sh [--fresh] [OUTPUT]   (default OUTPUT: target/go_offsets_table.c)
 #   GO_TOOLCHAINS  toolchains to use (default: /usr/bin/go /usr/lib/go-1.*/bin/go)
 #   CC             C compiler for the extractor (default: cc)
 # Versions already in the table but not installed here are kept unless --fresh is given.
@@ -13,7 +13,7 @@ if [ "${1:-}" = --fresh ]; then
     fresh=--fresh
     shift
 fi
-out=${1:-$top/src/go_offsets_table.c}
+out=${1:-$top/target/go_offsets_table.c}
 toolchains=${GO_TOOLCHAINS:-}
 if [ -z "$toolchains" ]; then
     for go in /usr/bin/go /usr/lib/go-1.*/bin/go; do
@@ -30,10 +30,10 @@ export GOFLAGS=-buildvcs=false
 cc=${CC:-cc}
 # shellcheck disable=SC2046 # pkg-config prints several words on purpose
 $cc -std=gnu11 -O2 -I"$top" $(pkg-config --cflags libdw libelf) \
-    -o "$work/gen-offsets" "$top/scripts/gen-offsets.c" "$top/src/go_dwarf.c" \
-    "$top/src/go_offsets.c" "$top/src/go_offsets_table.c" "$top/src/go_binary.c" \
-    "$top/src/go_pclntab.c" "$top/src/go_buildinfo.c" "$top/src/elf_reloc.c" \
-    "$top/src/util.c" $(pkg-config --libs libdw libelf) -lpthread
+    -o "$work/gen-offsets" "$top/scripts/gen-offsets.c" "$top/target/go_dwarf.c" \
+    "$top/target/go_offsets.c" "$top/target/go_offsets_table.c" "$top/target/go_binary.c" \
+    "$top/target/go_pclntab.c" "$top/target/go_buildinfo.c" "$top/target/elf_reloc.c" \
+    "$top/base/util.c" $(pkg-config --libs libdw libelf) -lpthread
 
 bins=
 for go in $toolchains; do

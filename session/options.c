@@ -1,7 +1,7 @@
 /* options: the command line, parsed into one plain struct. */
-#include "options.h"
+#include "session/options.h"
 
-#include "../diagnoses/diag.h"
+#include "diagnoses/diag.h"
 
 #include <errno.h>
 #include <getopt.h>

@@ -1,5 +1,5 @@
 /* proclist: the machine's processes for the picker (libproc2), with Go detection. */
-#include "proclist.h"
+#include "session/proclist.h"
 
 #include <errno.h>
 #include <math.h>
@@ -11,8 +11,8 @@
 #include <unistd.h>
 #include <libproc2/pids.h>
 
-#include "../src/go_binary.h"
-#include "../src/util.h"
+#include "target/go_binary.h"
+#include "base/util.h"
 
 #define PF_KTHREAD 0x00200000u  /* include/linux/sched.h: a kernel thread, no exe */
 

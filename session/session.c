@@ -1,16 +1,16 @@
 /* session: one attached target, its collectors and its history; shared by TUI and batch. */
-#include "session.h"
+#include "session/session.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "../collectors/collector.h"
-#include "../diagnoses/diag.h"
-#include "go_binary.h"
-#include "recorder.h"
-#include "replay.h"
-#include "util.h"
+#include "collectors/collector.h"
+#include "diagnoses/diag.h"
+#include "target/go_binary.h"
+#include "record/recorder.h"
+#include "record/replay.h"
+#include "base/util.h"
 
 void session_init(struct session *s, const char *collector_names,
                   const struct collector_config *cfg, const struct settings *settings)

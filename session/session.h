@@ -4,10 +4,10 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include "target.h"
-#include "history.h"
+#include "target/target.h"
+#include "model/history.h"
 
-#include "../collectors/collector.h"
+#include "collectors/collector.h"
 
 #define SESSION_HISTORY 600      /* ticks kept: 10 minutes at 1 s */
 

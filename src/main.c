@@ -8,16 +8,16 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../collectors/collector.h"
-#include "../tui/app.h"
-#include "batch.h"
-#include "demo.h"
-#include "listen.h"
-#include "options.h"
-#include "recorder.h"
-#include "replay.h"
-#include "session.h"
-#include "settings.h"
+#include "collectors/collector.h"
+#include "tui/app.h"
+#include "export/batch.h"
+#include "src/demo.h"
+#include "export/listen.h"
+#include "session/options.h"
+#include "record/recorder.h"
+#include "record/replay.h"
+#include "session/session.h"
+#include "base/settings.h"
 
 static int exit_status_for(enum target_error e)
 {

@@ -1,5 +1,5 @@
 /* elf_reloc: the addend of one RELATIVE dynamic relocation (see elf_reloc.h). */
-#include "src/elf_reloc.h"
+#include "target/elf_reloc.h"
 
 #include <errno.h>
 #include <stddef.h>

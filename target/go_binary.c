@@ -1,8 +1,8 @@
 /* go_binary: Go version, build id and symbol addresses read once from a Go executable. */
-#include "src/go_binary.h"
-#include "src/go_buildinfo.h"
-#include "src/elf_reloc.h"
-#include "src/go_pclntab.h"
+#include "target/go_binary.h"
+#include "target/go_buildinfo.h"
+#include "target/elf_reloc.h"
+#include "target/go_pclntab.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,6 +1,6 @@
 /* go_buildinfo: decode .go.buildinfo (see go_buildinfo.h), bounds-checked. */
-#include "src/go_binary.h"
-#include "src/go_buildinfo.h"
+#include "target/go_binary.h"
+#include "target/go_buildinfo.h"
 
 #include <stdbool.h>
 #include <string.h>

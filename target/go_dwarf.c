@@ -1,6 +1,6 @@
 /* go_dwarf: read Go runtime struct layouts and global addresses from DWARF via libdw. */
-#include "src/go_offsets.h"
-#include "src/util.h"
+#include "target/go_offsets.h"
+#include "base/util.h"
 
 #include <dwarf.h>
 #include <elfutils/libdw.h>

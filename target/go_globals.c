@@ -1,7 +1,7 @@
 /* go_globals: find the Go runtime's globals in a stripped binary from the machine code
  * that uses them, then check each one against the live process before trusting it. */
-#include "src/go_globals.h"
-#include "src/util.h"
+#include "target/go_globals.h"
+#include "base/util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "src/x86_riprel.h"
+#include "target/x86_riprel.h"
 
 #define MAX_FUNC_BYTES (256u * 1024u)   /* anchors are small; bigger means a bad table */
 #define MAX_ANCHORS 5

@@ -8,9 +8,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "src/go_binary.h"
-#include "src/go_offsets.h"
-#include "src/target_mem.h"
+#include "target/go_binary.h"
+#include "target/go_offsets.h"
+#include "target/target_mem.h"
 
 enum go_globals_error {
     GO_GLOBALS_OK = 0,

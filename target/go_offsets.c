@@ -1,6 +1,6 @@
 /* go_offsets: runtime layouts from DWARF or the committed table, cached by build id. */
-#include "src/go_offsets.h"
-#include "src/util.h"
+#include "target/go_offsets.h"
+#include "base/util.h"
 
 #include <pthread.h>
 #include <stdarg.h>

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "src/go_binary.h"
+#include "target/go_binary.h"
 
 /* How a field's value is found in DWARF. */
 enum go_field_kind {

@@ -1,5 +1,5 @@
 /* go_pclntab: function names and entry addresses from a Go .gopclntab, bounds-checked. */
-#include "src/go_pclntab.h"
+#include "target/go_pclntab.h"
 
 #include <string.h>
 

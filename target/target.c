@@ -1,5 +1,5 @@
 /* target: the process gmptop watches, resolved and checked once at attach time. */
-#include "target.h"
+#include "target/target.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,9 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "go_binary.h"
-#include "proc_parse.h"
-#include "util.h"
+#include "target/go_binary.h"
+#include "proc/proc_parse.h"
+#include "base/util.h"
 
 static void permission_hint_for(pid_t pid, bool attach, char *hint, size_t len);
 

@@ -1,6 +1,6 @@
 /* target_mem: bounded, batched reads of another process's memory. */
 #define _GNU_SOURCE
-#include "target_mem.h"
+#include "target/target_mem.h"
 
 #include <errno.h>
 #include <limits.h>

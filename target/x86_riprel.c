@@ -1,5 +1,5 @@
 /* x86_riprel: an x86-64 instruction length decoder that finds RIP-relative operands. */
-#include "src/x86_riprel.h"
+#include "target/x86_riprel.h"
 
 #include <string.h>
 

@@ -8,10 +8,10 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "src/rec_tlv.h"
-#include "src/recfile.h"
-#include "src/record_codec.h"
-#include "src/recorder.h"
+#include "record/rec_tlv.h"
+#include "record/recfile.h"
+#include "record/record_codec.h"
+#include "record/recorder.h"
 #include "tests/synth_snapshot.h"
 
 static double cpu_s(void)

@@ -1,6 +1,6 @@
 /* synth_snapshot: deterministic synthetic snapshots with every section filled, for the
  * recording and exporter tests and the recording benchmark. */
-#include "synth_snapshot.h"
+#include "tests/synth_snapshot.h"
 
 #include <math.h>
 #include <stdio.h>

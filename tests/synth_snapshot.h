@@ -4,7 +4,7 @@
 #define GMPTOP_SYNTH_SNAPSHOT_H
 
 #include <stddef.h>
-#include "src/snapshot.h"
+#include "model/snapshot.h"
 
 /* Snapshot number tick (0, 1, ...) of a process with nps Ps, nthreads threads and
  * ncpus CPUs: cumulative counters grow with tick so pairs give rates. */

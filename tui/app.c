@@ -1,5 +1,5 @@
 /* app: the interactive ncurses front end (one thread: input -> sample -> draw). */
-#include "app.h"
+#include "tui/app.h"
 
 #include <errno.h>
 #include <langinfo.h>
@@ -13,14 +13,14 @@
 #include <unistd.h>
 #include <ncurses.h>
 
-#include "diag_tui.h"
-#include "draw.h"
-#include "pane.h"
-#include "replay_ui.h"
-#include "theme.h"
-#include "../src/rates.h"
-#include "../src/recorder.h"
-#include "../src/util.h"
+#include "tui/diag_tui.h"
+#include "tui/draw.h"
+#include "tui/pane.h"
+#include "tui/replay_ui.h"
+#include "tui/theme.h"
+#include "model/rates.h"
+#include "record/recorder.h"
+#include "base/util.h"
 
 #ifndef GMPTOP_DATADIR
 #define GMPTOP_DATADIR "/usr/local/share/gmptop"

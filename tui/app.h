@@ -2,8 +2,8 @@
 #ifndef GMPTOP_APP_H
 #define GMPTOP_APP_H
 
-#include "../src/options.h"
-#include "../src/session.h"
+#include "session/options.h"
+#include "session/session.h"
 
 struct settings;
 

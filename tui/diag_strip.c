@@ -1,6 +1,6 @@
 /* diag_strip: the one-line findings strip drawn under every pane: the most severe active
  * finding, and how many more the diagnoses pane (6) lists. */
-#include "diag_tui.h"
+#include "tui/diag_tui.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -8,8 +8,8 @@
 #include <string.h>
 #include <ncurses.h>
 
-#include "draw.h"
-#include "../diagnoses/diag.h"
+#include "tui/draw.h"
+#include "diagnoses/diag.h"
 
 void diag_fmt_duration(char *buf, size_t len, double seconds)
 {

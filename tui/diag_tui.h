@@ -5,7 +5,7 @@
 
 #include <stdbool.h>
 
-#include "pane.h"
+#include "tui/pane.h"
 
 struct settings;
 

@@ -1,5 +1,5 @@
 /* draw: small ncurses drawing helpers shared by every pane (text, bars, sparklines, tables). */
-#include "draw.h"
+#include "tui/draw.h"
 
 #include <limits.h>
 #include <math.h>

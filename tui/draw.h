@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <ncurses.h>
 
-#include "theme.h"
+#include "tui/theme.h"
 
 /* Set up the role -> attribute table once after initscr(). With color false only the
  * theme's attributes are used (NO_COLOR, monochrome terminals). Calls init_pair() with

@@ -1,13 +1,13 @@
 /* header: the top of the screen: which process, its Go version and age, and CPU bars. */
-#include "pane.h"
+#include "tui/pane.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <ncurses.h>
 
-#include "draw.h"
-#include "../src/rates.h"
+#include "tui/draw.h"
+#include "model/rates.h"
 
 static void format_uptime(char *buf, size_t len, double s)
 {

@@ -1,9 +1,9 @@
 /* help: the F1 overlay that explains every figure on screen in plain words. */
-#include "pane.h"
+#include "tui/pane.h"
 
 #include <ncurses.h>
 
-#include "draw.h"
+#include "tui/draw.h"
 
 static const struct help_para help_text[] = {
     { true, "What you are looking at" },

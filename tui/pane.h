@@ -6,8 +6,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "../src/session.h"
-#include "../src/snapshot.h"
+#include "session/session.h"
+#include "model/snapshot.h"
 
 /* What a pane may look at: the two newest snapshots of the history ring (either may be
  * NULL) and the session state. Panes never read /proc themselves. */

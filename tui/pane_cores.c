@@ -1,7 +1,7 @@
 /* pane_cores: per-core IPC, L3 and dTLB misses, switches and migrations, grouped by NUMA
  * node and L3 domain, with the target's threads and Ps on the core they last ran on;
  * 't' switches to per-thread counters (tiptop style). */
-#include "pane.h"
+#include "tui/pane.h"
 
 #include <errno.h>
 #include <math.h>
@@ -11,11 +11,11 @@
 #include <string.h>
 #include <ncurses.h>
 
-#include "pane_settings.h"
-#include "draw.h"
-#include "../collectors/cores.h"
-#include "../src/cores_metrics.h"
-#include "../src/rates.h"
+#include "tui/pane_settings.h"
+#include "tui/draw.h"
+#include "collectors/cores.h"
+#include "model/cores_metrics.h"
+#include "model/rates.h"
 
 enum ccol {
     CC_CPU, CC_UTIL, CC_IPC, CC_L3, CC_L3MPKI, CC_DTLBMPKI, CC_DTLBCYC, CC_CSW, CC_MIGR,

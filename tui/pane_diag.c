@@ -1,6 +1,6 @@
 /* pane_diag: the diagnoses pane (active findings, findings that ended, every rule's
  * state) and the F1 overlay that explains a rule in plain words. */
-#include "diag_tui.h"
+#include "tui/diag_tui.h"
 
 #include <errno.h>
 #include <math.h>
@@ -10,8 +10,8 @@
 #include <time.h>
 #include <ncurses.h>
 
-#include "draw.h"
-#include "../diagnoses/diag.h"
+#include "tui/draw.h"
+#include "diagnoses/diag.h"
 
 enum item_kind { IK_ACTIVE, IK_PAST, IK_RULE };
 

@@ -1,7 +1,7 @@
 /* pane_latency: how long goroutines wait: BPF park latency per wait reason (histograms of
  * the leading reasons, a sortable table of all), and wake-to-run beside the runtime's own
  * scheduling-latency histogram. */
-#include "pane.h"
+#include "tui/pane.h"
 
 #include <errno.h>
 #include <math.h>
@@ -10,9 +10,9 @@
 #include <string.h>
 #include <ncurses.h>
 
-#include "draw.h"
-#include "../src/go_timehist.h"
-#include "../src/park_hist.h"
+#include "tui/draw.h"
+#include "model/go_timehist.h"
+#include "model/park_hist.h"
 
 enum lcol { LC_REASON, LC_COUNT, LC_RATE, LC_P50, LC_P99, LC_MAX, LC_MEAN, LC_COUNT_COLS };
 

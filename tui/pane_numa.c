@@ -1,6 +1,6 @@
 /* pane_numa: where the target's memory and threads live per NUMA node: pages by kind,
  * threads and Ps per node, local share, node memory, distances, policy and sources. */
-#include "pane.h"
+#include "tui/pane.h"
 
 #include <errno.h>
 #include <math.h>
@@ -10,9 +10,9 @@
 #include <unistd.h>
 #include <ncurses.h>
 
-#include "draw.h"
-#include "../src/rates.h"
-#include "../src/util.h"
+#include "tui/draw.h"
+#include "model/rates.h"
+#include "base/util.h"
 
 /* Below this share of memory on the nodes its code runs on, the pane warns; only
  * meaningful with two nodes or more (one node is always 100% local). */

@@ -1,9 +1,9 @@
 /* pane_pending: placeholders for the panes still to be built, saying what each will show. */
-#include "pane.h"
+#include "tui/pane.h"
 
 #include <ncurses.h>
 
-#include "draw.h"
+#include "tui/draw.h"
 
 struct pending_info {
     const char *tab, *short_tab, *title, *what, *issue;

@@ -1,5 +1,5 @@
 /* pane_picker: choose the process to watch from a live list (Go programs first). */
-#include "pane.h"
+#include "tui/pane.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -11,9 +11,9 @@
 #include <ncurses.h>
 #include <linux/capability.h>
 
-#include "draw.h"
-#include "../collectors/proclist.h"
-#include "../src/util.h"
+#include "tui/draw.h"
+#include "session/proclist.h"
+#include "base/util.h"
 
 #define PICKER_RESCAN_MS 1000
 #define PICKER_FIRST_RESCAN_MS 400   /* CPU% needs a second scan: get it quickly */

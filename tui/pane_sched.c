@@ -1,5 +1,5 @@
 /* pane_sched: the Go scheduler read live from the target: budget, queues, one row per P. */
-#include "pane.h"
+#include "tui/pane.h"
 
 #include <errno.h>
 #include <math.h>
@@ -9,9 +9,9 @@
 #include <string.h>
 #include <ncurses.h>
 
-#include "draw.h"
-#include "../src/history.h"
-#include "../src/rates.h"
+#include "tui/draw.h"
+#include "model/history.h"
+#include "model/rates.h"
 
 enum scol {
     SC_P, SC_STATUS, SC_RUNQ, SC_MAX, SC_MEAN, SC_NEXT, SC_SCHED, SC_SYSC, SC_M, SC_TID,

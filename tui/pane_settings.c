@@ -1,5 +1,5 @@
 /* pane_settings: the cores pane's colour thresholds from gmptoprc, with defaults and range checks. */
-#include "pane_settings.h"
+#include "tui/pane_settings.h"
 
 #include <errno.h>
 #include <math.h>
@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../src/util.h"
+#include "base/util.h"
 
 static void report(void (*warn)(void *, const char *), void *ctx, const char *key,
                    const char *value, const char *problem)

@@ -5,8 +5,8 @@
 
 #include <stddef.h>
 
-#include "../src/cores_metrics.h"
-#include "../src/settings.h"
+#include "model/cores_metrics.h"
+#include "base/settings.h"
 
 /* Keys cores.l3_red, cores.l3_yellow (percent) and cores.dtlb_red (misses per cycle).
  * Missing keys keep the defaults; a malformed or out-of-range value keeps its default

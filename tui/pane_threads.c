@@ -1,5 +1,5 @@
 /* pane_threads: one row per OS thread of the target, with per-second scheduling figures. */
-#include "pane.h"
+#include "tui/pane.h"
 
 #include <errno.h>
 #include <math.h>
@@ -8,8 +8,8 @@
 #include <string.h>
 #include <ncurses.h>
 
-#include "draw.h"
-#include "../src/rates.h"
+#include "tui/draw.h"
+#include "model/rates.h"
 
 enum tcol {
     TC_TID, TC_NAME, TC_STATE, TC_CPU, TC_CPUPCT, TC_MIGR, TC_VCSW, TC_IVCSW, TC_RUNDLY,

@@ -1,6 +1,6 @@
 /* replay_ui: the TUI's replay controls (pause, step, speed, seek prompt) and the
  * timeline bar; app.c delegates to it when the session replays a recording. */
-#include "replay_ui.h"
+#include "tui/replay_ui.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -11,8 +11,8 @@
 #include <time.h>
 #include <ncurses.h>
 
-#include "draw.h"
-#include "../src/util.h"
+#include "tui/draw.h"
+#include "base/util.h"
 
 #define MSG_MS 6000
 #define PROMPT_LEN 24

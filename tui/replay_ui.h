@@ -4,8 +4,8 @@
 #define GMPTOP_REPLAY_UI_H
 
 #include <stdbool.h>
-#include "../src/replay.h"
-#include "../src/session.h"
+#include "record/replay.h"
+#include "session/session.h"
 
 enum replay_ui_result {
     REPLAY_UI_UNHANDLED = 0,  /* not a replay key: the app handles it */

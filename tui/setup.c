@@ -1,6 +1,6 @@
 /* setup: the F2 screen where diagnosis rules are switched on and off and their
  * thresholds edited; leaving it saves the settings file atomically. */
-#include "diag_tui.h"
+#include "tui/diag_tui.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -11,9 +11,9 @@
 #include <string.h>
 #include <ncurses.h>
 
-#include "draw.h"
-#include "../diagnoses/diag.h"
-#include "../src/settings.h"
+#include "tui/draw.h"
+#include "diagnoses/diag.h"
+#include "base/settings.h"
 
 #define EDIT_LEN 24
 

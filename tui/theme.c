@@ -1,5 +1,5 @@
 /* theme: parse themes/NAME.theme files into per-role colours and fit them to the terminal. */
-#include "theme.h"
+#include "tui/theme.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -8,8 +8,8 @@
 #include <unistd.h>
 
 #include "collectors/collector.h"
-#include "src/session.h"
-#include "src/proc_parse.h"
+#include "session/session.h"
+#include "proc/proc_parse.h"
 
 static int count_dir(const char *path)
 {

@@ -1,5 +1,5 @@
 /* go_fixtures: what the Go-binary unit tests share about the fixture binaries. */
-#include "go_fixtures.h"
+#include "tests/unit/go_fixtures.h"
 
 #include <dirent.h>
 #include <errno.h>

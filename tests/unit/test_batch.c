@@ -10,8 +10,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "src/batch.h"
-#include "src/snapshot.h"
+#include "export/batch.h"
+#include "model/snapshot.h"
 
 static struct snapshot *make(int64_t mono_ns, uint64_t cpu_ns, uint32_t have)
 {

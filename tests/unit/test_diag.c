@@ -11,7 +11,7 @@
 #include <cmocka.h>
 
 #include "diagnoses/diag.h"
-#include "src/settings.h"
+#include "base/settings.h"
 
 #define SEC 1000000000LL
 

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "src/export_prom.h"
+#include "export/export_prom.h"
 #include "tests/synth_snapshot.h"
 
 static char *export_pair(int nps)

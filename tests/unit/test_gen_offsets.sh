@@ -1,6 +1,6 @@
 #!/bin/sh
 # test_gen_offsets: scripts/gen-offsets.sh still builds and runs, and what it writes for
-# every installed Go toolchain equals the committed src/go_offsets_table.c entry of the
+# every installed Go toolchain equals the committed target/go_offsets_table.c entry of the
 # same minor release (the version line aside: a newer patch release of the same minor
 # must give the same layout). Catches a generator that rotted and a table that drifted
 # from the toolchains' DWARF.
@@ -21,7 +21,7 @@ GO_TOOLCHAINS=$toolchains sh "$top_srcdir/scripts/gen-offsets.sh" --fresh "$tmp/
     >"$tmp/log" 2>&1 || fail "gen-offsets.sh failed: $(tail -n 5 "$tmp/log")"
 cat "$tmp/log"
 
-python3 - "$tmp/table.c" "$top_srcdir/src/go_offsets_table.c" <<'EOF' || exit 1
+python3 - "$tmp/table.c" "$top_srcdir/target/go_offsets_table.c" <<'EOF' || exit 1
 import re, sys
 
 def entries(path):
@@ -40,7 +40,7 @@ if not fresh:
 bad = False
 for fam, (ver, fields) in sorted(fresh.items()):
     if fam not in committed:
-        print(f"FAIL: {ver} is installed but {fam} is not in src/go_offsets_table.c "
+        print(f"FAIL: {ver} is installed but {fam} is not in target/go_offsets_table.c "
               "(run scripts/gen-offsets.sh)")
         bad = True
         continue

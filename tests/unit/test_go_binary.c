@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "go_fixtures.h"
+#include "tests/unit/go_fixtures.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -21,8 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "src/go_binary.h"
-#include "src/go_pclntab.h"
+#include "target/go_binary.h"
+#include "target/go_pclntab.h"
 
 #define MAX_VERSIONS 16
 

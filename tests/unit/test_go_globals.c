@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "go_fixtures.h"
+#include "tests/unit/go_fixtures.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -21,11 +21,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "src/go_binary.h"
-#include "src/go_globals.h"
-#include "src/go_offsets.h"
-#include "src/target_mem.h"
-#include "src/x86_riprel.h"
+#include "target/go_binary.h"
+#include "target/go_globals.h"
+#include "target/go_offsets.h"
+#include "target/target_mem.h"
+#include "target/x86_riprel.h"
 
 #define MAX_VERSIONS 16
 

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "go_fixtures.h"
+#include "tests/unit/go_fixtures.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -21,8 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "src/go_binary.h"
-#include "src/go_offsets.h"
+#include "target/go_binary.h"
+#include "target/go_offsets.h"
 
 #define MAX_VERSIONS 16
 

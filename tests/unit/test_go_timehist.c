@@ -23,10 +23,10 @@
 
 #include <json-c/json.h>
 
-#include "src/go_binary.h"
-#include "src/go_offsets.h"
-#include "src/go_timehist.h"
-#include "src/target_mem.h"
+#include "target/go_binary.h"
+#include "target/go_offsets.h"
+#include "model/go_timehist.h"
+#include "target/target_mem.h"
 
 #define INF GO_TIMEHIST_INF
 

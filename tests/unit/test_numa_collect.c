@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include "collectors/numa.h"
-#include "src/json_sections.h"
+#include "export/json_sections.h"
 
 static void roots(struct numa_roots *r, const char *proc, const char *sys)
 {

@@ -12,7 +12,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "src/numa_maps.h"
+#include "proc/numa_maps.h"
 
 /* The parser takes buffer + length and must never look at buf[len]: put the bytes at
  * the end of a page followed by a PROT_NONE page so an over-read faults. */

@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 #include "collectors/park_probe.h"
-#include "src/park_hist.h"
+#include "model/park_hist.h"
 
 /* ---- probe placement ----------------------------------------------------------------- */
 

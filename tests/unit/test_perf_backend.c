@@ -15,8 +15,8 @@
 
 #include "collectors/cores.h"
 #include "collectors/pmu.h"
-#include "src/cores_metrics.h"
-#include "src/json_sections.h"
+#include "model/cores_metrics.h"
+#include "export/json_sections.h"
 
 #ifndef PERF_FIXTURES
 #define PERF_FIXTURES "tests/fixtures/perf"

@@ -11,7 +11,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "src/proc_parse.h"
+#include "proc/proc_parse.h"
 
 /* ---- a buffer that ends right before an unreadable page --------------------------------- */
 

@@ -15,9 +15,9 @@
 #include <cmocka.h>
 #include <zlib.h>
 
-#include "src/recfile.h"
-#include "src/recorder.h"
-#include "src/replay.h"
+#include "record/recfile.h"
+#include "record/recorder.h"
+#include "record/replay.h"
 #include "tests/synth_snapshot.h"
 
 static char dir[64];

@@ -10,9 +10,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "src/batch.h"
-#include "src/rec_tlv.h"
-#include "src/record_codec.h"
+#include "export/batch.h"
+#include "record/rec_tlv.h"
+#include "record/record_codec.h"
 #include "tests/synth_snapshot.h"
 
 static struct snapshot *round_trip(const struct snapshot *s)

@@ -6,9 +6,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "src/history.h"
-#include "src/rates.h"
-#include "src/snapshot.h"
+#include "model/history.h"
+#include "model/rates.h"
+#include "model/snapshot.h"
 
 static struct snapshot *make(int64_t mono_ns, int tag)
 {

@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "src/target.h"
+#include "target/target.h"
 
 static char root[] = "/tmp/gmptop-target-XXXXXX";
 
