@@ -1,6 +1,6 @@
 /* export_prom_sections: Prometheus metrics of the histogram, park, cores, numa and
- * diagnoses sections (the writer is in export_prom.c). */
-#include "export/export_prom.h"
+ * diagnoses sections, written through prom_write. */
+#include "export/export_prom_sections.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "export/export_prom.h"
+#include "export/prom_write.h"
 #include "tests/synth_snapshot.h"
 
 static char *export_pair(int nps)
