@@ -24,4 +24,27 @@ long long rule_waiting_on(const struct sched_sample *s, const char *const *needl
  * when unknown or empty. */
 double rule_sched_latency_p99(const struct snapshot *prev, const struct snapshot *cur);
 
+/* ---- judging the history, filling a finding ------------------------------------- */
+
+/* Snapshots of the last `seconds` (newest first) that all satisfy pred; returns how many
+ * seconds back the condition has held without a break (0 if not now). */
+double diag_held_for(const struct history *h, double seconds,
+                     bool (*pred)(const struct snapshot *prev, const struct snapshot *cur,
+                                  const double *thr),
+                     const double *thr);
+/* Whether pred held now and in at least share (0..1) of the snapshots of the last
+ * `seconds`, with history covering that whole window: for signals that flicker from
+ * tick to tick (goroutines parked on a lock) where one dip should not reset the clock. */
+bool diag_mostly(const struct history *h, double seconds, double share,
+                 bool (*pred)(const struct snapshot *prev, const struct snapshot *cur,
+                              const double *thr),
+                 const double *thr);
+/* The oldest snapshot no more than window_s older than the newest that has scheduler
+ * data; *span gets the seconds between them. NULL when there is none. */
+const struct snapshot *diag_oldest_sched(const struct history *h, double window_s,
+                                         double *span);
+void diag_set(struct diag_finding *f, enum diag_severity sev, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void diag_evidence(struct diag_finding *f, const char *key, double value);
+
 #endif

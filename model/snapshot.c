@@ -126,3 +126,13 @@ const struct cpu_sample *snapshot_find_cpu(const struct snapshot *s, int cpu)
             return &s->cpus[i];
     return NULL;
 }
+
+const char *diag_severity_name(enum diag_severity s)
+{
+    switch (s) {
+    case DIAG_INFO: return "info";
+    case DIAG_WARN: return "warn";
+    case DIAG_CRIT: return "crit";
+    default: return "none";
+    }
+}
