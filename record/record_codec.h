@@ -1,10 +1,11 @@
 /* record_codec: one snapshot <-> the bytes of one recording frame (before compression),
- * section by section through a table of small codecs (src/record_*.c). */
+ * section by section through a table of small codecs (record/record_*.c). */
 #ifndef GMPTOP_RECORD_CODEC_H
 #define GMPTOP_RECORD_CODEC_H
 
 #include <stddef.h>
 #include "record/rec_tlv.h"
+#include "record/record_array.h"
 #include "model/snapshot.h"
 
 /* Top-level tags of a frame's payload, one per snapshot section. Never reuse a number:
@@ -22,13 +23,6 @@ enum record_section_tag {
     REC_SEC_CORES = 10,
     REC_SEC_NUMA = 11,
 };
-
-/* Element tag inside an array section ("one more element follows"). */
-#define REC_ELEM 1
-
-/* Limits a decoder enforces so a damaged or hostile file cannot ask for gigabytes. */
-#define REC_MAX_ELEMS (1u << 20)
-#define REC_MAX_ARRAY_BYTES ((size_t)64 << 20)
 
 /* One section's codec: encode writes the section's items (tag and framing are done by
  * the caller); decode reads them into s, which starts as snapshot_new() left it.
@@ -74,18 +68,5 @@ void record_cores_encode(struct rec_buf *b, const struct snapshot *s);
 int record_cores_decode(struct rec_reader r, struct snapshot *s, char *why, size_t len);
 void record_numa_encode(struct rec_buf *b, const struct snapshot *s);
 int record_numa_decode(struct rec_reader r, struct snapshot *s, char *why, size_t len);
-
-/* Helpers for the section codecs. */
-/* Count the REC_ELEM items of an array section; -1 when malformed or over max. */
-long record_count_elems(struct rec_reader r, size_t max);
-int record_fail(char *why, size_t len, const char *what);
-/* An array of plain structs described by f, one REC_ELEM item per element. */
-void record_put_array(struct rec_buf *b, const void *arr, size_t n, size_t elem,
-                      const struct rec_field *f, size_t nf);
-/* Decode into a fresh calloc'd array (freeing *arr); init (may be NULL) sets each
- * element's defaults before its fields are read. 0 or -1 with why. */
-int record_get_array(struct rec_reader r, void **arr, size_t *n, size_t elem,
-                     const struct rec_field *f, size_t nf, void (*init)(void *),
-                     char *why, size_t len);
 
 #endif
