@@ -432,12 +432,12 @@ static void *cores_open(const struct target *t, const struct collector_config *c
     const char *fixture = getenv("GMPTOP_PERF_REPLAY");
     if (!fixture || !*fixture)
         return cores_open_backend(&perf_backend_real, t, reason, len);
-    struct perf_backend *b = perf_replay_open(fixture, reason, len);
+    struct perf_backend *b = perf_fixture_open(fixture, reason, len);
     if (!b)
         return NULL;
     struct cores_state *st = cores_open_backend(b, t, reason, len);
     if (!st) {
-        perf_replay_free(b);
+        perf_fixture_free(b);
         return NULL;
     }
     st->replay = b;
@@ -455,7 +455,7 @@ static void cores_close(void *state)
         if (st->cpus[c].open)
             close_cpu(st, (int)c);
     free(st->cpus);
-    perf_replay_free(st->replay);
+    perf_fixture_free(st->replay);
     free(st);
 }
 

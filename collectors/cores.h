@@ -1,5 +1,5 @@
 /* cores: the per-CPU perf counter collector ("cores"), its per-thread switch and a way to
- * open it on another backend (replay fixtures in tests and demos). */
+ * open it on another backend (fixtures of raw readings in tests and demos). */
 #ifndef GMPTOP_CORES_H
 #define GMPTOP_CORES_H
 
@@ -18,7 +18,7 @@ void cores_set_per_thread(bool on);
 bool cores_per_thread_requested(void);
 
 /* Open on a given backend instead of the real syscalls; b must outlive the state. The
- * collector's own open uses the real backend, or a replay when the environment names
+ * collector's own open uses the real backend, or the fixture backend when the environment names
  * a fixture in GMPTOP_PERF_REPLAY (for demos and tests without a PMU). */
 void *cores_open_backend(const struct perf_backend *b, const struct target *t,
                          char *reason, size_t len);

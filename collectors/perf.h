@@ -1,5 +1,5 @@
 /* perf: perf_event_open groups read with TOTAL_TIME_ENABLED/RUNNING, behind a backend that
- * is either the real syscalls or a replay of fixture files (tests, demos without a PMU). */
+ * is either the real syscalls or fixture files of raw readings (tests, demos without a PMU). */
 #ifndef GMPTOP_PERF_H
 #define GMPTOP_PERF_H
 
@@ -9,13 +9,13 @@
 #include <sys/types.h>
 #include <linux/perf_event.h>
 
-/* The syscalls the collector needs, so a replay can stand in for the kernel. Every
+/* The syscalls the collector needs, so a fixture backend can stand in for the kernel. Every
  * function returns >= 0 or -errno. */
 struct perf_backend {
-    const char *name;         /* "perf_event_open" or "replay FILE" */
-    /* Prefix for /proc and /sys paths: "" on the real machine, a fixture tree in replay. */
+    const char *name;         /* "perf_event_open" or "fixture FILE" */
+    /* Prefix for /proc and /sys paths: "" on the real machine, a fixture tree otherwise. */
     const char *root;
-    /* ev names the event (cores_ev_name()) so a replay can find its readings. */
+    /* ev names the event (cores_ev_name()) so a fixture backend can find its readings. */
     int (*open)(void *ctx, struct perf_event_attr *attr, const char *ev, pid_t pid, int cpu,
                 int group_fd);
     ssize_t (*read)(void *ctx, int fd, void *buf, size_t len);
@@ -30,12 +30,12 @@ struct perf_backend {
 
 extern const struct perf_backend perf_backend_real;
 
-/* Replay: a backend fed by a fixture file of raw readings (format in perf_replay.c).
+/* Fixture: a backend fed by a file of raw readings (format in perf_fixture.c).
  * NULL + reason when the file cannot be read or parsed. */
-struct perf_backend *perf_replay_open(const char *path, char *reason, size_t len);
-void perf_replay_free(struct perf_backend *b);
-/* The time (ns) the current replay tick says it was taken, for building snapshots. */
-int64_t perf_replay_time_ns(const struct perf_backend *b);
+struct perf_backend *perf_fixture_open(const char *path, char *reason, size_t len);
+void perf_fixture_free(struct perf_backend *b);
+/* The time (ns) the current fixture tick says it was taken, for building snapshots. */
+int64_t perf_fixture_time_ns(const struct perf_backend *b);
 
 /* What a failed open or read means for the user. Permission is checked first: the
  * kernel answers EACCES before it looks at whether the event exists. */

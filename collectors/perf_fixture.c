@@ -1,4 +1,4 @@
-/* perf_replay: a perf backend that answers opens and group reads from a fixture file of
+/* perf_fixture: a perf backend that answers opens and group reads from a fixture file of
  * raw readings, so the cores collector can be tested (and demonstrated) without a PMU.
  *
  * Fixture format, one directive per line, '#' starts a comment:
@@ -21,6 +21,7 @@
  * refuses, with ENOENT as the kernel does, events typed for it on other CPUs. */
 #include "collectors/perf.h"
 #include "collectors/pmu.h"
+#include "collectors/pmu_encode.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -72,7 +73,7 @@ struct fdent {
     int leader;               /* fd of the group leader (itself for a leader) */
 };
 
-struct replay {
+struct fixture {
     struct perf_backend b;
     char root[512];
     char name[600];
@@ -116,7 +117,7 @@ static bool parse_target(const char *s, int *cpu, pid_t *tid)
     return false;
 }
 
-static bool add_fail(struct replay *r, char **tok, int ntok, bool on_read)
+static bool add_fail(struct fixture *r, char **tok, int ntok, bool on_read)
 {
     if (ntok < 4)
         return false;
@@ -139,7 +140,7 @@ static bool add_fail(struct replay *r, char **tok, int ntok, bool on_read)
     return true;
 }
 
-static bool add_row(struct replay *r, char **tok, int ntok)
+static bool add_row(struct fixture *r, char **tok, int ntok)
 {
     if (r->nticks == 0)
         return false;
@@ -183,7 +184,7 @@ static bool add_row(struct replay *r, char **tok, int ntok)
     return true;
 }
 
-static bool parse_line(struct replay *r, char *line, const char *dir, uint64_t *online)
+static bool parse_line(struct fixture *r, char *line, const char *dir, uint64_t *online)
 {
     char *tok[32];
     int ntok = 0;
@@ -225,7 +226,7 @@ static bool parse_line(struct replay *r, char *line, const char *dir, uint64_t *
     return false;
 }
 
-static const struct row *find_row(const struct replay *r, long tick, int cpu, pid_t tid)
+static const struct row *find_row(const struct fixture *r, long tick, int cpu, pid_t tid)
 {
     if (tick < 0 || (size_t)tick >= r->nticks)
         return NULL;
@@ -236,7 +237,7 @@ static const struct row *find_row(const struct replay *r, long tick, int cpu, pi
     return NULL;
 }
 
-static const struct fail *find_fail(const struct replay *r, int ev, int cpu, pid_t tid,
+static const struct fail *find_fail(const struct fixture *r, int ev, int cpu, pid_t tid,
                                     bool on_read)
 {
     long tick1 = r->cur + 1;
@@ -255,7 +256,7 @@ static const struct fail *find_fail(const struct replay *r, int ev, int cpu, pid
 /* Like the kernel on hybrid Intel: an event typed for one core PMU (cpu_core) opened on a
  * CPU outside that PMU's cpus list is refused with ENOENT. Generic and software types
  * are routed to the right PMU by the kernel, so only PMU-typed events are checked. */
-static bool pmu_refuses_cpu(const struct replay *r, uint32_t type, int cpu)
+static bool pmu_refuses_cpu(const struct fixture *r, uint32_t type, int cpu)
 {
     if (cpu < 0 || type == PERF_TYPE_HARDWARE || type == PERF_TYPE_HW_CACHE ||
         type == PERF_TYPE_SOFTWARE)
@@ -279,10 +280,10 @@ static bool pmu_refuses_cpu(const struct replay *r, uint32_t type, int cpu)
     return refuse;
 }
 
-static int replay_open(void *ctx, struct perf_event_attr *attr, const char *evname,
+static int fixture_open(void *ctx, struct perf_event_attr *attr, const char *evname,
                        pid_t pid, int cpu, int group_fd)
 {
-    struct replay *r = ctx;
+    struct fixture *r = ctx;
     int ev = ev_index(evname);
     if (ev < 0)
         return -ENOENT;
@@ -321,14 +322,14 @@ static int replay_open(void *ctx, struct perf_event_attr *attr, const char *evna
     return fd;
 }
 
-static struct fdent *fd_entry(struct replay *r, int fd)
+static struct fdent *fd_entry(struct fixture *r, int fd)
 {
     size_t s = (size_t)(fd - REPLAY_FD0);
     return fd >= REPLAY_FD0 && s < r->nfd && r->fds[s].used ? &r->fds[s] : NULL;
 }
 
 /* Readings of a row at the current tick, extrapolated past the last tick. */
-static void row_values(const struct replay *r, const struct fdent *e, uint64_t *v,
+static void row_values(const struct fixture *r, const struct fdent *e, uint64_t *v,
                        uint64_t *t, bool *have_t, bool *found)
 {
     long last = (long)r->nticks - 1;
@@ -350,9 +351,9 @@ static void row_values(const struct replay *r, const struct fdent *e, uint64_t *
         t[i] += k * (a->t[i] - b->t[i]);
 }
 
-static ssize_t replay_read(void *ctx, int fd, void *buf, size_t len)
+static ssize_t fixture_read(void *ctx, int fd, void *buf, size_t len)
 {
-    struct replay *r = ctx;
+    struct fixture *r = ctx;
     struct fdent *e = fd_entry(r, fd);
     if (!e || e->leader != fd)
         return -EBADF;
@@ -367,7 +368,7 @@ static ssize_t replay_read(void *ctx, int fd, void *buf, size_t len)
     /* Software groups always run; hardware groups take the fixture's times. */
     bool sw = e->ev >= CORES_EV_HW_COUNT;
     bool l3 = e->ev == CORES_EV_L3_MISS || e->ev == CORES_EV_L3_ACCESS;
-    uint64_t def = have_t[T_ENABLED] ? t[T_ENABLED] : (uint64_t)perf_replay_time_ns(&r->b);
+    uint64_t def = have_t[T_ENABLED] ? t[T_ENABLED] : (uint64_t)perf_fixture_time_ns(&r->b);
     uint64_t en = def, run = have_t[T_RUNNING] && !sw ? t[T_RUNNING] : def;
     if (l3 && have_t[T_L3_ENABLED])
         en = t[T_L3_ENABLED];
@@ -392,18 +393,18 @@ static ssize_t replay_read(void *ctx, int fd, void *buf, size_t len)
     return (ssize_t)bytes;
 }
 
-static int replay_id(void *ctx, int fd, uint64_t *id)
+static int fixture_id(void *ctx, int fd, uint64_t *id)
 {
-    struct replay *r = ctx;
+    struct fixture *r = ctx;
     if (!fd_entry(r, fd))
         return -EBADF;
     *id = (uint64_t)fd + 1000;
     return 0;
 }
 
-static int replay_close(void *ctx, int fd)
+static int fixture_close(void *ctx, int fd)
 {
-    struct replay *r = ctx;
+    struct fixture *r = ctx;
     struct fdent *e = fd_entry(r, fd);
     if (!e)
         return -EBADF;
@@ -416,9 +417,9 @@ static int replay_close(void *ctx, int fd)
     return 0;
 }
 
-static int replay_online(void *ctx, uint64_t *bits, size_t nbits)
+static int fixture_online(void *ctx, uint64_t *bits, size_t nbits)
 {
-    struct replay *r = ctx;
+    struct fixture *r = ctx;
     const uint64_t *src = r->online0;
     if (r->cur >= 0 && r->nticks)
         src = r->ticks[r->cur < (long)r->nticks ? r->cur : (long)r->nticks - 1].online;
@@ -429,16 +430,16 @@ static int replay_online(void *ctx, uint64_t *bits, size_t nbits)
     return 0;
 }
 
-static int replay_tick(void *ctx)
+static int fixture_tick(void *ctx)
 {
-    struct replay *r = ctx;
+    struct fixture *r = ctx;
     r->cur++;
     return 0;
 }
 
-int64_t perf_replay_time_ns(const struct perf_backend *b)
+int64_t perf_fixture_time_ns(const struct perf_backend *b)
 {
-    const struct replay *r = b->ctx;
+    const struct fixture *r = b->ctx;
     if (r->nticks == 0 || r->cur < 0)
         return 0;
     long last = (long)r->nticks - 1;
@@ -448,7 +449,7 @@ int64_t perf_replay_time_ns(const struct perf_backend *b)
     return (int64_t)((r->ticks[last].secs + step * (double)(r->cur - last)) * 1e9);
 }
 
-static void replay_free(struct replay *r)
+static void fixture_free(struct fixture *r)
 {
     for (size_t i = 0; i < r->nticks; i++)
         free(r->ticks[i].rows);
@@ -458,13 +459,13 @@ static void replay_free(struct replay *r)
     free(r);
 }
 
-void perf_replay_free(struct perf_backend *b)
+void perf_fixture_free(struct perf_backend *b)
 {
     if (b)
-        replay_free(b->ctx);
+        fixture_free(b->ctx);
 }
 
-static void online_from_root(struct replay *r)
+static void online_from_root(struct fixture *r)
 {
     char path[600], buf[4096];
     snprintf(path, sizeof(path), "%s/sys/devices/system/cpu/online", r->root);
@@ -473,14 +474,14 @@ static void online_from_root(struct replay *r)
         r->online0[0] = 1;    /* CPU 0 alone */
 }
 
-struct perf_backend *perf_replay_open(const char *path, char *reason, size_t len)
+struct perf_backend *perf_fixture_open(const char *path, char *reason, size_t len)
 {
     FILE *f = fopen(path, "re");
     if (!f) {
         snprintf(reason, len, "fopen %s: %s", path, strerror(errno));
         return NULL;
     }
-    struct replay *r = calloc(1, sizeof(*r));
+    struct fixture *r = calloc(1, sizeof(*r));
     if (!r) {
         fclose(f);
         snprintf(reason, len, "calloc: %s", strerror(ENOMEM));
@@ -508,7 +509,7 @@ struct perf_backend *perf_replay_open(const char *path, char *reason, size_t len
         if (!parse_line(r, line, dir, online)) {
             snprintf(reason, len, "%s:%d: cannot parse this line", path, lineno);
             fclose(f);
-            replay_free(r);
+            fixture_free(r);
             return NULL;
         }
         if (cpus_line) {
@@ -526,14 +527,14 @@ struct perf_backend *perf_replay_open(const char *path, char *reason, size_t len
     }
     if (r->nticks == 0) {
         snprintf(reason, len, "%s: no tick lines", path);
-        replay_free(r);
+        fixture_free(r);
         return NULL;
     }
-    snprintf(r->name, sizeof(r->name), "replay %s", path);
+    snprintf(r->name, sizeof(r->name), "fixture %s", path);
     r->b = (struct perf_backend){
-        .name = r->name, .root = r->root, .open = replay_open, .read = replay_read,
-        .id = replay_id, .close = replay_close, .online = replay_online,
-        .tick = replay_tick, .ctx = r,
+        .name = r->name, .root = r->root, .open = fixture_open, .read = fixture_read,
+        .id = fixture_id, .close = fixture_close, .online = fixture_online,
+        .tick = fixture_tick, .ctx = r,
     };
     return &r->b;
 }

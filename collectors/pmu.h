@@ -43,28 +43,9 @@ struct pmu_info {
  * vendor's table. Never fails: unknown parts are marked not present with a reason. */
 void pmu_detect(const char *root, struct pmu_info *p);
 
-/* Vendor tables (pmu_intel.c, pmu_amd.c); pmu_generic_table for everything else. */
+/* Vendor tables (pmu_intel.c, pmu_amd.c); pmu_generic_table (pmu_encode.c) for
+ * everything else. They build with pmu_encode.h. */
 void pmu_intel_table(const char *root, struct pmu_info *p);
 void pmu_amd_table(const char *root, struct pmu_info *p);
-void pmu_generic_table(struct pmu_info *p);
-
-/* Helpers the tables share. */
-bool pmu_exists(const char *root, const char *pmu);
-int pmu_type(const char *root, const char *pmu);      /* sysfs type, or -errno */
-/* PMU's CPU list file FILE ("cpumask", "cpus") into bits (nbits wide, zeroed first).
- * Returns the number of CPUs listed, or < 0 when the file is missing or malformed. */
-int pmu_cpulist(const char *root, const char *pmu, const char *file, uint64_t *bits,
-                size_t nbits);
-/* Encode "event=0x2e,umask=0x41" with PMU's format/ files into ev (type, config,
- * config1, source). Without format files the usual x86 layout is used and the source
- * says so. Returns 0 or -errno (-EINVAL: a term the PMU does not have). */
-int pmu_encode(const char *root, const char *pmu, const char *terms, struct pmu_event *ev);
-/* Encode PMU's events/NAME sysfs alias. Returns 0 or -errno (-ENOENT: no such alias). */
-int pmu_sysfs_event(const char *root, const char *pmu, const char *name,
-                    struct pmu_event *ev);
-/* Set ev to a generic PERF_TYPE_HARDWARE / HW_CACHE event. */
-void pmu_generic(struct pmu_event *ev, uint32_t type, uint64_t config, const char *source);
-/* Mark ev absent with a reason. */
-void pmu_absent(struct pmu_event *ev, const char *why);
 
 #endif

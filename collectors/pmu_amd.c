@@ -1,7 +1,7 @@
 /* pmu_amd: AMD Zen's event table. The generic cache-misses counts L2 on Zen, so the L3
  * comes from the amd_l3 uncore PMU (one per CCX, counting the whole L3 domain) and dTLB
  * misses are L2-DTLB misses (page walks), both encoded through the PMUs' format/ files. */
-#include "collectors/pmu.h"
+#include "collectors/pmu_encode.h"
 
 #include <errno.h>
 #include <stdio.h>

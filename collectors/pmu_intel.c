@@ -1,7 +1,7 @@
 /* pmu_intel: Intel's event table. The generic cache events map to the last-level cache
  * (LONGEST_LAT_CACHE), so the core PMU's own sysfs aliases are used, encoded through its
  * format/ files; dTLB load walks come from the kernel's per-model HW_CACHE table. */
-#include "collectors/pmu.h"
+#include "collectors/pmu_encode.h"
 
 #include <stdio.h>
 #include <linux/perf_event.h>

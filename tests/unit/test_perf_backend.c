@@ -1,4 +1,4 @@
-/* test_perf_backend: the cores collector on the replay backend (fixtures of raw readings
+/* test_perf_backend: the cores collector on the fixture backend (fixtures of raw readings
  * under tests/fixtures/perf): rates, scaling, colours and why-texts for a normal run,
  * multiplexing, running = 0, ENOENT for one event, EACCES, EMFILE, a CPU going offline,
  * implausible values, AMD's per-L3 uncore and a VM without a PMU; plus the encoders. */
@@ -15,6 +15,7 @@
 
 #include "collectors/cores.h"
 #include "collectors/pmu.h"
+#include "collectors/pmu_encode.h"
 #include "model/cores_metrics.h"
 #include "export/json_sections.h"
 
@@ -54,7 +55,7 @@ static void run_open(struct run *r, const char *name)
 {
     memset(r, 0, sizeof(*r));
     char reason[256] = "";
-    r->b = perf_replay_open(fixture(name), reason, sizeof(reason));
+    r->b = perf_fixture_open(fixture(name), reason, sizeof(reason));
     if (!r->b)
         fail_msg("replay %s: %s", name, reason);
     r->st = cores_open_backend(r->b, NULL, reason, sizeof(reason));
@@ -73,7 +74,7 @@ static void run_tick(struct run *r, const pid_t *tids)
         snapshot_add_thread(r->cur)->tid = tids[i];
     r->reason[0] = '\0';
     r->rc = cores_collector.sample(r->st, NULL, r->cur, r->reason, sizeof(r->reason));
-    r->cur->meta.mono_ns = perf_replay_time_ns(r->b);
+    r->cur->meta.mono_ns = perf_fixture_time_ns(r->b);
     assert_true(r->cur->cores.valid);
     assert_true(r->cur->cores.ncpus <= 16);
     cores_metrics_cpus(r->prev, r->cur, r->m);
@@ -82,7 +83,7 @@ static void run_tick(struct run *r, const pid_t *tids)
 static void run_close(struct run *r)
 {
     cores_collector.close(r->st);
-    perf_replay_free(r->b);
+    perf_fixture_free(r->b);
     snapshot_free(r->prev);
     snapshot_free(r->cur);
 }
