@@ -6,9 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "diagnoses/diag.h"
-#include "export/batch.h"
-#include "export/json_diag.h"
 #include "record/record_codec.h"
 #include "base/util.h"
 
@@ -103,7 +100,8 @@ static struct snapshot *load(struct replay *rp, size_t i)
     return s;
 }
 
-int replay_attach(struct replay *rp, struct session *s, char *msg, size_t len)
+int replay_rewind(struct replay *rp, struct snapshot_meta *first_meta, char *msg,
+                  size_t len)
 {
     if (rp->n == 0) {
         snprintf(msg, len, "%s: no complete snapshot to replay%s%s", rp->path,
@@ -115,20 +113,8 @@ int replay_attach(struct replay *rp, struct session *s, char *msg, size_t len)
         snprintf(msg, len, "%s: %s", rp->path, rp->damage);
         return -EBADMSG;
     }
-    if (!s->history)
-        s->history = history_new(SESSION_HISTORY);
-    if (!s->history) {
-        snapshot_free(first);
-        snprintf(msg, len, "out of memory");
-        return -ENOMEM;
-    }
-    history_clear(s->history);
-    s->target.pid = first->meta.pid;
-    util_strlcpy(s->target.comm, first->meta.comm, sizeof(s->target.comm));
+    *first_meta = first->meta;
     snapshot_free(first);
-    s->replay = rp;
-    s->attached = true;
-    s->target_gone = false;
     rp->pos = SIZE_MAX;
     return 0;
 }
@@ -184,94 +170,9 @@ double replay_gap_ms(const struct replay *rp, size_t k)
     return (double)d / 1e6;
 }
 
-/* ---- batch replay ------------------------------------------------------------------- */
+static int source_tick(void *ctx, struct history *h) { return replay_tick(ctx, h); }
 
-int replay_batch_run(const struct options *o, FILE *out)
+struct snapshot_source replay_source(struct replay *rp)
 {
-    struct recfile_reader *rd;
-    char msg[512];
-    int rc = recfile_reader_open(o->replay, &rd, msg, sizeof(msg));
-    if (rc < 0) {
-        fprintf(stderr, "gmptop: %s%s%s\n", rc > -1000 ? "" : o->replay,
-                rc > -1000 ? "" : ": ", msg);
-        return rc > -1000 ? 1 : REPLAY_EXIT_DAMAGED;
-    }
-    struct snapshot *prev = NULL;
-    struct recfile_frame f;
-    const uint8_t *raw;
-    long printed = 0;
-    int worst = DIAG_NONE, status = 0;
-    bool first = true;
-    while (o->count == 0 || printed < o->count) {
-        rc = recfile_reader_next(rd, &f, &raw, msg, sizeof(msg));
-        if (rc == 0)
-            break;
-        struct snapshot *cur = NULL;
-        if (rc == 1) {
-            char why[300], inner[340];
-            cur = record_decode(raw, f.rlen, why, sizeof(why));
-            if (!cur) {
-                snprintf(inner, sizeof(inner), "bad snapshot encoding (%s)", why);
-                recfile_damage_msg(msg, sizeof(msg), f.offset, f.index, inner);
-            }
-        }
-        if (!cur) {
-            fflush(out);
-            fprintf(stderr, "gmptop: %s: %s\n", o->replay, msg);
-            status = REPLAY_EXIT_DAMAGED;
-            break;
-        }
-        /* A run's first snapshot is gmptop -b's unprinted priming sample; a target's
-         * last one, taken as it exited, was never printed either. */
-        if ((f.flags & RECFILE_FRAME_START) || !prev) {
-            first = true;
-        } else if (cur->meta.target_gone) {
-            fprintf(stderr, "gmptop: process %d (%s) exited\n", (int)cur->meta.pid,
-                    cur->meta.comm);
-        } else {
-            batch_print(o, out, prev, cur, first);
-            first = false;
-            printed++;
-            int w = batch_worst_active(cur);
-            worst = w > worst ? w : worst;
-        }
-        snapshot_free(prev);
-        prev = cur;
-    }
-    fflush(out);
-    snapshot_free(prev);
-    recfile_reader_close(rd);
-    if (status == 0 && o->fail_on != DIAG_NONE && worst >= o->fail_on) {
-        fprintf(stderr, "gmptop: a %s finding occurred (--fail-on %s)\n",
-                diag_severity_name(worst), diag_severity_name(o->fail_on));
-        return 4;
-    }
-    return status;
-}
-
-int replay_tui_run(const struct options *o, struct settings *settings,
-                   int (*tui)(const struct options *, struct session *, struct settings *))
-{
-    struct replay *rp;
-    char msg[512];
-    int rc = replay_open(o->replay, &rp, msg, sizeof(msg));
-    if (rc < 0) {
-        fprintf(stderr, "gmptop: %s%s%s\n", rc > -1000 ? "" : o->replay,
-                rc > -1000 ? "" : ": ", msg);
-        return rc > -1000 ? 1 : REPLAY_EXIT_DAMAGED;
-    }
-    struct session s;
-    struct collector_config cfg = COLLECTOR_CONFIG_DEFAULT;
-    session_init(&s, NULL, &cfg, settings);
-    int status;
-    if (replay_attach(rp, &s, msg, sizeof(msg)) < 0) {
-        fprintf(stderr, "gmptop: %s\n", msg);
-        status = REPLAY_EXIT_DAMAGED;
-    } else {
-        status = tui(o, &s, settings);
-    }
-    s.replay = NULL;
-    session_destroy(&s);
-    replay_close(rp);
-    return status;
+    return (struct snapshot_source){ .ctx = rp, .tick = source_tick };
 }

@@ -9,7 +9,6 @@
 #include "diagnoses/diag.h"
 #include "target/go_binary.h"
 #include "record/recorder.h"
-#include "record/replay.h"
 #include "base/util.h"
 
 void session_init(struct session *s, const char *collector_names,
@@ -45,6 +44,28 @@ enum target_error session_attach(struct session *s, pid_t pid, char *msg, size_t
     return TARGET_OK;
 }
 
+int session_attach_source(struct session *s, struct snapshot_source src, pid_t pid,
+                          const char *comm, char *msg, size_t msglen)
+{
+    session_detach(s);
+    if (!s->history)
+        s->history = history_new(SESSION_HISTORY);
+    if (!s->history) {
+        snprintf(msg, msglen, "out of memory");
+        return -ENOMEM;
+    }
+    history_clear(s->history);
+    s->target.pid = pid;
+    util_strlcpy(s->target.comm, comm, sizeof(s->target.comm));
+    s->source = src;
+    s->attached = true;
+    s->target_gone = false;
+    s->gone_exec[0] = '\0';
+    if (s->diag)
+        diag_engine_reset(s->diag);
+    return 0;
+}
+
 static void fill_meta(struct session *s, struct snapshot *snap)
 {
     struct snapshot_meta *m = &snap->meta;
@@ -61,8 +82,8 @@ int session_tick(struct session *s)
 {
     if (!s->attached || !s->history)
         return -EINVAL;
-    if (s->replay)
-        return replay_tick(s->replay, s->history);
+    if (s->source.tick)
+        return s->source.tick(s->source.ctx, s->history);
     if (s->target_gone)
         return -ESRCH;
     struct snapshot *snap = snapshot_new();
@@ -94,6 +115,12 @@ void session_detach(struct session *s)
 {
     if (!s->attached)
         return;
+    if (s->source.tick) {
+        /* The source is its owner's to close; the target was only named. */
+        s->source = (struct snapshot_source){ 0 };
+        s->attached = false;
+        return;
+    }
     collector_set_close(s->collectors);
     s->collectors = NULL;
     target_close(&s->target);

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include "target/target.h"
 #include "model/history.h"
+#include "model/source.h"
 
 #include "collectors/collector.h"
 
@@ -22,7 +23,7 @@ struct session {
     struct collector_config cfg;
     struct diag_engine *diag;    /* owned: the rules run after every tick */
     struct recorder *recorder;   /* not owned: --record, gets every snapshot; or NULL */
-    struct replay *replay;       /* not owned: --replay, the source instead of collectors */
+    struct snapshot_source source; /* a recording instead of collectors; .tick NULL = live */
 };
 
 struct settings;
@@ -32,6 +33,10 @@ void session_init(struct session *s, const char *collector_names,
                   const struct collector_config *cfg, const struct settings *settings);
 /* Attach to pid: returns TARGET_OK or an enum target_error with a one-line msg. */
 enum target_error session_attach(struct session *s, pid_t pid, char *msg, size_t msglen);
+/* Attach to a source instead of a live process (a recording): the target is named as
+ * the source names it; session_tick then ticks the source. 0 or -ENOMEM with msg. */
+int session_attach_source(struct session *s, struct snapshot_source src, pid_t pid,
+                          const char *comm, char *msg, size_t msglen);
 /* Take one snapshot into the history. Returns 0, -ESRCH when the target is gone (the
  * last snapshot then has meta.target_gone set), or -errno. */
 int session_tick(struct session *s);

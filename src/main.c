@@ -15,7 +15,7 @@
 #include "export/listen.h"
 #include "session/options.h"
 #include "record/recorder.h"
-#include "record/replay.h"
+#include "src/run_replay.h"
 #include "session/session.h"
 #include "base/settings.h"
 
@@ -72,7 +72,7 @@ static int run(const struct options *o, struct settings *settings)
     char msg[1024];
 
     if (o->replay)
-        return o->batch ? replay_batch_run(o, stdout) : replay_tui_run(o, settings, app_run);
+        return o->batch ? run_replay_batch(o, stdout) : run_replay_tui(o, settings);
 
     if (o->demo) {
         demo_pid = demo_start(o->demo, msg, sizeof(msg));
@@ -113,7 +113,7 @@ static int run(const struct options *o, struct settings *settings)
     if (o->record && (status = open_recorder(o, &s)) != 0)
         goto out;
     status = o->listen ? listen_run(o, &s)
-           : o->batch ? batch_run(o, &s, stdout) : app_run(o, &s, settings);
+           : o->batch ? batch_run(o, &s, stdout) : app_run(o, &s, settings, NULL);
 out:
     session_destroy(&s);
     close_recorder(s.recorder);

@@ -551,7 +551,8 @@ static void install_signals(void)
     sigaction(SIGHUP, &sa, NULL);
 }
 
-int app_run(const struct options *o, struct session *s, struct settings *settings)
+int app_run(const struct options *o, struct session *s, struct settings *settings,
+            struct replay *rp)
 {
     setlocale(LC_ALL, "");
     bool utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
@@ -603,8 +604,8 @@ int app_run(const struct options *o, struct session *s, struct settings *setting
 
     if (!s->attached)
         open_picker(a);
-    if (s->replay)
-        a->replay = replay_ui_new(s->replay);
+    if (rp)
+        a->replay = replay_ui_new(rp);
     a->next_tick_ms = now_ms();
     run_loop(a);
 
