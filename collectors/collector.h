@@ -16,6 +16,11 @@ struct collector_config {
     double sched_hz;              /* --sched-hz: runqueue sampling rate */
     int64_t census_budget_ns;     /* time allowed for the goroutine census per tick */
     double bpf_budget_pct;        /* --bpf-budget: BPF probe cost allowed, % of one core */
+    /* Count hardware events per target thread too (tiptop style; the cores pane's t
+     * key). Collectors keep a pointer to the session's config and read this at every
+     * sample; the cores collector does it while the file-descriptor budget allows and
+     * says in the snapshot (cores.per_thread, cores.thread_note) what it managed. */
+    bool cores_per_thread;
 };
 #define COLLECTOR_CONFIG_DEFAULT { .sched_hz = 50.0, .census_budget_ns = 5000000, \
                                    .bpf_budget_pct = 2.0 }
@@ -29,7 +34,8 @@ struct collector_ops {
     const char *pane;        /* which pane shows it */
     /* Can it work on this machine at all (no target)? true or false + reason. */
     bool (*probe)(char *reason, size_t len);
-    /* Prepare for a target; return private state (non-NULL) or NULL + reason. */
+    /* Prepare for a target; return private state (non-NULL) or NULL + reason. cfg is
+     * the session's and outlives the state; it may change between samples. */
     void *(*open)(const struct target *t, const struct collector_config *cfg,
                   char *reason, size_t len);
     /* Add this tick's data to s. Return 0, or -errno with reason filled; -ESRCH means

@@ -34,7 +34,8 @@ struct thr_state {
 
 struct cores_state {
     const struct perf_backend *b;
-    struct perf_backend *replay;   /* owned when the environment chose a replay */
+    struct perf_backend *fixture;  /* owned when the environment chose a fixture */
+    const struct collector_config *cfg;  /* the session's; NULL: no per-thread counts */
     struct pmu_info pmu;
     int paranoid;
     bool have_perfmon;             /* CAP_PERFMON or CAP_SYS_ADMIN in effect */
@@ -54,12 +55,7 @@ struct cores_state {
     bool thread_user_only;         /* per-thread hardware counts exclude the kernel */
 };
 
-static bool per_thread_wanted;
-
 static void threads_close_all(struct cores_state *st);
-
-void cores_set_per_thread(bool on) { per_thread_wanted = on; }
-bool cores_per_thread_requested(void) { return per_thread_wanted; }
 
 static bool bit(const uint64_t *b, long i)
 {
@@ -387,7 +383,7 @@ int cores_fds_per_thread(const void *state)
 /* ---- collector interface --------------------------------------------------------------- */
 
 void *cores_open_backend(const struct perf_backend *b, const struct target *t,
-                         char *reason, size_t len)
+                         const struct collector_config *cfg, char *reason, size_t len)
 {
     struct cores_state *st = calloc(1, sizeof(*st));
     if (!st) {
@@ -395,6 +391,7 @@ void *cores_open_backend(const struct perf_backend *b, const struct target *t,
         return NULL;
     }
     st->b = b;
+    st->cfg = cfg;
     st->pid = t ? t->pid : 0;
     pmu_detect(b->root, &st->pmu);
     st->paranoid = read_paranoid(st);
@@ -428,19 +425,18 @@ void *cores_open_backend(const struct perf_backend *b, const struct target *t,
 static void *cores_open(const struct target *t, const struct collector_config *cfg,
                         char *reason, size_t len)
 {
-    (void)cfg;
     const char *fixture = getenv("GMPTOP_PERF_REPLAY");
     if (!fixture || !*fixture)
-        return cores_open_backend(&perf_backend_real, t, reason, len);
+        return cores_open_backend(&perf_backend_real, t, cfg, reason, len);
     struct perf_backend *b = perf_fixture_open(fixture, reason, len);
     if (!b)
         return NULL;
-    struct cores_state *st = cores_open_backend(b, t, reason, len);
+    struct cores_state *st = cores_open_backend(b, t, cfg, reason, len);
     if (!st) {
         perf_fixture_free(b);
         return NULL;
     }
-    st->replay = b;
+    st->fixture = b;
     return st;
 }
 
@@ -455,7 +451,7 @@ static void cores_close(void *state)
         if (st->cpus[c].open)
             close_cpu(st, (int)c);
     free(st->cpus);
-    perf_fixture_free(st->replay);
+    perf_fixture_free(st->fixture);
     free(st);
 }
 
@@ -645,8 +641,8 @@ static void thread_note(struct cores_state *st)
 static void threads_sample(struct cores_state *st, struct snapshot *s)
 {
     struct cores_sample *cs = &s->cores;
-    cs->per_thread = per_thread_wanted;
-    if (!per_thread_wanted) {
+    cs->per_thread = st->cfg && st->cfg->cores_per_thread;
+    if (!cs->per_thread) {
         threads_close_all(st);
         return;
     }

@@ -111,6 +111,16 @@ int session_tick(struct session *s)
     return rc;
 }
 
+void session_set_per_thread_counters(struct session *s, bool on)
+{
+    s->cfg.cores_per_thread = on;
+}
+
+bool session_per_thread_counters(const struct session *s)
+{
+    return s->cfg.cores_per_thread;
+}
+
 void session_detach(struct session *s)
 {
     if (!s->attached)

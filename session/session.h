@@ -40,6 +40,10 @@ int session_attach_source(struct session *s, struct snapshot_source src, pid_t p
 /* Take one snapshot into the history. Returns 0, -ESRCH when the target is gone (the
  * last snapshot then has meta.target_gone set), or -errno. */
 int session_tick(struct session *s);
+/* Ask the collectors to count hardware events per target thread too (the cores pane's t
+ * key); takes effect at the next tick. */
+void session_set_per_thread_counters(struct session *s, bool on);
+bool session_per_thread_counters(const struct session *s);
 void session_detach(struct session *s);
 void session_destroy(struct session *s);
 

@@ -82,7 +82,7 @@ static void set_msg(struct app *a, bool error, const char *fmt, ...)
  * a target that just exited, so its name stays on screen. */
 static struct pane_view make_view(const struct app *a)
 {
-    struct pane_view v = { a->s, NULL, NULL, a->paused };
+    struct pane_view v = { .s = a->s, .ctl = a->s, .paused = a->paused };
     if (!a->s->history)
         return v;
     const struct snapshot *cur = history_get(a->s->history, 0);

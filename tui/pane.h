@@ -13,6 +13,9 @@
  * NULL) and the session state. Panes never read /proc themselves. */
 struct pane_view {
     const struct session *s;
+    /* The same session, for requests a key may make of it (session_set_*()); panes
+     * read through s. */
+    struct session *ctl;
     const struct snapshot *cur, *prev;
     bool paused;
 };

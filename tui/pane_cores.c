@@ -13,7 +13,6 @@
 
 #include "tui/pane_settings.h"
 #include "tui/draw.h"
-#include "collectors/cores.h"
 #include "model/cores_metrics.h"
 #include "model/rates.h"
 
@@ -411,12 +410,11 @@ static void cores_draw(struct pane *p, const struct pane_view *v, const struct p
 
 static bool cores_key(struct pane *p, const struct pane_view *v, int ch)
 {
-    (void)v;
     struct cores_pane *st = p->priv;
     size_t page = st->page > 1 ? (size_t)st->page - 1 : 1;
     switch (ch) {
     case 't':
-        cores_set_per_thread(!cores_per_thread_requested());
+        session_set_per_thread_counters(v->ctl, !session_per_thread_counters(v->s));
         st->top = 0;
         return true;
     case KEY_UP: case 'k':

@@ -28,6 +28,7 @@
 struct run {
     struct perf_backend *b;
     void *st;
+    struct collector_config cfg;   /* the session's, as the collector sees it */
     struct snapshot *prev, *cur;
     struct cores_metrics m[16];
     int rc;
@@ -58,7 +59,7 @@ static void run_open(struct run *r, const char *name)
     r->b = perf_fixture_open(fixture(name), reason, sizeof(reason));
     if (!r->b)
         fail_msg("replay %s: %s", name, reason);
-    r->st = cores_open_backend(r->b, NULL, reason, sizeof(reason));
+    r->st = cores_open_backend(r->b, NULL, &r->cfg, reason, sizeof(reason));
     if (!r->st)
         fail_msg("open %s: %s", name, reason);
 }
@@ -238,10 +239,10 @@ static void test_hybrid(void **state)
     r.b->close(r.b->ctx, fd);
 
     const pid_t tids[] = { 101, 0 };
-    cores_set_per_thread(true);
+    r.cfg.cores_per_thread = true;
     run_tick(&r, tids);
     run_tick(&r, tids);
-    cores_set_per_thread(false);
+    r.cfg.cores_per_thread = false;
     assert_int_equal(r.rc, 0);
     assert_string_equal(r.cur->cores.headline, "");
     for (int c = 0; c < 4; c++) {
@@ -284,11 +285,11 @@ static void test_emfile(void **state)
     struct run r;
     run_open(&r, "emfile.txt");
     const pid_t tids[] = { 101, 102, 0 };
-    cores_set_per_thread(true);
+    r.cfg.cores_per_thread = true;
     run_tick(&r, tids);
     run_tick(&r, tids);
     run_tick(&r, tids);
-    cores_set_per_thread(false);
+    r.cfg.cores_per_thread = false;
     assert_int_equal(r.rc, 0);
     assert_int_equal(r.cur->cores.ncpus, 4);
     assert_non_null(strstr(r.m[3].why, "EMFILE"));
