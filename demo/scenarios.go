@@ -1,4 +1,4 @@
-// The scenarios: each one reproduces one pathology from the seed article with a
+// The scenarios: each one reproduces one scheduler pathology with a
 // deterministic shape, and keeps its CPU use bounded where the pathology allows.
 package main
 
@@ -399,7 +399,7 @@ func runIdle(cfg config) error {
 	return nil
 }
 
-// runPinned: the seed's affinity experiment. One goroutine calls LockOSThread, pins its
+// runPinned: an affinity experiment. One goroutine calls LockOSThread, pins its
 // thread to one CPU with sched_setaffinity (the last CPU, or -n CPU) and stays busy, so
 // its P's thread sits on that CPU; gmptop must show exactly that.
 func runPinned(cfg config) error {

@@ -15,7 +15,7 @@
 /* A tunable of a rule; its value lives in the config as diag.<rule>.<name>. */
 struct diag_threshold {
     const char *name;          /* "queue_len" */
-    double def;                /* default, from the seed where it names one */
+    double def;                /* default; the setup screen (F2) changes it */
     const char *unit;          /* "goroutines", "s", "%" */
     const char *help;          /* one line */
 };
@@ -32,7 +32,7 @@ struct diag_rule {
     const char *id;            /* short, stable: used in config, JSON and --fail-on output */
     const char *title;         /* a few words for lists */
     const char *pane;          /* where the evidence is: "sched", "threads", "latency", ... */
-    const char *explain;       /* plain words for a class, with the seed's reasoning (F1) */
+    const char *explain;       /* plain words for a class: what it means and what helps (F1) */
     struct diag_threshold thresholds[DIAG_MAX_THRESHOLDS];
     size_t nthresholds;
     /* Fill f (severity, message, evidence) and return DIAG_FIRE; or DIAG_QUIET; or

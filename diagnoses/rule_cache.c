@@ -122,9 +122,9 @@ const struct diag_rule rule_cache = {
     .pane = "cores",
     .explain =
         "When the data a core needs is not in its caches it waits for memory: an L3 miss "
-        "costs tens of nanoseconds, a page-table walk after a dTLB miss more. The seed "
-        "article flags an L3 miss ratio above 25% and more than 0.001 dTLB misses per "
-        "cycle; huge pages cut dTLB misses, better data locality cuts L3 misses. These "
+        "costs tens of nanoseconds, a page-table walk after a dTLB miss more. This rule "
+        "flags an L3 miss ratio above 25% and more than 0.001 dTLB misses per cycle "
+        "(both settable); huge pages cut dTLB misses, better data locality cuts L3 misses. These "
         "figures need the CPU's hardware counters, which many virtual machines hide: "
         "then this rule stays silent and says so.",
     .thresholds = {

@@ -81,8 +81,8 @@ const struct diag_rule rule_gc_pressure = {
         "of the Ps while marking, stops every goroutine briefly at the start and end of "
         "a cycle, and makes goroutines that allocate quickly help with marking ('mark "
         "assist'). A burst of short-lived objects (say, parsing JSON in a loop) makes "
-        "cycles frequent. The seed article suggests looking when pauses exceed 10 ms "
-        "alongside a jump in the number of cycles.",
+        "cycles frequent. Look when pauses reach 10 ms together with a jump in the "
+        "number of cycles: either alone is often normal.",
     .thresholds = {
         { "cycles_per_s", 5, "1/s", "GC cycles per second" },
         { "pause_ms", 10, "ms", "p99 GC pause" },

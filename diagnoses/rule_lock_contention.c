@@ -52,9 +52,9 @@ const struct diag_rule rule_lock_contention = {
         "A sync.Mutex lets one goroutine in at a time. Under contention the others park "
         "(they stop using CPU) and are woken one by one, so the CPU looks idle while "
         "requests wait. gmptop counts goroutines parked on mutexes in the runtime's own "
-        "goroutine list; the latency pane (BPF) adds how long each waits. The seed "
-        "article also warns about false sharing: goroutines updating neighbouring fields "
-        "fight over one cache line even without a lock.",
+        "goroutine list; the latency pane (BPF) adds how long each waits. A related cost "
+        "no lock shows is false sharing: goroutines updating neighbouring fields fight "
+        "over one cache line even without a lock.",
     .thresholds = {
         { "waiters", 4, "goroutines", "goroutines waiting on locks" },
         { "hold_s", 5, "s", "in most (60%) of the ticks over this long" },

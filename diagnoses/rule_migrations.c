@@ -66,8 +66,8 @@ const struct diag_rule rule_migrations = {
     .pane = "threads",
     .explain =
         "The Linux scheduler moves threads between CPUs to balance load. A moved thread "
-        "finds its data in another core's cache: the seed article puts an L3 miss at tens "
-        "of nanoseconds and a cross-NUMA access at over 100 ns. A few moves per second are "
+        "finds its data in another core's cache: it refills from L3 or memory (tens of "
+        "nanoseconds a line, more across NUMA nodes). A few moves per second are "
         "normal; hundreds for the threads running Go code cost real time. Pinning helps "
         "only when the CPU you pin to is otherwise free.",
     .thresholds = {

@@ -55,7 +55,7 @@ const struct diag_rule rule_numa_remote = {
     .pane = "numa",
     .explain =
         "On a machine with several NUMA nodes each CPU socket has its own memory; reading "
-        "another node's memory takes longer (the seed article says 100 ns and more). If "
+        "another node's memory takes longer (often 1.5-2x a local access). If "
         "the Go heap was allocated on one node and the threads now run on another, every "
         "access pays that price. numactl --cpunodebind/--membind or a cpuset keeps them "
         "together. On a machine with one node this rule has nothing to say.",

@@ -53,8 +53,8 @@ const struct diag_rule rule_runq_backlog = {
         "and there is one global queue. A few queued goroutines are normal; many, for "
         "seconds, mean goroutines are ready but nobody runs them. If no P is idle, the "
         "program simply needs more CPU than it has. If some Ps are idle while others "
-        "queue, work is not being stolen fast enough: the seed article's 'CPU not busy, "
-        "yet it stalls' often looks like this when goroutines spin without yielding.",
+        "queue, work is not being stolen fast enough; 'the CPU is not busy, yet it "
+        "stalls' often looks like this when goroutines spin without yielding.",
     .thresholds = {
         { "queued_per_p", 16, "goroutines", "goroutines queued (global + local) per P" },
         { "hold_s", 5, "s", "for at least this long" },

@@ -51,8 +51,8 @@ const struct diag_rule rule_syscall_block = {
         "When a goroutine makes a blocking system call (a read with no timeout, a cgo "
         "call), the OS thread (M) under it blocks too. The runtime hands that M's P to "
         "another thread so other goroutines keep running, starting a new thread if none "
-        "is idle. Many such calls mean many threads, memory and scheduler work; the seed "
-        "article calls this 'M blocked, dragging P along'. Timeouts and bounded "
+        "is idle. Many such calls mean many threads, memory and scheduler work: each "
+        "blocked M holds a thread while its P moves on. Timeouts and bounded "
         "concurrency fix it.",
     .thresholds = {
         { "goroutines", 16, "goroutines", "goroutines in syscalls at once" },

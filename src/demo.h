@@ -1,4 +1,4 @@
-/* demo: the bundled Go workloads, each reproducing one pathology from the seed. */
+/* demo: the bundled Go workloads, each reproducing one scheduler pathology on purpose. */
 #ifndef GMPTOP_DEMO_H
 #define GMPTOP_DEMO_H
 
