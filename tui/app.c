@@ -525,8 +525,6 @@ static void destroy_panes(struct app *a)
 
 static int init_panes(struct app *a)
 {
-    for (int i = PANE_SCHED + 1; i < PANE_THREADS; i++)
-        pane_pending_init(&a->panes[i], (enum pane_id)i);
     if (pane_sched_init(&a->panes[PANE_SCHED]) < 0 ||
         pane_numa_init(&a->panes[PANE_NUMA]) < 0 ||
         pane_latency_init(&a->panes[PANE_LATENCY]) < 0 ||

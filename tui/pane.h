@@ -46,7 +46,6 @@ int pane_sched_init(struct pane *p);
 int pane_cores_init(struct pane *p);
 int pane_numa_init(struct pane *p);
 int pane_latency_init(struct pane *p);
-void pane_pending_init(struct pane *p, enum pane_id which);
 int pane_diag_init(struct pane *p);
 
 /* Header: title line (pid, command, Go version, uptime, process CPU sparkline, PAUSED)
