@@ -15,7 +15,10 @@
 
 #include "tui/diag_tui.h"
 #include "tui/draw.h"
+#include "tui/header.h"
+#include "tui/help.h"
 #include "tui/pane.h"
+#include "tui/pane_picker.h"
 #include "tui/replay_ui.h"
 #include "tui/theme.h"
 #include "model/rates.h"

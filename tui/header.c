@@ -1,5 +1,5 @@
 /* header: the top of the screen: which process, its Go version and age, and CPU bars. */
-#include "tui/pane.h"
+#include "tui/header.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /* help: the F1 overlay that explains every figure on screen in plain words. */
-#include "tui/pane.h"
+#include "tui/help.h"
 
 #include <ncurses.h>
 

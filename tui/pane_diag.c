@@ -11,6 +11,7 @@
 #include <ncurses.h>
 
 #include "tui/draw.h"
+#include "tui/help.h"
 #include "diagnoses/diag.h"
 
 enum item_kind { IK_ACTIVE, IK_PAST, IK_RULE };

@@ -1,5 +1,5 @@
 /* pane_picker: choose the process to watch from a live list (Go programs first). */
-#include "tui/pane.h"
+#include "tui/pane_picker.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -1,0 +1,34 @@
+/* pane_picker: choose the process to watch from a live list (Go programs first). */
+#ifndef GMPTOP_PANE_PICKER_H
+#define GMPTOP_PANE_PICKER_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "tui/pane.h"
+
+enum picker_action {
+    PICKER_UNHANDLED,   /* not a picker key: the caller handles it (q, F1, ...) */
+    PICKER_HANDLED,     /* used; redraw */
+    PICKER_ATTACH,      /* Enter on a row: attach to *pid */
+    PICKER_CLOSE,       /* Esc with nothing to clear */
+};
+struct picker;
+struct picker *picker_new(void);
+void picker_free(struct picker *pk);
+/* Open: creates the process list on first use and scans. Returns 0 or -errno (the
+ * picker then shows the reason). */
+int picker_open(struct picker *pk);
+/* Rescan when due (about once a second); returns true when it rescanned. */
+bool picker_refresh_due(struct picker *pk, long long now_ms);
+/* Milliseconds until the next rescan is due (for the input timeout). */
+long long picker_next_ms(const struct picker *pk, long long now_ms);
+/* A line shown above the list until the next attach (exit banner, attach error);
+ * NULL clears it. error picks the crit role instead of warn. */
+void picker_set_banner(struct picker *pk, const char *msg, bool error);
+void picker_draw(struct picker *pk, const struct pane_rect *r, pid_t current);
+enum picker_action picker_key(struct picker *pk, int ch, pid_t *pid);
+/* Key hints for the footer while the picker is open, shortened to fit width. */
+const char *picker_hints(const struct picker *pk, int width);
+
+#endif
