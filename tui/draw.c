@@ -279,35 +279,36 @@ bool draw_fmt_num(char *buf, size_t len, double v, int prec, int width)
     return true;
 }
 
-int draw_layout(struct draw_col *cols, size_t n, int x0, int width)
+int draw_layout(const struct draw_col_spec *spec, struct draw_col_place *place, size_t n,
+                int x0, int width)
 {
     int used = 0, shown = 0;
     for (size_t i = 0; i < n; i++)
-        cols[i].shown = false, cols[i].w = 0;
-    /* Columns by priority; a tie keeps the left one first. */
-    for (int pri = 0; pri < 64; pri++) {
+        place[i] = (struct draw_col_place){ .spec = &spec[i], .title = spec[i].title };
+    /* Columns by rank; a tie keeps the left one first. */
+    for (int rank = 0; rank < 64; rank++) {
         for (size_t i = 0; i < n; i++) {
-            struct draw_col *c = &cols[i];
-            if (c->priority != pri)
+            const struct draw_col_spec *c = &spec[i];
+            if (c->rank != rank)
                 continue;
             int w = c->flex ? c->min_width : c->width;
             int need = w + (shown > 0 ? 1 : 0);
             if (used + need > width)
                 continue;
-            c->shown = true;
-            c->w = w;
+            place[i].shown = true;
+            place[i].w = w;
             used += need;
             shown++;
         }
     }
     int spare = width - used;
     /* Flexible columns grow to their preferred width, then the last one takes the rest. */
-    struct draw_col *last_flex = NULL;
+    struct draw_col_place *last_flex = NULL;
     for (size_t i = 0; i < n; i++) {
-        struct draw_col *c = &cols[i];
-        if (!c->shown || !c->flex)
+        struct draw_col_place *c = &place[i];
+        if (!c->shown || !spec[i].flex)
             continue;
-        int grow = c->width - c->w;
+        int grow = spec[i].width - c->w;
         if (grow > spare)
             grow = spare;
         if (grow > 0)
@@ -318,15 +319,15 @@ int draw_layout(struct draw_col *cols, size_t n, int x0, int width)
         last_flex->w += spare;
     int x = x0;
     for (size_t i = 0; i < n; i++) {
-        if (!cols[i].shown)
+        if (!place[i].shown)
             continue;
-        cols[i].x = x;
-        x += cols[i].w + 1;
+        place[i].x = x;
+        x += place[i].w + 1;
     }
     return shown;
 }
 
-void draw_table_header(int y, const struct draw_col *cols, size_t n, int sorted,
+void draw_table_header(int y, const struct draw_col_place *place, size_t n, int sorted,
                        bool descending, int x0, int width)
 {
     attr_t a = draw_role(THEME_TABLE_HEADER);
@@ -334,7 +335,7 @@ void draw_table_header(int y, const struct draw_col *cols, size_t n, int sorted,
     const char *mark = use_utf8 ? (descending ? "\u25bc" : "\u25b2")
                                 : (descending ? "v" : "^");
     for (size_t i = 0; i < n; i++) {
-        const struct draw_col *c = &cols[i];
+        const struct draw_col_place *c = &place[i];
         if (!c->shown)
             continue;
         bool is_sorted = (int)i == sorted;
@@ -342,7 +343,7 @@ void draw_table_header(int y, const struct draw_col *cols, size_t n, int sorted,
          * also drop bold the theme gave the whole header. */
         attrset(is_sorted ? a | A_BOLD | A_UNDERLINE : a);
         int tw = draw_text_width(c->title);
-        if (c->right) {
+        if (c->spec->right) {
             draw_text_right(y, c->x, c->w, c->title);
             if (is_sorted && tw < c->w)
                 draw_text(y, c->x + c->w - tw - 1, 1, mark);
@@ -355,7 +356,7 @@ void draw_table_header(int y, const struct draw_col *cols, size_t n, int sorted,
     attrset(A_NORMAL);
 }
 
-void draw_cell(int y, const struct draw_col *c, const char *text, attr_t a)
+void draw_cell(int y, const struct draw_col_place *c, const char *text, attr_t a)
 {
     if (!c->shown)
         return;
@@ -364,7 +365,7 @@ void draw_cell(int y, const struct draw_col *c, const char *text, attr_t a)
     attr_get(&old_a, &old_p, NULL);
     if (a != A_NORMAL)
         attrset(a);
-    if (c->right)
+    if (c->spec->right)
         draw_text_right(y, c->x, c->w, text);
     else
         draw_text(y, c->x, c->w, text);

@@ -53,26 +53,39 @@ void draw_sparkline(int y, int x, int w, const double *vals, size_t n, double ma
  * fits width). Returns true when the value is known. */
 bool draw_fmt_num(char *buf, size_t len, double v, int prec, int width);
 
-/* Table columns: lay out the columns that fit into a width, most important first. */
-struct draw_col {
-    const char *title;
+/* Table columns, declared the way htop declares its process fields: a pane keeps a
+ * const table of column specs indexed by its column enum, and beside it an array of
+ * places of the same length that draw_layout fills for the width of each draw. Nothing
+ * that depends on the screen is stored in a spec. */
+struct draw_col_spec {
+    const char *title;   /* header text; a pane may name it per draw: draw_col_place.title */
     int width;           /* preferred width */
-    int min_width;       /* a flexible column may shrink to this */
-    int priority;        /* 0 = most important; dropped from the highest number */
+    int min_width;       /* a flex column may shrink to this (not read for other columns) */
+    int rank;            /* 0-63, 0 = kept longest: columns are placed by rising rank while
+                          * they fit (left first within a rank), so a narrow screen loses
+                          * the highest ranks first */
     bool right;          /* right-aligned (numbers) */
     bool flex;           /* takes the spare width */
-    /* filled by draw_layout */
-    bool shown;
-    int x, w;
 };
-/* Decide which columns are shown and where (one space between columns), starting at
- * column x0 with total width `width`. Returns the number of columns shown. */
-int draw_layout(struct draw_col *cols, size_t n, int x0, int width);
+
+/* Where draw_layout put one column. */
+struct draw_col_place {
+    const struct draw_col_spec *spec;   /* the column this is the place of */
+    const char *title;   /* header text: the spec's, unless the pane replaced it after the
+                          * layout (a title that depends on the mode or the width) */
+    bool shown;          /* false when the column did not fit; x and w are then 0 */
+    int x, w;            /* first screen column and width as placed */
+};
+
+/* Place n columns (one space between them), starting at column x0 with total width
+ * `width`: place[i] is spec[i] as laid out. Returns the number of columns shown. */
+int draw_layout(const struct draw_col_spec *spec, struct draw_col_place *place, size_t n,
+                int x0, int width);
 /* Draw the header row of a laid-out table; column `sorted` (or -1) gets a marker. */
-void draw_table_header(int y, const struct draw_col *cols, size_t n, int sorted,
+void draw_table_header(int y, const struct draw_col_place *place, size_t n, int sorted,
                        bool descending, int x0, int width);
-/* Draw one cell of a laid-out column (aligned, clipped). */
-void draw_cell(int y, const struct draw_col *c, const char *text, attr_t a);
+/* Draw one cell of a laid-out column (aligned, clipped); nothing when it is not shown. */
+void draw_cell(int y, const struct draw_col_place *c, const char *text, attr_t a);
 
 /* The navigation keys every scrolling list shares (Up/Down, k/j, PgUp/PgDn, Home/End,
  * g/G): true with the step to move the selection by (page rows for a page, nrows to

@@ -22,18 +22,19 @@ enum ccol {
 };
 
 /* In per-thread mode the first column is the TID and TARGET shows CPU, P and name. */
-static const struct draw_col col_template[CC_COUNT] = {
-    [CC_CPU]      = { "CPU",        7, 4, 0, true,  false, false, 0, 0 },
-    [CC_UTIL]     = { "UTIL%",     12, 5, 1, false, false, false, 0, 0 },
-    [CC_IPC]      = { "IPC",        5, 5, 2, true,  false, false, 0, 0 },
-    [CC_L3]       = { "L3MISS%",    7, 7, 3, true,  false, false, 0, 0 },
-    [CC_L3MPKI]   = { "L3MPKI",     7, 7, 6, true,  false, false, 0, 0 },
-    [CC_DTLBMPKI] = { "TLBMPKI",    7, 7, 7, true,  false, false, 0, 0 },
-    [CC_DTLBCYC]  = { "TLB/cyc",    8, 8, 4, true,  false, false, 0, 0 },
-    [CC_CSW]      = { "CSW/s",      8, 8, 2, true,  false, false, 0, 0 },
-    [CC_MIGR]     = { "MIGR/s",     7, 7, 5, true,  false, false, 0, 0 },
-    [CC_MUX]      = { "MUX",        4, 4, 8, true,  false, false, 0, 0 },
-    [CC_TARGET]   = { "TARGET THREADS / Ps", 20, 8, 1, false, true, false, 0, 0 },
+static const struct draw_col_spec col_spec[CC_COUNT] = {
+    [CC_CPU]      = { .title = "CPU", .width = 7, .min_width = 4, .right = true },
+    [CC_UTIL]     = { .title = "UTIL%", .width = 12, .min_width = 5, .rank = 1 },
+    [CC_IPC]      = { .title = "IPC", .width = 5, .min_width = 5, .rank = 2, .right = true },
+    [CC_L3]       = { .title = "L3MISS%", .width = 7, .min_width = 7, .rank = 3, .right = true },
+    [CC_L3MPKI]   = { .title = "L3MPKI", .width = 7, .min_width = 7, .rank = 6, .right = true },
+    [CC_DTLBMPKI] = { .title = "TLBMPKI", .width = 7, .min_width = 7, .rank = 7, .right = true },
+    [CC_DTLBCYC]  = { .title = "TLB/cyc", .width = 8, .min_width = 8, .rank = 4, .right = true },
+    [CC_CSW]      = { .title = "CSW/s", .width = 8, .min_width = 8, .rank = 2, .right = true },
+    [CC_MIGR]     = { .title = "MIGR/s", .width = 7, .min_width = 7, .rank = 5, .right = true },
+    [CC_MUX]      = { .title = "MUX", .width = 4, .min_width = 4, .rank = 8, .right = true },
+    [CC_TARGET]   = { .title = "TARGET THREADS (*running) / Ps", .width = 20,
+                      .min_width = 8, .rank = 1, .flex = true },
 };
 
 /* A display line: a group heading (cpu < 0) or a CPU / thread row. */
@@ -43,7 +44,7 @@ struct cline {
 };
 
 struct cores_pane {
-    struct draw_col cols[CC_COUNT];
+    struct draw_col_place place[CC_COUNT];
     struct cores_thresholds thr;
     char cfg_msg[200];
     struct cline *lines;
@@ -154,7 +155,7 @@ static attr_t level_attr(enum cores_level l)
     }
 }
 
-static void num_cell(int y, const struct draw_col *c, double v, int prec, attr_t a)
+static void num_cell(int y, const struct draw_col_place *c, double v, int prec, attr_t a)
 {
     char buf[32];
     bool known = draw_fmt_num(buf, sizeof(buf), v, prec, c->w);
@@ -193,7 +194,7 @@ static void target_text(const struct snapshot *cur, int cpu, char *buf, size_t l
 
 static void metric_cells(const struct cores_pane *st, int y, const struct cores_metrics *m)
 {
-    const struct draw_col *c = st->cols;
+    const struct draw_col_place *c = st->place;
     if (c[CC_UTIL].shown) {
         if (c[CC_UTIL].w >= 10 && !isnan(m->util_pct)) {
             draw_bar(y, c[CC_UTIL].x, c[CC_UTIL].w - 6, m->util_pct);
@@ -268,10 +269,10 @@ static void draw_cpu_row(const struct cores_pane *st, const struct snapshot *cur
     const struct cores_metrics *m = &st->m[idx];
     char buf[256];
     snprintf(buf, sizeof(buf), "%d", c->cpu);
-    draw_cell(y, &st->cols[CC_CPU], buf, A_BOLD);
+    draw_cell(y, &st->place[CC_CPU], buf, A_BOLD);
     metric_cells(st, y, m);
     target_text(cur, c->cpu, buf, sizeof(buf));
-    draw_cell(y, &st->cols[CC_TARGET], buf, A_NORMAL);
+    draw_cell(y, &st->place[CC_TARGET], buf, A_NORMAL);
 }
 
 static void draw_thread_row(const struct cores_pane *st, const struct snapshot *cur, int y,
@@ -280,7 +281,7 @@ static void draw_thread_row(const struct cores_pane *st, const struct snapshot *
     const struct cores_thread *t = &cur->cores.threads[idx];
     char buf[128];
     snprintf(buf, sizeof(buf), "%d", (int)t->tid);
-    draw_cell(y, &st->cols[CC_CPU], buf, A_BOLD);
+    draw_cell(y, &st->place[CC_CPU], buf, A_BOLD);
     metric_cells(st, y, &st->m[idx]);
     const struct thread_sample *ts = snapshot_find_thread(cur, t->tid);
     char text[CORES_TEXT_LEN + 64] = "";
@@ -296,7 +297,7 @@ static void draw_thread_row(const struct cores_pane *st, const struct snapshot *
         appendf(text, sizeof(text), "  (%s)", st->m[idx].why);
     else if (isnan(st->m[idx].ctx_switches_per_s))
         appendf(text, sizeof(text), "  (new: rates from the next refresh)");
-    draw_cell(y, &st->cols[CC_TARGET], text, A_NORMAL);
+    draw_cell(y, &st->place[CC_TARGET], text, A_NORMAL);
 }
 
 /* Headline, mode line and thresholds; returns the rows used. */
@@ -378,13 +379,15 @@ static void cores_draw(struct pane *p, const struct pane_view *v, const struct p
         draw_text(y, r->x + 1, r->w - 1, "out of memory");
         return;
     }
-    memcpy(st->cols, col_template, sizeof(st->cols));
-    st->cols[CC_CPU].title = threads ? "TID" : "CPU";
-    st->cols[CC_TARGET].title = threads ? "CPU  P  NAME" : "TARGET THREADS (*running) / Ps";
-    draw_layout(st->cols, CC_COUNT, r->x, r->w);
+    draw_layout(col_spec, st->place, CC_COUNT, r->x, r->w);
+    /* Per thread a row is a thread: the specs' titles name the per-CPU rows. */
+    if (threads) {
+        st->place[CC_CPU].title = "TID";
+        st->place[CC_TARGET].title = "CPU  P  NAME";
+    }
     if (y >= end)
         return;
-    draw_table_header(y++, st->cols, CC_COUNT, -1, false, r->x, r->w);
+    draw_table_header(y++, st->place, CC_COUNT, -1, false, r->x, r->w);
     bool status_row = end - y >= 4;
     int list_h = end - y - (status_row ? 1 : 0);
     st->page = list_h > 0 ? list_h : 0;
@@ -463,7 +466,6 @@ int pane_cores_init(struct pane *p)
     if (!st)
         return -ENOMEM;
     pane_settings_load_cores(&st->thr, st->cfg_msg, sizeof(st->cfg_msg));
-    memcpy(st->cols, col_template, sizeof(st->cols));
     p->tab = "Cores";
     p->short_tab = "Core";
     p->draw = cores_draw;

@@ -16,14 +16,14 @@
 
 enum lcol { LC_REASON, LC_COUNT, LC_RATE, LC_P50, LC_P99, LC_MAX, LC_MEAN, LC_COUNT_COLS };
 
-static const struct draw_col col_template[LC_COUNT_COLS] = {
-    [LC_REASON] = { "WAIT REASON", 24, 12, 0, false, true, false, 0, 0 },
-    [LC_COUNT]  = { "PARKS",        9, 9, 1, true, false, false, 0, 0 },
-    [LC_RATE]   = { "PER S",        8, 8, 5, true, false, false, 0, 0 },
-    [LC_P50]    = { "P50",          8, 8, 2, true, false, false, 0, 0 },
-    [LC_P99]    = { "P99",          8, 8, 3, true, false, false, 0, 0 },
-    [LC_MAX]    = { "MAX",          8, 8, 4, true, false, false, 0, 0 },
-    [LC_MEAN]   = { "MEAN",         8, 8, 6, true, false, false, 0, 0 },
+static const struct draw_col_spec col_spec[LC_COUNT_COLS] = {
+    [LC_REASON] = { .title = "WAIT REASON", .width = 24, .min_width = 12, .flex = true },
+    [LC_COUNT]  = { .title = "PARKS", .width = 9, .min_width = 9, .rank = 1, .right = true },
+    [LC_RATE]   = { .title = "PER S", .width = 8, .min_width = 8, .rank = 5, .right = true },
+    [LC_P50]    = { .title = "P50", .width = 8, .min_width = 8, .rank = 2, .right = true },
+    [LC_P99]    = { .title = "P99", .width = 8, .min_width = 8, .rank = 3, .right = true },
+    [LC_MAX]    = { .title = "MAX", .width = 8, .min_width = 8, .rank = 4, .right = true },
+    [LC_MEAN]   = { .title = "MEAN", .width = 8, .min_width = 8, .rank = 6, .right = true },
 };
 
 #define MAX_ROWS 64
@@ -35,7 +35,7 @@ struct lrow {
 };
 
 struct latency_pane {
-    struct draw_col cols[LC_COUNT_COLS];
+    struct draw_col_place place[LC_COUNT_COLS];
     int sort_col;
     bool desc;
     bool since_attach;            /* false: last interval */
@@ -341,8 +341,8 @@ static void draw_table(struct latency_pane *st, double secs, int y, int x, int w
 {
     if (y >= end)
         return;
-    draw_layout(st->cols, LC_COUNT_COLS, x, w);
-    draw_table_header(y++, st->cols, LC_COUNT_COLS, st->sort_col, st->desc, x, w);
+    draw_layout(col_spec, st->place, LC_COUNT_COLS, x, w);
+    draw_table_header(y++, st->place, LC_COUNT_COLS, st->sort_col, st->desc, x, w);
     int page = end - y;
     if (page <= 0)
         return;
@@ -366,7 +366,7 @@ static void draw_table(struct latency_pane *st, double secs, int y, int x, int w
             snprintf(cell[LC_MEAN], sizeof(cell[0]), "n/a");
         attr_t a = r->h.count ? A_NORMAL : draw_role(THEME_DIM);
         for (int c = 0; c < LC_COUNT_COLS; c++)
-            draw_cell(y, &st->cols[c], cell[c], a);
+            draw_cell(y, &st->place[c], cell[c], a);
     }
 }
 
@@ -531,7 +531,6 @@ int pane_latency_init(struct pane *p)
     struct latency_pane *st = calloc(1, sizeof(*st));
     if (!st)
         return -ENOMEM;
-    memcpy(st->cols, col_template, sizeof(st->cols));
     st->sort_col = LC_COUNT;
     st->desc = true;
     p->tab = "Latency";

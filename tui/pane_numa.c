@@ -21,20 +21,22 @@
 enum ncol { NC_NODE, NC_CPUS, NC_MEM, NC_THR, NC_PS, NC_HEAP, NC_STACK, NC_ANON, NC_FILE,
             NC_HUGE, NC_TOTAL, NC_SAMPLED, NC_BAR, NC_COUNT };
 
-static const struct draw_col col_template[NC_COUNT] = {
-    [NC_NODE]    = { "NODE",       4, 4, 0, true,  false, false, 0, 0 },
-    [NC_CPUS]    = { "CPUS",       7, 4, 6, false, false, false, 0, 0 },
-    [NC_MEM]     = { "FREE/TOTAL", 13, 13, 5, true, false, false, 0, 0 },
-    [NC_THR]     = { "THR",        4, 4, 2, true,  false, false, 0, 0 },
-    [NC_PS]      = { "Ps",         3, 3, 3, true,  false, false, 0, 0 },
-    [NC_HEAP]    = { "HEAP",       7, 7, 1, true,  false, false, 0, 0 },
-    [NC_STACK]   = { "STACK",      7, 7, 9, true,  false, false, 0, 0 },
-    [NC_ANON]    = { "ANON",       7, 7, 8, true,  false, false, 0, 0 },
-    [NC_FILE]    = { "FILE",       7, 7, 7, true,  false, false, 0, 0 },
-    [NC_HUGE]    = { "HUGE",       7, 7, 10, true, false, false, 0, 0 },
-    [NC_TOTAL]   = { "TOTAL",      7, 7, 0, true,  false, false, 0, 0 },
-    [NC_SAMPLED] = { "HEAP% smp",  9, 9, 11, true, false, false, 0, 0 },
-    [NC_BAR]     = { "MEMORY BY KIND", 24, 8, 4, false, true, false, 0, 0 },
+static const struct draw_col_spec col_spec[NC_COUNT] = {
+    [NC_NODE]    = { .title = "NODE", .width = 4, .min_width = 4, .right = true },
+    [NC_CPUS]    = { .title = "CPUS", .width = 7, .min_width = 4, .rank = 6 },
+    [NC_MEM]     = { .title = "FREE/TOTAL", .width = 13,
+                     .min_width = 13, .rank = 5, .right = true },
+    [NC_THR]     = { .title = "THR", .width = 4, .min_width = 4, .rank = 2, .right = true },
+    [NC_PS]      = { .title = "Ps", .width = 3, .min_width = 3, .rank = 3, .right = true },
+    [NC_HEAP]    = { .title = "HEAP", .width = 7, .min_width = 7, .rank = 1, .right = true },
+    [NC_STACK]   = { .title = "STACK", .width = 7, .min_width = 7, .rank = 9, .right = true },
+    [NC_ANON]    = { .title = "ANON", .width = 7, .min_width = 7, .rank = 8, .right = true },
+    [NC_FILE]    = { .title = "FILE", .width = 7, .min_width = 7, .rank = 7, .right = true },
+    [NC_HUGE]    = { .title = "HUGE", .width = 7, .min_width = 7, .rank = 10, .right = true },
+    [NC_TOTAL]   = { .title = "TOTAL", .width = 7, .min_width = 7, .right = true },
+    [NC_SAMPLED] = { .title = "HEAP% smp", .width = 9, .min_width = 9, .rank = 11, .right = true },
+    [NC_BAR]     = { .title = "MEMORY BY KIND", .width = 24,
+                     .min_width = 8, .rank = 4, .flex = true },
 };
 
 static const enum ncol kind_col[NUMA_KIND_COUNT] = {
@@ -50,7 +52,7 @@ static const enum theme_role kind_role[NUMA_KIND_COUNT] = {
 };
 
 struct numa_pane {
-    struct draw_col cols[NC_COUNT];
+    struct draw_col_place place[NC_COUNT];
     int scroll;               /* lines skipped at the top */
     int lines;                /* content lines at the last draw */
     int page;
@@ -149,7 +151,7 @@ static void sources(struct cur *c, const struct numa_sample *ns)
     }
 }
 
-static void kind_bar(int y, const struct draw_col *col, const struct numa_node_sample *n,
+static void kind_bar(int y, const struct draw_col_place *col, const struct numa_node_sample *n,
                      int64_t max_total)
 {
     if (!col->shown || n->pages_total <= 0 || max_total <= 0)
@@ -179,7 +181,7 @@ static void node_row(struct numa_pane *st, int y, const struct numa_sample *ns, 
                      int64_t max_total)
 {
     const struct numa_node_sample *n = &ns->nodes[i];
-    const struct draw_col *col = st->cols;
+    const struct draw_col_place *col = st->place;
     char buf[64], a[16], b[16];
     attr_t dim = draw_role(THEME_DIM);
     snprintf(buf, sizeof(buf), "%d", n->node);
@@ -212,10 +214,10 @@ static void node_row(struct numa_pane *st, int y, const struct numa_sample *ns, 
 
 static void node_table(struct numa_pane *st, struct cur *c, const struct numa_sample *ns)
 {
-    draw_layout(st->cols, NC_COUNT, c->x, c->w);
+    draw_layout(col_spec, st->place, NC_COUNT, c->x, c->w);
     int row = cur_row(c);
     if (row >= 0)
-        draw_table_header(row, st->cols, NC_COUNT, -1, false, c->x, c->w);
+        draw_table_header(row, st->place, NC_COUNT, -1, false, c->x, c->w);
     int64_t max_total = 0;
     for (size_t i = 0; i < ns->nnodes; i++)
         if (ns->nodes[i].pages_total > max_total)
@@ -223,10 +225,10 @@ static void node_table(struct numa_pane *st, struct cur *c, const struct numa_sa
     for (size_t i = 0; i < ns->nnodes; i++)
         if ((row = cur_row(c)) >= 0)
             node_row(st, row, ns, i, max_total);
-    if ((row = cur_row(c)) < 0 || !st->cols[NC_BAR].shown)
+    if ((row = cur_row(c)) < 0 || !st->place[NC_BAR].shown)
         return;
     /* Legend under the bars. */
-    int x = st->cols[NC_BAR].x, end = c->x + c->w;
+    int x = st->place[NC_BAR].x, end = c->x + c->w;
     for (int k = 0; k < NUMA_KIND_COUNT && x < end - 2; k++) {
         attron(draw_role(kind_role[k]));
         mvaddch(row, x, (chtype)kind_glyph[k]);
@@ -364,7 +366,6 @@ int pane_numa_init(struct pane *p)
     struct numa_pane *st = calloc(1, sizeof(*st));
     if (!st)
         return -ENOMEM;
-    memcpy(st->cols, col_template, sizeof(st->cols));
     p->tab = "NUMA";
     p->short_tab = "NUMA";
     p->draw = numa_draw;

@@ -20,14 +20,14 @@
 
 enum pcol { PC_PID, PC_USER, PC_GO, PC_THREADS, PC_CPU, PC_RSS, PC_CMD, PC_COUNT };
 
-static const struct draw_col col_template[PC_COUNT] = {
-    [PC_PID]     = { "PID",      7, 7, 0, true,  false, false, 0, 0 },
-    [PC_USER]    = { "USER",     8, 8, 4, false, false, false, 0, 0 },
-    [PC_GO]      = { "GO",       9, 9, 2, false, false, false, 0, 0 },
-    [PC_THREADS] = { "THREADS",  7, 7, 5, true,  false, false, 0, 0 },
-    [PC_CPU]     = { "CPU%",     6, 6, 3, true,  false, false, 0, 0 },
-    [PC_RSS]     = { "RSS",      6, 6, 6, true,  false, false, 0, 0 },
-    [PC_CMD]     = { "COMMAND", 30, 10, 1, false, true,  false, 0, 0 },
+static const struct draw_col_spec col_spec[PC_COUNT] = {
+    [PC_PID]     = { .title = "PID", .width = 7, .min_width = 7, .right = true },
+    [PC_USER]    = { .title = "USER", .width = 8, .min_width = 8, .rank = 4 },
+    [PC_GO]      = { .title = "GO", .width = 9, .min_width = 9, .rank = 2 },
+    [PC_THREADS] = { .title = "THREADS", .width = 7, .min_width = 7, .rank = 5, .right = true },
+    [PC_CPU]     = { .title = "CPU%", .width = 6, .min_width = 6, .rank = 3, .right = true },
+    [PC_RSS]     = { .title = "RSS", .width = 6, .min_width = 6, .rank = 6, .right = true },
+    [PC_CMD]     = { .title = "COMMAND", .width = 30, .min_width = 10, .rank = 1, .flex = true },
 };
 
 struct picker {
@@ -49,7 +49,7 @@ struct picker {
     int page;
     long long next_scan_ms;
     bool scanned_twice;
-    struct draw_col cols[PC_COUNT];
+    struct draw_col_place place[PC_COUNT];
 };
 
 struct picker *picker_new(void)
@@ -195,7 +195,7 @@ void picker_set_banner(struct picker *pk, const char *msg, bool error)
 static void draw_entry(struct picker *pk, int y, const struct pane_rect *r,
                        const struct proc_entry *e, bool selected, pid_t current)
 {
-    const struct draw_col *c = pk->cols;
+    const struct draw_col_place *c = pk->place;
     char buf[64];
     attr_t dim = selected ? A_NORMAL : draw_role(THEME_DIM);
     attrset(selected ? draw_role(THEME_SELECTED) : draw_role(THEME_NORMAL));
@@ -269,9 +269,8 @@ void picker_draw(struct picker *pk, const struct pane_rect *r, pid_t current)
     int list_end = end - (note ? 1 : 0);
     if (y >= list_end)
         return;
-    memcpy(pk->cols, col_template, sizeof(pk->cols));
-    draw_layout(pk->cols, PC_COUNT, r->x, r->w);
-    draw_table_header(y++, pk->cols, PC_COUNT, PC_CPU, true, r->x, r->w);
+    draw_layout(col_spec, pk->place, PC_COUNT, r->x, r->w);
+    draw_table_header(y++, pk->place, PC_COUNT, PC_CPU, true, r->x, r->w);
     int list_h = list_end - y;
     pk->page = list_h > 0 ? list_h : 1;
     if (pk->nrows == 0) {

@@ -20,27 +20,27 @@ enum scol {
 
 /* At 40 columns P, STATUS, RUNQ, TID and CPU stay; the history sparkline is dropped
  * before the other figures only because it needs several cells to say anything. */
-static const struct draw_col col_template[SC_COUNT] = {
-    [SC_P]      = { "P",        3, 3, 0, true,  false, false, 0, 0 },
-    [SC_STATUS] = { "STATUS",   7, 7, 0, false, false, false, 0, 0 },
-    [SC_RUNQ]   = { "RUNQ",     4, 4, 0, true,  false, false, 0, 0 },
-    [SC_MAX]    = { "MAX",      4, 4, 6, true,  false, false, 0, 0 },
-    [SC_MEAN]   = { "MEAN",     6, 6, 9, true,  false, false, 0, 0 },
-    [SC_NEXT]   = { "NEXT",     4, 4, 3, false, false, false, 0, 0 },
-    [SC_SCHED]  = { "SCHED/s",  8, 8, 8, true,  false, false, 0, 0 },
-    [SC_SYSC]   = { "SYSC/s",   7, 7, 10, true, false, false, 0, 0 },
-    [SC_M]      = { "M",        4, 4, 5, true,  false, false, 0, 0 },
-    [SC_TID]    = { "TID",      7, 7, 1, true,  false, false, 0, 0 },
-    [SC_CPU]    = { "CPU",      3, 3, 2, true,  false, false, 0, 0 },
-    [SC_G]      = { "G",       10, 10, 7, true,  false, false, 0, 0 },
-    [SC_HIST]   = { "RUNQ HISTORY", 24, 8, 4, false, true, false, 0, 0 },
+static const struct draw_col_spec col_spec[SC_COUNT] = {
+    [SC_P]      = { .title = "P", .width = 3, .min_width = 3, .right = true },
+    [SC_STATUS] = { .title = "STATUS", .width = 7, .min_width = 7 },
+    [SC_RUNQ]   = { .title = "RUNQ", .width = 4, .min_width = 4, .right = true },
+    [SC_MAX]    = { .title = "MAX", .width = 4, .min_width = 4, .rank = 6, .right = true },
+    [SC_MEAN]   = { .title = "MEAN", .width = 6, .min_width = 6, .rank = 9, .right = true },
+    [SC_NEXT]   = { .title = "NEXT", .width = 4, .min_width = 4, .rank = 3 },
+    [SC_SCHED]  = { .title = "SCHED/s", .width = 8, .min_width = 8, .rank = 8, .right = true },
+    [SC_SYSC]   = { .title = "SYSC/s", .width = 7, .min_width = 7, .rank = 10, .right = true },
+    [SC_M]      = { .title = "M", .width = 4, .min_width = 4, .rank = 5, .right = true },
+    [SC_TID]    = { .title = "TID", .width = 7, .min_width = 7, .rank = 1, .right = true },
+    [SC_CPU]    = { .title = "CPU", .width = 3, .min_width = 3, .rank = 2, .right = true },
+    [SC_G]      = { .title = "G", .width = 10, .min_width = 10, .rank = 7, .right = true },
+    [SC_HIST]   = { .title = "RUNQ HISTORY", .width = 24, .min_width = 8, .rank = 4, .flex = true },
 };
 
 #define SPARK_MAX 200         /* draw_sparkline draws at most this many cells */
 #define MAX_SEGS 14
 
 struct sched_pane {
-    struct draw_col cols[SC_COUNT];
+    struct draw_col_place place[SC_COUNT];
     size_t sel, top;
     int page;                 /* visible P rows at the last draw */
     size_t nrows;
@@ -343,7 +343,7 @@ static double hist_scale(const struct sched_src *src, size_t width)
     return max;
 }
 
-static void num_cell(int y, const struct draw_col *c, double v, int prec, attr_t a,
+static void num_cell(int y, const struct draw_col_place *c, double v, int prec, attr_t a,
                      bool selected)
 {
     char buf[32];
@@ -352,7 +352,7 @@ static void num_cell(int y, const struct draw_col *c, double v, int prec, attr_t
 }
 
 /* Whole numbers never lose digits to a narrow column: they get a k/M suffix instead. */
-static void int_cell(int y, const struct draw_col *c, long long v, attr_t a)
+static void int_cell(int y, const struct draw_col_place *c, long long v, attr_t a)
 {
     char buf[32];
     draw_fmt_num(buf, sizeof(buf), (double)v, 0, c->w);
@@ -363,7 +363,7 @@ static void draw_row(const struct sched_pane *st, const struct sched_src *src, s
                      int y, const struct pane_rect *rc, bool selected, double scale)
 {
     const struct p_sample *p = &src->cur->sched.ps[idx];
-    const struct draw_col *c = st->cols;
+    const struct draw_col_place *c = st->place;
     attr_t dim = selected ? A_NORMAL : draw_role(THEME_DIM);
 
     attrset(selected ? draw_role(THEME_SELECTED) : draw_role(THEME_NORMAL));
@@ -423,9 +423,8 @@ static void draw_row(const struct sched_pane *st, const struct sched_src *src, s
 static double layout_table(struct sched_pane *st, const struct sched_src *src,
                            const struct pane_rect *r)
 {
-    memcpy(st->cols, col_template, sizeof(st->cols));
-    draw_layout(st->cols, SC_COUNT, r->x, r->w);
-    struct draw_col *hc = &st->cols[SC_HIST];
+    draw_layout(col_spec, st->place, SC_COUNT, r->x, r->w);
+    struct draw_col_place *hc = &st->place[SC_HIST];
     if (!hc->shown)
         return 0;
     double scale = hist_scale(src, (size_t)(hc->w < SPARK_MAX ? hc->w : SPARK_MAX));
@@ -617,7 +616,7 @@ static void sched_draw(struct pane *p, const struct pane_view *v, const struct p
         return;
 
     double scale = layout_table(st, &src, r);
-    draw_table_header(y++, st->cols, SC_COUNT, -1, false, r->x, r->w);
+    draw_table_header(y++, st->place, SC_COUNT, -1, false, r->x, r->w);
     int list_h = end - y;
     if (list_h > (int)ss->nps)
         list_h = (int)ss->nps;
@@ -681,7 +680,6 @@ int pane_sched_init(struct pane *p)
     struct sched_pane *st = calloc(1, sizeof(*st));
     if (!st)
         return -ENOMEM;
-    memcpy(st->cols, col_template, sizeof(st->cols));
     p->tab = "Sched";
     p->short_tab = "Sch";
     p->draw = sched_draw;

@@ -16,17 +16,18 @@ enum tcol {
     TC_AFFINITY, TC_COUNT
 };
 
-static const struct draw_col col_template[TC_COUNT] = {
-    [TC_TID]      = { "TID",         7, 7, 0, true,  false, false, 0, 0 },
-    [TC_NAME]     = { "NAME",       15, 6, 2, false, true,  false, 0, 0 },
-    [TC_STATE]    = { "S",           1, 1, 3, false, false, false, 0, 0 },
-    [TC_CPU]      = { "CPU",         3, 3, 5, true,  false, false, 0, 0 },
-    [TC_CPUPCT]   = { "CPU%",        6, 6, 1, true,  false, false, 0, 0 },
-    [TC_MIGR]     = { "MIGR/s",      6, 6, 6, true,  false, false, 0, 0 },
-    [TC_VCSW]     = { "VCSW/s",      7, 7, 8, true,  false, false, 0, 0 },
-    [TC_IVCSW]    = { "IVCSW/s",     7, 7, 7, true,  false, false, 0, 0 },
-    [TC_RUNDLY]   = { "RUNDLY ms/s", 11, 11, 4, true, false, false, 0, 0 },
-    [TC_AFFINITY] = { "AFFINITY",    8, 5, 9, false, true,  false, 0, 0 },
+static const struct draw_col_spec col_spec[TC_COUNT] = {
+    [TC_TID]      = { .title = "TID", .width = 7, .min_width = 7, .right = true },
+    [TC_NAME]     = { .title = "NAME", .width = 15, .min_width = 6, .rank = 2, .flex = true },
+    [TC_STATE]    = { .title = "S", .width = 1, .min_width = 1, .rank = 3 },
+    [TC_CPU]      = { .title = "CPU", .width = 3, .min_width = 3, .rank = 5, .right = true },
+    [TC_CPUPCT]   = { .title = "CPU%", .width = 6, .min_width = 6, .rank = 1, .right = true },
+    [TC_MIGR]     = { .title = "MIGR/s", .width = 6, .min_width = 6, .rank = 6, .right = true },
+    [TC_VCSW]     = { .title = "VCSW/s", .width = 7, .min_width = 7, .rank = 8, .right = true },
+    [TC_IVCSW]    = { .title = "IVCSW/s", .width = 7, .min_width = 7, .rank = 7, .right = true },
+    [TC_RUNDLY]   = { .title = "RUNDLY ms/s", .width = 11,
+                      .min_width = 11, .rank = 4, .right = true },
+    [TC_AFFINITY] = { .title = "AFFINITY", .width = 8, .min_width = 5, .rank = 9, .flex = true },
 };
 
 /* Text columns sort ascending by default, figures descending (biggest first). */
@@ -42,7 +43,7 @@ struct trow {
 };
 
 struct threads_state {
-    struct draw_col cols[TC_COUNT];
+    struct draw_col_place place[TC_COUNT];
     struct trow *rows;
     size_t nrows, cap;
     int sort_col;
@@ -154,7 +155,7 @@ static void build_rows(struct threads_state *st, const struct pane_view *v)
 }
 
 /* Draw one figure; unknown ones are a dim "n/a", never 0. */
-static void num_cell(int y, const struct draw_col *c, double v, int prec, bool selected)
+static void num_cell(int y, const struct draw_col_place *c, double v, int prec, bool selected)
 {
     char buf[32];
     bool known = draw_fmt_num(buf, sizeof(buf), v, prec, c->w);
@@ -165,7 +166,7 @@ static void draw_row(struct threads_state *st, const struct pane_view *v, int y,
                      const struct pane_rect *rc, const struct trow *row, bool selected)
 {
     const struct thread_sample *t = row->t;
-    const struct draw_col *c = st->cols;
+    const struct draw_col_place *c = st->place;
     attr_t na = selected ? A_NORMAL : draw_role(THEME_DIM);
     char buf[32];
 
@@ -235,9 +236,8 @@ static void threads_draw(struct pane *p, const struct pane_view *v,
         list_h = 1;
     st->page = list_h;
 
-    memcpy(st->cols, col_template, sizeof(st->cols));
-    draw_layout(st->cols, TC_COUNT, r->x, r->w);
-    draw_table_header(y++, st->cols, TC_COUNT, st->sort_col, st->desc, r->x, r->w);
+    draw_layout(col_spec, st->place, TC_COUNT, r->x, r->w);
+    draw_table_header(y++, st->place, TC_COUNT, st->sort_col, st->desc, r->x, r->w);
 
     if (st->sel < st->top)
         st->top = st->sel;
@@ -257,7 +257,7 @@ static void threads_draw(struct pane *p, const struct pane_view *v,
         draw_printf(end - 1, r->x + 1, r->w - 1,
                     r->w >= 60 ? "%zu threads  sorted by %s %s  (< > sort, I invert)"
                                : "%zu threads  sort: %s %s",
-                    st->nrows, col_template[st->sort_col].title,
+                    st->nrows, col_spec[st->sort_col].title,
                     st->desc ? "desc" : "asc");
         attroff(draw_role(THEME_DIM));
     }
@@ -326,7 +326,6 @@ int pane_threads_init(struct pane *p)
     if (!st)
         return -ENOMEM;
     set_sort(st, TC_CPUPCT);
-    memcpy(st->cols, col_template, sizeof(st->cols));
     p->tab = "Threads";
     p->short_tab = "Thr";
     p->draw = threads_draw;
