@@ -43,6 +43,7 @@ struct app {
     struct pane panes[PANE_COUNT];
     int active;
     struct picker *picker;
+    struct proclist *procs;        /* what the picker shows; read when it is open */
     bool picking;
     bool help;
     int help_scroll;
@@ -132,6 +133,26 @@ static void push_cpu_hist(struct app *a)
     a->cpu_hist[a->nhist++] = sum;
 }
 
+/* The machine's processes for the picker: the app reads them (libproc2), the picker
+ * only shows what it is given. */
+static void scan_processes(struct app *a, long long now)
+{
+    char why[256] = "";
+    int rc = 0;
+    if (!a->procs) {
+        a->procs = proclist_new(why, sizeof(why));
+        if (!a->procs) {
+            rc = -ENOMEM;
+            if (!why[0])
+                snprintf(why, sizeof(why), "cannot list processes");
+            set_msg(a, true, "process list unavailable");
+        }
+    }
+    if (a->procs)
+        rc = proclist_refresh(a->procs);
+    picker_show(a->picker, a->procs, rc, why, now);
+}
+
 static void open_picker(struct app *a)
 {
     if (a->setting_up) {
@@ -139,8 +160,8 @@ static void open_picker(struct app *a)
         a->setting_up = false;
     }
     a->picking = true;
-    if (picker_open(a->picker) < 0)
-        set_msg(a, true, "process list unavailable");
+    picker_open(a->picker);
+    scan_processes(a, now_ms());
 }
 
 /* A new attach: panes and the CPU history start over; the first tick is now. */
@@ -465,8 +486,10 @@ static void run_loop(struct app *a)
                 a->next_tick_ms = now + 300;
             dirty = true;
         }
-        if (a->picking && picker_refresh_due(a->picker, now))
+        if (a->picking && picker_scan_due(a->picker, now)) {
+            scan_processes(a, now);
             dirty = true;
+        }
         if (a->msg[0] && now >= a->msg_until_ms) {
             a->msg[0] = '\0';
             dirty = true;
@@ -614,6 +637,7 @@ int app_run(const struct options *o, struct session *s, struct settings *setting
     delscreen(scr);
     destroy_panes(a);
     picker_free(a->picker);
+    proclist_free(a->procs);
     setup_free(a->setup);
     replay_ui_free(a->replay);
     return 0;

@@ -31,7 +31,7 @@ static const struct draw_col_spec col_spec[PC_COUNT] = {
 };
 
 struct picker {
-    struct proclist *pl;
+    const struct proclist *pl;     /* the app's; NULL before the first scan */
     char err[256];                 /* why the list could not be read */
     char banner[256];
     bool banner_error;
@@ -48,7 +48,7 @@ struct picker {
     bool follow;                   /* the user moved the bar: keep it on sel_pid */
     int page;
     long long next_scan_ms;
-    bool scanned_twice;
+    bool scanned_once;
     struct draw_col_place place[PC_COUNT];
 };
 
@@ -64,7 +64,6 @@ void picker_free(struct picker *pk)
 {
     if (!pk)
         return;
-    proclist_free(pk->pl);
     free(pk->rows);
     free(pk);
 }
@@ -135,51 +134,38 @@ static void rebuild(struct picker *pk)
     pk->sel_pid = pk->nrows ? pk->rows[pk->sel]->pid : 0;
 }
 
-static void scan(struct picker *pk)
-{
-    int rc = proclist_refresh(pk->pl);
-    if (rc < 0)
-        snprintf(pk->err, sizeof(pk->err), "reading the process list: %s", strerror(-rc));
-    else
-        pk->err[0] = '\0';
-    rebuild(pk);
-}
-
-int picker_open(struct picker *pk)
+void picker_open(struct picker *pk)
 {
     pk->searching = false;
     pk->follow = false;
     pk->sel = pk->top = 0;
-    if (!pk->pl) {
-        pk->pl = proclist_new(pk->err, sizeof(pk->err));
-        if (!pk->pl) {
-            if (!pk->err[0])
-                snprintf(pk->err, sizeof(pk->err), "cannot list processes");
-            return -ENOMEM;
-        }
-        pk->next_scan_ms = 0;
-        pk->scanned_twice = false;
-    }
-    scan(pk);
-    pk->next_scan_ms = util_mono_ns() / 1000000 +
-                       (pk->scanned_twice ? PICKER_RESCAN_MS : PICKER_FIRST_RESCAN_MS);
-    return 0;
+    pk->next_scan_ms = 0;             /* scan now */
 }
 
-bool picker_refresh_due(struct picker *pk, long long now_ms)
+bool picker_scan_due(const struct picker *pk, long long now_ms)
 {
-    if (!pk->pl || now_ms < pk->next_scan_ms)
-        return false;
-    scan(pk);
-    pk->scanned_twice = true;
-    pk->next_scan_ms = now_ms + PICKER_RESCAN_MS;
-    return true;
+    return now_ms >= pk->next_scan_ms;
+}
+
+void picker_show(struct picker *pk, const struct proclist *pl, int scan_rc,
+                 const char *why, long long now_ms)
+{
+    pk->pl = pl;
+    if (scan_rc >= 0)
+        pk->err[0] = '\0';
+    else if (why && why[0])
+        util_strlcpy(pk->err, why, sizeof(pk->err));
+    else
+        snprintf(pk->err, sizeof(pk->err), "reading the process list: %s",
+                 strerror(-scan_rc));
+    rebuild(pk);
+    /* The second scan comes sooner: CPU% needs two. */
+    pk->next_scan_ms = now_ms + (pk->scanned_once ? PICKER_RESCAN_MS : PICKER_FIRST_RESCAN_MS);
+    pk->scanned_once = true;
 }
 
 long long picker_next_ms(const struct picker *pk, long long now_ms)
 {
-    if (!pk->pl)
-        return -1;
     return pk->next_scan_ms > now_ms ? pk->next_scan_ms - now_ms : 0;
 }
 

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "session/proclist.h"
 #include "tui/pane.h"
 
 enum picker_action {
@@ -16,11 +17,15 @@ enum picker_action {
 struct picker;
 struct picker *picker_new(void);
 void picker_free(struct picker *pk);
-/* Open: creates the process list on first use and scans. Returns 0 or -errno (the
- * picker then shows the reason). */
-int picker_open(struct picker *pk);
-/* Rescan when due (about once a second); returns true when it rescanned. */
-bool picker_refresh_due(struct picker *pk, long long now_ms);
+/* Open: reset the view; the next picker_scan_due() is now. */
+void picker_open(struct picker *pk);
+/* Whether the process list should be read again (about once a second). */
+bool picker_scan_due(const struct picker *pk, long long now_ms);
+/* Show the process list the app has just read (pl is the app's and must outlive the
+ * picker's use of it; NULL when it could not be created). scan_rc: 0 or the -errno of
+ * the read; why: the reason when there is one. The picker never reads /proc itself. */
+void picker_show(struct picker *pk, const struct proclist *pl, int scan_rc,
+                 const char *why, long long now_ms);
 /* Milliseconds until the next rescan is due (for the input timeout). */
 long long picker_next_ms(const struct picker *pk, long long now_ms);
 /* A line shown above the list until the next attach (exit banner, attach error);
