@@ -1,5 +1,5 @@
-/* json_cores: the "cores" section of a snapshot's JSON: one object per online CPU (issue #5
- * contract), figures derived from two snapshots, null where they cannot be measured. */
+/* json_cores: the "cores" section of a snapshot's JSON: one object per online CPU (a
+ * documented contract), figures derived from two snapshots, null where they cannot be measured. */
 #include "export/json_sections.h"
 
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* json_park: the "park" and "wake_to_run" sections of a snapshot's JSON (issue #4):
+/* json_park: the "park" and "wake_to_run" sections of a snapshot's JSON:
  * BPF park latency per wait reason and wake-to-run latency, over the last interval. */
 #include "export/json_sections.h"
 

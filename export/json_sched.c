@@ -1,4 +1,4 @@
-/* json_sched: the "sched" section of a snapshot's JSON (issue #3 contract). */
+/* json_sched: the "sched" section of a snapshot's JSON (part of the documented output contract). */
 #include "export/json_sched.h"
 
 #include <math.h>

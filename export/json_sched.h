@@ -1,4 +1,4 @@
-/* json_sched: the "sched" section of a snapshot's JSON (issue #3 contract). */
+/* json_sched: the "sched" section of a snapshot's JSON (part of the documented output contract). */
 #ifndef GMPTOP_JSON_SCHED_H
 #define GMPTOP_JSON_SCHED_H
 

@@ -9,7 +9,7 @@
 json_object *json_cores(const struct snapshot *prev, const struct snapshot *cur);  /* "cores" */
 json_object *json_numa(const struct snapshot *prev, const struct snapshot *cur);   /* "numa" */
 json_object *json_park(const struct snapshot *prev, const struct snapshot *cur);   /* "park" */
-/* "wake_to_run": the BPF runnable->running histogram (issue #4). */
+/* "wake_to_run": the BPF runnable->running histogram. */
 json_object *json_wake_to_run(const struct snapshot *prev, const struct snapshot *cur);
 
 #endif

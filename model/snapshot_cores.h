@@ -1,5 +1,5 @@
 /* snapshot_cores: the cores section of a snapshot: raw per-CPU (and per-thread) perf counter
- * readings with their enabled/running times and why each one is missing (issue #5).
+ * readings with their enabled/running times and why each one is missing.
  * Rates, ratios and the multiplexing marker are derived from two snapshots (cores_metrics.h). */
 #ifndef GMPTOP_SNAPSHOT_CORES_H
 #define GMPTOP_SNAPSHOT_CORES_H

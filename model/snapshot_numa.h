@@ -1,4 +1,4 @@
-/* snapshot_numa: the numa section of a snapshot: where the target's memory and threads live per NUMA node (issue #6). */
+/* snapshot_numa: the numa section of a snapshot: where the target's memory and threads live per NUMA node. */
 #ifndef GMPTOP_SNAPSHOT_NUMA_H
 #define GMPTOP_SNAPSHOT_NUMA_H
 

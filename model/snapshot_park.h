@@ -1,4 +1,4 @@
-/* snapshot_park: the park section of a snapshot: goroutine park and wake-to-run latency from BPF uprobes (issue #4). */
+/* snapshot_park: the park section of a snapshot: goroutine park and wake-to-run latency from BPF uprobes. */
 #ifndef GMPTOP_SNAPSHOT_PARK_H
 #define GMPTOP_SNAPSHOT_PARK_H
 

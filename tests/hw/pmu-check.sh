@@ -1,5 +1,5 @@
 #!/bin/sh
-# pmu-check: the real-hardware check of the cores pane (issue #5 item 8). Not part of
+# pmu-check: the real-hardware check of the cores pane. Not part of
 # make check: it needs a machine with a hardware PMU, root (or perf_event_paranoid <= 0),
 # perf (Debian: linux-perf), a C compiler, python3 and a built gmptop with its demo.
 #

@@ -111,9 +111,9 @@ pass "key 1 shows the scheduler pane"
 for key in 2 3 4; do
     T send-keys -t "$target" "$key"
     case $key in
-    2) wait_re "WAIT REASON|BPF|Runtime sched latency" 5 ;;  # the latency pane (#4)
-    3) wait_re "CPU +UTIL%|Core counters unavailable" 5 ;;   # the cores pane (#5)
-    4) wait_re "NUMA node|NUMA data unavailable" 5 ;;         # the NUMA pane (#6)
+    2) wait_re "WAIT REASON|BPF|Runtime sched latency" 5 ;;  # the latency pane
+    3) wait_re "CPU +UTIL%|Core counters unavailable" 5 ;;   # the cores pane
+    4) wait_re "NUMA node|NUMA data unavailable" 5 ;;         # the NUMA pane
     esac
 done
 pass "keys 2-4 show the latency, cores and NUMA panes"
