@@ -15,16 +15,22 @@
 #include "session/session.h"
 #include "tui/app.h"
 
+/* A recording that could not be opened: rc > -1000 is an errno (the message names the
+ * file), below that recfile.h's format errors (the message does not). */
+static int open_failed(const struct options *o, int rc, const char *msg)
+{
+    bool io = rc > -1000;
+    fprintf(stderr, "gmptop: %s%s%s\n", io ? "" : o->replay, io ? "" : ": ", msg);
+    return io ? 1 : RUN_REPLAY_EXIT_DAMAGED;
+}
+
 int run_replay_batch(const struct options *o, FILE *out)
 {
     struct recfile_reader *rd;
     char msg[512];
     int rc = recfile_reader_open(o->replay, &rd, msg, sizeof(msg));
-    if (rc < 0) {
-        fprintf(stderr, "gmptop: %s%s%s\n", rc > -1000 ? "" : o->replay,
-                rc > -1000 ? "" : ": ", msg);
-        return rc > -1000 ? 1 : RUN_REPLAY_EXIT_DAMAGED;
-    }
+    if (rc < 0)
+        return open_failed(o, rc, msg);
     struct snapshot *prev = NULL;
     struct recfile_frame f;
     const uint8_t *raw;
@@ -83,11 +89,8 @@ int run_replay_tui(const struct options *o, struct settings *settings)
     struct replay *rp;
     char msg[512];
     int rc = replay_open(o->replay, &rp, msg, sizeof(msg));
-    if (rc < 0) {
-        fprintf(stderr, "gmptop: %s%s%s\n", rc > -1000 ? "" : o->replay,
-                rc > -1000 ? "" : ": ", msg);
-        return rc > -1000 ? 1 : RUN_REPLAY_EXIT_DAMAGED;
-    }
+    if (rc < 0)
+        return open_failed(o, rc, msg);
     struct session s;
     struct collector_config cfg = COLLECTOR_CONFIG_DEFAULT;
     session_init(&s, NULL, &cfg, settings);
