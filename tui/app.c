@@ -15,6 +15,7 @@
 
 #include "tui/diag_tui.h"
 #include "tui/draw.h"
+#include "tui/last_pane.h"
 #include "tui/header.h"
 #include "tui/help.h"
 #include "tui/pane.h"
@@ -42,6 +43,10 @@ struct app {
     struct session *s;
     struct pane panes[PANE_COUNT];
     int active;
+    int chosen;                    /* the pane the user last chose (-1: none yet); a new
+                                    * target opens on it and it is remembered at exit */
+    bool sched_fallback;           /* opened on the scheduler pane by default: go to
+                                    * Threads if the first tick cannot read it */
     struct picker *picker;
     struct proclist *procs;        /* what the picker shows; read when it is open */
     bool picking;
@@ -165,6 +170,28 @@ static void open_picker(struct app *a)
 }
 
 /* A new attach: panes and the CPU history start over; the first tick is now. */
+/* The pane a newly attached target opens on (last_pane.h). */
+static void open_start_pane(struct app *a)
+{
+    a->active = a->chosen >= 0 ? a->chosen : PANE_SCHED;
+    a->sched_fallback = a->active == PANE_SCHED;
+}
+
+/* After the first tick of a target opened on the scheduler pane: a program whose
+ * scheduler cannot be read (not Go, a layout gmptop cannot verify) is shown on Threads;
+ * the scheduler pane keeps the reason for whoever goes there. */
+static void settle_start_pane(struct app *a)
+{
+    if (!a->sched_fallback || !a->s->history)
+        return;
+    const struct snapshot *cur = history_get(a->s->history, 0);
+    if (!cur)
+        return;
+    a->sched_fallback = false;
+    if (!cur->sched.valid && !cur->meta.target_gone && a->active == PANE_SCHED)
+        a->active = PANE_THREADS;
+}
+
 static void attached_fresh(struct app *a)
 {
     a->nhist = 0;
@@ -179,6 +206,7 @@ static void do_tick(struct app *a)
     struct session *s = a->s;
     int rc = session_tick(s);
     push_cpu_hist(a);
+    settle_start_pane(a);
     const char *rec_err = recorder_take_error(s->recorder);
     if (rec_err)
         set_msg(a, true, "%s", rec_err);
@@ -236,7 +264,7 @@ static void do_attach(struct app *a, pid_t pid)
     picker_set_banner(a->picker, NULL, false);
     a->picking = false;
     a->paused = false;
-    a->active = PANE_THREADS;
+    open_start_pane(a);
     attached_fresh(a);
     set_msg(a, false, "watching process %d (%s)", (int)pid, s->target.comm);
 }
@@ -328,6 +356,8 @@ static void select_pane(struct app *a, int which)
         a->picking = false;
     }
     a->active = (which + PANE_COUNT) % PANE_COUNT;
+    a->chosen = a->active;
+    a->sched_fallback = false;
 }
 
 static void open_explain(struct app *a, const char *rule)
@@ -591,7 +621,8 @@ int app_run(const struct options *o, struct session *s, struct settings *setting
     a->o = o;
     a->s = s;
     a->settings = settings;
-    a->active = PANE_THREADS;
+    a->chosen = last_pane_load(settings);
+    open_start_pane(a);
     double d = o->delay_s > 0 && isfinite(o->delay_s) ? o->delay_s : 1.0;
     if (d < 0.1)
         d = 0.1;
@@ -635,6 +666,9 @@ int app_run(const struct options *o, struct session *s, struct settings *setting
 
     endwin();
     delscreen(scr);
+    char err[512];
+    if (a->chosen >= 0 && last_pane_save(settings, a->chosen, err, sizeof(err)) < 0)
+        fprintf(stderr, "gmptop: the pane to open on next time was not saved: %s\n", err);
     destroy_panes(a);
     picker_free(a->picker);
     proclist_free(a->procs);

@@ -14,9 +14,6 @@ struct settings;
 int pane_diag_take_jump(struct pane *p);
 /* The rule of the selected row (for F1), or NULL when nothing is selected. */
 const char *pane_diag_selected_rule(const struct pane *p);
-/* The pane a rule's pane name ("sched", "threads", "latency", "cores", "numa") stands
- * for, or -1. */
-int pane_id_by_name(const char *name);
 
 /* One line at row y: the most severe active finding and how many more (diag_strip.c). */
 void diag_strip_draw(const struct pane_view *v, int y, int cols);

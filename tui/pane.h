@@ -38,6 +38,11 @@ struct pane {
     int which;                         /* enum pane_id */
 };
 
+/* The pane a short name ("sched", "latency", "cores", "numa", "threads", "diag": the
+ * rules' pane names and the settings file's tui.pane) stands for, or -1; and back. */
+int pane_id_by_name(const char *name);
+const char *pane_name(int id);
+
 /* Panes. Each init returns 0 or -ENOMEM. */
 int pane_threads_init(struct pane *p);
 int pane_sched_init(struct pane *p);

@@ -46,18 +46,6 @@ struct canvas {
     bool draw;
 };
 
-int pane_id_by_name(const char *name)
-{
-    static const struct { const char *name; int id; } map[] = {
-        { "sched", PANE_SCHED }, { "latency", PANE_LATENCY }, { "cores", PANE_CORES },
-        { "numa", PANE_NUMA }, { "threads", PANE_THREADS }, { "diag", PANE_DIAG },
-    };
-    for (size_t i = 0; name && i < sizeof(map) / sizeof(map[0]); i++)
-        if (strcmp(map[i].name, name) == 0)
-            return map[i].id;
-    return -1;
-}
-
 static const char *pane_label(const char *name)
 {
     static const char *const labels[] = {

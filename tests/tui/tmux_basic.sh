@@ -27,6 +27,9 @@ command -v tmux >/dev/null 2>&1 || skip "needs tmux"
 
 . "$top_srcdir/tests/tui/tmux_lib.sh"
 tmux_setup basic
+# gmptop remembers the last pane in its settings file: every run here gets a settings
+# base that does not exist (nothing is written), except the one that tests remembering.
+export XDG_CONFIG_HOME="$tmp/no-config"
 
 # wait_for FIXED-TEXT [TIMEOUT-SECONDS]: poll the screen until the text shows.
 wait_for() {
@@ -93,7 +96,13 @@ wait_for "PID $DEMO_PID" 10
 wait_for "go1."
 pass "header shows PID $DEMO_PID and the Go version"
 
+# A Go program opens on the scheduler pane: what gmptop is for.
+wait_re "GOMAXPROCS [0-9]+" 5
+wait_re "STATUS +RUNQ" 2
+pass "a Go target opens on the scheduler pane"
+
 # Threads pane: the main thread (tid == pid) is a row; count the others we can see.
+T send-keys -t "$target" 5
 wait_re "^ *$DEMO_PID +[^ ]" 5
 seen=0
 for tid in $(ls "/proc/$DEMO_PID/task"); do
@@ -199,9 +208,48 @@ T new-window -d -t main -n plain \
     fail "tmux new-window failed"
 target=main:plain
 wait_for "PID $DEMO_PID" 10
-wait_for "RUNDLY"
+wait_for "GOMAXPROCS"
 T send-keys -t "$target" F10
 wait_dead "$tmp/status2" F10
 pass "TERM=linux NO_COLOR=1 LC_ALL=C: starts and quits (F10) cleanly"
+
+# A program whose scheduler cannot be read opens on Threads, and pane 1 says why. Here
+# the sched collector is left out; an unverifiable layout takes the same path.
+T new-window -d -t main -n nosched \
+    "'$GMPTOP' -p $DEMO_PID -d 0.5 --collectors threads,cpus; echo \$? > '$tmp/status3'" ||
+    fail "tmux new-window failed"
+target=main:nosched
+wait_for "PID $DEMO_PID" 10
+wait_for "RUNDLY"
+T send-keys -t "$target" 1
+wait_re "Scheduler data unavailable: the sched collector is" 5
+T send-keys -t "$target" q
+wait_dead "$tmp/status3" q
+pass "a target whose scheduler cannot be read opens on Threads; pane 1 says why"
+
+# The pane last chosen is where the next run opens, kept in the settings file.
+cfg="$tmp/config"
+mkdir -p "$cfg"
+T new-window -d -t main -n remember1 \
+    "env XDG_CONFIG_HOME='$cfg' '$GMPTOP' -p $DEMO_PID -d 0.5; echo \$? > '$tmp/status4'" ||
+    fail "tmux new-window failed"
+target=main:remember1
+wait_re "GOMAXPROCS [0-9]+" 10
+T send-keys -t "$target" 4
+wait_re "NUMA node|NUMA data unavailable" 5
+T send-keys -t "$target" q
+wait_dead "$tmp/status4" q
+grep -qx 'tui.pane = numa' "$cfg/gmptop/gmptoprc" ||
+    fail "settings file lacks 'tui.pane = numa': $(cat "$cfg/gmptop/gmptoprc" 2>&1)"
+T new-window -d -t main -n remember2 \
+    "env XDG_CONFIG_HOME='$cfg' '$GMPTOP' -p $DEMO_PID -d 0.5; echo \$? > '$tmp/status5'" ||
+    fail "tmux new-window failed"
+target=main:remember2
+wait_for "PID $DEMO_PID" 10
+wait_re "NUMA node|NUMA data unavailable" 5
+T send-keys -t "$target" q
+wait_dead "$tmp/status5" q
+[ -e "$tmp/no-config" ] && fail "a run with XDG_CONFIG_HOME pointing nowhere created it"
+pass "the last pane chosen (NUMA) is where the next run opens; nothing written elsewhere"
 
 exit 0

@@ -20,7 +20,7 @@ tmux_setup cores
 start() {   # start [ENV=VALUE...]: gmptop on the demo in a 120x40 tmux window
     restart_main 120 40 "env $* TERM=xterm-256color LANG=C.UTF-8 \
         XDG_CONFIG_HOME=/nonexistent '$GMPTOP' -p $DEMO_PID -d 0.5"
-    wait_re "RUNDLY" 10
+    wait_re "GOMAXPROCS [0-9]+" 10
     T send-keys -t main 3
 }
 
