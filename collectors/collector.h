@@ -16,6 +16,9 @@ struct collector_config {
     double sched_hz;              /* --sched-hz: runqueue sampling rate */
     int64_t census_budget_ns;     /* time allowed for the goroutine census per tick */
     double bpf_budget_pct;        /* --bpf-budget: BPF probe cost allowed, % of one core */
+    /* Why the budget is not what the user set or the default, said next to it; NULL
+     * when it is (static string). */
+    const char *bpf_budget_note;
     /* Count hardware events per target thread too (tiptop style; the cores pane's t
      * key). Collectors keep a pointer to the session's config and read this at every
      * sample; the cores collector does it while the file-descriptor budget allows and

@@ -481,6 +481,7 @@ static void *park_open(const struct target *t, const struct collector_config *cf
     load_names(st, t, &off);
     st->pidfd = (int)syscall(SYS_pidfd_open, t->pid, 0);
     park_gov_init(&st->gov, cfg->bpf_budget_pct, st->cost_ns);
+    st->gov.budget_note = cfg->bpf_budget_note;
     /* Attached before open returns: what follows the attach is seen from its start. */
     attach_locked(st);
     if (!st->link) {

@@ -59,6 +59,10 @@ static void explain(struct park_gov *g, double full)
     case PARK_GOV_UNAVAILABLE:
         break;
     }
+    if (g->budget_note && g->state != PARK_GOV_UNAVAILABLE) {
+        size_t n = strlen(g->why);
+        snprintf(g->why + n, sizeof(g->why) - n, " (%s)", g->budget_note);
+    }
 }
 
 void park_gov_update(struct park_gov *g, uint64_t events, int64_t attached_ns, int64_t now_ns)

@@ -68,6 +68,7 @@ struct park_gov {
     enum park_gov_state state;
     int64_t retry_at_ns;         /* OFF: when to re-measure */
     char why[SNAPSHOT_PARK_WHY_LEN];
+    const char *budget_note;     /* said after why when the budget is not the user's */
 };
 
 void park_gov_init(struct park_gov *g, double budget_pct, double cost_ns);

@@ -155,6 +155,7 @@ int options_parse(int argc, char **argv, struct options *o, FILE *err)
                                    "1 and 1000", optarg);
             break;
         case OPT_BPF_BUDGET:
+            o->bpf_budget_given = true;
             if (parse_double(optarg, &o->bpf_budget_pct) < 0 || o->bpf_budget_pct < 0 ||
                 o->bpf_budget_pct > 100)
                 return usage_error(err, "--bpf-budget: '%s' is not a percentage of one core "

@@ -2,6 +2,10 @@
 #ifndef GMPTOP_DEMO_H
 #define GMPTOP_DEMO_H
 
+/* The park probe's budget (% of one core) on a demo gmptop started itself, unless
+ * --bpf-budget says otherwise: the demo is there to be watched. */
+#define DEMO_BPF_BUDGET_PCT 25.0
+
 #include <stdio.h>
 #include <sys/types.h>
 

@@ -100,6 +100,13 @@ static int run(const struct options *o, struct settings *settings)
     struct collector_config cfg = COLLECTOR_CONFIG_DEFAULT;
     cfg.sched_hz = o->sched_hz;
     cfg.bpf_budget_pct = o->bpf_budget_pct;
+    /* A demo gmptop started is its own workload, there to be shown: its ping-pong parks
+     * some 300-700k times a second, which at 2% of a core would leave the latency pane
+     * sampling a sliver or off. A real target keeps the default. */
+    if (o->demo && !o->bpf_budget_given) {
+        cfg.bpf_budget_pct = DEMO_BPF_BUDGET_PCT;
+        cfg.bpf_budget_note = "raised for gmptop's demo";
+    }
     session_init(&s, o->collectors, &cfg, settings);
     int status = 0;
     if (pid != 0) {
