@@ -254,6 +254,48 @@ void draw_sparkline(int y, int x, int w, const double *vals, size_t n, double ma
     mvaddstr(y, x, buf);
 }
 
+void draw_chart(int y, int x, int w, int h, const double *vals, size_t n, double max)
+{
+    static const char *const eighths[9] = { " ", "\u2581", "\u2582", "\u2583", "\u2584",
+                                            "\u2585", "\u2586", "\u2587", "\u2588" };
+    w = fit_width(y, x, w);
+    if (w <= 0 || h <= 0)
+        return;
+    if (w > 400)
+        w = 400;
+    size_t shown = n < (size_t)w ? n : (size_t)w;
+    int pad = w - (int)shown;
+    for (int row = 0; row < h; row++) {
+        /* Row 0 is the top; a bar's height is counted in eighths of a cell. */
+        char buf[400 * 4 + 1];
+        size_t o = 0;
+        int floor8 = (h - 1 - row) * 8;
+        for (int i = 0; i < w; i++) {
+            double v = i < pad ? NAN : vals[n - shown + (size_t)(i - pad)];
+            int units = isnan(v) || !(max > 0) ? 0 : (int)lround(v / max * h * 8);
+            if (!isnan(v) && v > 0 && units == 0 && row == h - 1)
+                units = 1;                 /* something, however small, shows */
+            int e = units - floor8;
+            e = e < 0 ? 0 : e > 8 ? 8 : e;
+            if (v == 0 && row == h - 1) {
+                /* Zero is data, not a gap: a dotted floor tells the two apart. */
+                const char *z = use_utf8 ? "\u00b7" : "_";
+                size_t zl = strlen(z);
+                memcpy(buf + o, z, zl);
+                o += zl;
+            } else if (use_utf8) {
+                size_t gl = strlen(eighths[e]);
+                memcpy(buf + o, eighths[e], gl);
+                o += gl;
+            } else {
+                buf[o++] = e >= 8 ? '#' : e >= 4 ? '+' : e > 0 ? '.' : ' ';
+            }
+        }
+        buf[o] = '\0';
+        mvaddstr(y + row, x, buf);
+    }
+}
+
 bool draw_fmt_num(char *buf, size_t len, double v, int prec, int width)
 {
     if (isnan(v) || isinf(v)) {

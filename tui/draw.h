@@ -48,6 +48,9 @@ void draw_level_glyph(double level, char *buf);
 /* A sparkline of the last n values (oldest first) scaled to max, right-aligned in w
  * cells; NAN values draw as blanks. */
 void draw_sparkline(int y, int x, int w, const double *vals, size_t n, double max);
+/* The same as a bar chart h rows tall (eighth-cell steps in UTF-8, ". + #" in ASCII): a
+ * taller history when the screen has the room. A zero is a dotted floor, a NAN a gap. */
+void draw_chart(int y, int x, int w, int h, const double *vals, size_t n, double max);
 
 /* Format a rate: "n/a" for NAN, else with prec decimals (fewer when it is large so it
  * fits width). Returns true when the value is known. */

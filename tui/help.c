@@ -105,6 +105,10 @@ static const struct help_para help_text[] = {
              "that refresh; all rows share one scale, whose top (max N) is in the column "
              "title. Low flat marks mean an empty queue, spikes are bursts of work, a "
              "blank means that refresh could not be read." },
+    { false, "On a tall terminal the rows left under the table show the history larger: "
+             "the number of goroutines over time, and each P's local queue as a chart "
+             "several rows tall over as many refreshes as the width holds (a dotted floor "
+             "is an empty queue, a gap a refresh that could not be read)." },
     { false, "A frozen run queue: RUNQ stays high and does not move, MAX equals RUNQ, "
              "SCHED/s is 0 (yellow) on a running P and G keeps the same id. The running "
              "goroutine never gives the P back (a tight loop the runtime cannot "

@@ -10,6 +10,7 @@
 #include <ncurses.h>
 
 #include "tui/draw.h"
+#include "tui/sched_charts.h"
 #include "model/history.h"
 #include "model/rates.h"
 
@@ -450,7 +451,8 @@ static int cmp_reason(const void *pa, const void *pb)
 }
 
 /* Waiting goroutines by reason, biggest first, in as many columns as fit. */
-static void draw_reasons(const struct sched_sample *ss, int y, int x, int w, int rows)
+/* Returns the rows used. */
+static int draw_reasons(const struct sched_sample *ss, int y, int x, int w, int rows)
 {
     size_t idx[SCHED_MAX_REASONS], n = 0;
     int namew = 0;
@@ -464,7 +466,7 @@ static void draw_reasons(const struct sched_sample *ss, int y, int x, int w, int
             namew = tw;
     }
     if (n == 0 || rows < 2)
-        return;
+        return 0;
     reason_sort_src = ss;
     qsort(idx, n, sizeof(idx[0]), cmp_reason);
     reason_sort_src = NULL;
@@ -494,6 +496,7 @@ static void draw_reasons(const struct sched_sample *ss, int y, int x, int w, int
         draw_printf(cy, cx, x + w - cx, "%8lld  %s", (long long)ss->by_reason[i].count,
                     ss->by_reason[i].name);
     }
+    return 1 + per_col;
 }
 
 static void draw_unavailable(const struct pane_view *v, int y, int end,
@@ -638,8 +641,11 @@ static void sched_draw(struct pane *p, const struct pane_view *v, const struct p
 
     if (ss->census_valid && end - y >= 4) {
         y++;
-        draw_reasons(ss, y, r->x + 1, r->w - 2, end - y);
+        y += draw_reasons(ss, y, r->x + 1, r->w - 2, end - y);
     }
+    /* Rows to spare (a tall terminal): the history, taller and longer. */
+    if (src.h && end - y >= 6 && list_h == (int)ss->nps)
+        sched_charts_draw(src.h, src.age, y + 1, r->x + 1, r->w - 2, end - y - 1);
     if (footer_y >= 0)
         draw_footer(st, v, footer_y, r, list_h);
 }

@@ -93,6 +93,28 @@ screen | grep -qE '^ +[01] running +0 ' || fail "no P with an empty runqueue:
 $(screen)"
 pass "2 P rows, both running, runqueues match the batch JSON"
 
+# A tall terminal gets the history taller and longer: the census trend and a chart per
+# P under the table, instead of rows left blank.
+T resize-window -t main -x 150 -y 45
+wait_re "^ +Goroutines [0-9]+ now, [0-9]+-[0-9]+ over the last [0-9.]+ s" 5
+wait_re "^ +Local runqueue per P over the last [0-9.]+ s \(top of scale: [0-9]+ goroutines\)" 3
+wait_re "^ +P1 " 2
+# The last chart row (P1's) sits near the bottom: the space is used, not left blank.
+used=$(screen | grep -nE '^ +P1 ' | tail -n 1 | cut -d: -f1)
+[ "${used:-0}" -ge 38 ] || fail "the charts end at row ${used:-?} of 45 at 150x45:
+$(screen)"
+w=$(widest)
+[ "$w" -le 150 ] || fail "a line is $w columns wide at 150x45"
+pass "150x45: census trend and per-P runqueue charts fill the pane (to row $used of 45)"
+T resize-window -t main -x 80 -y 24
+sleep 1.2
+w=$(widest)
+[ "$w" -le 80 ] || fail "a line is $w columns wide at 80x24:
+$(screen)"
+screen | grep -qE '^ +[01] running +[0-9]+ ' || fail "P rows lost at 80x24:
+$(screen)"
+pass "80x24: P rows kept, widest line $w"
+
 # Small terminal: the rows stay, nothing wider than the screen.
 T resize-window -t main -x 40 -y 12
 sleep 1.2   # two ticks at the new size
