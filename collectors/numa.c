@@ -13,11 +13,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "model/placement.h"
 #include "target/go_binary.h"
 #include "proc/proc_parse.h"
 #include "base/util.h"
 
-#define CPUS_MAX 8192
 #define MAX_NODES NUMA_MAPS_MAX_NODES
 
 struct numa_topo {
@@ -25,7 +25,6 @@ struct numa_topo {
     int node[MAX_NODES];                  /* sorted */
     char cpus[MAX_NODES][NUMA_LIST_LEN];
     int32_t distance[MAX_NODES * MAX_NODES];
-    short cpu_node[CPUS_MAX];             /* -1 unknown */
 };
 
 struct numa_state {
@@ -78,8 +77,6 @@ static void read_topology(struct numa_state *st)
     struct numa_topo *t = &st->topo;
     char dir[320], path[400];
     t->n = 0;
-    for (int i = 0; i < CPUS_MAX; i++)
-        t->cpu_node[i] = -1;
     snprintf(dir, sizeof(dir), "%s/devices/system/node", st->roots.sysfs);
     DIR *d = opendir(dir);
     struct dirent *de;
@@ -96,17 +93,12 @@ static void read_topology(struct numa_state *st)
     qsort(t->node, t->n, sizeof(int), cmp_int);
     for (size_t i = 0; i < t->n * t->n; i++)
         t->distance[i] = -1;
-    uint64_t bits[CPUS_MAX / 64];
     for (size_t i = 0; i < t->n; i++) {
         snprintf(path, sizeof(path), "%s/node%d/cpulist", dir, t->node[i]);
         t->cpus[i][0] = '\0';
         if (proc_read_file(path, st->buf, sizeof(st->buf)) >= 0) {
             trim_nl(st->buf);
             util_strlcpy(t->cpus[i], st->buf, sizeof(t->cpus[i]));
-            if (proc_parse_cpulist(st->buf, bits, CPUS_MAX) >= 0)
-                for (int c = 0; c < CPUS_MAX; c++)
-                    if ((bits[c / 64] >> (c % 64)) & 1)
-                        t->cpu_node[c] = (short)t->node[i];
         }
         /* One distance per online node, in node order (drivers/base/node.c). */
         snprintf(path, sizeof(path), "%s/node%d/distance", dir, t->node[i]);
@@ -177,14 +169,6 @@ static void read_process(struct numa_state *st, struct numa_sample *out)
     }
 }
 
-static int node_of_cpu(const struct numa_topo *t, int cpu)
-{
-    if (cpu >= 0 && cpu < CPUS_MAX && t->cpu_node[cpu] >= 0)
-        return t->cpu_node[cpu];
-    /* One node (or a kernel without NUMA): every CPU is on it. */
-    return t->n <= 1 ? (t->n ? t->node[0] : 0) : -1;
-}
-
 static struct numa_node_sample *find_row(struct numa_sample *ns, int node)
 {
     for (size_t i = 0; i < ns->nnodes; i++)
@@ -193,23 +177,17 @@ static struct numa_node_sample *find_row(struct numa_sample *ns, int node)
     return NULL;
 }
 
-static const struct thread_sample *find_thread(const struct snapshot *s, pid_t tid)
-{
-    for (size_t i = 0; i < s->nthreads; i++)
-        if (s->threads[i].tid == tid)
-            return &s->threads[i];
-    return NULL;
-}
-
 /* Threads and Ps per node; returns the weights for local_pct and their basis. */
-static const char *count_threads(const struct numa_topo *t, struct snapshot *s,
-                                 double *w)
+static const char *count_threads(struct snapshot *s, double *w)
 {
     struct numa_sample *ns = &s->numa;
     double wt[MAX_NODES] = { 0 }, wp[MAX_NODES] = { 0 }, nt = 0, np = 0;
+    /* The session sorts the threads after every collector has run; placement_p() looks
+     * them up by tid now. Sorting twice costs little and changes nothing. */
+    snapshot_sort_threads(s);
     for (size_t i = 0; i < s->nthreads; i++) {
         const struct thread_sample *th = &s->threads[i];
-        int node = (th->have & THREAD_HAVE_CPU) ? node_of_cpu(t, th->cpu) : -1;
+        int node = (th->have & THREAD_HAVE_CPU) ? placement_cpu_node(s, th->cpu) : -1;
         struct numa_node_sample *row = node >= 0 ? find_row(ns, node) : NULL;
         if (row) {
             row->threads++;
@@ -217,10 +195,11 @@ static const char *count_threads(const struct numa_topo *t, struct snapshot *s,
             nt++;
         }
     }
+    /* The same placement the panes and the JSON show for each P, so that the Ps
+     * column is always the count of the Ps they place on that node. */
     for (size_t i = 0; s->sched.valid && i < s->sched.nps; i++) {
-        const struct thread_sample *th =
-            s->sched.ps[i].m_tid > 0 ? find_thread(s, s->sched.ps[i].m_tid) : NULL;
-        int node = th && (th->have & THREAD_HAVE_CPU) ? node_of_cpu(t, th->cpu) : -1;
+        int cpu, node;
+        placement_p(s, i, &cpu, &node);
         struct numa_node_sample *row = node >= 0 ? find_row(ns, node) : NULL;
         if (row) {
             row->ps++;
@@ -315,11 +294,11 @@ static void fill_sampling(struct numa_sample *ns, const struct numa_sample_resul
     ns->sample_error_pct = worst;
 }
 
-static void fill_local(const struct numa_topo *t, struct snapshot *s)
+static void fill_local(struct snapshot *s)
 {
     struct numa_sample *ns = &s->numa;
     double w[MAX_NODES] = { 0 }, m[MAX_NODES] = { 0 }, total = 0;
-    ns->local_basis = count_threads(t, s, w);
+    ns->local_basis = count_threads(s, w);
     ns->local_pct = NAN;
     if (!ns->local_basis)
         return;
@@ -379,7 +358,7 @@ static int fill(struct numa_state *st, const struct numa_scan_result *scan,
         snprintf(ns->sample_note, sizeof(ns->sample_note), "Go heap not told apart for a "
                  "GOARCH=%s program (counted as anon)", st->no_arenas);
     }
-    fill_local(&st->topo, s);
+    fill_local(s);
     ns->valid = true;
     if (scan->error[0])
         snprintf(reason, len, "%s", scan->error);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "model/cores_metrics.h"
+#include "model/placement.h"
 
 enum { T_L3_PCT, T_DTLB, T_HOLD };
 
@@ -20,7 +21,7 @@ static bool on_p_cpu(const struct snapshot *cur, int cpu)
 {
     for (size_t i = 0; i < cur->sched.nps; i++) {
         int c, node;
-        rates_thread_cpu(cur, cur->sched.ps[i].m_tid, &c, &node);
+        placement_p(cur, i, &c, &node);
         if (c == cpu && cur->sched.ps[i].status == GO_P_RUNNING)
             return true;
     }

@@ -4,6 +4,7 @@
 #include <math.h>
 
 #include "export/json_util.h"
+#include "model/placement.h"
 #include "model/rates.h"
 
 static const char *const g_class_names[GO_G_CLASS_COUNT] = {
@@ -18,7 +19,7 @@ static json_object *p_json(const struct snapshot *prev, const struct snapshot *c
     double sched_ps, sys_ps;
     int cpu, node;
     rates_p(prev, cur, i, &sched_ps, &sys_ps);
-    rates_thread_cpu(cur, p->m_tid, &cpu, &node);
+    placement_p(cur, i, &cpu, &node);
     json_object *o = json_object_new_object();
     json_object_object_add(o, "id", json_object_new_int(p->id));
     json_object_object_add(o, "status", json_object_new_string(rates_p_status_name(p->status)));

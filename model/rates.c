@@ -55,18 +55,6 @@ void rates_p(const struct snapshot *prev, const struct snapshot *cur, size_t idx
     *syscall_per_s = (double)(uint32_t)(b->syscalltick - a->syscalltick) / dt;
 }
 
-void rates_thread_cpu(const struct snapshot *cur, pid_t tid, int *cpu, int *node)
-{
-    *cpu = *node = -1;
-    const struct thread_sample *t = tid > 0 ? snapshot_find_thread(cur, tid) : NULL;
-    if (!t || !(t->have & THREAD_HAVE_CPU))
-        return;
-    *cpu = t->cpu;
-    const struct cpu_sample *c = snapshot_find_cpu(cur, t->cpu);
-    if (c)
-        *node = c->node;
-}
-
 const char *rates_p_status_name(uint32_t status)
 {
     static const char *const names[] = { "idle", "running", "syscall", "gcstop", "dead" };

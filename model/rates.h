@@ -22,9 +22,6 @@ void rates_thread(const struct snapshot *prev, const struct snapshot *cur,
  * in prev, or the scheduler was not read in either). */
 void rates_p(const struct snapshot *prev, const struct snapshot *cur, size_t idx,
              double *sched_per_s, double *syscall_per_s);
-/* CPU and NUMA node the thread tid last ran on, from cur's thread and cpu rows;
- * -1 when unknown. */
-void rates_thread_cpu(const struct snapshot *cur, pid_t tid, int *cpu, int *node);
 /* Name of a P status ("idle", "running", "syscall", "gcstop", "dead"). */
 const char *rates_p_status_name(uint32_t status);
 

@@ -14,6 +14,7 @@
 #include "tui/pane_settings.h"
 #include "tui/draw.h"
 #include "model/cores_metrics.h"
+#include "model/placement.h"
 #include "model/rates.h"
 
 enum ccol {
@@ -173,7 +174,7 @@ static void target_text(const struct snapshot *cur, int cpu, char *buf, size_t l
         int pc, pn;
         if (p->m_tid <= 0)
             continue;
-        rates_thread_cpu(cur, p->m_tid, &pc, &pn);
+        placement_p(cur, i, &pc, &pn);
         if (pc == cpu && used + 8 < len)
             used += (size_t)snprintf(buf + used, len - used, "%sP%d", used ? " " : "",
                                      (int)p->id);

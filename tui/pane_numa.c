@@ -11,6 +11,7 @@
 #include <ncurses.h>
 
 #include "tui/draw.h"
+#include "model/placement.h"
 #include "model/rates.h"
 #include "base/util.h"
 
@@ -237,7 +238,10 @@ static void node_table(struct numa_pane *st, struct cur *c, const struct numa_sa
     }
 }
 
-/* "P0 n0  P1 n1 ...": the node each P's thread last ran on. */
+/* "P0:n0  P1:-(idle) ...": the node each P's thread last ran on, from placement_p(),
+ * which also counted the Ps column above, so the line and the column always agree. A P
+ * with no M at this instant (idle, or its goroutine in a syscall: the runtime clears
+ * p.m then) has no thread to place; its status says why. */
 static void p_nodes(struct cur *c, const struct snapshot *s)
 {
     const struct sched_sample *ss = &s->sched;
@@ -249,13 +253,14 @@ static void p_nodes(struct cur *c, const struct snapshot *s)
     size_t o = (size_t)snprintf(line, sizeof(line), "Node of each P's thread:");
     for (size_t i = 0; i < ss->nps && o < sizeof(line) - 24; i++) {
         int cpu, node;
-        rates_thread_cpu(s, ss->ps[i].m_tid, &cpu, &node);
-        if (node < 0 && cpu >= 0 && s->numa.nnodes == 1)
-            node = s->numa.nodes[0].node;
+        pid_t tid = placement_p(s, i, &cpu, &node);
         if (node >= 0)
             o += (size_t)snprintf(line + o, sizeof(line) - o, "  P%d:n%d", ss->ps[i].id, node);
-        else
+        else if (tid > 0)
             o += (size_t)snprintf(line + o, sizeof(line) - o, "  P%d:-", ss->ps[i].id);
+        else
+            o += (size_t)snprintf(line + o, sizeof(line) - o, "  P%d:-(%s)", ss->ps[i].id,
+                                  rates_p_status_name(ss->ps[i].status));
     }
     text_line(c, THEME_NORMAL, line);
 }

@@ -12,6 +12,7 @@
 #include "tui/draw.h"
 #include "tui/sched_charts.h"
 #include "model/history.h"
+#include "model/placement.h"
 #include "model/rates.h"
 
 enum scol {
@@ -394,7 +395,7 @@ static void draw_row(const struct sched_pane *st, const struct sched_src *src, s
     if (p->m_tid > 0) {
         int_cell(y, &c[SC_TID], p->m_tid, A_NORMAL);
         int cpu, node;
-        rates_thread_cpu(src->cur, p->m_tid, &cpu, &node);
+        placement_p(src->cur, idx, &cpu, &node);
         if (cpu >= 0) {
             /* The CPU takes its NUMA node's colour, as in the threads pane. */
             attr_t ca = node >= 0 && !selected

@@ -1,12 +1,17 @@
-/* test_snapshot: snapshot arrays, the history ring and rates derived from two ticks. */
+/* test_snapshot: snapshot arrays, the history ring, rates derived from two ticks, and
+ * where a thread or a P runs (placement). */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "model/history.h"
+#include "model/placement.h"
 #include "model/rates.h"
 #include "model/snapshot.h"
 
@@ -131,6 +136,97 @@ static void test_cpu_util(void **state)
     snapshot_free(b);
 }
 
+static void add_cpu_thread(struct snapshot *s, pid_t tid, int cpu)
+{
+    struct thread_sample *t = snapshot_add_thread(s);
+    t->tid = tid;
+    t->cpu = cpu;
+    t->have = cpu >= 0 ? THREAD_HAVE_CPU : 0;
+}
+
+static void set_nodes(struct snapshot *s, size_t n, const char *const *cpus)
+{
+    s->numa.nodes = calloc(n, sizeof(*s->numa.nodes));
+    s->numa.nnodes = n;
+    for (size_t i = 0; i < n; i++) {
+        s->numa.nodes[i].node = (int)i;
+        snprintf(s->numa.nodes[i].cpus, sizeof(s->numa.nodes[i].cpus), "%s", cpus[i]);
+    }
+}
+
+static void test_placement(void **state)
+{
+    (void)state;
+    struct snapshot *s = make(0, 1);
+    add_cpu_thread(s, 10, 0);
+    add_cpu_thread(s, 11, 9);
+    add_cpu_thread(s, 12, -1);
+    s->sched.valid = true;
+    s->sched.nps = 4;
+    s->sched.ps = calloc(4, sizeof(*s->sched.ps));
+    s->sched.ps[0].m_tid = 10;
+    s->sched.ps[1].m_tid = 11;
+    s->sched.ps[2].m_tid = 0;      /* in a syscall or idle: no M holds it */
+    s->sched.ps[3].m_tid = 12;     /* an M whose thread has no CPU yet */
+    int cpu, node;
+
+    /* Nothing says where CPUs are: the CPU is known, the node is not. */
+    assert_int_equal(placement_p(s, 0, &cpu, &node), 10);
+    assert_int_equal(cpu, 0);
+    assert_int_equal(node, -1);
+
+    /* CPU rows alone (no numa section, e.g. --collectors without numa). */
+    struct cpu_sample *c = snapshot_add_cpu(s);
+    *c = (struct cpu_sample){ .cpu = 9, .node = 1, .online = true };
+    placement_p(s, 1, &cpu, &node);
+    assert_int_equal(cpu, 9);
+    assert_int_equal(node, 1);
+
+    /* One numa node and no CPU rows naming a node (the cpus collector off): every CPU
+     * is on it, for every caller alike. */
+    s->cpus[0].node = -1;
+    set_nodes(s, 1, (const char *const[]){ "" });
+    placement_p(s, 1, &cpu, &node);
+    assert_int_equal(node, 0);
+    placement_thread(s, 10, &cpu, &node);
+    assert_int_equal(node, 0);
+    numa_sample_free(&s->numa);
+    s->numa.nnodes = 0;
+
+    /* Two nodes: their CPU lists place the CPUs, before the CPU rows. */
+    set_nodes(s, 2, (const char *const[]){ "0-3,8,10-11", "4-7,9" });
+    s->cpus[0].node = 0;
+    placement_p(s, 1, &cpu, &node);
+    assert_int_equal(node, 1);
+    assert_int_equal(placement_cpu_node(s, 8), 0);
+    assert_int_equal(placement_cpu_node(s, 11), 0);
+    assert_int_equal(placement_cpu_node(s, 12), -1);
+    assert_int_equal(placement_cpu_node(s, -1), -1);
+
+    /* A list that filled its field may have lost its tail mid-number: not trusted. */
+    char *full = s->numa.nodes[1].cpus;
+    memset(full, '0', sizeof(s->numa.nodes[1].cpus) - 1);
+    full[0] = '4';
+    full[1] = ',';
+    full[sizeof(s->numa.nodes[1].cpus) - 2] = '9';    /* "4,00...09": reads as 9 */
+    full[sizeof(s->numa.nodes[1].cpus) - 1] = '\0';
+    assert_int_equal(placement_cpu_node(s, 9), 0);    /* from the CPU row */
+    numa_sample_free(&s->numa);
+    s->numa.nnodes = 0;
+
+    /* No M, or no scheduler read: no thread, nothing placed. */
+    assert_int_equal(placement_p(s, 2, &cpu, &node), 0);
+    assert_int_equal(cpu, -1);
+    assert_int_equal(node, -1);
+    assert_int_equal(placement_p(s, 3, &cpu, &node), 12);
+    assert_int_equal(cpu, -1);
+    assert_int_equal(placement_p(s, 4, &cpu, &node), 0);
+    s->sched.valid = false;
+    assert_int_equal(placement_p(s, 0, &cpu, &node), 0);
+    assert_int_equal(cpu, -1);
+    snapshot_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -138,6 +234,7 @@ int main(void)
         cmocka_unit_test(test_snapshot_arrays),
         cmocka_unit_test(test_rates),
         cmocka_unit_test(test_cpu_util),
+        cmocka_unit_test(test_placement),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
