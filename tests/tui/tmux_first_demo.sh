@@ -60,7 +60,7 @@ pass "the cores pane counts"
 
 T send-keys -t main 4
 within "^ +0 +[0-9-]+ +[0-9.]+[KMGT]?/[0-9.]+[KMGT]? +[1-9][0-9]* +[1-9]"
-within "Node of each P's thread: +P0:n[0-9]"
+within "Node of each P's thread: .*P[0-9]+:n[0-9]"
 pass "the NUMA pane places the threads and Ps on nodes"
 
 T send-keys -t main 5
