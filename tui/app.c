@@ -18,12 +18,14 @@
 #include "tui/last_pane.h"
 #include "tui/header.h"
 #include "tui/help.h"
+#include "tui/mouse.h"
 #include "tui/pane.h"
 #include "tui/pane_picker.h"
 #include "tui/replay_ui.h"
 #include "tui/theme.h"
 #include "model/rates.h"
 #include "record/recorder.h"
+#include "base/settings.h"
 #include "base/util.h"
 
 #ifndef GMPTOP_DATADIR
@@ -67,6 +69,10 @@ struct app {
     char msg[256];                 /* transient footer message */
     bool msg_error;
     long long msg_until_ms;
+    struct mouse mouse;
+    bool mouse_wanted;             /* the setting: on unless "mouse = false" */
+    struct mouse_hits hits;        /* the tabs and footer keys of the last draw */
+    struct pane_rect body;         /* where the last draw put the pane (or picker) */
 };
 
 static volatile sig_atomic_t got_signal;
@@ -269,7 +275,7 @@ static void do_attach(struct app *a, pid_t pid)
     set_msg(a, false, "watching process %d (%s)", (int)pid, s->target.comm);
 }
 
-static void draw_tabs(const struct app *a, int y, int cols)
+static void draw_tabs(struct app *a, int y, int cols)
 {
     char label[32];
     int full = 0;
@@ -283,13 +289,14 @@ static void draw_tabs(const struct app *a, int y, int cols)
         bool active = i == a->active && !a->picking;
         attr_t at = draw_role(active ? THEME_TAB_ACTIVE : THEME_TAB);
         attron(at);
-        x += draw_text(y, x, cols - x, label);
+        int used = draw_text(y, x, cols - x, label);
         attroff(at);
-        x += narrow ? 1 : 2;
+        mouse_hit_add(&a->hits, y, x, used, MOUSE_HIT_TAB, i);
+        x += used + (narrow ? 1 : 2);
     }
 }
 
-static void draw_footer(const struct app *a, int y, int cols)
+static void draw_footer(struct app *a, int y, int cols)
 {
     bool show_msg = a->msg[0] && now_ms() < a->msg_until_ms;
     attr_t at = draw_role(show_msg ? (a->msg_error ? THEME_CRIT : THEME_WARN) : THEME_STATUS);
@@ -298,17 +305,19 @@ static void draw_footer(const struct app *a, int y, int cols)
     if (show_msg)
         draw_text(y, 1, cols - 1, a->msg);
     else if (a->setting_up)
-        draw_text(y, 1, cols - 1, setup_hints(a->setup, cols - 1));
+        mouse_hints_draw(&a->hits, y, 1, cols - 1, setup_hints(a->setup, cols - 1));
     else
-        draw_text(y, 1, cols - 1, a->picking ? picker_hints(a->picker, cols - 1)
-                                  : cols > (int)sizeof(main_hints) ? main_hints
-                                  : main_hints_narrow);
+        mouse_hints_draw(&a->hits, y, 1, cols - 1,
+                         a->picking ? picker_hints(a->picker, cols - 1)
+                         : cols > (int)sizeof(main_hints) ? main_hints : main_hints_narrow);
     attroff(at);
 }
 
 static void draw_screen(struct app *a)
 {
     erase();
+    mouse_hits_clear(&a->hits);
+    a->body = (struct pane_rect){ 0, 0, 0, 0 };
     int rows = LINES, cols = COLS;
     if (rows < MIN_ROWS || cols < MIN_COLS) {
         const char *m = cols >= 31 ? "terminal too small (need 40x12)" : "too small (need 40x12)";
@@ -322,6 +331,7 @@ static void draw_screen(struct app *a)
         bool strip = !a->picking && v.cur;
         int tl = a->replay ? 1 : 0;     /* the replay timeline, above the footer */
         struct pane_rect r = { y, 0, rows - 1 - y - (strip ? 1 : 0) - tl, cols };
+        a->body = r;
         if (a->picking)
             picker_draw(a->picker, &r, a->s->attached ? a->s->target.pid : 0);
         else if (a->setting_up)
@@ -366,18 +376,40 @@ static void open_explain(struct app *a, const char *rule)
     a->explain_scroll = 0;
 }
 
-/* Keys while the F2 setup screen is open; it keeps them all. */
-static void setup_handle_key(struct app *a, int ch)
+/* The mouse setting (from the settings file or the setup screen) applied to the
+ * terminal. */
+static void apply_mouse(struct app *a, bool on)
 {
-    enum setup_action act = setup_key(a->setup, ch);
+    a->mouse_wanted = on;
+    if (mouse_set(&a->mouse, on) != on) {
+        const char *term = getenv("TERM");
+        set_msg(a, true, "TERM=%s reports no mouse: use the keys", term ? term : "");
+    }
+}
+
+/* What a key or click on the F2 setup screen asked of the app. */
+static void setup_acted(struct app *a, enum setup_action act)
+{
     if (act == SETUP_EXPLAIN)
         open_explain(a, setup_rule(a->setup));
     else if (act == SETUP_CLOSE)
         a->setting_up = false;
+    else if (act == SETUP_MOUSE)
+        apply_mouse(a, setup_mouse_on(a->setup));
     bool error = false;
     const char *m = setup_take_message(a->setup, &error);
     if (m)
         set_msg(a, error, "%s", m);
+}
+
+/* Enter on the diagnoses pane asks for the pane of the selected finding. */
+static void follow_jump(struct app *a)
+{
+    if (a->picking || a->active != PANE_DIAG)
+        return;
+    int jump = pane_diag_take_jump(&a->panes[PANE_DIAG]);
+    if (jump >= 0 && jump < PANE_COUNT)
+        select_pane(a, jump);
 }
 
 static void handle_key(struct app *a, int ch)
@@ -395,7 +427,7 @@ static void handle_key(struct app *a, int ch)
     if (ch == KEY_RESIZE)
         return;
     if (a->setting_up) {
-        setup_handle_key(a, ch);
+        setup_acted(a, setup_key(a->setup, ch));
         return;
     }
     if (a->replay && !a->picking) {
@@ -467,7 +499,7 @@ static void handle_key(struct app *a, int ch)
             set_msg(a, false, "pick a process first (Enter attaches)");
             return;
         }
-        setup_open(a->setup, a->s, a->settings);
+        setup_open(a->setup, a->s, a->settings, a->mouse_wanted);
         a->setting_up = true;
         return;
     default:
@@ -475,11 +507,63 @@ static void handle_key(struct app *a, int ch)
     }
     if (!a->picking && a->panes[a->active].key)
         a->panes[a->active].key(&a->panes[a->active], &v, ch);
-    if (!a->picking && a->active == PANE_DIAG) {
-        int jump = pane_diag_take_jump(&a->panes[PANE_DIAG]);
-        if (jump >= 0 && jump < PANE_COUNT)
-            select_pane(a, jump);
+    follow_jump(a);
+}
+
+static bool in_rect(const struct pane_rect *r, int y, int x)
+{
+    return y >= r->y && y < r->y + r->h && x >= r->x && x < r->x + r->w;
+}
+
+/* A click or wheel step. Everything it does a key does too: a footer key acts as that
+ * key, a tab as its number, and the panes say what a click on them means. */
+static void handle_mouse(struct app *a, const struct mouse_event *ev)
+{
+    bool click = ev->what == MOUSE_CLICK;
+    int step = ev->what == MOUSE_WHEEL_UP ? KEY_UP : KEY_DOWN;
+    /* The overlays close on any key, so on a click too; the wheel scrolls them. */
+    if (a->help || a->explain[0]) {
+        int *scroll = a->explain[0] ? &a->explain_scroll : &a->help_scroll;
+        if (click) {
+            a->help = false;
+            a->explain[0] = '\0';
+        }
+        for (int i = 0; !click && i < MOUSE_WHEEL_ROWS; i++)
+            help_key(step, scroll);
+        return;
     }
+    const struct mouse_hit *hit = click ? mouse_hit_find(&a->hits, ev->y, ev->x) : NULL;
+    if (hit && hit->kind == MOUSE_HIT_KEY) {
+        handle_key(a, hit->value);
+        return;
+    }
+    if (hit && hit->kind == MOUSE_HIT_TAB) {
+        if (a->setting_up) {
+            setup_close(a->setup);     /* saves, as leaving with F2 does */
+            setup_acted(a, SETUP_CLOSE);
+        }
+        select_pane(a, hit->value);
+        return;
+    }
+    /* A click must land on the pane; the wheel scrolls it from anywhere. */
+    if (click && !in_rect(&a->body, ev->y, ev->x))
+        return;
+    if (a->setting_up) {
+        setup_acted(a, setup_mouse(a->setup, ev));
+        return;
+    }
+    if (a->picking) {
+        pid_t pid = 0;
+        if (picker_mouse(a->picker, ev, &pid) == PICKER_ATTACH)
+            do_attach(a, pid);
+        return;
+    }
+    struct pane *p = &a->panes[a->active];
+    struct pane_view v = make_view(a);
+    if ((!p->mouse || !p->mouse(p, &v, ev, &a->body)) && !click && p->key)
+        for (int i = 0; i < MOUSE_WHEEL_ROWS; i++)
+            p->key(p, &v, step);
+    follow_jump(a);
 }
 
 /* Milliseconds getch may wait: until the next sample, picker rescan or message expiry. */
@@ -531,7 +615,17 @@ static void run_loop(struct app *a)
         int ch = getch();
         if (ch == ERR)
             continue;
-        handle_key(a, ch);
+        struct mouse_event ev;
+        switch (mouse_read(&a->mouse, ch, &ev)) {
+        case MOUSE_READ_NONE:
+            handle_key(a, ch);
+            break;
+        case MOUSE_READ_EVENT:
+            handle_mouse(a, &ev);
+            break;
+        case MOUSE_READ_IGNORED:
+            continue;
+        }
         dirty = true;
     }
 }
@@ -656,6 +750,16 @@ int app_run(const struct options *o, struct session *s, struct settings *setting
     set_escdelay(25);
     curs_set(0);
     setup_theme(a, utf8);
+    /* On unless the settings say "mouse = false": people who select text with the
+     * mouse keep that, as the terminal sends no clicks to an app that did not ask. */
+    bool bad = false;
+    a->mouse_wanted = settings ? settings_get_bool(settings, "mouse", true, &bad) : true;
+    if (bad)
+        set_msg(a, true, "settings: mouse = %.40s is not true or false; the mouse is on",
+                settings_get(settings, "mouse"));
+    mouse_init(&a->mouse, stdout);
+    if (a->mouse_wanted)
+        mouse_set(&a->mouse, true);
 
     if (!s->attached)
         open_picker(a);
@@ -664,6 +768,7 @@ int app_run(const struct options *o, struct session *s, struct settings *setting
     a->next_tick_ms = now_ms();
     run_loop(a);
 
+    mouse_set(&a->mouse, false);
     endwin();
     delscreen(scr);
     char err[512];

@@ -26,19 +26,25 @@ void diag_explain_draw(const struct session *s, const char *rule_id, int rows, i
                        int *scroll);
 bool diag_explain_key(int ch, int *scroll);
 
-/* Setup screen (F2, setup.c): toggle rules and edit thresholds; saves the settings file
- * atomically. settings may be NULL (the file is then read before a save). */
+/* Setup screen (F2, setup.c): switch the mouse, toggle rules and edit thresholds; saves
+ * the settings file atomically. settings may be NULL (the file is then read before a
+ * save). mouse: whether the app's mouse is on now (the screen's first row). */
 struct setup;
 struct setup *setup_new(void);
 void setup_free(struct setup *su);
-void setup_open(struct setup *su, struct session *s, struct settings *settings);
+void setup_open(struct setup *su, struct session *s, struct settings *settings, bool mouse);
 void setup_draw(struct setup *su, const struct pane_rect *r);
 enum setup_action {
     SETUP_HANDLED,      /* used; redraw */
     SETUP_CLOSE,        /* closed (and saved when something changed) */
     SETUP_EXPLAIN,      /* F1: explain the rule under the cursor (setup_rule) */
+    SETUP_MOUSE,        /* the mouse was switched: apply setup_mouse_on() now */
 };
 enum setup_action setup_key(struct setup *su, int ch);
+/* A click selects a row, a click on the selected row acts as Enter; the wheel moves. */
+enum setup_action setup_mouse(struct setup *su, const struct mouse_event *ev);
+/* The mouse switch as the screen has it. */
+bool setup_mouse_on(const struct setup *su);
 /* Close from outside (the target exited): an edit is dropped, changes are saved. */
 void setup_close(struct setup *su);
 /* The rule under the cursor, or NULL. */

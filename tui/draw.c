@@ -398,6 +398,14 @@ void draw_table_header(int y, const struct draw_col_place *place, size_t n, int 
     attrset(A_NORMAL);
 }
 
+int draw_col_at(const struct draw_col_place *place, size_t n, int x)
+{
+    for (size_t i = 0; i < n; i++)
+        if (place[i].shown && x >= place[i].x && x <= place[i].x + place[i].w)
+            return (int)i;
+    return -1;
+}
+
 void draw_cell(int y, const struct draw_col_place *c, const char *text, attr_t a)
 {
     if (!c->shown)

@@ -87,6 +87,9 @@ int draw_layout(const struct draw_col_spec *spec, struct draw_col_place *place, 
 /* Draw the header row of a laid-out table; column `sorted` (or -1) gets a marker. */
 void draw_table_header(int y, const struct draw_col_place *place, size_t n, int sorted,
                        bool descending, int x0, int width);
+/* The shown column whose cells (or the space after them) hold screen column x, or -1:
+ * which column header a click landed on. */
+int draw_col_at(const struct draw_col_place *place, size_t n, int x);
 /* Draw one cell of a laid-out column (aligned, clipped); nothing when it is not shown. */
 void draw_cell(int y, const struct draw_col_place *c, const char *text, attr_t a);
 

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 
+#include "tui/mouse.h"
 #include "session/session.h"
 #include "model/snapshot.h"
 
@@ -32,6 +33,11 @@ struct pane {
     void (*draw)(struct pane *p, const struct pane_view *v, const struct pane_rect *r);
     /* Returns true when the key was used (and the screen needs a redraw). */
     bool (*key)(struct pane *p, const struct pane_view *v, int ch);
+    /* A click or wheel step inside r, the rect of the last draw (what a click lands on
+     * is what that draw put there). Returns true when used. May be NULL, and a wheel
+     * step it does not use moves the pane as MOUSE_WHEEL_ROWS Up or Down keys would. */
+    bool (*mouse)(struct pane *p, const struct pane_view *v, const struct mouse_event *ev,
+                  const struct pane_rect *r);
     void (*reset)(struct pane *p);     /* a new target was attached; may be NULL */
     void (*destroy)(struct pane *p);   /* may be NULL */
     void *priv;

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,8 @@ struct canvas {
     int row, top, h;
     int y0, x0, w;
     bool draw;
+    int hit_row;             /* a virtual row clicked, or -1 */
+    size_t hit_item;         /* out: the item laid out on hit_row, SIZE_MAX = none */
 };
 
 static const char *pane_label(const char *name)
@@ -405,6 +408,8 @@ static void layout(struct diag_state *st, const struct pane_view *v, struct canv
             *sel_first = first;
             *sel_last = cv->row - 1;
         }
+        if (cv->hit_row >= first && cv->hit_row < cv->row)
+            cv->hit_item = i;
     }
 }
 
@@ -427,7 +432,7 @@ static void diag_draw(struct pane *p, const struct pane_view *v, const struct pa
     if (h < 1)
         return;
     st->page = h;
-    struct canvas cv = { 0, 0, h, r->y, r->x, r->w - 1, false };
+    struct canvas cv = { 0, 0, h, r->y, r->x, r->w - 1, false, -1, SIZE_MAX };
     int first = 0, last = 0;
     layout(st, v, &cv, &first, &last);
     int total = cv.row;
@@ -443,7 +448,7 @@ static void diag_draw(struct pane *p, const struct pane_view *v, const struct pa
         st->top = 0;
     if (st->top > total - h)
         st->top = total - h > 0 ? total - h : 0;
-    cv = (struct canvas){ 0, st->top, h, r->y, r->x, r->w - 1, true };
+    cv = (struct canvas){ 0, st->top, h, r->y, r->x, r->w - 1, true, -1, SIZE_MAX };
     layout(st, v, &cv, &first, &last);
     if (hint) {
         attron(draw_role(THEME_DIM));
@@ -463,6 +468,17 @@ static void move_sel(struct diag_state *st, long delta)
     remember_sel(st);
 }
 
+/* Enter: ask the app for the pane where the selected entry's figures are. */
+static void go_to_pane(struct diag_state *st)
+{
+    if (st->sel >= st->nitems)
+        return;
+    const struct item *it = &st->items[st->sel];
+    st->jump = pane_id_by_name(it->f ? it->f->pane : it->rule ? it->rule->pane : NULL);
+    if (st->jump < 0 && it->rule)
+        st->jump = pane_id_by_name(it->rule->pane);
+}
+
 static bool diag_key(struct pane *p, const struct pane_view *v, int ch)
 {
     struct diag_state *st = p->priv;
@@ -475,16 +491,37 @@ static bool diag_key(struct pane *p, const struct pane_view *v, int ch)
     }
     switch (ch) {
     case '\n': case '\r': case KEY_ENTER:
-        if (st->sel < st->nitems) {
-            const struct item *it = &st->items[st->sel];
-            st->jump = pane_id_by_name(it->f ? it->f->pane : it->rule ? it->rule->pane : NULL);
-            if (st->jump < 0 && it->rule)
-                st->jump = pane_id_by_name(it->rule->pane);
-        }
+        go_to_pane(st);
         return true;
     default:
         return false;
     }
+}
+
+/* A click on an entry selects it; on the selected one it goes to its pane, as Enter. */
+static bool diag_mouse(struct pane *p, const struct pane_view *v,
+                       const struct mouse_event *ev, const struct pane_rect *r)
+{
+    struct diag_state *st = p->priv;
+    int row = ev->y - r->y;
+    if (ev->what != MOUSE_CLICK || !v->cur || row < 0 || row >= st->page)
+        return false;
+    build_items(st, v);
+    restore_sel(st);
+    /* The same layout as the last draw: which entry was drawn on that row. */
+    struct canvas cv = { 0, st->top, st->page, r->y, r->x, r->w - 1, false,
+                         st->top + row, SIZE_MAX };
+    int first = 0, last = 0;
+    layout(st, v, &cv, &first, &last);
+    if (cv.hit_item >= st->nitems)
+        return false;
+    if (cv.hit_item == st->sel) {
+        go_to_pane(st);
+        return true;
+    }
+    st->sel = cv.hit_item;
+    remember_sel(st);
+    return true;
 }
 
 int pane_diag_take_jump(struct pane *p)
@@ -534,6 +571,7 @@ int pane_diag_init(struct pane *p)
     p->short_tab = "Diag";
     p->draw = diag_draw;
     p->key = diag_key;
+    p->mouse = diag_mouse;
     p->reset = diag_reset;
     p->destroy = diag_destroy;
     p->priv = st;

@@ -40,6 +40,7 @@ struct latency_pane {
     bool desc;
     bool since_attach;            /* false: last interval */
     size_t top;
+    int head_y;                   /* screen row of the table's titles at the last draw */
     struct lrow rows[MAX_ROWS];
     size_t nrows;
 };
@@ -342,6 +343,7 @@ static void draw_table(struct latency_pane *st, double secs, int y, int x, int w
     if (y >= end)
         return;
     draw_layout(col_spec, st->place, LC_COUNT_COLS, x, w);
+    st->head_y = y;
     draw_table_header(y++, st->place, LC_COUNT_COLS, st->sort_col, st->desc, x, w);
     int page = end - y;
     if (page <= 0)
@@ -403,6 +405,7 @@ static void latency_draw(struct pane *pn, const struct pane_view *v, const struc
 {
     struct latency_pane *st = pn->priv;
     int y = r->y, x = r->x + 1, w = r->w - 2, end = r->y + r->h;
+    st->head_y = -1;             /* until the table is drawn */
     if (y >= end || w < 20)
         return;
     if (!v->cur) {
@@ -481,6 +484,13 @@ static void latency_draw(struct pane *pn, const struct pane_view *v, const struc
         draw_band(both, nb, table_end, x, w, bottom);
 }
 
+/* Reasons sort A-Z, figures biggest first. */
+static void set_sort(struct latency_pane *st, int col)
+{
+    st->sort_col = (col + LC_COUNT_COLS) % LC_COUNT_COLS;
+    st->desc = st->sort_col != LC_REASON;
+}
+
 static bool latency_key(struct pane *pn, const struct pane_view *v, int ch)
 {
     (void)v;
@@ -490,12 +500,10 @@ static bool latency_key(struct pane *pn, const struct pane_view *v, int ch)
         st->since_attach = !st->since_attach;
         return true;
     case '>': case '.': case KEY_F(6):
-        st->sort_col = (st->sort_col + 1) % LC_COUNT_COLS;
-        st->desc = st->sort_col != LC_REASON;
+        set_sort(st, st->sort_col + 1);
         return true;
     case '<': case ',':
-        st->sort_col = (st->sort_col + LC_COUNT_COLS - 1) % LC_COUNT_COLS;
-        st->desc = st->sort_col != LC_REASON;
+        set_sort(st, st->sort_col - 1);
         return true;
     case 'I':
         st->desc = !st->desc;
@@ -511,6 +519,25 @@ static bool latency_key(struct pane *pn, const struct pane_view *v, int ch)
     default:
         return false;
     }
+}
+
+/* A click on a column title sorts the table by it (again: the other way). */
+static bool latency_mouse(struct pane *pn, const struct pane_view *v,
+                          const struct mouse_event *ev, const struct pane_rect *r)
+{
+    (void)v;
+    (void)r;
+    struct latency_pane *st = pn->priv;
+    if (ev->what != MOUSE_CLICK || st->head_y < 0 || ev->y != st->head_y)
+        return false;
+    int col = draw_col_at(st->place, LC_COUNT_COLS, ev->x);
+    if (col < 0)
+        return false;
+    if (col == st->sort_col)
+        st->desc = !st->desc;
+    else
+        set_sort(st, col);
+    return true;
 }
 
 static void latency_reset(struct pane *pn)
@@ -533,10 +560,12 @@ int pane_latency_init(struct pane *p)
         return -ENOMEM;
     st->sort_col = LC_COUNT;
     st->desc = true;
+    st->head_y = -1;
     p->tab = "Latency";
     p->short_tab = "Lat";
     p->draw = latency_draw;
     p->key = latency_key;
+    p->mouse = latency_mouse;
     p->reset = latency_reset;
     p->destroy = latency_destroy;
     p->priv = st;

@@ -47,6 +47,7 @@ struct picker {
     pid_t sel_pid;
     bool follow;                   /* the user moved the bar: keep it on sel_pid */
     int page;
+    int list_y;                    /* screen row of the first listed process, -1 = none */
     long long next_scan_ms;
     bool scanned_once;
     struct draw_col_place place[PC_COUNT];
@@ -228,6 +229,7 @@ static void draw_empty(struct picker *pk, int y, int end, const struct pane_rect
 void picker_draw(struct picker *pk, const struct pane_rect *r, pid_t current)
 {
     int y = r->y, end = r->y + r->h;
+    pk->list_y = -1;
     if (r->h <= 0)
         return;
     attron(draw_role(THEME_TITLE) | A_BOLD);
@@ -262,6 +264,7 @@ void picker_draw(struct picker *pk, const struct pane_rect *r, pid_t current)
     if (pk->nrows == 0) {
         draw_empty(pk, y, list_end, r);
     } else {
+        pk->list_y = y;
         if (pk->sel < pk->top)
             pk->top = pk->sel;
         if (list_h > 0 && pk->sel >= pk->top + (size_t)list_h)
@@ -379,6 +382,23 @@ enum picker_action picker_key(struct picker *pk, int ch, pid_t *pid)
     default:
         return PICKER_UNHANDLED;
     }
+}
+
+enum picker_action picker_mouse(struct picker *pk, const struct mouse_event *ev, pid_t *pid)
+{
+    if (ev->what != MOUSE_CLICK) {
+        move_sel(pk, ev->what == MOUSE_WHEEL_UP ? -MOUSE_WHEEL_ROWS : MOUSE_WHEEL_ROWS);
+        return PICKER_HANDLED;
+    }
+    long row = ev->y - pk->list_y;
+    if (pk->list_y < 0 || row < 0 || row >= pk->page || pk->top + (size_t)row >= pk->nrows)
+        return PICKER_UNHANDLED;
+    size_t idx = pk->top + (size_t)row;
+    /* The second click on a row (a double click too) attaches, as Enter does. */
+    if (idx == pk->sel)
+        return attach_selected(pk, pid);
+    move_sel(pk, (long)idx - (long)pk->sel);
+    return PICKER_HANDLED;
 }
 
 const char *picker_hints(const struct picker *pk, int width)

@@ -33,6 +33,9 @@ long long picker_next_ms(const struct picker *pk, long long now_ms);
 void picker_set_banner(struct picker *pk, const char *msg, bool error);
 void picker_draw(struct picker *pk, const struct pane_rect *r, pid_t current);
 enum picker_action picker_key(struct picker *pk, int ch, pid_t *pid);
+/* A click or wheel step on the picker drawn last: a click selects a process and a click
+ * on the selected one attaches it (PICKER_ATTACH); the wheel moves the selection. */
+enum picker_action picker_mouse(struct picker *pk, const struct mouse_event *ev, pid_t *pid);
 /* Key hints for the footer while the picker is open, shortened to fit width. */
 const char *picker_hints(const struct picker *pk, int width);
 

@@ -45,6 +45,7 @@ struct sched_pane {
     struct draw_col_place place[SC_COUNT];
     size_t sel, top;
     int page;                 /* visible P rows at the last draw */
+    int list_y;               /* screen row of the first of them */
     size_t nrows;
     char hist_title[48];
 };
@@ -632,6 +633,7 @@ static void sched_draw(struct pane *p, const struct pane_view *v, const struct p
         list_h--;
     }
     st->page = list_h;
+    st->list_y = y;
     clamp_scroll(st, list_h > 0 ? list_h : 1);
     for (int i = 0; i < list_h && st->top + (size_t)i < ss->nps; i++) {
         size_t idx = st->top + (size_t)i;
@@ -669,6 +671,21 @@ static bool sched_key(struct pane *p, const struct pane_view *v, int ch)
     return true;
 }
 
+/* A click on a P's row selects it. */
+static bool sched_mouse(struct pane *p, const struct pane_view *v,
+                        const struct mouse_event *ev, const struct pane_rect *r)
+{
+    (void)v;
+    (void)r;
+    struct sched_pane *st = p->priv;
+    long row = ev->y - st->list_y;
+    if (ev->what != MOUSE_CLICK || row < 0 || row >= st->page ||
+        st->top + (size_t)row >= st->nrows)
+        return false;
+    st->sel = st->top + (size_t)row;
+    return true;
+}
+
 static void sched_reset(struct pane *p)
 {
     struct sched_pane *st = p->priv;
@@ -691,6 +708,7 @@ int pane_sched_init(struct pane *p)
     p->short_tab = "Sch";
     p->draw = sched_draw;
     p->key = sched_key;
+    p->mouse = sched_mouse;
     p->reset = sched_reset;
     p->destroy = sched_destroy;
     p->priv = st;

@@ -52,6 +52,7 @@ struct threads_state {
     pid_t sel_tid;
     bool follow;              /* the user moved the bar: keep it on sel_tid */
     int page;                 /* visible rows at the last draw */
+    int head_y;               /* screen row of the column titles at the last draw, or -1 */
 };
 
 /* qsort has no context argument in C11; the TUI is single-threaded. */
@@ -217,6 +218,7 @@ static void threads_draw(struct pane *p, const struct pane_view *v,
                                          : "No process attached. Press p to pick one.";
         draw_wrap(y, r->x + 1, r->w - 2, r->h, msg);
         st->page = 0;
+        st->head_y = -1;
         return;
     }
     const struct collector_status *cs = snapshot_status(v->cur, "threads");
@@ -237,6 +239,7 @@ static void threads_draw(struct pane *p, const struct pane_view *v,
     st->page = list_h;
 
     draw_layout(col_spec, st->place, TC_COUNT, r->x, r->w);
+    st->head_y = y;
     draw_table_header(y++, st->place, TC_COUNT, st->sort_col, st->desc, r->x, r->w);
 
     if (st->sel < st->top)
@@ -302,6 +305,33 @@ static bool threads_key(struct pane *p, const struct pane_view *v, int ch)
     }
 }
 
+/* A click on a column title sorts by it (again: the other way, as in htop); on a row it
+ * selects the thread. */
+static bool threads_mouse(struct pane *p, const struct pane_view *v,
+                          const struct mouse_event *ev, const struct pane_rect *r)
+{
+    (void)v;
+    (void)r;
+    struct threads_state *st = p->priv;
+    if (ev->what != MOUSE_CLICK || st->head_y < 0)
+        return false;
+    if (ev->y == st->head_y) {
+        int col = draw_col_at(st->place, TC_COUNT, ev->x);
+        if (col < 0)
+            return false;
+        if (col == st->sort_col)
+            st->desc = !st->desc;
+        else
+            set_sort(st, col);
+        return true;
+    }
+    long row = ev->y - st->head_y - 1;
+    if (row < 0 || row >= st->page || st->top + (size_t)row >= st->nrows)
+        return false;
+    move_sel(st, (long)(st->top + (size_t)row) - (long)st->sel);
+    return true;
+}
+
 static void threads_reset(struct pane *p)
 {
     struct threads_state *st = p->priv;
@@ -309,6 +339,7 @@ static void threads_reset(struct pane *p)
     st->sel_tid = 0;
     st->follow = false;
     st->nrows = 0;
+    st->head_y = -1;
 }
 
 static void threads_destroy(struct pane *p)
@@ -325,11 +356,13 @@ int pane_threads_init(struct pane *p)
     struct threads_state *st = calloc(1, sizeof(*st));
     if (!st)
         return -ENOMEM;
+    st->head_y = -1;
     set_sort(st, TC_CPUPCT);
     p->tab = "Threads";
     p->short_tab = "Thr";
     p->draw = threads_draw;
     p->key = threads_key;
+    p->mouse = threads_mouse;
     p->reset = threads_reset;
     p->destroy = threads_destroy;
     p->priv = st;

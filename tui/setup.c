@@ -1,5 +1,5 @@
-/* setup: the F2 screen where diagnosis rules are switched on and off and their
- * thresholds edited; leaving it saves the settings file atomically. */
+/* setup: the F2 screen where the mouse and the diagnosis rules are switched on and off
+ * and the rules' thresholds edited; leaving it saves the settings file atomically. */
 #include "tui/diag_tui.h"
 
 #include <ctype.h>
@@ -17,10 +17,12 @@
 
 #define EDIT_LEN 24
 
-/* One line of the list: a rule (thr = -1) or one of its thresholds. */
+/* One line of the list: the mouse switch, a rule, or one of a rule's thresholds. */
+enum setup_row_kind { ROW_MOUSE, ROW_RULE, ROW_THRESHOLD };
 struct setup_row {
-    size_t rule;
-    int thr;
+    enum setup_row_kind kind;
+    size_t rule;                   /* ROW_RULE, ROW_THRESHOLD */
+    int thr;                       /* ROW_THRESHOLD */
 };
 
 struct setup {
@@ -30,6 +32,9 @@ struct setup {
     size_t nrows;
     size_t sel, top;
     int page;
+    int list_y;                    /* screen row of the first row shown, -1 = none */
+    bool mouse;                    /* the app's mouse switch, as shown and saved */
+    bool mouse_changed;            /* save it: the file keeps what the user chose */
     bool editing;
     bool fresh;                    /* the first key typed replaces the old value */
     char buf[EDIT_LEN];
@@ -46,18 +51,20 @@ struct setup *setup_new(void)
     struct setup *su = calloc(1, sizeof(*su));
     if (!su)
         return NULL;
-    size_t n = 0;
+    size_t n = 1;
     for (size_t i = 0; i < diag_rule_count(); i++)
         n += 1 + diag_rule_at(i)->nthresholds;
-    su->rows = calloc(n ? n : 1, sizeof(*su->rows));
+    su->rows = calloc(n, sizeof(*su->rows));
     if (!su->rows) {
         free(su);
         return NULL;
     }
+    su->list_y = -1;
+    su->rows[su->nrows++] = (struct setup_row){ ROW_MOUSE, 0, -1 };
     for (size_t i = 0; i < diag_rule_count(); i++) {
-        su->rows[su->nrows++] = (struct setup_row){ i, -1 };
+        su->rows[su->nrows++] = (struct setup_row){ ROW_RULE, i, -1 };
         for (size_t t = 0; t < diag_rule_at(i)->nthresholds; t++)
-            su->rows[su->nrows++] = (struct setup_row){ i, (int)t };
+            su->rows[su->nrows++] = (struct setup_row){ ROW_THRESHOLD, i, (int)t };
     }
     return su;
 }
@@ -70,10 +77,12 @@ void setup_free(struct setup *su)
     free(su);
 }
 
-void setup_open(struct setup *su, struct session *s, struct settings *settings)
+void setup_open(struct setup *su, struct session *s, struct settings *settings, bool mouse)
 {
     su->s = s;
     su->settings = settings;
+    su->mouse = mouse;
+    su->mouse_changed = false;
     su->editing = false;
     su->dirty = false;
     su->note[0] = '\0';
@@ -120,6 +129,12 @@ static void save(struct setup *su)
         settings_load(own, path, NULL, NULL);
     }
     diag_engine_store(su->s->diag, cfg);
+    rc = su->mouse_changed ? settings_set(cfg, "mouse", su->mouse ? "true" : "false") : 0;
+    if (rc < 0) {
+        settings_free(own);
+        snprintf(su->msg, sizeof(su->msg), "settings not saved: %s", strerror(-rc));
+        return;
+    }
     rc = settings_save(cfg, path, err, sizeof(err));
     settings_free(own);
     if (rc < 0) {
@@ -141,7 +156,12 @@ static const struct setup_row *cur_row(const struct setup *su)
 const char *setup_rule(const struct setup *su)
 {
     const struct setup_row *r = cur_row(su);
-    return r ? diag_rule_at(r->rule)->id : NULL;
+    return r && r->kind != ROW_MOUSE ? diag_rule_at(r->rule)->id : NULL;
+}
+
+bool setup_mouse_on(const struct setup *su)
+{
+    return su->mouse;
 }
 
 const char *setup_take_message(struct setup *su, bool *error)
@@ -164,7 +184,7 @@ const char *setup_hints(const struct setup *su, int width)
         snprintf(m->hints, sizeof(m->hints), width >= 70
                  ? "Space on/off  Enter edit  s save  F1 explain  F2/Esc save+close"
                  : width >= 50 ? "Spc on/off  Enter edit  s save  F2 close"
-                               : "Spc toggle Ent edit F2 close");
+                               : "Spc toggle  Ent edit  F2 close");
     return m->hints;
 }
 
@@ -181,7 +201,7 @@ static void fmt_value(char *buf, size_t len, double v)
 static void draw_row(const struct setup *su, int y, const struct pane_rect *r, size_t i)
 {
     const struct setup_row *row = &su->rows[i];
-    const struct diag_rule *rule = diag_rule_at(row->rule);
+    const struct diag_rule *rule = row->kind == ROW_MOUSE ? NULL : diag_rule_at(row->rule);
     bool selected = i == su->sel;
     attr_t base = draw_role(selected ? THEME_SELECTED : THEME_NORMAL);
     int x = r->x + 1, end = r->x + r->w - 1;
@@ -191,16 +211,18 @@ static void draw_row(const struct setup *su, int y, const struct pane_rect *r, s
         draw_fill(y, r->x, r->w, base);
         draw_text(y, r->x, 1, ">");
     }
-    if (row->thr < 0) {
-        bool on = su->s && su->s->diag && diag_engine_enabled(su->s->diag, row->rule);
+    if (row->kind != ROW_THRESHOLD) {
+        bool on = row->kind == ROW_MOUSE ? su->mouse
+                  : su->s && su->s->diag && diag_engine_enabled(su->s->diag, row->rule);
         x += draw_text(y, x, end - x, on ? "[x] " : "[ ] ");
         attron(A_BOLD);
         int idw = r->w >= 60 ? 22 : end - x;
-        draw_text(y, x, idw - 1, rule->id);
+        draw_text(y, x, idw - 1, row->kind == ROW_MOUSE ? "mouse" : rule->id);
         attroff(A_BOLD);
         x += idw;
         if (x < end)
-            draw_text(y, x, end - x, rule->title);
+            draw_text(y, x, end - x, row->kind == ROW_MOUSE
+                      ? "clicks and the wheel (off: the mouse selects text)" : rule->title);
         attroff(base);
         return;
     }
@@ -242,13 +264,15 @@ static void draw_row(const struct setup *su, int y, const struct pane_rect *r, s
 void setup_draw(struct setup *su, const struct pane_rect *r)
 {
     int y = r->y, end = r->y + r->h;
+    su->list_y = -1;
     for (int i = y; i < end; i++)
         draw_fill(i, r->x, r->w, draw_role(THEME_NORMAL));
     if (y >= end)
         return;
     attron(draw_role(THEME_TITLE) | A_BOLD);
     draw_text(y++, r->x + 1, r->w - 2,
-              r->w >= 60 ? "Setup: diagnosis rules and thresholds" : "Setup: diagnoses");
+              r->w >= 60 ? "Setup: mouse, diagnosis rules and thresholds"
+                         : "Setup: mouse, rules");
     attroff(draw_role(THEME_TITLE) | A_BOLD);
     char path[4096];
     if (y < end && r->h >= 8) {
@@ -269,6 +293,7 @@ void setup_draw(struct setup *su, const struct pane_rect *r)
     if (list_h < 1)
         list_h = 1;
     su->page = list_h;
+    su->list_y = y;
     if (su->sel < su->top)
         su->top = su->sel;
     if (su->sel >= su->top + (size_t)list_h)
@@ -291,38 +316,47 @@ static void move_sel(struct setup *su, long delta)
     su->sel = draw_list_move(su->sel, delta, su->nrows);
 }
 
-static void toggle(struct setup *su)
+/* Space on the mouse row: the app applies it at once (SETUP_MOUSE). */
+static enum setup_action toggle(struct setup *su)
 {
     const struct setup_row *r = cur_row(su);
+    if (r && r->kind == ROW_MOUSE) {
+        su->mouse = !su->mouse;
+        su->mouse_changed = true;
+        su->dirty = true;
+        set_note(su, false, "mouse %s", su->mouse ? "on: click tabs, titles, rows and keys"
+                                                  : "off: the mouse selects text");
+        return SETUP_MOUSE;
+    }
     if (!r || !su->s->diag)
-        return;
+        return SETUP_HANDLED;
     bool on = !diag_engine_enabled(su->s->diag, r->rule);
     diag_engine_set_enabled(su->s->diag, r->rule, on);
     su->dirty = true;
     set_note(su, false, "%s %s (takes effect at the next sample)",
              diag_rule_at(r->rule)->id, on ? "enabled" : "disabled");
+    return SETUP_HANDLED;
 }
 
-static void start_edit(struct setup *su)
+static enum setup_action start_edit(struct setup *su)
 {
     const struct setup_row *r = cur_row(su);
+    if (r && r->kind != ROW_THRESHOLD)
+        return toggle(su);
     if (!r || !su->s->diag)
-        return;
-    if (r->thr < 0) {
-        toggle(su);
-        return;
-    }
+        return SETUP_HANDLED;
     fmt_value(su->buf, sizeof(su->buf),
               diag_engine_threshold(su->s->diag, r->rule, (size_t)r->thr));
     su->editing = true;
     su->fresh = true;
     su->note[0] = '\0';
+    return SETUP_HANDLED;
 }
 
 static void accept_edit(struct setup *su)
 {
     const struct setup_row *r = cur_row(su);
-    if (!r || r->thr < 0 || !su->s->diag) {    /* the row went away while editing */
+    if (!r || r->kind != ROW_THRESHOLD || !su->s->diag) {   /* the row went away */
         su->editing = false;
         return;
     }
@@ -406,15 +440,17 @@ enum setup_action setup_key(struct setup *su, int ch)
     }
     switch (ch) {
     case ' ':
-        toggle(su);
-        return SETUP_HANDLED;
+        return toggle(su);
     case '\n': case '\r': case KEY_ENTER:
-        start_edit(su);
-        return SETUP_HANDLED;
+        return start_edit(su);
     case 's': case 'S':
         save(su);
         return SETUP_HANDLED;
     case KEY_F(1): case 'h': case '?':
+        if (!setup_rule(su)) {
+            set_note(su, false, "Space switches the mouse; off, the terminal selects text");
+            return SETUP_HANDLED;
+        }
         return SETUP_EXPLAIN;
     case KEY_F(2): case 27: case 'q': case KEY_F(10):
         /* Leaving keeps what was changed: nothing is lost by closing. */
@@ -423,4 +459,23 @@ enum setup_action setup_key(struct setup *su, int ch)
     default:
         return SETUP_HANDLED;
     }
+}
+
+enum setup_action setup_mouse(struct setup *su, const struct mouse_event *ev)
+{
+    if (su->editing)
+        return SETUP_HANDLED;          /* Enter or Esc ends the edit first */
+    if (ev->what != MOUSE_CLICK) {
+        move_sel(su, ev->what == MOUSE_WHEEL_UP ? -MOUSE_WHEEL_ROWS : MOUSE_WHEEL_ROWS);
+        return SETUP_HANDLED;
+    }
+    long row = ev->y - su->list_y;
+    if (su->list_y < 0 || row < 0 || row >= su->page || su->top + (size_t)row >= su->nrows)
+        return SETUP_HANDLED;
+    size_t idx = su->top + (size_t)row;
+    /* A click on the selected row does what Enter does: switch it, or edit the value. */
+    if (idx == su->sel)
+        return start_edit(su);
+    su->sel = idx;
+    return SETUP_HANDLED;
 }
