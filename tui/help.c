@@ -255,7 +255,7 @@ static const struct help_para help_text[] = {
              "off, Enter edits a threshold (type a number, Enter accepts, Esc cancels), s "
              "saves. Leaving with F2 or Esc saves too. The settings file is "
              "$XDG_CONFIG_HOME/gmptop/gmptoprc (else ~/.config/gmptop/gmptoprc), keys "
-             "diag.RULE.enabled and diag.RULE.THRESHOLD, written atomically." },
+             "mouse, diag.RULE.enabled and diag.RULE.THRESHOLD, written atomically." },
     { true, "Process picker (p)" },
     { false, "PID, USER (owner), GO (Go version, ? = could not read the program file: "
              "needs root or CAP_SYS_PTRACE), THREADS, CPU% (of one CPU), RSS (memory in "
@@ -264,7 +264,7 @@ static const struct help_para help_text[] = {
     { false, "F1 or h: this help (Up/Down/PgUp/PgDn scroll, any other key closes it); "
              "on the diagnoses pane they explain the selected finding, ? shows this help" },
     { false, "Tab / Shift-Tab: next / previous pane;  1-6: go to a pane;  d: diagnoses" },
-    { false, "F2: set up the diagnosis rules (on/off, thresholds)" },
+    { false, "F2: set up the mouse and the diagnosis rules (on/off, thresholds)" },
     { false, "Space: pause (sampling stops and the display freezes; press again to go on)" },
     { false, "Up/Down, PgUp/PgDn, Home/End: move the selection bar (and scroll the Ps "
              "or threads when they do not fit)" },
@@ -273,6 +273,15 @@ static const struct help_para help_text[] = {
              "(type to filter by command or PID, Esc clears), a shows all processes "
              "(not only Go ones), Esc goes back" },
     { false, "q or F10: quit" },
+    { true, "Mouse" },
+    { false, "Click a tab to switch pane, a key in the bottom line to press it, a column "
+             "title to sort by it (click it again to invert; threads and latency panes), "
+             "a row to select it. In the picker a click on the selected process (or a "
+             "double click) attaches; on the diagnoses pane a click on the selected "
+             "finding goes to its pane; in the setup screen it does what Enter does. The "
+             "wheel scrolls. Every click has a key above. To select text with the mouse "
+             "instead, switch the mouse off in F2 (saved as mouse = false), or hold Shift "
+             "while selecting (most terminals)." },
     { true, "Replay (gmptop --replay FILE)" },
     { false, "The screen shows a recording made with --record, exactly as it looked live; "
              "the bar above the footer shows the position, the length, the speed and "
@@ -296,8 +305,11 @@ static int total_rows(const struct help_para *paras, size_t n, int w)
 
 static void draw_hint(int top, int left, int h, int w, int tw, bool scrolls)
 {
-    const char *more = scrolls ? " Up/Down scroll, any other key closes "
-                               : " any key closes ";
+    /* The longest that fits: narrow screens drop the mouse's part. */
+    const char *more = scrolls ? " Up/Down or wheel scroll, any other key or a click closes "
+                               : " any key or a click closes ";
+    if (draw_text_width(more) >= tw)
+        more = scrolls ? " Up/Down scroll, any other key closes " : " any key closes ";
     int mw = draw_text_width(more);
     if (mw < tw)
         draw_text(top + h - 1, left + w - mw - 2, mw, more);
