@@ -53,7 +53,7 @@ start_demo pingpong
 target=main
 restart_main 100 30 "env LC_ALL=C.UTF-8 '$GMPTOP' -p $DEMO_PID -d 0.5"
 wait_re "PID $DEMO_PID" 10
-wait_re "RUNDLY" 5
+wait_re "GOMAXPROCS [0-9]+" 5
 wait_re "F1 Help  F2 Setup" 5
 [ "$(flags)" = 11 ] || fail "mouse reports not asked for in the SGR form: flags $(flags)"
 pass "gmptop asks the terminal for mouse reports, in the SGR (1006) form"
@@ -118,6 +118,7 @@ pass "F2's mouse row switches reports off and saves mouse = false"
 # and selects text; a report sent anyway changes nothing.
 restart_main 100 30 "env LC_ALL=C.UTF-8 '$GMPTOP' -p $DEMO_PID -d 0.5"
 wait_re "PID $DEMO_PID" 10
+T send-keys -t "$target" 5
 wait_re "RUNDLY" 5
 [ "$(flags)" = 00 ] || fail "mouse reports asked for with mouse = false: flags $(flags)"
 click_on "3 Cores"
