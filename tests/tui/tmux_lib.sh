@@ -34,6 +34,18 @@ wait_re() {
 $(screen)"
 }
 
+# wait_gone_re ERE [TIMEOUT-SECONDS]: poll the screen until no line matches.
+wait_gone_re() {
+    i=0
+    while [ $i -lt "$(( ${2:-5} * 10 ))" ]; do
+        screen | grep -qE -- "$1" || return 0
+        sleep 0.1
+        i=$((i + 1))
+    done
+    fail "/$1/ still on screen after ${2:-5}s; screen was:
+$(screen)"
+}
+
 # Longest line of the screen in characters (UTF-8 continuation bytes not counted).
 widest() {
     screen | LC_ALL=C tr -d '\200-\277' |

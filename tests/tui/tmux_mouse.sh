@@ -16,17 +16,6 @@ need_demo
 . "$top_srcdir/tests/tui/tmux_lib.sh"
 tmux_setup mouse
 
-wait_gone_re() {
-    i=0
-    while [ $i -lt "$(( ${2:-5} * 10 ))" ]; do
-        screen | grep -qE -- "$1" || return 0
-        sleep 0.1
-        i=$((i + 1))
-    done
-    fail "/$1/ still on screen after ${2:-5}s; screen was:
-$(screen)"
-}
-
 # at TEXT: "X Y", the 1-based cell where TEXT first shows on the screen (UTF-8 glyphs
 # count one column each).
 at() {
