@@ -105,3 +105,38 @@ expect_exit() {
         fail "'$*' printed more than a short message: $out"
     pass "$* -> exit $got: $out"
 }
+
+# reachable_copies [FILE...]: for a test that runs gmptop or the demo as another user
+# (setpriv --reuid) or as root of a user namespace (unshare -U -r). Those identities
+# cannot search a mode-700 directory above the build tree (a clone in /root/gmptop),
+# so their exec fails with 126 before any assertion is reached. Copies gmptop, the
+# demo, the themes and each FILE into $REACHABLE, a fresh directory under /tmp (not
+# $TMPDIR, which may be private too) that everyone can read and search, and exports
+# GMPTOP, GMPTOP_DEMO_BIN and GMPTOP_THEMES_DIR as the copies: gmptop finds the demo and
+# the themes through those, not next to its own path. FILE's copy is
+# $REACHABLE/$(basename FILE). The caller's exit trap removes "$REACHABLE".
+REACHABLE=
+reachable_copies() {
+    [ -n "$REACHABLE" ] || {
+        REACHABLE=$(mktemp -d /tmp/gmptop-reach.XXXXXX) || fail "mktemp under /tmp"
+        chmod 755 "$REACHABLE" || fail "chmod $REACHABLE"
+    }
+    cp "$GMPTOP" "$REACHABLE/gmptop" || fail "copying $GMPTOP to $REACHABLE"
+    GMPTOP=$REACHABLE/gmptop
+    # Absent pieces stay absent (and their paths unchanged), so need_demo still skips.
+    if [ -x "$GMPTOP_DEMO_BIN" ]; then
+        cp "$GMPTOP_DEMO_BIN" "$REACHABLE/gmptop-demo" || fail "copying the demo"
+        GMPTOP_DEMO_BIN=$REACHABLE/gmptop-demo
+    fi
+    if [ -d "${GMPTOP_THEMES_DIR:-}" ]; then
+        cp -R "$GMPTOP_THEMES_DIR" "$REACHABLE/themes" || fail "copying the themes"
+        GMPTOP_THEMES_DIR=$REACHABLE/themes
+        export GMPTOP_THEMES_DIR
+    fi
+    for rc_f in "$@"; do
+        cp -R "$rc_f" "$REACHABLE/" || fail "copying $rc_f to $REACHABLE"
+    done
+    # cp applies the umask (077 leaves 700): everyone may read, and run what runs.
+    chmod -R u+w,a+rX "$REACHABLE" || fail "chmod -R $REACHABLE"
+    export GMPTOP GMPTOP_DEMO_BIN
+}

@@ -10,7 +10,9 @@ need_demo
 work=$(mktemp -d /tmp/gmptop-matrix.XXXXXX)
 chmod 777 "$work"
 pid=""
-trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$work"' EXIT
+trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$work" "$REACHABLE"' EXIT
+# nobody runs gmptop and the demo: run copies it can reach whatever the checkout's path.
+reachable_copies
 as_nobody() { exec setpriv --reuid=65534 --regid=65534 --clear-groups env HOME="$work" "$@"; }
 
 # 1. Unprivileged, own process.

@@ -21,8 +21,10 @@ expect_exit 2 "not a Go program" "$GMPTOP" -p 2 -b -n 1
 
 # No permission: another user's Go process, watched by an unprivileged user.
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && [ -x "$GMPTOP_DEMO_BIN" ]; then
+    # nobody and the namespace's root run gmptop: copies they can reach from any checkout.
+    trap 'stop_demo; rm -rf "$REACHABLE"' EXIT
+    reachable_copies
     start_demo idle
-    trap stop_demo EXIT
     expect_exit 1 "(root|CAP_SYS_PTRACE|same user)" \
         setpriv --reuid=65534 --regid=65534 --clear-groups "$GMPTOP" -p "$DEMO_PID" -b -n 1
     # Root in a user namespace of its own holds CAP_SYS_PTRACE there, not over the demo

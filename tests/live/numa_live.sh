@@ -23,13 +23,16 @@ export GOFLAGS=-buildvcs=false
 tmp=$(mktemp -d /tmp/gmptop-numa.XXXXXX) || fail "mktemp"
 chmod 755 "$tmp"
 pids=""
-trap 'for p in $pids; do kill -KILL $p 2>/dev/null; done; rm -rf "$tmp"' EXIT
+trap 'for p in $pids; do kill -KILL $p 2>/dev/null; done; rm -rf "$tmp" "$REACHABLE"' EXIT
 if [ ! -x "$bin" ] || [ "$top_srcdir/tests/live/numa_workload.go" -nt "$bin" ]; then
     cp "$top_srcdir/tests/live/numa_workload.go" "$tmp/main.go"
     (cd "$tmp" && "$go" build -o "$bin" main.go) || fail "go build numa_workload"
     rm -f "$tmp/main.go"
 fi
-chmod 755 "$outdir" "$bin"
+# Other users run the workload and gmptop (b): copies they can reach wherever the
+# build tree is.
+reachable_copies "$bin"
+bin=$REACHABLE/numa_workload
 
 # start_workload NAME CMD...: run CMD $bin 256 in the background until it said ready.
 start_workload() {

@@ -30,6 +30,10 @@ tmux_setup basic
 # gmptop remembers the last pane in its settings file: every run here gets a settings
 # base that does not exist (nothing is written), except the one that tests remembering.
 export XDG_CONFIG_HOME="$tmp/no-config"
+# The picker runs as nobody and in a user namespace: copies of gmptop and its themes
+# they can reach from any checkout. Made before the tmux server starts, so that its
+# panes inherit the exported paths.
+reachable_copies
 
 # wait_for FIXED-TEXT [TIMEOUT-SECONDS]: poll the screen until the text shows.
 wait_for() {

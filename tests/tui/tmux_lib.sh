@@ -2,7 +2,8 @@
 # test's own tmux server; screen reads the pane named by $target (default "main").
 
 # tmux_setup NAME: the test's own tmux server ($SOCK), a scratch directory ($tmp), and an
-# exit trap that removes both and kills the program whose pid is in $DEMO_PID.
+# exit trap that removes both (and $REACHABLE, from reachable_copies) and kills the
+# program whose pid is in $DEMO_PID.
 tmux_setup() {
     SOCK=gmptop-$1-$$
     DEMO_PID=
@@ -15,7 +16,7 @@ tmux_cleanup() {
     tmux -L "$SOCK" kill-server >/dev/null 2>&1
     rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$SOCK"
     [ -n "${DEMO_PID:-}" ] && kill -KILL "$DEMO_PID" 2>/dev/null
-    rm -rf "$tmp"
+    rm -rf "$tmp" "${REACHABLE:-}"
 }
 
 T() { tmux -L "$SOCK" "$@"; }
