@@ -140,3 +140,43 @@ reachable_copies() {
     chmod -R u+w,a+rX "$REACHABLE" || fail "chmod -R $REACHABLE"
     export GMPTOP GMPTOP_DEMO_BIN
 }
+
+# mounts_at PATH: how many mounts this namespace has at PATH (field 5 of mountinfo).
+mounts_at() {
+    awk -v t="$1" '$5 == t' /proc/self/mountinfo | wc -l
+}
+
+# private_mount_ns TARGET COMMAND...: run COMMAND in a mount namespace of its own where
+# it may mount on TARGET without the mount reaching this namespace. A new namespace's
+# copies of shared mounts stay peers of the originals, so something must be made private
+# first. Plain `unshare -m` makes / rprivate, which fails with EINVAL where / is not a
+# mount point (a chroot, some containers); so the propagation is left as it is and only
+# the mount that holds TARGET (findmnt -T: /sys for anything in sysfs), with those
+# below it, is made private in the new namespace before COMMAND runs. Where no mount
+# holding TARGET can be found COMMAND does not run. Returns COMMAND's status, or 1 (with
+# a message) if a mount at TARGET shows up here afterwards (one propagated back; it is
+# unmounted).
+private_mount_ns() {
+    pm_target=$1
+    shift
+    pm_before=$(mounts_at "$pm_target")
+    unshare -m --propagation unchanged sh -c '
+        m=$(findmnt -n -o TARGET -T "$1") && [ -n "$m" ] ||
+            { echo "private_mount_ns: no mount holds $1 here" >&2; exit 1; }
+        mount --make-rprivate "$m" || exit 1
+        shift
+        exec "$@"' private_mount_ns "$pm_target" "$@"
+    pm_rc=$?
+    # Said on stderr and returned, not fail: callers often send stderr to a file that
+    # their own failure message shows.
+    if [ "$(mounts_at "$pm_target")" -gt "$pm_before" ]; then
+        echo "private_mount_ns: a mount on $pm_target leaked out of its namespace:" \
+            "$(grep -F " $pm_target " /proc/self/mountinfo)" >&2
+        # Undo it: this namespace must not keep a test's mount over its sysfs.
+        while [ "$(mounts_at "$pm_target")" -gt "$pm_before" ] && umount "$pm_target"; do
+            :
+        done
+        return 1
+    fi
+    return $pm_rc
+}

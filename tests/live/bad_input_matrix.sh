@@ -5,7 +5,7 @@
 # kernel without BTF (hidden with a private mount), and an unknown theme.
 . "$top_srcdir/tests/lib.sh"
 need_root
-need_cmd python3 setpriv unshare
+need_cmd python3 setpriv unshare findmnt
 need_demo
 work=$(mktemp -d /tmp/gmptop-matrix.XXXXXX)
 chmod 777 "$work"
@@ -38,7 +38,8 @@ pass "unprivileged: perf and BPF refusals named, scheduler still read"
 
 # 2. No BTF: hide /sys/kernel/btf in a private mount namespace.
 if [ -d /sys/kernel/btf ]; then
-    unshare -m sh -c "mount -t tmpfs none /sys/kernel/btf && \"$GMPTOP\" --list-collectors" \
+    private_mount_ns /sys/kernel/btf \
+        sh -c "mount -t tmpfs none /sys/kernel/btf && \"$GMPTOP\" --list-collectors" \
         >"$work/list" 2>&1 || fail "unshare/mount failed: $(cat "$work/list")"
     grep -q "^park: unavailable: .*BTF" "$work/list" || fail "no BTF not reported: $(cat "$work/list")"
     pass "no BTF: $(grep '^park:' "$work/list")"

@@ -2,11 +2,12 @@
 # numa_live: the NUMA collector on real processes: 256 MiB under numactl --membind=0
 # matches numastat -p within 1% with policy "bind"; --interleave=all reads as
 # interleave; another user's process gets a message naming the permission; a fixture
-# sysfs bind-mounted over /sys/devices/system/node (unshare -m) gives two nodes with the
-# fixture's meminfo, CPUs and distances; a fixture procfs tree gives the split by node.
+# sysfs bind-mounted over /sys/devices/system/node (in a private mount namespace) gives
+# two nodes with the fixture's meminfo, CPUs and distances; a fixture procfs tree gives
+# the split by node.
 . "$top_srcdir/tests/lib.sh"
 need_root
-need_cmd numactl numastat python3 unshare setpriv mount
+need_cmd numactl numastat python3 unshare setpriv mount findmnt
 [ -x "$GMPTOP" ] || fail "no gmptop binary at $GMPTOP"
 go=
 for g in ${GO_TOOLCHAINS:-} go; do
@@ -81,10 +82,11 @@ policy=$(json "$tmp/il.json" "n['policy']")
 pass "interleave=all: policy $policy ($(json "$tmp/il.json" "n['policy_text']"))"
 
 # ---- (c) two nodes through a bind-mounted sysfs fixture (libnuma sees them too) ------
-unshare -m sh -c "mount --bind '$fix/sys/devices/system/node' /sys/devices/system/node &&
+private_mount_ns /sys/devices/system/node \
+    sh -c "mount --bind '$fix/sys/devices/system/node' /sys/devices/system/node &&
     numactl --hardware > '$tmp/hw.txt' &&
     '$GMPTOP' -p $WPID -b -n 1 --format json > '$tmp/two.json'" ||
-    fail "unshare -m with the fixture node tree"
+    fail "private mount namespace with the fixture node tree"
 grep -q '^available: 2 nodes (0-1)' "$tmp/hw.txt" ||
     fail "numactl --hardware under the fixture: $(head -3 "$tmp/hw.txt")"
 got=$(json "$tmp/two.json" "[(x['node'], x['cpus'], x['mem_total_kb'], x['mem_free_kb'], x['distance']) for x in n['nodes']]")
