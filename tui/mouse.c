@@ -2,8 +2,10 @@
  * steps) and the table of clickable places drawn on the screen this frame. */
 #include "tui/mouse.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <ncurses.h>
 
 #include "tui/draw.h"
@@ -45,6 +47,20 @@ static void sgr_mode(const struct mouse *m, bool on)
     fflush(m->out);
 }
 
+/* GPM serves the mouse on the Linux virtual consoles only, but ncurses tries it for any
+ * TERM=linux (a tmux pane or an ssh session may say linux): it loads libgpm, fails to
+ * connect and unloads it again, leaking what libgpm allocated. Outside a console GPM is
+ * of no use, so ncurses is told not to try; NCURSES_GPM_TERMS set by the user wins. */
+static void gpm_only_on_console(void)
+{
+    if (getenv("NCURSES_GPM_TERMS"))
+        return;
+    const char *tty = ttyname(STDIN_FILENO);
+    if (tty && strncmp(tty, "/dev/tty", 8) == 0 && isdigit((unsigned char)tty[8]))
+        return;
+    setenv("NCURSES_GPM_TERMS", "", 1);
+}
+
 bool mouse_set(struct mouse *m, bool on)
 {
     if (!on) {
@@ -54,6 +70,7 @@ bool mouse_set(struct mouse *m, bool on)
         m->on = false;
         return false;
     }
+    gpm_only_on_console();
     /* Presses are reported at once: no wait to see whether a release makes a click. */
     mouseinterval(0);
     m->on = mousemask(WANTED, NULL) != 0;
