@@ -101,8 +101,8 @@ int sched_charts_draw(const struct history *h, size_t age, int y, int x, int w, 
     /* Then every P, on one scale so they compare at a glance, if each gets 2 rows. */
     size_t nps = cur->sched.nps;
     int left = rows - used - 1;
-    if (nps == 0 || left < (int)nps * 2)
-        return used > 0 ? used - 1 : 0;
+    if (nps == 0 || left < (int)nps * 2 || history_len(h) < age + 2)
+        return used > 0 ? used - 1 : 0;         /* one tick is no history yet */
     int ph = left / (int)nps;
     ph = ph > P_CHART_MAX_H ? P_CHART_MAX_H : ph;
     double max = 0;
