@@ -1,5 +1,6 @@
 /* export_prom: a snapshot pair as Prometheus text exposition (format 0.0.4); pure, no
  * I/O, so it is unit-tested on synthetic snapshots. */
+#include "config.h"
 #include "export/export_prom.h"
 
 #include <math.h>
@@ -8,6 +9,7 @@
 
 #include "export/export_prom_sections.h"
 #include "export/prom_write.h"
+#include "base/util.h"
 #include "model/rates.h"
 
 /* ---- target, threads, CPUs ---------------------------------------------------------- */
@@ -204,29 +206,76 @@ static void collectors(struct prom *w, const struct snapshot *cur)
                     cur->status[i].available ? 1 : 0);
 }
 
-char *export_prom(const struct snapshot *prev, const struct snapshot *cur, size_t *len)
+static void snapshot_metrics(struct prom *w, const struct snapshot *prev,
+                             const struct snapshot *cur)
 {
+    if (!cur)
+        return;
+    target_metrics(w, prev, cur);
+    thread_metrics(w, prev, cur);
+    cpu_metrics(w, prev, cur);
+    if (cur->sched.valid) {
+        sched_globals(w, &cur->sched);
+        sched_census(w, &cur->sched);
+        sched_ps(w, &cur->sched);
+    }
+    prom_timehists(w, cur);
+    prom_park(w, cur);
+    prom_cores(w, prev, cur);
+    prom_numa(w, cur);
+    prom_diag(w, cur);
+    collectors(w, cur);
+}
+
+#ifdef HAVE_BPF
+#define BUILT_BPF "yes"
+#else
+#define BUILT_BPF "no"
+#endif
+#ifdef HAVE_NUMA
+#define BUILT_NUMA "yes"
+#else
+#define BUILT_NUMA "no"
+#endif
+
+/* What the exporter says about itself, as node_exporter does: which gmptop this is, and
+ * whether its last snapshot and exposition went well. t0: when the exposition began. */
+static void exporter_metrics(struct prom *w, const struct prom_scrape *sc, int64_t t0)
+{
+    char lbl[160];
+    prom_family(w, "gmptop_build_info", "gauge",
+                "The gmptop serving these metrics: version and the collectors built in.");
+    prom_sample(w, "", prom_labels(lbl, sizeof(lbl), 3, "version", PACKAGE_VERSION,
+                                   "bpf", BUILT_BPF, "numa", BUILT_NUMA), 1);
+    prom_family(w, "gmptop_sample_duration_seconds", "gauge",
+                "Time the last snapshot took to take (collectors and diagnosis rules).");
+    prom_sample(w, "", NULL, sc->sample_seconds);
+    prom_family(w, "gmptop_scrape_errors_total", "counter",
+                "Snapshots that failed to be taken (sample) or written out (encode); "
+                "the last good exposition is served meanwhile.");
+    prom_sample(w, "", prom_labels(lbl, sizeof(lbl), 1, "cause", "sample"),
+                (double)sc->sample_errors);
+    prom_sample(w, "", prom_labels(lbl, sizeof(lbl), 1, "cause", "encode"),
+                (double)sc->encode_errors);
+    /* Last, so that it covers the writing of everything above it. */
+    prom_family(w, "gmptop_scrape_duration_seconds", "gauge",
+                "Time to build this exposition from the snapshot.");
+    prom_sample(w, "", NULL, (double)(util_mono_ns() - t0) / 1e9);
+}
+
+/* The exposition of the pair, followed by the exporter's own metrics when sc is given. */
+static char *expose(const struct snapshot *prev, const struct snapshot *cur,
+                    const struct prom_scrape *sc, size_t *len)
+{
+    int64_t t0 = util_mono_ns();
     char *text = NULL;
     size_t n = 0;
     struct prom w = { .f = open_memstream(&text, &n) };
     if (!w.f)
         return NULL;
-    if (cur) {
-        target_metrics(&w, prev, cur);
-        thread_metrics(&w, prev, cur);
-        cpu_metrics(&w, prev, cur);
-        if (cur->sched.valid) {
-            sched_globals(&w, &cur->sched);
-            sched_census(&w, &cur->sched);
-            sched_ps(&w, &cur->sched);
-        }
-        prom_timehists(&w, cur);
-        prom_park(&w, cur);
-        prom_cores(&w, prev, cur);
-        prom_numa(&w, cur);
-        prom_diag(&w, cur);
-        collectors(&w, cur);
-    }
+    snapshot_metrics(&w, prev, cur);
+    if (sc)
+        exporter_metrics(&w, sc, t0);
     if (fclose(w.f) != 0) {
         free(text);
         return NULL;
@@ -234,4 +283,15 @@ char *export_prom(const struct snapshot *prev, const struct snapshot *cur, size_
     if (len)
         *len = n;
     return text;
+}
+
+char *export_prom(const struct snapshot *prev, const struct snapshot *cur, size_t *len)
+{
+    return expose(prev, cur, NULL, len);
+}
+
+char *export_prom_scrape(const struct snapshot *prev, const struct snapshot *cur,
+                         const struct prom_scrape *sc, size_t *len)
+{
+    return expose(prev, cur, sc, len);
 }

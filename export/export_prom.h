@@ -4,6 +4,7 @@
 #define GMPTOP_EXPORT_PROM_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include "model/snapshot.h"
 
@@ -14,5 +15,18 @@
  * malloc'd NUL-terminated text (length in *len when len is not NULL), or NULL when out
  * of memory. */
 char *export_prom(const struct snapshot *prev, const struct snapshot *cur, size_t *len);
+
+/* The exporter's own health (gmptop --listen), counted by its sampling loop. */
+struct prom_scrape {
+    double sample_seconds;       /* the last session_tick; NAN when unknown */
+    uint64_t sample_errors;      /* ticks that failed other than by the target exiting */
+    uint64_t encode_errors;      /* expositions that could not be built (no memory) */
+};
+
+/* export_prom, then gmptop_build_info, gmptop_sample_duration_seconds,
+ * gmptop_scrape_errors_total{cause} and, last, gmptop_scrape_duration_seconds: the time
+ * this call took up to that line. */
+char *export_prom_scrape(const struct snapshot *prev, const struct snapshot *cur,
+                         const struct prom_scrape *sc, size_t *len);
 
 #endif

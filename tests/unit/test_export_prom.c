@@ -1,5 +1,6 @@
 /* test_export_prom: the Prometheus text writer: names, labels and escaping, histograms
- * cumulative with +Inf = _count, unknown values left out rather than written as 0. */
+ * cumulative with +Inf = _count, unknown values left out rather than written as 0; and
+ * the exporter's own series that --listen appends. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "config.h"
 #include "export/export_prom.h"
 #include "export/prom_write.h"
 #include "tests/synth_snapshot.h"
@@ -145,12 +147,55 @@ static void test_labels_and_empty(void **state)
     snapshot_free(c);
 }
 
+/* --listen's exposition: the snapshot's text unchanged, then the exporter's own series,
+ * the scrape duration last so that it covers the rest. */
+static void test_scrape_metrics(void **state)
+{
+    (void)state;
+    struct snapshot *p = synth_snapshot(0, 2, 3, 2);
+    struct snapshot *c = synth_snapshot(1, 2, 3, 2);
+    struct prom_scrape sc = { .sample_seconds = 0.25, .sample_errors = 3, .encode_errors = 0 };
+    size_t plain_len = 0, len = 0;
+    char *plain = export_prom(p, c, &plain_len);
+    char *t = export_prom_scrape(p, c, &sc, &len);
+    assert_non_null(plain);
+    assert_non_null(t);
+    assert_int_equal(strlen(t), len);
+    assert_true(len > plain_len);
+    assert_memory_equal(t, plain, plain_len);
+    char info[160];
+    snprintf(info, sizeof(info), "gmptop_build_info{version=\"%s\",bpf=", PACKAGE_VERSION);
+    assert_non_null(strstr(t, info));
+    assert_true(has_line(t, "# TYPE gmptop_build_info gauge"));
+    assert_true(has_line(t, "gmptop_sample_duration_seconds 0.25"));
+    assert_true(has_line(t, "# TYPE gmptop_scrape_errors_total counter"));
+    assert_true(has_line(t, "gmptop_scrape_errors_total{cause=\"sample\"} 3"));
+    assert_true(has_line(t, "gmptop_scrape_errors_total{cause=\"encode\"} 0"));
+    const char *d = strstr(t, "\ngmptop_scrape_duration_seconds ");
+    assert_non_null(d);
+    char *end;
+    double secs = strtod(d + strlen("\ngmptop_scrape_duration_seconds "), &end);
+    assert_true(secs >= 0 && secs < 10);
+    assert_true(end[0] == '\n' && end[1] == '\0');    /* the last line */
+    free(t);
+    /* Before the first tick the sample duration is unknown: left out, not 0. */
+    sc.sample_seconds = NAN;
+    t = export_prom_scrape(NULL, c, &sc, NULL);
+    assert_null(strstr(t, "gmptop_sample_duration_seconds "));
+    assert_non_null(strstr(t, "gmptop_scrape_duration_seconds "));
+    free(t);
+    free(plain);
+    snapshot_free(p);
+    snapshot_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_key_series),
         cmocka_unit_test(test_histograms),
         cmocka_unit_test(test_labels_and_empty),
+        cmocka_unit_test(test_scrape_metrics),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
