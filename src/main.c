@@ -74,16 +74,7 @@ static int run(const struct options *o, struct settings *settings)
     if (o->replay)
         return o->batch ? run_replay_batch(o, stdout) : run_replay_tui(o, settings);
 
-    if (o->demo) {
-        demo_pid = demo_start(o->demo, msg, sizeof(msg));
-        if (demo_pid < 0) {
-            fprintf(stderr, "gmptop: %s\n", msg);
-            return 2;
-        }
-        wait_demo_ready();
-        pid = demo_pid;
-    }
-    if ((o->batch || o->listen) && pid == 0) {
+    if ((o->batch || o->listen) && !o->pid && !o->demo) {
         fprintf(stderr, "gmptop: %s needs -p PID or --demo NAME\n",
                 o->listen ? "--listen" : "batch mode");
         fputs("Try 'gmptop --help' for more information.\n", stderr);
@@ -91,9 +82,23 @@ static int run(const struct options *o, struct settings *settings)
     }
     if (!o->batch && !o->listen && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
         fprintf(stderr, "gmptop: not a terminal; use -b for batch output\n");
-        if (demo_pid > 0)
-            demo_stop(demo_pid);
         return 2;
+    }
+    int status = 0;
+    /* Bound before the demo starts and the target is attached: a port already taken is
+     * refused at once, not after an attach (probes loaded, binary read) made for nothing. */
+    struct listener *listener = NULL;
+    if (o->listen && !(listener = listen_open(o->listen, &status)))
+        return status;
+    if (o->demo) {
+        demo_pid = demo_start(o->demo, msg, sizeof(msg));
+        if (demo_pid < 0) {
+            fprintf(stderr, "gmptop: %s\n", msg);
+            listen_close(listener);
+            return 2;
+        }
+        wait_demo_ready();
+        pid = demo_pid;
     }
 
     struct session s;
@@ -108,7 +113,6 @@ static int run(const struct options *o, struct settings *settings)
         cfg.bpf_budget_note = "raised for gmptop's demo";
     }
     session_init(&s, o->collectors, &cfg, settings);
-    int status = 0;
     if (pid != 0) {
         enum target_error e = session_attach(&s, pid, msg, sizeof(msg));
         if (e != TARGET_OK) {
@@ -119,9 +123,14 @@ static int run(const struct options *o, struct settings *settings)
     }
     if (o->record && (status = open_recorder(o, &s)) != 0)
         goto out;
-    status = o->listen ? listen_run(o, &s)
-           : o->batch ? batch_run(o, &s, stdout) : app_run(o, &s, settings, NULL);
+    if (listener) {
+        status = listen_run(listener, o, &s);
+        listener = NULL;
+    } else {
+        status = o->batch ? batch_run(o, &s, stdout) : app_run(o, &s, settings, NULL);
+    }
 out:
+    listen_close(listener);
     session_destroy(&s);
     close_recorder(s.recorder);
     if (demo_pid > 0)
