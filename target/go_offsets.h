@@ -45,6 +45,8 @@ enum go_field_kind {
     X(GO_SCHED_GCWAITING,   "runtime.schedt", "gcwaiting", GO_KIND_OFFSET) \
     X(GO_SCHED_TIMETORUN,   "runtime.schedt", "timeToRun", GO_KIND_OFFSET) \
     X(GO_SCHED_STWTOTALTIMEGC, "runtime.schedt", "stwTotalTimeGC", GO_KIND_OFFSET) \
+    X(GO_SCHED_GOIDGEN,     "runtime.schedt", "goidgen", GO_KIND_OFFSET) \
+    X(GO_SCHED_CUSTOMGOMAXPROCS, "runtime.schedt", "customGOMAXPROCS", GO_KIND_OFFSET) \
     X(GO_SCHED_SIZE,        "runtime.schedt", "", GO_KIND_SIZE) \
     X(GO_M_ID,              "runtime.m", "id", GO_KIND_OFFSET) \
     X(GO_M_PROCID,          "runtime.m", "procid", GO_KIND_OFFSET) \
@@ -54,6 +56,7 @@ enum go_field_kind {
     X(GO_M_BLOCKED,         "runtime.m", "blocked", GO_KIND_OFFSET) \
     X(GO_M_LOCKEDG,         "runtime.m", "lockedg", GO_KIND_OFFSET) \
     X(GO_M_ALLLINK,         "runtime.m", "alllink", GO_KIND_OFFSET) \
+    X(GO_M_OLDP,            "runtime.m", "oldp", GO_KIND_OFFSET) \
     X(GO_M_SIZE,            "runtime.m", "", GO_KIND_SIZE) \
     X(GO_G_ATOMICSTATUS,    "runtime.g", "atomicstatus", GO_KIND_OFFSET) \
     X(GO_G_GOID,            "runtime.g", "goid", GO_KIND_OFFSET) \
