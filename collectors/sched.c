@@ -47,6 +47,8 @@ struct sched_state {
     uint64_t dropped;
     char note[COLLECTOR_REASON_LEN];
     struct hist_source lat, gcp;
+    int32_t env_gomaxprocs;        /* GOMAXPROCS=n in the target's environment, else 0 */
+    uint64_t ncpu;                 /* runtime.ncpu's address (Go < 1.25), 0 unknown */
 
     /* sampler thread */
     pthread_t thread;
@@ -60,6 +62,48 @@ struct sched_state {
     pid_t sampler_pid;
     struct mem_reader sampler_mem;
 };
+
+/* GOMAXPROCS from /proc/PID/environ (the environment the program started with, which
+ * is what the runtime read); 0 when unset, not a positive number, or unreadable. */
+static int32_t env_gomaxprocs(pid_t pid)
+{
+    char path[64], buf[65536];
+    snprintf(path, sizeof(path), "/proc/%d/environ", (int)pid);
+    long n = proc_read_file(path, buf, sizeof(buf) - 1);
+    if (n <= 0)
+        return 0;
+    buf[n] = '\0';
+    for (const char *e = buf; e < buf + n; e += strlen(e) + 1) {
+        if (strncmp(e, "GOMAXPROCS=", 11) != 0)
+            continue;
+        char *end;
+        long v = strtol(e + 11, &end, 10);
+        return end != e + 11 && *end == '\0' && v > 0 && v <= SCHED_MAX_PS ? (int32_t)v : 0;
+    }
+    return 0;
+}
+
+/* Who set GOMAXPROCS. Go 1.25+ says custom or automatic (sched_read); a custom value
+ * equal to the environment's came from it. Older runtimes keep no flag: the runtime's
+ * own choice was runtime.ncpu, and a value equal to neither that nor the environment's
+ * was set by the program. */
+static void gomaxprocs_source(struct sched_state *st, struct sched_sample *out)
+{
+    int32_t env = st->env_gomaxprocs;
+    if (out->gomaxprocs_source == GOMAXPROCS_SRC_PROGRAM) {
+        if (env > 0 && env == out->gomaxprocs)
+            out->gomaxprocs_source = GOMAXPROCS_SRC_ENV;
+        return;
+    }
+    if (out->gomaxprocs_source != GOMAXPROCS_SRC_UNKNOWN)
+        return;
+    int32_t ncpu = 0;
+    if (env > 0 && env == out->gomaxprocs)
+        out->gomaxprocs_source = GOMAXPROCS_SRC_ENV;
+    else if (st->ncpu && target_mem_read(&st->mem, st->ncpu, &ncpu, 4) == 0 && ncpu > 0)
+        out->gomaxprocs_source = ncpu == out->gomaxprocs && env <= 0 ? GOMAXPROCS_SRC_RUNTIME
+                                                                   : GOMAXPROCS_SRC_PROGRAM;
+}
 
 static bool sched_probe(char *reason, size_t len)
 {
@@ -152,6 +196,8 @@ static int resolve_layout(struct sched_state *st, const struct target *t, char *
     l->gomaxprocs = global_addr(&st->off, GO_GLOBAL_GOMAXPROCS, bias);
     l->allgs = global_addr(&st->off, GO_GLOBAL_ALLGS, bias);
     l->memstats = global_addr(&st->off, GO_GLOBAL_MEMSTATS, bias);
+    l->allm = global_addr(&st->off, GO_GLOBAL_ALLM, bias);
+    st->ncpu = global_addr(&st->off, GO_GLOBAL_NCPU, bias);
     if (!l->allp || !l->sched || !l->gomaxprocs) {
         snprintf(reason, len, "%s: runtime.allp/sched not found (%s)", st->off.go_version,
                  why[0] ? why : "no symbols");
@@ -224,6 +270,7 @@ static void *sched_open(const struct target *t, const struct collector_config *c
     st->sampler_mem = target_mem_live(&st->sampler_pid);
     st->census_budget_ns = cfg->census_budget_ns;
     st->hz = cfg->sched_hz;
+    st->env_gomaxprocs = env_gomaxprocs(t->pid);
     pthread_mutex_init(&st->lock, NULL);
     if (!t->bin || resolve_layout(st, t, reason, len) < 0) {
         if (!t->bin)
@@ -304,6 +351,7 @@ static int sched_sample(void *state, const struct target *t, struct snapshot *s,
         return rc == -ESRCH ? -ESRCH : (rc == -EAGAIN ? -EAGAIN : rc);
     }
     merge_runq_stats(st, out);
+    gomaxprocs_source(st, out);
     read_gc(st, out);
     hist_read(st, &st->lat, &s->sched_latency);
     hist_read(st, &st->gcp, &s->gc_pauses);

@@ -195,6 +195,15 @@ static void decode_schedt(const struct sched_layout *l, const uint8_t *s,
     int64_t mnext = (int64_t)get_uint(s, F(l, GO_SCHED_MNEXT), W(l, GO_SCHED_MNEXT));
     int64_t freed = (int64_t)get_uint(s, F(l, GO_SCHED_NMFREED), W(l, GO_SCHED_NMFREED));
     out->threads = mnext - freed;
+    size_t ssize = (size_t)F(l, GO_SCHED_SIZE);
+    int64_t gen = F(l, GO_SCHED_GOIDGEN), custom = F(l, GO_SCHED_CUSTOMGOMAXPROCS);
+    out->goids_allocated = gen >= 0 && (size_t)gen + 8 <= ssize
+        ? (int64_t)(get_uint(s, gen, 8) & INT64_MAX) : -1;
+    /* Go 1.25+: false means the runtime's automatic value; the collector tells the
+     * environment from runtime.GOMAXPROCS() for a custom one. */
+    out->gomaxprocs_source = GOMAXPROCS_SRC_UNKNOWN;
+    if (custom >= 0 && (size_t)custom < ssize)
+        out->gomaxprocs_source = s[custom] ? GOMAXPROCS_SRC_PROGRAM : GOMAXPROCS_SRC_RUNTIME;
 }
 
 static bool schedt_plausible(const struct sched_sample *o, char *why, size_t len)
@@ -217,17 +226,68 @@ static const enum go_field p_fields[] = {
     GO_P_RUNQTAIL,
 };
 static const enum go_field m_fields[] = { GO_M_ID, GO_M_PROCID, GO_M_CURG };
+static const enum go_field curg_fields[] = { GO_G_ATOMICSTATUS, GO_G_GOID };
+static const enum go_field allm_fields[] = { GO_M_ID, GO_M_PROCID, GO_M_ALLLINK, GO_M_OLDP };
 
-/* Read each P (one span + runnext), then each P's M, then each M's curg goid. */
+#define G_STATUS_SYSCALL 3u
+#define G_STATUS_SCAN 0x1000u
+#define SCHED_MAX_MS 10000   /* a longer allm list is taken as garbage (or a cycle) */
+
+/* Before Go 1.26 a P in a syscall has no p.m: the M that entered the syscall keeps it in
+ * m.oldp. Walk allm once and name that M for each such P. Best effort: a P whose M is
+ * not found (it left the syscall meanwhile) keeps "no M". */
+static void find_oldp_holders(const struct mem_reader *mem, const struct sched_layout *l,
+                              struct sched_scratch *sc, struct sched_sample *out)
+{
+    if (!l->allm || F(l, GO_M_OLDP) < 0 || F(l, GO_M_ALLLINK) < 0)
+        return;
+    size_t orphans = 0;
+    for (size_t i = 0; i < out->nps; i++)
+        if (out->ps[i].status == GO_P_SYSCALL && out->ps[i].m_id < 0)
+            orphans++;
+    if (!orphans)
+        return;
+    int64_t lo, hi;
+    span_of(l, allm_fields, sizeof(allm_fields) / sizeof(allm_fields[0]), &lo, &hi);
+    uint8_t mb[1024];
+    if (hi - lo > (int64_t)sizeof(mb))
+        return;
+    const uint8_t *b = mb - lo;
+    uint64_t m = 0;
+    if (target_mem_read(mem, l->allm, &m, 8) != 0)
+        return;
+    for (size_t n = 0; m && n < SCHED_MAX_MS && orphans; n++) {
+        if (target_mem_read(mem, m + (uint64_t)lo, mb, (size_t)(hi - lo)) != 0)
+            return;
+        uint64_t oldp = get_uint(b, F(l, GO_M_OLDP), 8);
+        for (size_t i = 0; oldp && i < out->nps; i++) {
+            struct p_sample *p = &out->ps[i];
+            if (sc->pptrs[i] != oldp || p->status != GO_P_SYSCALL || p->m_id >= 0)
+                continue;
+            int64_t id = (int64_t)get_uint(b, F(l, GO_M_ID), W(l, GO_M_ID));
+            uint64_t tid = get_uint(b, F(l, GO_M_PROCID), 8);
+            if (id >= 0 && id <= 1000000 && tid > 0 && tid <= 0x7fffffff) {
+                p->m_id = id;
+                p->m_tid = (pid_t)tid;
+                p->m_from_oldp = true;
+                orphans--;
+            }
+        }
+        m = get_uint(b, F(l, GO_M_ALLLINK), 8);
+    }
+}
+
+/* Read each P (one span + runnext), then each P's M, then each M's curg (goid, status). */
 static int read_ps(const struct mem_reader *mem, const struct sched_layout *l,
                    struct sched_scratch *sc, struct sched_sample *out, char *why, size_t len)
 {
     size_t n = out->nps;
-    int64_t plo, phi, mlo, mhi;
+    int64_t plo, phi, mlo, mhi, glo, ghi;
     span_of(l, p_fields, sizeof(p_fields) / sizeof(p_fields[0]), &plo, &phi);
     span_of(l, m_fields, sizeof(m_fields) / sizeof(m_fields[0]), &mlo, &mhi);
-    size_t pspan = (size_t)(phi - plo), mspan = (size_t)(mhi - mlo);
-    size_t per = pspan + 8 + mspan + 8;       /* P span, runnext, M span, goid */
+    span_of(l, curg_fields, sizeof(curg_fields) / sizeof(curg_fields[0]), &glo, &ghi);
+    size_t pspan = (size_t)(phi - plo), mspan = (size_t)(mhi - mlo), gspan = (size_t)(ghi - glo);
+    size_t per = pspan + 8 + mspan + gspan;   /* P span, runnext, M span, curg span */
     if (!reserve((void **)&sc->bytes, &sc->bytes_cap, n * per, 1) ||
         !reserve((void **)&sc->reqs, &sc->reqs_cap, 2 * n, sizeof(*sc->reqs)))
         return -ENOMEM;
@@ -291,14 +351,25 @@ static int read_ps(const struct mem_reader *mem, const struct sched_layout *l,
         p->m_tid = (pid_t)tid;
         gptr[i] = get_uint(b, F(l, GO_M_CURG), 8);
         if (gptr[i])
-            sc->reqs[ng++] = (struct mem_req){ gptr[i] + (uint64_t)F(l, GO_G_GOID), gb + i * 8, 8 };
+            sc->reqs[ng++] = (struct mem_req){ gptr[i] + (uint64_t)glo, gb + i * gspan, gspan };
     }
     rc = read_all(mem, sc->reqs, ng, why, len, "running goroutines");
     if (rc < 0)
         return rc;
-    for (size_t i = 0; i < n; i++)
-        if (gptr[i])
-            out->ps[i].curg_goid = (int64_t)get_u64(gb + i * 8);
+    for (size_t i = 0; i < n; i++) {
+        if (!gptr[i])
+            continue;
+        struct p_sample *p = &out->ps[i];
+        const uint8_t *g = gb + i * gspan - glo;
+        p->curg_goid = (int64_t)get_uint(g, F(l, GO_G_GOID), 8);
+        uint32_t gst = (uint32_t)get_uint(g, F(l, GO_G_ATOMICSTATUS), 4) & ~G_STATUS_SCAN;
+        /* Go 1.26+ leaves the P _Prunning for a syscall; the G's status tells. */
+        if (p->status == GO_P_RUNNING && gst == G_STATUS_SYSCALL) {
+            p->status = GO_P_SYSCALL;
+            p->g_in_syscall = true;
+        }
+    }
+    find_oldp_holders(mem, l, sc, out);
     return 0;
 }
 
@@ -389,7 +460,9 @@ static int g_class(uint32_t st)
     case 4: return GO_G_WAITING;
     case 8: return GO_G_COPYSTACK;
     case 9: return GO_G_PREEMPTED;
+    case 10: return GO_G_LEAKED;        /* Go 1.26+ */
     case 6: return -1;                  /* dead: free for reuse, not a goroutine */
+    case 11: return -1;                 /* Go 1.26+ _Gdeadextra: dead, kept for a cgo extra M */
     default: return -2;                 /* not a status: garbage */
     }
 }

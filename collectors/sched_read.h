@@ -19,6 +19,7 @@
 struct sched_layout {
     const struct go_offsets *off;
     uint64_t allp, sched, gomaxprocs, allgs, allglen, memstats;
+    uint64_t allm;            /* 0 when unknown: a syscall P's M is then not looked up */
     /* wait reason names read once from runtime.waitReasonStrings */
     char (*reasons)[SCHED_REASON_LEN];
     size_t nreasons;

@@ -113,6 +113,18 @@ static void sched_globals(struct prom *w, const struct sched_sample *sc)
 {
     prom_family(w, "gmptop_gomaxprocs", "gauge", "GOMAXPROCS: the number of Ps.");
     prom_sample(w, "", NULL, sc->gomaxprocs);
+    const char *src = gomaxprocs_source_name(sc->gomaxprocs_source);
+    if (src) {
+        char lbl[64];
+        prom_family(w, "gmptop_gomaxprocs_source", "gauge",
+                    "1, labelled with who set GOMAXPROCS: env, program or runtime.");
+        prom_sample(w, "", prom_labels(lbl, sizeof(lbl), 1, "source", src), 1);
+    }
+    if (sc->goids_allocated >= 0) {
+        prom_family(w, "gmptop_goroutines_created_total", "counter",
+                    "Goroutine ids handed out by the runtime (in batches of 16 per P).");
+        prom_sample(w, "", NULL, (double)sc->goids_allocated);
+    }
     prom_family(w, "gmptop_global_runqueue", "gauge", "Goroutines in the global run queue.");
     prom_sample(w, "", NULL, nonneg(sc->runq_global));
     prom_family(w, "gmptop_idle_ps", "gauge", "Ps without work.");
@@ -144,9 +156,6 @@ static void sched_globals(struct prom *w, const struct sched_sample *sc)
 
 static void sched_census(struct prom *w, const struct sched_sample *sc)
 {
-    static const char *const cls[GO_G_CLASS_COUNT] = {
-        "idle", "runnable", "running", "syscall", "waiting", "preempted", "copystack",
-    };
     char lbl[128];
     if (!sc->census_valid)
         return;
@@ -154,7 +163,8 @@ static void sched_census(struct prom *w, const struct sched_sample *sc)
     prom_sample(w, "", NULL, nonneg(sc->g_total));
     prom_family(w, "gmptop_goroutines_by_state", "gauge", "Goroutines by status.");
     for (int i = 0; i < GO_G_CLASS_COUNT; i++)
-        prom_sample(w, "", prom_labels(lbl, sizeof(lbl), 1, "state", cls[i]),
+        prom_sample(w, "", prom_labels(lbl, sizeof(lbl), 1, "state",
+                                             go_g_class_name((enum go_g_class)i)),
                     nonneg(sc->g_by_class[i]));
     prom_family(w, "gmptop_goroutines_waiting", "gauge", "Waiting goroutines by reason.");
     for (size_t i = 0; i < sc->nreasons && i < SCHED_MAX_REASONS; i++)

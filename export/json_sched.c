@@ -7,12 +7,6 @@
 #include "model/placement.h"
 #include "model/rates.h"
 
-static const char *const g_class_names[GO_G_CLASS_COUNT] = {
-    [GO_G_IDLE] = "idle", [GO_G_RUNNABLE] = "runnable", [GO_G_RUNNING] = "running",
-    [GO_G_SYSCALL] = "syscall", [GO_G_WAITING] = "waiting", [GO_G_PREEMPTED] = "preempted",
-    [GO_G_COPYSTACK] = "copystack",
-};
-
 static json_object *p_json(const struct snapshot *prev, const struct snapshot *cur, size_t i)
 {
     const struct p_sample *p = &cur->sched.ps[i];
@@ -34,6 +28,8 @@ static json_object *p_json(const struct snapshot *prev, const struct snapshot *c
     json_object_object_add(o, "cpu", json_int_or_null(cpu));
     json_object_object_add(o, "node", json_int_or_null(node));
     json_object_object_add(o, "curg", json_int_or_null(p->curg_goid));
+    json_object_object_add(o, "g_in_syscall", json_object_new_boolean(p->g_in_syscall));
+    json_object_object_add(o, "m_from_oldp", json_object_new_boolean(p->m_from_oldp));
     return o;
 }
 
@@ -46,7 +42,7 @@ static json_object *goroutines_json(const struct sched_sample *s)
     json_object_object_add(o, "sampled", json_object_new_boolean(s->census_sampled));
     json_object *by = json_object_new_object();
     for (int c = 0; c < GO_G_CLASS_COUNT; c++)
-        json_object_object_add(by, g_class_names[c], json_object_new_int64(s->g_by_class[c]));
+        json_object_object_add(by, go_g_class_name((enum go_g_class)c), json_object_new_int64(s->g_by_class[c]));
     json_object_object_add(o, "by_status", by);
     json_object *reasons = json_object_new_object();
     for (size_t i = 0; i < s->nreasons; i++)
@@ -63,6 +59,10 @@ json_object *json_sched(const struct snapshot *prev, const struct snapshot *cur)
         return NULL;
     json_object *o = json_object_new_object();
     json_object_object_add(o, "gomaxprocs", json_object_new_int(s->gomaxprocs));
+    const char *src = gomaxprocs_source_name(s->gomaxprocs_source);
+    json_object_object_add(o, "gomaxprocs_source", src ? json_object_new_string(src) : NULL);
+    json_object_object_add(o, "goroutines_created_per_s",
+                           json_number(rates_goroutines_created(prev, cur), 1));
     json_object_object_add(o, "runq_global", json_object_new_int64(s->runq_global));
     json_object_object_add(o, "idle_p", json_object_new_int(s->idle_p));
     json_object_object_add(o, "spinning_m", json_object_new_int(s->spinning_m));

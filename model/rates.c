@@ -61,6 +61,15 @@ const char *rates_p_status_name(uint32_t status)
     return status < sizeof(names) / sizeof(names[0]) ? names[status] : "?";
 }
 
+double rates_goroutines_created(const struct snapshot *prev, const struct snapshot *cur)
+{
+    double dt = rates_interval_s(prev, cur);
+    if (dt <= 0 || !prev->sched.valid || !cur->sched.valid || prev->sched.goids_allocated < 0 ||
+        cur->sched.goids_allocated < prev->sched.goids_allocated)
+        return NAN;
+    return (double)(cur->sched.goids_allocated - prev->sched.goids_allocated) / dt;
+}
+
 double rates_cpu_util(const struct snapshot *prev, const struct snapshot *cur, int cpu)
 {
     if (!prev || !cur)

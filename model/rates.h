@@ -25,6 +25,10 @@ void rates_p(const struct snapshot *prev, const struct snapshot *cur, size_t idx
 /* Name of a P status ("idle", "running", "syscall", "gcstop", "dead"). */
 const char *rates_p_status_name(uint32_t status);
 
+/* Goroutines created per second from schedt.goidgen (ids go to per-P caches in batches
+ * of 16, so the figure is exact to 16 x GOMAXPROCS per interval); NAN when unknown. */
+double rates_goroutines_created(const struct snapshot *prev, const struct snapshot *cur);
+
 /* Utilisation % of one CPU between two snapshots; NAN when unknown. */
 double rates_cpu_util(const struct snapshot *prev, const struct snapshot *cur, int cpu);
 /* Seconds between the two snapshots (monotonic); 0 when prev is NULL. */

@@ -136,3 +136,24 @@ const char *diag_severity_name(enum diag_severity s)
     default: return "none";
     }
 }
+
+const char *go_g_class_name(enum go_g_class c)
+{
+    static const char *const names[GO_G_CLASS_COUNT] = {
+        [GO_G_IDLE] = "idle", [GO_G_RUNNABLE] = "runnable", [GO_G_RUNNING] = "running",
+        [GO_G_SYSCALL] = "syscall", [GO_G_WAITING] = "waiting",
+        [GO_G_PREEMPTED] = "preempted", [GO_G_COPYSTACK] = "copystack",
+        [GO_G_LEAKED] = "leaked",
+    };
+    return (unsigned)c < GO_G_CLASS_COUNT ? names[c] : "?";
+}
+
+const char *gomaxprocs_source_name(int32_t src)
+{
+    switch (src) {
+    case GOMAXPROCS_SRC_ENV: return "env";
+    case GOMAXPROCS_SRC_PROGRAM: return "program";
+    case GOMAXPROCS_SRC_RUNTIME: return "runtime";
+    default: return NULL;
+    }
+}

@@ -71,11 +71,29 @@ struct p_sample {
     int64_t m_id;             /* -1 when no M holds the P */
     pid_t m_tid;              /* that M's OS thread, 0 when none */
     int64_t curg_goid;        /* goroutine running on it, -1 when none */
+    /* Go 1.26+ keeps a P _Prunning while its goroutine is in a syscall: status is then
+     * reported as GO_P_SYSCALL, taken from the goroutine's own status. */
+    bool g_in_syscall;
+    /* Before 1.26 the runtime clears p.m on syscall entry and keeps the P in the M's
+     * oldp: m_id/m_tid then name the M that holds the P that way. */
+    bool m_from_oldp;
 };
 
 /* Goroutine status classes for the census (g.atomicstatus without the scan bit). */
 enum go_g_class { GO_G_IDLE, GO_G_RUNNABLE, GO_G_RUNNING, GO_G_SYSCALL, GO_G_WAITING,
-                  GO_G_PREEMPTED, GO_G_COPYSTACK, GO_G_CLASS_COUNT };
+                  GO_G_PREEMPTED, GO_G_COPYSTACK,
+                  GO_G_LEAKED,  /* Go 1.26+: found unreachable by the GC's leak detector */
+                  GO_G_CLASS_COUNT };
+
+/* Who chose GOMAXPROCS. Go 1.25+ tells custom (env or runtime.GOMAXPROCS) from its own
+ * automatic value (CPUs, capped by the cgroup limit, updated at run time); before 1.25
+ * only the environment and the CPU count can be compared. */
+enum gomaxprocs_source {
+    GOMAXPROCS_SRC_UNKNOWN = 0,
+    GOMAXPROCS_SRC_ENV,       /* GOMAXPROCS in the target's environment */
+    GOMAXPROCS_SRC_PROGRAM,   /* runtime.GOMAXPROCS(n) called by the program */
+    GOMAXPROCS_SRC_RUNTIME,   /* the runtime's own default */
+};
 
 #define SCHED_MAX_REASONS 64
 #define SCHED_REASON_LEN 40
@@ -91,6 +109,9 @@ struct sched_sample {
     int32_t idle_threads;
     int64_t gc_cycles;        /* -1 unknown */
     int64_t gc_last_pause_ns; /* -1 unknown */
+    int32_t gomaxprocs_source; /* enum gomaxprocs_source */
+    int64_t goids_allocated;  /* schedt.goidgen: goroutine ids handed out (to P caches in
+                               * batches of 16), cumulative; -1 unknown */
     struct p_sample *ps;      /* owned, gomaxprocs entries */
     size_t nps;
     /* census over runtime.allgs */
@@ -164,6 +185,10 @@ struct cpu_sample *snapshot_add_cpu(struct snapshot *s);
 void snapshot_set_status(struct snapshot *s, const char *name, bool available,
                          const char *reason);
 const struct collector_status *snapshot_status(const struct snapshot *s, const char *name);
+/* "running", "leaked", ...: the census class names of the JSON and metrics contract. */
+const char *go_g_class_name(enum go_g_class c);
+/* "env", "program", "runtime"; NULL for GOMAXPROCS_SRC_UNKNOWN. */
+const char *gomaxprocs_source_name(int32_t src);
 /* Sort threads by tid; the session does this after the collectors ran. */
 void snapshot_sort_threads(struct snapshot *s);
 /* Binary search: needs snapshot_sort_threads() first. */

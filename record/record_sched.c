@@ -6,7 +6,7 @@
 /* Every field must be in a table below (a new field gets a new tag): this stops the
  * build when the struct changes until the codec does (sizes as on x86-64). */
 #if defined(__x86_64__)
-_Static_assert(sizeof(struct sched_sample) == 3280 && sizeof(struct p_sample) == 64,
+_Static_assert(sizeof(struct sched_sample) == 3304 && sizeof(struct p_sample) == 72,
                "struct sched_sample or p_sample changed: update record_sched.c");
 #endif
 
@@ -34,6 +34,8 @@ static const struct rec_field sched_fields[] = {
     REC_FIELD(18, RF_INT, struct sched_sample, cpus_allowed),
     REC_FIELD(19, RF_INT, struct sched_sample, cpus_online),
     REC_FIELD(22, RF_UINT, struct sched_sample, dropped),
+    REC_FIELD(23, RF_INT, struct sched_sample, gomaxprocs_source),
+    REC_FIELD(24, RF_INT, struct sched_sample, goids_allocated),
 };
 
 static const struct rec_field p_fields[] = {
@@ -48,6 +50,8 @@ static const struct rec_field p_fields[] = {
     REC_FIELD(9, RF_INT, struct p_sample, m_id),
     REC_FIELD(10, RF_INT, struct p_sample, m_tid),
     REC_FIELD(11, RF_INT, struct p_sample, curg_goid),
+    REC_FIELD(12, RF_BOOL, struct p_sample, g_in_syscall),
+    REC_FIELD(13, RF_BOOL, struct p_sample, m_from_oldp),
 };
 
 void record_sched_encode(struct rec_buf *b, const struct snapshot *s)
@@ -99,6 +103,7 @@ int record_sched_decode(struct rec_reader r, struct snapshot *s, char *why, size
     uint32_t tag;
     struct rec_reader v;
     int rc;
+    sc->goids_allocated = -1;   /* recordings older than the field: unknown, not 0 */
     while ((rc = rec_next(&r, &tag, &v)) > 0) {
         if (tag == TAG_PS) {
             void *arr = sc->ps;

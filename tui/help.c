@@ -64,7 +64,10 @@ static const struct help_para help_text[] = {
              "uses up its quota early in each period (usually 100 ms) and then the kernel "
              "stops all its threads until the next one, so everything stalls. Above the "
              "allowed CPUs it is yellow: Ps wait for CPUs and fight over them. Go before "
-             "1.25 ignores the quota when choosing GOMAXPROCS." },
+             "1.25 ignores the quota when choosing GOMAXPROCS; Go 1.25+ picks "
+             "max(quota rounded up, 2) itself and follows the limit while running, so "
+             "only more than that is red. In brackets, who chose it: env (the GOMAXPROCS "
+             "variable), program (runtime.GOMAXPROCS) or runtime (its own default)." },
     { false, "global runq: goroutines waiting in the global run queue, shared by all Ps. "
              "It fills when a P's own queue is full (256), and with goroutines coming back "
              "from system calls that find no free P. Each P looks at it every 61 "
@@ -80,13 +83,17 @@ static const struct help_para help_text[] = {
              "how many are parked waiting to be given a P. goroutines: all live "
              "goroutines by status: running (on a P now), runnable (ready, waiting in a "
              "queue), syscall (in a system call), waiting (blocked on a channel, lock, "
-             "timer, network...). ~ and 'sampled' mean there were too many to count in "
+             "timer, network...), leaked (Go 1.26+: the garbage collector's leak detector "
+             "found it blocked forever on something nothing else can reach). created/s: "
+             "new goroutines a second. ~ and 'sampled' mean there were too many to count in "
              "time, so a sample was scaled up. GC: garbage collections so far and how long "
              "the last one stopped the program." },
     { false, "P: the P's number. STATUS: running = a thread holds the P and runs Go code "
              "(green); idle = nothing to run (dim); syscall = its goroutine is inside a "
              "system call, and if that takes long the runtime hands the P to another "
-             "thread (yellow); gcstop = stopped by the garbage collector's "
+             "thread (yellow) (before Go 1.26 the P itself says so and gmptop finds the "
+             "thread through the M's oldp; from 1.26 the P stays 'running' and gmptop "
+             "reads the goroutine's status); gcstop = stopped by the garbage collector's "
              "stop-the-world (red); dead = no longer used after GOMAXPROCS shrank." },
     { false, "RUNQ: goroutines waiting in this P's own (local) run queue at the last "
              "read. MAX and MEAN: the longest and the average queue seen since the last "

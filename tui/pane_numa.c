@@ -240,8 +240,8 @@ static void node_table(struct numa_pane *st, struct cur *c, const struct numa_sa
 
 /* "P0:n0  P1:-(idle) ...": the node each P's thread last ran on, from placement_p(),
  * which also counted the Ps column above, so the line and the column always agree. A P
- * with no M at this instant (idle, or its goroutine in a syscall: the runtime clears
- * p.m then) has no thread to place; its status says why. */
+ * with no M at this instant (idle; or in a syscall before Go 1.26 when the M holding
+ * it in m.oldp was not found) has no thread to place; its status says why. */
 static void p_nodes(struct cur *c, const struct snapshot *s)
 {
     const struct sched_sample *ss = &s->sched;

@@ -124,21 +124,29 @@ static void budget_segs(const struct sched_sample *ss, struct seg *segs, int *n)
 {
     char sh[72];
     double q = ss->cpu_quota;
-    /* Go 1.25 itself picks ceil(quota) Ps, so only more than that is flagged. */
-    bool over_quota = !isnan(q) && q > 0 && ss->gomaxprocs > (int32_t)ceil(q - 1e-9);
+    /* Go 1.25+ itself picks max(ceil(quota), 2) Ps, so only more than that is flagged. */
+    int32_t floor_ps = !isnan(q) && q > 0 ? (int32_t)ceil(q - 1e-9) : 0;
+    if (floor_ps > 0 && floor_ps < 2)
+        floor_ps = 2;
+    bool over_quota = floor_ps > 0 && ss->gomaxprocs > floor_ps;
+    const char *src = gomaxprocs_source_name(ss->gomaxprocs_source);
+    char by[24] = "";
+    if (src)
+        snprintf(by, sizeof(by), " (%s)", src);
     bool over_mask = ss->cpus_allowed > 0 && ss->gomaxprocs > ss->cpus_allowed;
     if (over_quota) {
         snprintf(sh, sizeof(sh), "GOMAXPROCS %d > quota %.1f", (int)ss->gomaxprocs, q);
         seg_add(segs, n, 0, draw_role(THEME_CRIT) | A_BOLD, sh,
-                "GOMAXPROCS %d > quota %.1f CPUs", (int)ss->gomaxprocs, q);
+                "GOMAXPROCS %d%s > quota %.1f CPUs", (int)ss->gomaxprocs, by, q);
     } else if (over_mask) {
         snprintf(sh, sizeof(sh), "GOMAXPROCS %d > %d CPUs", (int)ss->gomaxprocs,
                  (int)ss->cpus_allowed);
         seg_add(segs, n, 0, draw_role(THEME_WARN) | A_BOLD, sh,
-                "GOMAXPROCS %d > %d allowed CPUs", (int)ss->gomaxprocs,
+                "GOMAXPROCS %d%s > %d allowed CPUs", (int)ss->gomaxprocs, by,
                 (int)ss->cpus_allowed);
     } else {
-        seg_add(segs, n, 0, A_BOLD, NULL, "GOMAXPROCS %d", (int)ss->gomaxprocs);
+        snprintf(sh, sizeof(sh), "GOMAXPROCS %d", (int)ss->gomaxprocs);
+        seg_add(segs, n, 0, A_BOLD, sh, "GOMAXPROCS %d%s", (int)ss->gomaxprocs, by);
     }
     char online[16], allowed[16], quota[24];
     if (ss->cpus_online > 0)
@@ -217,17 +225,26 @@ static int build_segs(const struct sched_src *src, struct seg *segs)
     if (ss->census_valid) {
         const int64_t *c = ss->g_by_class;
         const char *approx = ss->census_sampled ? "~" : "";
-        char extra[64] = "";
+        char extra[96] = "";
+        size_t used = 0;
+        /* Leaked goroutines (Go 1.26+ leak detector) are their own, alarming, class. */
+        if (c[GO_G_LEAKED])
+            used += (size_t)snprintf(extra, sizeof(extra), ", leaked %lld",
+                                     (long long)c[GO_G_LEAKED]);
         if (c[GO_G_PREEMPTED] || c[GO_G_COPYSTACK] || c[GO_G_IDLE])
-            snprintf(extra, sizeof(extra), ", other %lld",
+            snprintf(extra + used, sizeof(extra) - used, ", other %lld",
                      (long long)(c[GO_G_PREEMPTED] + c[GO_G_COPYSTACK] + c[GO_G_IDLE]));
+        double born = rates_goroutines_created(src->prev, src->cur);
+        char rate[40] = "";
+        if (!isnan(born))
+            snprintf(rate, sizeof(rate), ", %.0f created/s", born);
         snprintf(sh, sizeof(sh), "goroutines %s%lld", approx, (long long)ss->g_total);
         seg_add(segs, &n, 2, A_NORMAL, sh,
                 "goroutines %s%lld (running %lld, runnable %lld, syscall %lld, "
-                "waiting %lld%s)%s",
+                "waiting %lld%s%s)%s",
                 approx, (long long)ss->g_total, (long long)c[GO_G_RUNNING],
                 (long long)c[GO_G_RUNNABLE], (long long)c[GO_G_SYSCALL],
-                (long long)c[GO_G_WAITING], extra, ss->census_sampled ? " sampled" : "");
+                (long long)c[GO_G_WAITING], extra, rate, ss->census_sampled ? " sampled" : "");
     } else {
         seg_add(segs, &n, 2, draw_role(THEME_DIM), NULL, "goroutines n/a");
     }
