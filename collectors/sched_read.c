@@ -195,6 +195,9 @@ static void decode_schedt(const struct sched_layout *l, const uint8_t *s,
     int64_t mnext = (int64_t)get_uint(s, F(l, GO_SCHED_MNEXT), W(l, GO_SCHED_MNEXT));
     int64_t freed = (int64_t)get_uint(s, F(l, GO_SCHED_NMFREED), W(l, GO_SCHED_NMFREED));
     out->threads = mnext - freed;
+    out->g_system = F(l, GO_SCHED_NGSYS) >= 0
+        ? (int64_t)get_uint(s, F(l, GO_SCHED_NGSYS), W(l, GO_SCHED_NGSYS) ? W(l, GO_SCHED_NGSYS) : 4)
+        : -1;
     size_t ssize = (size_t)F(l, GO_SCHED_SIZE);
     int64_t gen = F(l, GO_SCHED_GOIDGEN), custom = F(l, GO_SCHED_CUSTOMGOMAXPROCS);
     out->goids_allocated = gen >= 0 && (size_t)gen + 8 <= ssize
@@ -462,7 +465,7 @@ static int g_class(uint32_t st)
     case 9: return GO_G_PREEMPTED;
     case 10: return GO_G_LEAKED;        /* Go 1.26+ */
     case 6: return -1;                  /* dead: free for reuse, not a goroutine */
-    case 11: return -1;                 /* Go 1.26+ _Gdeadextra: dead, kept for a cgo extra M */
+    case 11: return -3;                 /* Go 1.26+ _Gdeadextra: parked on a cgo extra M */
     default: return -2;                 /* not a status: garbage */
     }
 }
@@ -475,6 +478,13 @@ static void census_count(const struct sched_layout *l, struct sched_sample *out,
     int c = g_class(st);
     if (c == -2) {
         (*bad)++;
+        return;
+    }
+    /* runtime.NumGoroutine() counts the goroutine each cgo extra M keeps (it is not in
+     * the free lists); so does the total, in no status class. Before 1.26 it is plain
+     * _Gdead, indistinguishable from a free one, and not counted. */
+    if (c == -3) {
+        out->g_total++;
         return;
     }
     if (c < 0)
@@ -579,6 +589,11 @@ int sched_read_census(const struct mem_reader *mem, const struct sched_layout *l
         util_strlcpy(out->by_reason[out->nreasons].name, name, SCHED_REASON_LEN);
         out->by_reason[out->nreasons++].count = reason_counts[r];
     }
+    /* runtime.NumGoroutine() leaves out the runtime's own goroutines; so does the total.
+     * (ngsys is read with the Ps, a moment earlier: a system goroutine starting in
+     * between is the only skew, and they start at init and on GC enablement.) */
+    if (out->g_system > 0 && out->g_system <= out->g_total)
+        out->g_total -= out->g_system;
     out->census_valid = true;
     return 0;
 }

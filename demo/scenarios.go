@@ -11,6 +11,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -30,6 +31,8 @@ var scenarios = []scenario{
 	{"idle", "healthy idle HTTP server, one request per 100 ms (control)", runIdle},
 	{"pinned", "a goroutine locked to its thread, pinned to one CPU (-n CPU)", runPinned},
 	{"churn", "goroutines and OS threads come and go, GC runs: for soak tests", runChurn},
+	{"sysbusy", "goroutines in back-to-back 1 ms nanosleep syscalls: Ps held in syscall", runSysbusy},
+	{"leak", "goroutines blocked forever on unreachable channels; Go 1.26+ flags them leaked", runLeak},
 }
 
 // sink keeps the compiler from discarding busy work.
@@ -461,5 +464,60 @@ func runChurn(cfg config) error {
 		}
 		wg.Wait()
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// runSysbusy: n goroutines (default GOMAXPROCS-1, at least 1) each make 1 ms nanosleep
+// syscalls back to back. A syscall shorter than sysmon's 10 ms grace keeps its P while
+// other Ps are idle, so most of the time those Ps are "in syscall": before Go 1.26 the
+// P's own status says so and its thread is found through m.oldp; from 1.26 the P stays
+// running and only the goroutine's status tells.
+func runSysbusy(cfg config) error {
+	n := orDefault(cfg.n, cfg.procs-1)
+	if n < 1 {
+		n = 1
+	}
+	for i := 0; i < n; i++ {
+		go func() {
+			ts := syscall.NsecToTimespec(int64(time.Millisecond))
+			for {
+				_ = syscall.Nanosleep(&ts, nil)
+			}
+		}()
+	}
+	select {}
+}
+
+// runLeak: n goroutines (default 8) block on channels nobody else holds. Once a second
+// the goroutineleak profile (Go 1.26 with GOEXPERIMENT=goroutineleakprofile, default
+// from 1.27) runs the leak-detecting GC, which moves them to _Gleaked. Prints
+// "leak n=N goroutines=G profile=yes|no" once set up: G is runtime.NumGoroutine().
+func runLeak(cfg config) error {
+	n := orDefault(cfg.n, 8)
+	var ready sync.WaitGroup
+	for i := 0; i < n; i++ {
+		ready.Add(1)
+		go func() {
+			ch := make(chan int)
+			ready.Done()
+			<-ch
+		}()
+	}
+	ready.Wait()
+	prof := pprof.Lookup("goroutineleak")
+	detect := func() {
+		if prof != nil {
+			_ = prof.WriteTo(io.Discard, 0)
+		}
+	}
+	detect()
+	has := "no"
+	if prof != nil {
+		has = "yes"
+	}
+	fmt.Fprintf(os.Stderr, "leak n=%d goroutines=%d profile=%s\n", n, runtime.NumGoroutine(), has)
+	for {
+		time.Sleep(time.Second)
+		detect()
 	}
 }

@@ -39,6 +39,7 @@ static json_object *goroutines_json(const struct sched_sample *s)
         return NULL;
     json_object *o = json_object_new_object();
     json_object_object_add(o, "total", json_object_new_int64(s->g_total));
+    json_object_object_add(o, "system", json_int_or_null(s->g_system));
     json_object_object_add(o, "sampled", json_object_new_boolean(s->census_sampled));
     json_object *by = json_object_new_object();
     for (int c = 0; c < GO_G_CLASS_COUNT; c++)

@@ -116,7 +116,9 @@ struct sched_sample {
     size_t nps;
     /* census over runtime.allgs */
     bool census_valid;
-    int64_t g_total;          /* not dead */
+    int64_t g_total;          /* not dead, less the runtime's own (= runtime.NumGoroutine()) */
+    int64_t g_system;         /* the runtime's own goroutines (schedt.ngsys), in by_class
+                               * but not in g_total; -1 unknown */
     int64_t g_by_class[GO_G_CLASS_COUNT];
     bool census_sampled;      /* over budget: a stride sample, counts scaled */
     size_t nreasons;

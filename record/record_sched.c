@@ -6,7 +6,7 @@
 /* Every field must be in a table below (a new field gets a new tag): this stops the
  * build when the struct changes until the codec does (sizes as on x86-64). */
 #if defined(__x86_64__)
-_Static_assert(sizeof(struct sched_sample) == 3304 && sizeof(struct p_sample) == 72,
+_Static_assert(sizeof(struct sched_sample) == 3312 && sizeof(struct p_sample) == 72,
                "struct sched_sample or p_sample changed: update record_sched.c");
 #endif
 
@@ -36,6 +36,7 @@ static const struct rec_field sched_fields[] = {
     REC_FIELD(22, RF_UINT, struct sched_sample, dropped),
     REC_FIELD(23, RF_INT, struct sched_sample, gomaxprocs_source),
     REC_FIELD(24, RF_INT, struct sched_sample, goids_allocated),
+    REC_FIELD(25, RF_INT, struct sched_sample, g_system),
 };
 
 static const struct rec_field p_fields[] = {
@@ -103,7 +104,8 @@ int record_sched_decode(struct rec_reader r, struct snapshot *s, char *why, size
     uint32_t tag;
     struct rec_reader v;
     int rc;
-    sc->goids_allocated = -1;   /* recordings older than the field: unknown, not 0 */
+    sc->goids_allocated = -1;   /* recordings older than the fields: unknown, not 0 */
+    sc->g_system = -1;
     while ((rc = rec_next(&r, &tag, &v)) > 0) {
         if (tag == TAG_PS) {
             void *arr = sc->ps;

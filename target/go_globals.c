@@ -550,7 +550,7 @@ static void verify_sched(struct live *l, uint64_t nprocs, uint64_t *mnext)
 }
 
 /* allgs and allglen agree (allgadd publishes both under a lock; retry a race), the first
- * G is the main goroutine (goid 1) and statuses are G statuses. */
+ * G is the main goroutine (goid 1) and statuses are G statuses (up to Go 1.26's 11). */
 static void verify_allgs(struct live *l)
 {
     struct go_globals *g = l->g;
@@ -572,6 +572,8 @@ static void verify_allgs(struct live *l)
             break;
         usleep(1000);
     }
+    /* Go 1.26 added _Gleaked (10) and _Gdeadextra (11, a cgo extra M's goroutine). */
+    enum { G_STATUS_MAX = 11 };
     uint64_t p[16], goid, status;
     size_t n = s.len < 16 ? s.len : 16;
     bool ok = s.len >= 1 && s.len <= s.cap && s.cap <= MAX_ALLGS && s.ptr &&
@@ -579,7 +581,7 @@ static void verify_allgs(struct live *l)
     for (size_t i = 0; ok && i < n; i++)
         ok = p[i] && rd_field(l, p[i], GO_G_GOID, &goid) == 0 &&
              rd_field(l, p[i], GO_G_ATOMICSTATUS, &status) == 0 &&
-             (status & ~0x1000u) <= 9 && (i > 0 || goid == 1);
+             (status & ~0x1000u) <= G_STATUS_MAX && (i > 0 || goid == 1);
     if (!ok) {
         reject(l, GO_GLOBAL_ALLGS, "not a G slice starting with goroutine 1");
         if (g->addr[GO_GLOBAL_ALLGLEN])
