@@ -1,7 +1,8 @@
 #!/bin/sh
 # sched_latency: gmptop's sched_latency (and gc_pauses) read from the target's memory
 # equal, bucket for bucket, what the program reads from runtime/metrics itself, for
-# every installed Go toolchain, each build plain, stripped (-s -w) and PIE.
+# every installed Go toolchain, each build plain, stripped (-s -w), PIE and stripped PIE
+# linked by the system linker (what cgo programs are).
 . "$top_srcdir/tests/lib.sh"
 need_cmd python3 mkfifo
 [ -n "${GO_TOOLCHAINS:-}" ] || GO_TOOLCHAINS=go
@@ -22,13 +23,14 @@ for go in $GO_TOOLCHAINS; do
     v=$("$go" env GOVERSION 2>/dev/null) || skip "toolchain $go not runnable"
     case "$seen" in *" $v "*) continue ;; esac
     seen="$seen$v "
-    for kind in plain stripped pie; do
+    for kind in plain stripped pie extpie-stripped; do
         out=$outdir/$v-$kind
         if [ ! -x "$out" ] || [ "$src" -nt "$out" ]; then
             case $kind in
             plain) set -- ;;
             stripped) set -- "-ldflags=-s -w" ;;
             pie) set -- -buildmode=pie ;;
+            extpie-stripped) set -- -buildmode=pie "-ldflags=-s -w -linkmode=external" ;;
             esac
             (cd "$work" && "$go" build "$@" -o "$out" main.go) || fail "build $v $kind"
         fi
