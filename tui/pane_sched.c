@@ -557,9 +557,24 @@ static void draw_footer(const struct sched_pane *st, const struct pane_view *v, 
     }
     if (list_h > 0 && st->nrows > (size_t)list_h && x < r->x + r->w) {
         attron(draw_role(THEME_DIM));
-        draw_printf(y, x, r->x + r->w - x, "Ps %zu-%zu of %zu (Up/Down)", st->top,
-                    st->top + (size_t)list_h - 1, st->nrows);
+        x += draw_printf(y, x, r->x + r->w - x, "Ps %zu-%zu of %zu (Up/Down)", st->top,
+                         st->top + (size_t)list_h - 1, st->nrows) + 2;
         attroff(draw_role(THEME_DIM));
+    }
+    /* Where the runtime's layouts came from (DWARF, the offset table, or derived from
+     * the binary's code): the collector's note starts with it. Right-aligned, dim. */
+    const struct collector_status *cs = snapshot_status(v->cur, "sched");
+    if (cs && cs->available && strncmp(cs->reason, "layout ", 7) == 0) {
+        char src[64];
+        size_t n = strcspn(cs->reason, ";");
+        snprintf(src, sizeof(src), "%.*s", (int)(n < sizeof(src) - 1 ? n : sizeof(src) - 1),
+                 cs->reason);
+        int tw = draw_text_width(src);
+        if (x + tw < r->x + r->w) {
+            attron(draw_role(THEME_DIM));
+            draw_text(y, r->x + r->w - tw - 1, tw, src);
+            attroff(draw_role(THEME_DIM));
+        }
     }
 }
 
