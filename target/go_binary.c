@@ -40,8 +40,10 @@ struct go_binary {
     dev_t dev;
     ino_t ino;
     uint64_t min_vaddr;            /* lowest PT_LOAD p_vaddr */
-    struct go_sym *syms;           /* sorted by name */
+    struct go_sym *syms;           /* in file order */
     size_t nsyms;
+    uint32_t *by_name;             /* open-addressing hash of syms by name: index + 1 */
+    size_t name_slots;             /* a power of two, at least twice nsyms */
     size_t cap;
     const struct go_sym **funcs;   /* functions sorted by address */
     size_t nfuncs;
@@ -400,22 +402,6 @@ static int load_pclntab(struct go_binary *b, const struct image *im)
     return GO_PCLNTAB_ERR_MAGIC;
 }
 
-static int cmp_name(const void *a, const void *b)
-{
-    return strcmp(((const struct go_sym *)a)->name, ((const struct go_sym *)b)->name);
-}
-
-/* Sort order: by name, and among equal names (a stripped binary's .gopclntab names an
- * ABI0 wrapper like the function it wraps) the largest first: the real body. */
-static int cmp_name_size(const void *a, const void *b)
-{
-    const struct go_sym *x = a, *y = b;
-    int c = strcmp(x->name, y->name);
-    if (c)
-        return c;
-    return x->size > y->size ? -1 : x->size < y->size;
-}
-
 static int cmp_addr(const void *a, const void *b)
 {
     const struct go_sym *x = *(const struct go_sym *const *)a;
@@ -423,7 +409,27 @@ static int cmp_addr(const void *a, const void *b)
     return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
-/* Fix the names' pointers now that the pool no longer moves, then build both indexes. */
+static uint64_t name_hash(const char *s)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;    /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+    return h;
+}
+
+/* The slot holding name, or the empty slot where it would go. */
+static size_t name_slot(const struct go_binary *b, const char *name)
+{
+    size_t mask = b->name_slots - 1, i = (size_t)name_hash(name) & mask;
+    while (b->by_name[i] && strcmp(b->syms[b->by_name[i] - 1].name, name) != 0)
+        i = (i + 1) & mask;
+    return i;
+}
+
+/* Fix the names' pointers now that the pool no longer moves, then build both indexes:
+ * a hash by name (a 100k-function binary is indexed in a few ms, where sorting the
+ * names took tens: re-attaching to a large program is dominated by this), and the
+ * functions by address (the pcln table is already in address order: no sort then). */
 static int index_symbols(struct go_binary *b)
 {
     size_t nf = 0;
@@ -431,14 +437,31 @@ static int index_symbols(struct go_binary *b)
         b->syms[i].name = b->pool + b->syms[i].name_off;
         nf += b->syms[i].is_func;
     }
-    qsort(b->syms, b->nsyms, sizeof(*b->syms), cmp_name_size);
-    b->funcs = malloc((nf ? nf : 1) * sizeof(*b->funcs));
-    if (!b->funcs)
+    if (b->nsyms >= UINT32_MAX / 4)
         return -ENOMEM;
-    for (size_t i = 0; i < b->nsyms; i++)
-        if (b->syms[i].is_func)
-            b->funcs[b->nfuncs++] = &b->syms[i];
-    qsort(b->funcs, b->nfuncs, sizeof(*b->funcs), cmp_addr);
+    b->name_slots = 64;
+    while (b->name_slots < 2 * b->nsyms)
+        b->name_slots *= 2;
+    b->by_name = calloc(b->name_slots, sizeof(*b->by_name));
+    b->funcs = malloc((nf ? nf : 1) * sizeof(*b->funcs));
+    if (!b->by_name || !b->funcs)
+        return -ENOMEM;
+    bool sorted = true;
+    for (size_t i = 0; i < b->nsyms; i++) {
+        struct go_sym *sym = &b->syms[i];
+        size_t slot = name_slot(b, sym->name);
+        /* Among equal names (a stripped binary's .gopclntab names an ABI0 wrapper like
+         * the function it wraps) the largest wins: the real body. */
+        if (!b->by_name[slot] || b->syms[b->by_name[slot] - 1].size < sym->size)
+            b->by_name[slot] = (uint32_t)i + 1;
+        if (!sym->is_func)
+            continue;
+        if (b->nfuncs && b->funcs[b->nfuncs - 1]->addr > sym->addr)
+            sorted = false;
+        b->funcs[b->nfuncs++] = sym;
+    }
+    if (!sorted)
+        qsort(b->funcs, b->nfuncs, sizeof(*b->funcs), cmp_addr);
     return 0;
 }
 
@@ -574,6 +597,7 @@ void go_binary_free(struct go_binary *b)
         return;
     free(b->path);
     free(b->syms);
+    free(b->by_name);
     free(b->funcs);
     free(b->pool);
     free(b);
@@ -596,13 +620,12 @@ enum go_symbol_source go_binary_symbol_source(const struct go_binary *b)
 int go_binary_lookup(const struct go_binary *b, const char *name, uint64_t *addr,
                      uint64_t *size)
 {
-    struct go_sym key = { .name = name };
-    const struct go_sym *s = b && name && b->nsyms
-        ? bsearch(&key, b->syms, b->nsyms, sizeof(*b->syms), cmp_name) : NULL;
-    if (!s)
+    if (!b || !name || !b->by_name)
         return -ENOENT;
-    while (s > b->syms && strcmp(s[-1].name, name) == 0)
-        s--;                        /* the first of equal names: the largest */
+    uint32_t idx = b->by_name[name_slot(b, name)];
+    if (!idx)
+        return -ENOENT;
+    const struct go_sym *s = &b->syms[idx - 1];
     if (addr)
         *addr = s->addr;
     if (size)
