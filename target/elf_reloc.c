@@ -2,6 +2,7 @@
 #include "target/elf_reloc.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 /* The RELATIVE relocation type of this machine, or 0 when we do not know it. */
@@ -17,12 +18,26 @@ static unsigned relative_type(Elf *elf)
     }
 }
 
-static int search_rela(Elf_Data *data, unsigned type, uint64_t vaddr, uint64_t *addend)
+/* One search: by the site (r_offset) for its addend, or by the addend for its site. */
+struct query {
+    unsigned type;
+    bool by_addend;
+    uint64_t key;
+    uint64_t found;
+};
+
+static int search_rela(Elf_Data *data, struct query *q)
 {
     GElf_Rela r;
     for (int i = 0; gelf_getrela(data, i, &r); i++) {
-        if (r.r_offset == vaddr && GELF_R_TYPE(r.r_info) == type) {
-            *addend = (uint64_t)r.r_addend;
+        if (GELF_R_TYPE(r.r_info) != q->type)
+            continue;
+        if (!q->by_addend && r.r_offset == q->key) {
+            q->found = (uint64_t)r.r_addend;
+            return 0;
+        }
+        if (q->by_addend && (uint64_t)r.r_addend == q->key) {
+            q->found = r.r_offset;
             return 0;
         }
     }
@@ -45,7 +60,7 @@ static int64_t file_offset(Elf *elf, uint64_t vaddr)
 }
 
 /* Without section headers: PT_DYNAMIC's DT_RELA / DT_RELASZ give the table. */
-static int search_dynamic(Elf *elf, unsigned type, uint64_t vaddr, uint64_t *addend)
+static int search_dynamic(Elf *elf, struct query *q)
 {
     size_t n = 0;
     if (elf_getphdrnum(elf, &n) < 0)
@@ -69,16 +84,16 @@ static int search_dynamic(Elf *elf, unsigned type, uint64_t vaddr, uint64_t *add
         if (off < 0 || relasz == 0)
             return -ENOENT;
         Elf_Data *table = elf_getdata_rawchunk(elf, off, relasz, ELF_T_RELA);
-        return table ? search_rela(table, type, vaddr, addend) : -EINVAL;
+        return table ? search_rela(table, q) : -EINVAL;
     }
     return -ENOENT;
 }
 
-int elf_reloc_relative_addend(Elf *elf, uint64_t vaddr, uint64_t *addend)
+static int search(Elf *elf, struct query *q)
 {
-    unsigned type = relative_type(elf);
     size_t shnum = 0;
-    if (type == 0)
+    q->type = relative_type(elf);
+    if (q->type == 0)
         return -ENOENT;
     if (elf_getshdrnum(elf, &shnum) == 0 && shnum > 0) {
         Elf_Scn *scn = NULL;
@@ -87,10 +102,28 @@ int elf_reloc_relative_addend(Elf *elf, uint64_t vaddr, uint64_t *addend)
             if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_RELA)
                 continue;
             Elf_Data *data = elf_getdata(scn, NULL);
-            if (data && search_rela(data, type, vaddr, addend) == 0)
+            if (data && search_rela(data, q) == 0)
                 return 0;
         }
     }
     /* No section headers, or none of them the relocation table's. */
-    return search_dynamic(elf, type, vaddr, addend);
+    return search_dynamic(elf, q);
+}
+
+int elf_reloc_relative_addend(Elf *elf, uint64_t vaddr, uint64_t *addend)
+{
+    struct query q = { .key = vaddr };
+    int rc = search(elf, &q);
+    if (rc == 0)
+        *addend = q.found;
+    return rc;
+}
+
+int elf_reloc_relative_site(Elf *elf, uint64_t addend, uint64_t *vaddr)
+{
+    struct query q = { .by_addend = true, .key = addend };
+    int rc = search(elf, &q);
+    if (rc == 0)
+        *vaddr = q.found;
+    return rc;
 }

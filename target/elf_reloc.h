@@ -13,4 +13,8 @@
  * 0 when found; -ENOENT when no such relocation; -EINVAL for a malformed table. */
 int elf_reloc_relative_addend(Elf *elf, uint64_t vaddr, uint64_t *addend);
 
+/* The link-time address of the first RELATIVE relocation whose addend is addend: where
+ * a PIE keeps a pointer to that address. 0 when found, else as above. */
+int elf_reloc_relative_site(Elf *elf, uint64_t addend, uint64_t *vaddr);
+
 #endif

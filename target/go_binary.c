@@ -2,6 +2,7 @@
 #include "target/go_binary.h"
 #include "target/go_buildinfo.h"
 #include "target/elf_reloc.h"
+#include "target/go_moduledata.h"
 #include "target/go_pclntab.h"
 
 #include <errno.h>
@@ -353,15 +354,21 @@ static int pclntab_cb(void *ctx, const char *name, uint64_t entry, uint64_t end)
 
 /* Parse the table at link-time address vaddr. Its textStart (third word) is zero in a
  * PIE's file, for ld.so to fill from a RELATIVE relocation whose addend is
- * runtime.text; without one, .text's start (where Go's own linker puts runtime.text;
- * an external linker puts C start-up code first). */
+ * runtime.text. Go 1.26+ writes 0 there for good and keeps the base only in
+ * runtime.firstmoduledata. Last resort, .text's start: where Go's own linker puts
+ * runtime.text (an external linker puts C start-up code first). */
 static int parse_pclntab_at(struct go_binary *b, const struct image *im, const uint8_t *tab,
                             size_t len, uint64_t vaddr, uint64_t text_start)
 {
-    uint64_t addend = 0;
+    uint64_t addend = 0, module_text = 0;
     if (len >= 8 && elf_reloc_relative_addend(im->elf, vaddr + 8 + 2 * (uint64_t)tab[7],
                                               &addend) == 0)
         text_start = addend;
+    else if (len >= 40 && tab[7] == 8 && !(tab[24] | tab[25] | tab[26] | tab[27] | tab[28] |
+                                          tab[29] | tab[30] | tab[31]) &&
+             go_moduledata_text(im->elf, im->raw, im->size, vaddr, tab, len,
+                                &module_text) == 0)
+        text_start = module_text;
     b->nsyms = 0;
     b->pool_len = 0;
     return go_pclntab_parse(tab, len, text_start, pclntab_cb, b, NULL);

@@ -1,0 +1,140 @@
+/* go_moduledata: find runtime.firstmoduledata and read its text base, bounds-checked. */
+#include "target/go_moduledata.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "target/elf_reloc.h"
+
+/* Offsets in runtime.moduledata on 64-bit, unchanged from Go 1.16 to 1.27: pcHeader,
+ * then six slices (funcnametab first), findfunctab, minpc, maxpc, then text. */
+#define MD_PCHEADER 0
+#define MD_FUNCNAMETAB 8
+#define MD_TEXT 176
+/* pcHeader (1.18+): magic, pad, minLC, ptrSize, then nfunc, nfiles, textStart,
+ * funcnameOffset, ... as ptrSize words. */
+#define PCLN_FUNCNAME_OFF 32
+
+struct file {
+    Elf *elf;
+    const uint8_t *raw;
+    size_t size;
+};
+
+static uint64_t rd64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = v << 8 | p[i];
+    return v;
+}
+
+/* The 8-byte word the process will see at link-time address vaddr: the file's bytes,
+ * or, where those are 0 in a PIE, the addend of the RELATIVE relocation there. */
+static bool word_at(const struct file *f, uint64_t vaddr, uint64_t *out)
+{
+    size_t n = 0;
+    if (elf_getphdrnum(f->elf, &n) < 0)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        GElf_Phdr ph;
+        if (!gelf_getphdr(f->elf, (int)i, &ph) || ph.p_type != PT_LOAD ||
+            vaddr < ph.p_vaddr || vaddr - ph.p_vaddr > ph.p_filesz ||
+            ph.p_filesz - (vaddr - ph.p_vaddr) < 8)
+            continue;
+        uint64_t off = ph.p_offset + (vaddr - ph.p_vaddr);
+        if (off > f->size || f->size - off < 8)
+            return false;
+        *out = rd64(f->raw + off);
+        if (*out == 0)
+            elf_reloc_relative_addend(f->elf, vaddr, out);
+        return true;
+    }
+    return false;
+}
+
+/* Whether vaddr lies in an executable PT_LOAD. */
+static bool in_text(Elf *elf, uint64_t vaddr)
+{
+    size_t n = 0;
+    if (elf_getphdrnum(elf, &n) < 0)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        GElf_Phdr ph;
+        if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_LOAD && (ph.p_flags & PF_X) &&
+            vaddr >= ph.p_vaddr && vaddr - ph.p_vaddr < ph.p_memsz)
+            return true;
+    }
+    return false;
+}
+
+static bool try_candidate(const struct file *f, uint64_t md, uint64_t pcln_vaddr,
+                          uint64_t funcnames, uint64_t *text)
+{
+    uint64_t hdr, names, t;
+    if (!word_at(f, md + MD_PCHEADER, &hdr) || hdr != pcln_vaddr ||
+        !word_at(f, md + MD_FUNCNAMETAB, &names) || names != funcnames ||
+        !word_at(f, md + MD_TEXT, &t) || t == 0 || !in_text(f->elf, t))
+        return false;
+    *text = t;
+    return true;
+}
+
+static bool section_addr(Elf *elf, const char *name, uint64_t *addr)
+{
+    size_t shstrndx;
+    if (elf_getshdrstrndx(elf, &shstrndx) != 0)
+        return false;
+    Elf_Scn *scn = NULL;
+    while ((scn = elf_nextscn(elf, scn)) != NULL) {
+        GElf_Shdr sh;
+        const char *n;
+        if (gelf_getshdr(scn, &sh) && (n = elf_strptr(elf, shstrndx, sh.sh_name)) &&
+            strcmp(n, name) == 0) {
+            *addr = sh.sh_addr;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* A writable segment's 8-aligned words equal to pcln_vaddr: a non-PIE's moduledata. */
+static bool scan_segments(const struct file *f, uint64_t pcln_vaddr, uint64_t funcnames,
+                          uint64_t *text)
+{
+    size_t n = 0;
+    if (elf_getphdrnum(f->elf, &n) < 0)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        GElf_Phdr ph;
+        if (!gelf_getphdr(f->elf, (int)i, &ph) || ph.p_type != PT_LOAD ||
+            !(ph.p_flags & PF_W) || ph.p_offset > f->size ||
+            ph.p_filesz > f->size - ph.p_offset)
+            continue;
+        const uint8_t *seg = f->raw + ph.p_offset;
+        uint64_t start = (8 - (ph.p_vaddr & 7)) & 7;
+        for (uint64_t off = start; off + MD_TEXT + 8 <= ph.p_filesz; off += 8) {
+            if (rd64(seg + off) == pcln_vaddr &&
+                try_candidate(f, ph.p_vaddr + off, pcln_vaddr, funcnames, text))
+                return true;
+        }
+    }
+    return false;
+}
+
+int go_moduledata_text(Elf *elf, const uint8_t *raw, size_t size, uint64_t pcln_vaddr,
+                       const uint8_t *pcln, size_t pcln_len, uint64_t *text)
+{
+    if (!elf || !raw || !pcln || pcln_len < PCLN_FUNCNAME_OFF + 8 || pcln[7] != 8)
+        return -ENOENT;
+    struct file f = { elf, raw, size };
+    uint64_t funcnames = pcln_vaddr + rd64(pcln + PCLN_FUNCNAME_OFF), md;
+    if (section_addr(elf, ".go.module", &md) &&
+        try_candidate(&f, md, pcln_vaddr, funcnames, text))
+        return 0;
+    if (elf_reloc_relative_site(elf, pcln_vaddr, &md) == 0 &&
+        try_candidate(&f, md, pcln_vaddr, funcnames, text))
+        return 0;
+    return scan_segments(&f, pcln_vaddr, funcnames, text) ? 0 : -ENOENT;
+}
