@@ -3,6 +3,7 @@
 #include "collectors/collector.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <poll.h>
 #include <pthread.h>
@@ -394,6 +395,12 @@ static int place_probe(struct park_state *st, const struct target *t, char *reas
     int rc = park_read_code(st->exe, addr, code, n, reason, len);
     if (rc < 0)
         return rc;
+    char why[160];
+    if (park_entry_check(code, n, true, why, sizeof(why)) != 0) {   /* casgstatus: nosplit */
+        snprintf(reason, len, "runtime.casgstatus at 0x%" PRIx64 ": %s; not attaching", addr,
+                 why);
+        return -ENOEXEC;
+    }
     park_probe_choose(code, n, &st->point);
     return park_file_offset(st->exe, addr + st->point.offset, &st->file_off, reason, len);
 }

@@ -154,6 +154,37 @@ static size_t stack_check_len(const uint8_t *code, size_t len)
     return 0;
 }
 
+/* The frame setup a nosplit Go function starts with: push %rbp, or sub $N,%rsp (Go 1.19's
+ * casgstatus) where the frame pointer is saved inside the frame. */
+static bool nosplit_frame_setup(const uint8_t *code, size_t len)
+{
+    return (len >= 1 && code[0] == 0x55) ||
+           (len >= 4 && code[0] == 0x48 && (code[1] == 0x83 || code[1] == 0x81) &&
+            code[2] == 0xec);
+}
+
+int park_entry_check(const uint8_t *code, size_t len, bool nosplit, char *why, size_t wlen)
+{
+    const char *want = NULL;
+    if (!code || len == 0)
+        want = "code";
+    else if (nosplit && stack_check_len(code, len) > 0)
+        want = "a nosplit function's frame setup, found a stack check: another function's "
+               "entry";
+    else if (nosplit && !nosplit_frame_setup(code, len))
+        want = "a nosplit function's frame setup (push %rbp or sub $N,%rsp)";
+    else if (!nosplit && stack_check_len(code, len) == 0 && !nosplit_frame_setup(code, len))
+        want = "a Go function's prologue (stack check or frame setup)";
+    if (!want)
+        return 0;
+    char hex[3 * 8 + 1] = "";
+    for (size_t i = 0, n = 0; code && i < len && i < 8; i++)
+        n += (size_t)snprintf(hex + n, sizeof(hex) - n, "%s%02x", i ? " " : "", code[i]);
+    snprintf(why, wlen, "bytes %s where %s was expected: the binary's function table and "
+             "its code disagree", hex, want);
+    return -1;
+}
+
 int park_probe_choose(const uint8_t *code, size_t len, struct park_probe_point *out)
 {
     memset(out, 0, sizeof(*out));

@@ -33,6 +33,14 @@ struct park_probe_point {
  * the bytes cannot be decoded (out then says offset 0). */
 int park_probe_choose(const uint8_t *code, size_t len, struct park_probe_point *out);
 
+/* Whether code (a function's first bytes, by the binary's function table) starts the
+ * way that function must: a nosplit one (runtime.casgstatus in every Go release) with
+ * its frame setup (push %rbp, or sub $N,%rsp) and no stack check; any other with the
+ * stack check or a frame setup. A uprobe is placed only then: an address off by a
+ * function or a few bytes (a text base read wrong) would put a breakpoint in other
+ * code. Returns 0, or -1 with why naming the bytes found and what was expected. */
+int park_entry_check(const uint8_t *code, size_t len, bool nosplit, char *why, size_t wlen);
+
 /* The file offset of link-time address vaddr in the ELF file at path (via its PT_LOAD
  * headers), which is what a uprobe is placed at. Returns 0 or -errno / -ENOENT. */
 int park_file_offset(const char *path, uint64_t vaddr, uint64_t *off, char *why, size_t len);

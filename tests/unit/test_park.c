@@ -138,6 +138,35 @@ static void test_garbage(void **st)
 
 #define S 1000000000LL
 
+/* The entry check before a uprobe goes in. Real bytes: go1.27.4's casgstatus (push
+ * %rbp), go1.19's (sub $0x40,%rsp), and what sits 0x100 earlier in go1.27.4's stripped
+ * external-linker PIE, where a text base taken from .text put "casgstatus": another
+ * function's entry, with a stack check. */
+static void test_entry_check(void **st)
+{
+    (void)st;
+    static const uint8_t go127[] = { 0x55, 0x48, 0x89, 0xe5, 0x48, 0x83, 0xec, 0x58 };
+    static const uint8_t go119[] = { 0x48, 0x83, 0xec, 0x40, 0x48, 0x89, 0x6c, 0x24 };
+    static const uint8_t off_by_0x100[] = { 0x49, 0x3b, 0x66, 0x10, 0x0f, 0x86, 0xc2, 0x00,
+                                            0x00, 0x00, 0x55, 0x48, 0x89, 0xe5 };
+    static const uint8_t mid_insn[] = { 0x24, 0x68, 0x89, 0x5c, 0x24, 0x70, 0x0f, 0xba };
+    char why[256];
+    assert_int_equal(park_entry_check(go127, sizeof(go127), true, why, sizeof(why)), 0);
+    assert_int_equal(park_entry_check(go119, sizeof(go119), true, why, sizeof(why)), 0);
+    assert_int_equal(park_entry_check(off_by_0x100, sizeof(off_by_0x100), true, why,
+                                      sizeof(why)), -1);
+    assert_non_null(strstr(why, "49 3b 66 10"));
+    assert_non_null(strstr(why, "found a stack check"));
+    /* The same bytes are a fine entry for a function that is not nosplit. */
+    assert_int_equal(park_entry_check(off_by_0x100, sizeof(off_by_0x100), false, why,
+                                      sizeof(why)), 0);
+    assert_int_equal(park_entry_check(mid_insn, sizeof(mid_insn), true, why, sizeof(why)), -1);
+    assert_non_null(strstr(why, "frame setup"));
+    assert_int_equal(park_entry_check(mid_insn, sizeof(mid_insn), false, why, sizeof(why)),
+                     -1);
+    assert_int_equal(park_entry_check(NULL, 0, true, why, sizeof(why)), -1);
+}
+
 static void test_gov_under_budget(void **st)
 {
     (void)st;
@@ -269,6 +298,7 @@ int main(void)
         cmocka_unit_test(test_stack_check_huge),
         cmocka_unit_test(test_not_fooled),
         cmocka_unit_test(test_garbage),
+        cmocka_unit_test(test_entry_check),
         cmocka_unit_test(test_gov_under_budget),
         cmocka_unit_test(test_gov_sampling),
         cmocka_unit_test(test_gov_off),
