@@ -1,7 +1,7 @@
 #!/bin/sh
 # park_live: the BPF park-latency collector on real Go programs built here with every
-# installed Go toolchain (the newest also stripped, PIE, and a stripped PIE from the
-# system linker): a 2 ms sleep loop files "sleep" parks in the bucket holding 2 ms, a
+# installed Go toolchain, each plain, stripped, PIE, and stripped PIE from the system
+# linker (the probe's place checked against the function's expected first bytes): a 2 ms sleep loop files "sleep" parks in the bucket holding 2 ms, a
 # consumer fed every 500 us files "chan receive" parks in the bucket holding 500 us;
 # the events counted match an independent bpftrace count of the same calls; and no
 # probe survives gmptop (kill -9, SIGINT, SIGTERM) or the target's exit.
@@ -40,25 +40,21 @@ for go in $GO_TOOLCHAINS; do
     seen="$seen$v "
     newest_go=$go
     newest_v=$v
-    out=$outdir/$v-plain
-    if [ ! -x "$out" ] || [ "$src" -nt "$out" ]; then
-        (cd "$work" && "$go" build -o "$out" .) || fail "build $v"
-    fi
-    bins="$bins $out"
+    for kind in plain stripped pie extpie-stripped; do
+        out=$outdir/$v-$kind
+        if [ ! -x "$out" ] || [ "$src" -nt "$out" ]; then
+            case $kind in
+            plain) set -- ;;
+            stripped) set -- "-ldflags=-s -w" ;;
+            pie) set -- -buildmode=pie ;;
+            extpie-stripped) set -- -buildmode=pie "-ldflags=-s -w -linkmode=external" ;;
+            esac
+            (cd "$work" && "$go" build "$@" -o "$out" .) || fail "build $v $kind"
+        fi
+        bins="$bins $out"
+    done
 done
 [ -n "$bins" ] || skip "no Go toolchain"
-for kind in stripped pie extpie-stripped; do
-    out=$outdir/$newest_v-$kind
-    if [ ! -x "$out" ] || [ "$src" -nt "$out" ]; then
-        case $kind in
-        stripped) set -- "-ldflags=-s -w" ;;
-        pie) set -- -buildmode=pie ;;
-        extpie-stripped) set -- -buildmode=pie "-ldflags=-s -w -linkmode=external" ;;
-        esac
-        (cd "$work" && "$newest_go" build "$@" -o "$out" .) || fail "build $newest_v $kind"
-    fi
-    bins="$bins $out"
-done
 
 # start BIN ARGS...: run a workload in the background, WPID = its pid, output in $work/wl.out
 start() {
