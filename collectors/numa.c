@@ -4,6 +4,7 @@
 
 #include "collectors/collector.h"
 #include "collectors/numa.h"
+#include "collectors/go_heap.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -38,6 +39,7 @@ struct numa_state {
     /* The Go heap is told apart by the arena hints of 64-bit Go (0x00c0<<32 + i<<40);
      * a 32-bit program's arenas are just anonymous memory to us: heap unknown. */
     const char *no_arenas;     /* why not (GOARCH), or NULL */
+    struct numa_heap_anchors heap;   /* objects in the Go heap, wherever it is */
     char buf[8192];
 };
 
@@ -412,7 +414,16 @@ static void *numa_open(const struct target *t, const struct collector_config *cf
     const char *arch = t->bin ? go_binary_arch(t->bin) : "amd64";
     if (strcmp(arch, "amd64") != 0 && strcmp(arch, "arm64") != 0)
         st->no_arenas = arch;
-    st->scanner = numa_scanner_start(&r, t->pid, st->base_kb, st->interval_s, reason, len);
+    /* Go 1.26 randomises where the heap starts: find it from objects known to be in
+     * it. Without them (runtime globals unknown) the 0x00c0<<32 hints still work for
+     * the versions that use them. */
+    char why[COLLECTOR_REASON_LEN];
+    if (!st->no_arenas && t->bin) {
+        int n = go_heap_anchors(t, st->heap.addr, NUMA_HEAP_ANCHORS, why, sizeof(why));
+        st->heap.n = n > 0 ? (size_t)n : 0;
+    }
+    st->scanner = numa_scanner_start(&r, t->pid, st->base_kb, &st->heap, st->interval_s,
+                                     reason, len);
     if (!st->scanner) {
         free(st);
         return NULL;
@@ -433,8 +444,8 @@ static int numa_sample(void *state, const struct target *t, struct snapshot *s,
     numa_scanner_get(st->scanner, scan);
     struct numa_sample_result sr;
     char note[NUMA_NOTE_LEN] = "";
-    int rc = numa_sample_heap(&st->roots, st->pid, st->budget_ms, &st->rng, &sr, note,
-                              sizeof(note));
+    int rc = numa_sample_heap(&st->roots, st->pid, &st->heap, st->budget_ms, &st->rng, &sr,
+                              note, sizeof(note));
     /* A failed or unavailable sample is unknown (null), never 0 pages. */
     int frc = fill(st, scan, rc >= 0 ? &sr : NULL, note, s, reason, len);
     free(scan);
@@ -466,7 +477,7 @@ int numa_collect_once(const struct numa_roots *r, pid_t pid, struct snapshot *s,
     struct numa_scan_result *scan = malloc(sizeof(*scan));
     int rc = -ENOMEM;
     if (st && scan) {
-        numa_scan_once(r, pid, st->base_kb, scan);
+        numa_scan_once(r, pid, st->base_kb, NULL, scan);
         rc = fill(st, scan, NULL, "not sampled (numa_collect_once)", s, reason, len);
         if (rc == 0 && scan->err)
             rc = scan->err;

@@ -24,6 +24,14 @@ struct numa_roots {
 };
 void numa_roots_from_env(struct numa_roots *r);
 
+/* Addresses known to lie in the Go heap (go_heap_anchors()): the anonymous mapping run
+ * around each, cut to whole 64 MiB arenas, is heap wherever the runtime put it. */
+#define NUMA_HEAP_ANCHORS 8
+struct numa_heap_anchors {
+    uint64_t addr[NUMA_HEAP_ANCHORS];
+    size_t n;
+};
+
 /* One finished numa_maps scan, in base pages. */
 struct numa_scan_result {
     bool done;                    /* at least one scan finished */
@@ -43,17 +51,19 @@ struct numa_scan_result {
  * base page size. Returns 0 or -errno (out->error names the call and the errno, and
  * the permission needed for EACCES/EPERM). */
 int numa_scan_once(const struct numa_roots *r, pid_t pid, uint64_t base_kb,
-                   struct numa_scan_result *out);
+                   const struct numa_heap_anchors *heap, struct numa_scan_result *out);
 
 /* true for anonymous memory at an address where the Go runtime puts heap arenas
- * (linux/amd64 and arm64 hints: i<<40 | 0x00c0<<32, growing up). */
+ * (linux/amd64 and arm64 hints: i<<40 | 0x00c0<<32, growing up) unless it randomises
+ * the heap's base (Go 1.26+): heap anchors find it then. */
 bool numa_is_go_arena(uint64_t addr);
 
 /* The background scanner: a thread that rescans every interval_s. */
 struct numa_scanner;
 struct numa_scanner *numa_scanner_start(const struct numa_roots *r, pid_t pid,
-                                        uint64_t base_kb, double interval_s,
-                                        char *reason, size_t len);
+                                        uint64_t base_kb,
+                                        const struct numa_heap_anchors *heap,
+                                        double interval_s, char *reason, size_t len);
 /* Copy the latest result (under the scanner's lock). */
 void numa_scanner_get(struct numa_scanner *sc, struct numa_scan_result *out);
 void numa_scanner_stop(struct numa_scanner *sc);
@@ -68,7 +78,8 @@ struct numa_sample_result {
     uint64_t on_node[NUMA_MAPS_MAX_NODES];
     double cost_ms;
 };
-int numa_sample_heap(const struct numa_roots *r, pid_t pid, double budget_ms,
+int numa_sample_heap(const struct numa_roots *r, pid_t pid,
+                     const struct numa_heap_anchors *heap, double budget_ms,
                      uint64_t *rng, struct numa_sample_result *out, char *note,
                      size_t len);
 

@@ -29,12 +29,27 @@ struct vma {
     uint64_t start, end;
     bool readable, writable, guard;   /* guard: ---p */
     bool named;                       /* has a path or [name] */
+    bool go_heap;                     /* named by Go 1.25+ as its heap (decoratemappings) */
 };
 
 struct vma_list {
     struct vma *v;
     size_t n, cap;
 };
+
+/* Go 1.25+ names its mappings where the kernel allows (CONFIG_ANON_VMA_NAME):
+ * "[anon: Go: heap]" is mapped heap, "[anon: Go: heap reservation]" reserved for it;
+ * its other names ("page summary", "gc bits", ...) are its metadata: anon to us. */
+static bool go_heap_name(const char *name, size_t n)
+{
+    static const char *const heap[] = { "[anon: Go: heap]", "[anon: Go: heap reservation]" };
+    while (n > 0 && (name[n - 1] == '\n' || name[n - 1] == ' '))
+        n--;
+    for (size_t i = 0; i < sizeof(heap) / sizeof(heap[0]); i++)
+        if (n == strlen(heap[i]) && memcmp(name, heap[i], n) == 0)
+            return true;
+    return false;
+}
 
 /* Read a whole /proc file, growing *buf; /proc sizes are unknown until read. */
 static long read_all(const char *path, char **buf, size_t *cap)
@@ -107,10 +122,12 @@ static int parse_maps(const char *buf, size_t len, struct vma_list *out)
         int fields = 0;
         bool in = false;
         v->named = false;
+        v->go_heap = false;
         for (size_t i = 0; i < n; i++) {
             bool sp = line[i] == ' ';
             if (!sp && !in && ++fields == 6) {
                 v->named = true;
+                v->go_heap = go_heap_name(line + i, n - i);
                 break;
             }
             in = !sp;
@@ -130,9 +147,69 @@ bool numa_is_go_arena(uint64_t addr)
     return addr < (0x40ULL << 40) && low >= (0xc0ULL << 32);
 }
 
+/* Heap ranges of one scan: the anchored runs, [lo, hi). */
+#define MAX_HEAP_RUNS NUMA_HEAP_ANCHORS
+#define ARENA_BYTES (64ULL << 20)   /* heapArenaBytes on 64-bit Linux */
+struct heap_runs {
+    uint64_t lo[MAX_HEAP_RUNS], hi[MAX_HEAP_RUNS];
+    size_t n;
+};
+
+/* Anonymous memory that can be part of the heap: unnamed, or named heap by Go. */
+static bool heap_like(const struct vma *v)
+{
+    return !v->named || v->go_heap;
+}
+
+/* The run of address-contiguous unnamed mappings around each anchor, cut to whole
+ * arenas: the runtime reserves the heap 64 MiB arena by arena, reserved-but-unused
+ * parts as PROT_NONE, so the run is the heap, and the cut keeps out a neighbour that
+ * happens to touch it (a cut that would lose the anchor is not made). */
+static void find_heap_runs(const struct vma_list *maps, const struct numa_heap_anchors *a,
+                           struct heap_runs *out)
+{
+    out->n = 0;
+    for (size_t k = 0; a && k < a->n && out->n < MAX_HEAP_RUNS; k++) {
+        uint64_t x = a->addr[k];
+        size_t i = 0;
+        while (i < maps->n && maps->v[i].end <= x)
+            i++;
+        if (i == maps->n || maps->v[i].start > x || !heap_like(&maps->v[i]))
+            continue;
+        size_t lo = i, hi = i;
+        while (lo > 0 && heap_like(&maps->v[lo - 1]) && maps->v[lo - 1].end == maps->v[lo].start)
+            lo--;
+        while (hi + 1 < maps->n && heap_like(&maps->v[hi + 1]) &&
+               maps->v[hi + 1].start == maps->v[hi].end)
+            hi++;
+        uint64_t s = maps->v[lo].start, e = maps->v[hi].end;
+        uint64_t cs = (s + ARENA_BYTES - 1) & ~(ARENA_BYTES - 1), ce = e & ~(ARENA_BYTES - 1);
+        if (cs <= x && x < ce)
+            s = cs, e = ce;
+        bool dup = false;
+        for (size_t j = 0; j < out->n; j++)
+            dup |= out->lo[j] == s && out->hi[j] == e;
+        if (!dup) {
+            out->lo[out->n] = s;
+            out->hi[out->n++] = e;
+        }
+    }
+}
+
+static bool in_heap(const struct heap_runs *h, uint64_t addr)
+{
+    if (numa_is_go_arena(addr))
+        return true;
+    for (size_t i = 0; i < h->n; i++)
+        if (addr >= h->lo[i] && addr < h->hi[i])
+            return true;
+    return false;
+}
+
 struct scan_ctx {
     struct numa_scan_result *out;
     const struct vma_list *maps;
+    struct heap_runs heap;
     size_t cursor;
     uint64_t base_kb, page;
     struct { char text[64]; char mode[24]; uint64_t weight; } pol[MAX_POLICIES];
@@ -162,11 +239,13 @@ static enum numa_kind classify(struct scan_ctx *c, const struct numa_maps_entry 
     case NUMA_BACK_HEAP:  return NUMA_KIND_ANON;   /* brk: C malloc, not the Go heap */
     case NUMA_BACK_ANON:  break;
     }
-    size_t i;
+    size_t i = 0;
     const struct vma *v = find_vma(c, e->addr, &i);
+    if (v && v->go_heap)
+        return NUMA_KIND_HEAP;
     if (v && v->named)
         return NUMA_KIND_ANON;                     /* [vdso], [vvar], shm without file= */
-    if (numa_is_go_arena(e->addr))
+    if (in_heap(&c->heap, e->addr))
         return NUMA_KIND_HEAP;
     /* A pthread stack (cgo, or a C library's thread) sits right above a one-page
      * PROT_NONE guard. */
@@ -231,7 +310,7 @@ static void scan_fail(struct numa_scan_result *out, const char *call, const char
 }
 
 int numa_scan_once(const struct numa_roots *r, pid_t pid, uint64_t base_kb,
-                   struct numa_scan_result *out)
+                   const struct numa_heap_anchors *heap, struct numa_scan_result *out)
 {
     int64_t t0 = util_mono_ns();
     memset(out, 0, sizeof(*out));
@@ -261,6 +340,7 @@ int numa_scan_once(const struct numa_roots *r, pid_t pid, uint64_t base_kb,
     }
     c->out = out;
     c->maps = &maps;
+    find_heap_runs(&maps, heap, &c->heap);
     c->base_kb = base_kb ? base_kb : 4;
     c->page = c->base_kb * 1024;
     numa_maps_parse(buf, (size_t)n, on_entry, c, NULL);
@@ -293,6 +373,7 @@ struct numa_scanner {
     struct numa_roots roots;
     pid_t pid;
     uint64_t base_kb;
+    struct numa_heap_anchors heap;
     double interval_s;
     struct numa_scan_result latest;   /* guarded by lock */
     struct numa_scan_result work;     /* the thread's own */
@@ -330,7 +411,7 @@ static void *scanner_main(void *arg)
         if (sc->stop)
             break;
         pthread_mutex_unlock(&sc->lock);
-        int rc = numa_scan_once(&sc->roots, sc->pid, sc->base_kb, &sc->work);
+        int rc = numa_scan_once(&sc->roots, sc->pid, sc->base_kb, &sc->heap, &sc->work);
         publish(sc, rc);
         pthread_mutex_lock(&sc->lock);
     }
@@ -339,8 +420,9 @@ static void *scanner_main(void *arg)
 }
 
 struct numa_scanner *numa_scanner_start(const struct numa_roots *r, pid_t pid,
-                                        uint64_t base_kb, double interval_s,
-                                        char *reason, size_t len)
+                                        uint64_t base_kb,
+                                        const struct numa_heap_anchors *heap,
+                                        double interval_s, char *reason, size_t len)
 {
     struct numa_scanner *sc = calloc(1, sizeof(*sc));
     if (!sc) {
@@ -350,9 +432,11 @@ struct numa_scanner *numa_scanner_start(const struct numa_roots *r, pid_t pid,
     sc->roots = *r;
     sc->pid = pid;
     sc->base_kb = base_kb;
+    if (heap)
+        sc->heap = *heap;
     sc->interval_s = interval_s > 0.05 ? interval_s : 0.05;
     /* The first scan runs here so the first tick already has exact figures. */
-    int rc = numa_scan_once(r, pid, base_kb, &sc->work);
+    int rc = numa_scan_once(r, pid, base_kb, &sc->heap, &sc->work);
     sc->latest = sc->work;
     if (rc < 0 && (rc == -EACCES || rc == -EPERM || rc == -ENOENT || rc == -ESRCH)) {
         snprintf(reason, len, "%s", sc->work.error);
@@ -421,7 +505,8 @@ static uint64_t xorshift(uint64_t *s)
 }
 
 /* The Go heap's writable arena ranges, from PROCFS/PID/maps. */
-static long heap_ranges(const struct numa_roots *r, pid_t pid, struct vma *out, size_t max,
+static long heap_ranges(const struct numa_roots *r, pid_t pid,
+                        const struct numa_heap_anchors *anchors, struct vma *out, size_t max,
                         uint64_t *pages, uint64_t page, char *note, size_t len)
 {
     char path[320];
@@ -444,9 +529,12 @@ static long heap_ranges(const struct numa_roots *r, pid_t pid, struct vma *out, 
     }
     size_t k = 0;
     *pages = 0;
+    struct heap_runs heap;
+    find_heap_runs(&maps, anchors, &heap);
     for (size_t i = 0; i < maps.n && k < max; i++) {
         const struct vma *v = &maps.v[i];
-        if (v->named || !v->writable || !numa_is_go_arena(v->start) || v->end <= v->start)
+        if (!v->writable || v->end <= v->start ||
+            !(v->go_heap || (!v->named && in_heap(&heap, v->start))))
             continue;
         out[k++] = *v;
         *pages += (v->end - v->start) / page;
@@ -456,7 +544,8 @@ static long heap_ranges(const struct numa_roots *r, pid_t pid, struct vma *out, 
 }
 #endif
 
-int numa_sample_heap(const struct numa_roots *r, pid_t pid, double budget_ms,
+int numa_sample_heap(const struct numa_roots *r, pid_t pid,
+                     const struct numa_heap_anchors *heap, double budget_ms,
                      uint64_t *rng, struct numa_sample_result *out, char *note,
                      size_t len)
 {
@@ -478,7 +567,7 @@ int numa_sample_heap(const struct numa_roots *r, pid_t pid, double budget_ms,
     int64_t t0 = util_mono_ns(), budget_ns = (int64_t)(budget_ms * 0.9e6);
     uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), total = 0;
     struct vma ranges[SAMPLE_MAX_RANGES];
-    long nr = heap_ranges(r, pid, ranges, SAMPLE_MAX_RANGES, &total, page, note, len);
+    long nr = heap_ranges(r, pid, heap, ranges, SAMPLE_MAX_RANGES, &total, page, note, len);
     if (nr < 0)
         return (int)nr;
     if (nr == 0 || total == 0) {

@@ -33,7 +33,11 @@ func main() {
 	for i := 0; i < len(buf); i += 4096 {
 		buf[i] = byte(i)
 	}
-	fmt.Println("ready", os.Getpid())
+	// The runtime's own view of its heap: what it has mapped (HeapSys) bounds the
+	// resident heap pages from above (tests/live/numa_versions.sh).
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	fmt.Println("ready", os.Getpid(), "heap_sys", ms.HeapSys)
 	for {
 		time.Sleep(time.Second)
 		runtime.KeepAlive(buf)

@@ -185,6 +185,38 @@ static void test_no_sysfs_nodes(void **state)
     snapshot_free(s);
 }
 
+/* Go 1.26+: the heap at a randomised base (pid 4343 in the fixture). Go 1.25+'s own
+ * "[anon: Go: heap]" names are heap without help; an unnamed arena is found from an
+ * address known to be in the heap (a P struct), cut to its whole 64 MiB; Go's other
+ * named mappings and unrelated anonymous memory stay anon. */
+static void test_randomised_heap(void **state)
+{
+    (void)state;
+    struct numa_roots r;
+    roots(&r, "proc", "sys");
+    struct numa_scan_result *out = calloc(1, sizeof(*out));
+    assert_non_null(out);
+    assert_int_equal(numa_scan_once(&r, 4343, 4, NULL, out), 0);
+    assert_int_equal(out->pages[0][NUMA_KIND_HEAP], 600);   /* the Go-named heap only */
+    assert_int_equal(out->pages[1][NUMA_KIND_HEAP], 400);
+    assert_int_equal(out->pages[1][NUMA_KIND_ANON], 300);   /* unnamed arena: unknown yet */
+    assert_int_equal(out->pages[0][NUMA_KIND_ANON], 70);
+    assert_int_equal(out->pages[0][NUMA_KIND_FILE], 100);
+
+    struct numa_heap_anchors a = { .addr = { 0x2a0003c01000ULL }, .n = 1 };
+    assert_int_equal(numa_scan_once(&r, 4343, 4, &a, out), 0);
+    assert_int_equal(out->pages[0][NUMA_KIND_HEAP], 600);
+    assert_int_equal(out->pages[1][NUMA_KIND_HEAP], 700);
+    assert_int_equal(out->pages[1][NUMA_KIND_ANON], 0);
+    assert_int_equal(out->pages[0][NUMA_KIND_ANON], 70);    /* metadata, other anon */
+
+    /* An anchor outside any anonymous run (the text) changes nothing. */
+    struct numa_heap_anchors b = { .addr = { 0x401000ULL }, .n = 1 };
+    assert_int_equal(numa_scan_once(&r, 4343, 4, &b, out), 0);
+    assert_int_equal(out->pages[1][NUMA_KIND_ANON], 300);
+    free(out);
+}
+
 static void test_go_arena(void **state)
 {
     (void)state;
@@ -206,6 +238,7 @@ int main(void)
         cmocka_unit_test(test_missing_process),
         cmocka_unit_test(test_no_sysfs_nodes),
         cmocka_unit_test(test_go_arena),
+        cmocka_unit_test(test_randomised_heap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
