@@ -161,6 +161,13 @@ static void quota(int i, struct tick *t, double g)
     t->quota = 1.5;
 }
 
+static void half_cpu(int i, struct tick *t, double g)
+{
+    (void)i;
+    t->gomaxprocs = (int)g;
+    t->quota = 0.5;
+}
+
 static void test_gomaxprocs(void **state)
 {
     (void)state;
@@ -171,6 +178,13 @@ static void test_gomaxprocs(void **state)
     QUIET("gomaxprocs", 3, quota, 2);               /* ceil(1.5) = 2 is right */
     FIRES("gomaxprocs", 3, quota, 3);
     assert_non_null(strstr(f.message, "quota"));
+    assert_non_null(strstr(f.message, "Set GOMAXPROCS=2"));
+    /* Go 1.25's floor: 2 Ps for half a CPU is the runtime's own choice, not advised
+     * down to 1. */
+    QUIET("gomaxprocs", 3, half_cpu, 2);
+    QUIET("gomaxprocs", 3, half_cpu, 1);
+    FIRES("gomaxprocs", 3, half_cpu, 4);
+    assert_non_null(strstr(f.message, "Set GOMAXPROCS=2"));
 }
 
 static void in_syscall(int i, struct tick *t, double n) { (void)i; t->g_syscall = (long long)n; }
