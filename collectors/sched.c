@@ -359,8 +359,12 @@ static int sched_sample(void *state, const struct target *t, struct snapshot *s,
     if (sched_read_census(&st->mem, &st->layout, &st->scratch, st->census_budget_ns, out,
                           why, sizeof(why)) < 0)
         out->census_valid = false;
-    snprintf(reason, len, "%s%s%s", st->off.source == GO_OFFSETS_DWARF ? "layout from DWARF"
-             : "layout from the offset table", st->note[0] ? "; " : "", st->note);
+    static const char *const from[] = {
+        [GO_OFFSETS_DWARF] = "layout from DWARF",
+        [GO_OFFSETS_TABLE] = "layout from the offset table",
+        [GO_OFFSETS_DERIVED] = "layout derived from the binary, verified live",
+    };
+    snprintf(reason, len, "%s%s%s", from[st->off.source], st->note[0] ? "; " : "", st->note);
     return 0;
 }
 

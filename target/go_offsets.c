@@ -1,11 +1,13 @@
 /* go_offsets: runtime layouts from DWARF or the committed table, cached by build id. */
 #include "target/go_offsets.h"
 #include "base/util.h"
+#include "target/go_derive.h"
 
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The version without build suffixes (" X:exp"): what the table is keyed by. */
@@ -161,6 +163,30 @@ static int load_from_table(const struct go_binary *bin, const char *version,
     return GO_OFFSETS_OK;
 }
 
+/* No DWARF, and the version not in the table (or the table switched off): derive. */
+static int load_derived(const struct go_binary *bin, const char *path, const char *version,
+                        const char *why_not_dwarf, bool table_off, struct go_offsets *out,
+                        char *reason, size_t len)
+{
+    char dwhy[200] = "";
+    if (!path || go_derive_layout(bin, path, out, dwhy, sizeof(dwhy)) != GO_OFFSETS_OK) {
+        util_reason(reason, len, "Go %s: %s, %s, and %s", version, why_not_dwarf,
+                    table_off ? "the offset table is off (GMPTOP_OFFSET_TABLE=off)"
+                              : "this version is not in the offset table",
+                    path ? dwhy : "no file to derive layouts from");
+        return GO_OFFSETS_ERR_NODATA;
+    }
+    out->source = GO_OFFSETS_DERIVED;
+    out->parse_ms = 0;
+    /* The derived schedt offsets count from sched.lock, which is what the sched global
+     * must then be, whatever a symbol table says. */
+    uint64_t lock = out->global[GO_GLOBAL_SCHED];
+    globals_from_symtab(bin, out);
+    out->global[GO_GLOBAL_SCHED] = lock;
+    util_reason(reason, len, "%s", table_off ? "offset table off" : "");
+    return GO_OFFSETS_OK;
+}
+
 /* What a caller that ignores the return value reads: nothing known. */
 static void offsets_unknown(struct go_offsets *out)
 {
@@ -207,7 +233,13 @@ int go_offsets_load(const struct go_binary *bin, const char *path, struct go_off
     if (rc != GO_OFFSETS_OK) {
         struct go_offsets t;
         memset(&t, 0, sizeof(t));
-        rc = load_from_table(bin, version, why, rc == GO_OFFSETS_ERR_DWARF, &t, reason, len);
+        const char *env = getenv("GMPTOP_OFFSET_TABLE");
+        bool table_off = env && strcmp(env, "off") == 0;
+        rc = table_off ? GO_OFFSETS_ERR_NODATA
+                       : load_from_table(bin, version, why, rc == GO_OFFSETS_ERR_DWARF, &t,
+                                         reason, len);
+        if (rc != GO_OFFSETS_OK)
+            rc = load_derived(bin, path, version, why, table_off, &t, reason, len);
         if (rc != GO_OFFSETS_OK) {
             offsets_unknown(out);
             return rc;

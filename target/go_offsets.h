@@ -101,6 +101,7 @@ enum go_global { GO_GLOBALS(GO_ENUM_GLOBAL_) GO_GLOBAL_COUNT };
 enum go_offsets_source {
     GO_OFFSETS_DWARF,
     GO_OFFSETS_TABLE,
+    GO_OFFSETS_DERIVED,   /* from the binary's type descriptors and code (go_derive.h) */
 };
 
 enum go_offsets_error {
@@ -134,7 +135,10 @@ const char *go_global_id(enum go_global g);     /* "GO_GLOBAL_ALLP" */
 
 /* Layouts and globals for a parsed binary at path. DWARF when the binary has it, else
  * the committed table (exact version, else the same minor) with globals from the
- * symbol table when there is one. Cached per build id.
+ * symbol table when there is one, else layouts derived from the binary itself (path
+ * needed), to be verified against the live process by the caller. The environment
+ * variable GMPTOP_OFFSET_TABLE=off ignores the table, as for a release it has never
+ * seen. Cached per build id.
  * Returns 0, and reason may still carry a note (e.g. "no symbols for globals",
  * "offsets taken from go1.19.8"); "" when there is nothing to say. On failure returns an
  * enum go_offsets_error and reason says why in one line. */
