@@ -284,6 +284,13 @@ static void *sched_open(const struct target *t, const struct collector_config *c
         hist_setup(st, &st->gcp, st->layout.sched, st->off.field[GO_SCHED_STWTOTALTIMEGC]);
     else
         hist_setup(st, &st->gcp, st->layout.memstats, st->off.field[GO_MSTATS_GCPAUSEDIST]);
+    /* Derived layouts cover the scheduler and the census, not the runtime's histograms:
+     * say so rather than show an empty latency line without a reason. */
+    if (st->off.source == GO_OFFSETS_DERIVED && !st->lat.ok) {
+        size_t used = strlen(st->note);
+        snprintf(st->note + used, sizeof(st->note) - used, "%shistograms n/a: not derived",
+                 used ? "; " : "");
+    }
     /* A thread of our own so the samples are spread evenly whatever the TUI is doing. */
     if (st->hz > 0 && pthread_create(&st->thread, NULL, sampler_main, st) == 0)
         st->thread_running = true;

@@ -31,7 +31,7 @@ var scenarios = []scenario{
 	{"idle", "healthy idle HTTP server, one request per 100 ms (control)", runIdle},
 	{"pinned", "a goroutine locked to its thread, pinned to one CPU (-n CPU)", runPinned},
 	{"churn", "goroutines and OS threads come and go, GC runs: for soak tests", runChurn},
-	{"sysbusy", "goroutines in back-to-back 1 ms nanosleep syscalls: Ps held in syscall", runSysbusy},
+	{"sysbusy", "goroutines in back-to-back 20 us nanosleep syscalls: Ps held in syscall", runSysbusy},
 	{"leak", "goroutines blocked forever on unreachable channels; Go 1.26+ flags them leaked", runLeak},
 }
 
@@ -467,11 +467,11 @@ func runChurn(cfg config) error {
 	}
 }
 
-// runSysbusy: n goroutines (default GOMAXPROCS-1, at least 1) each make 1 ms nanosleep
-// syscalls back to back. A syscall shorter than sysmon's 10 ms grace keeps its P while
-// other Ps are idle, so most of the time those Ps are "in syscall": before Go 1.26 the
-// P's own status says so and its thread is found through m.oldp; from 1.26 the P stays
-// running and only the goroutine's status tells.
+// runSysbusy: n goroutines (default GOMAXPROCS-1, at least 1) each make 20 us nanosleep
+// syscalls back to back. Syscalls this short mostly end before sysmon retakes their P,
+// so those Ps are "in syscall" much of the time: before Go 1.26 the P's own status says
+// so and its thread is found through m.oldp; from 1.26 the P stays running and only the
+// goroutine's status tells.
 func runSysbusy(cfg config) error {
 	n := orDefault(cfg.n, cfg.procs-1)
 	if n < 1 {
@@ -479,7 +479,7 @@ func runSysbusy(cfg config) error {
 	}
 	for i := 0; i < n; i++ {
 		go func() {
-			ts := syscall.NsecToTimespec(int64(time.Millisecond))
+			ts := syscall.NsecToTimespec(int64(20 * time.Microsecond))
 			for {
 				_ = syscall.Nanosleep(&ts, nil)
 			}

@@ -42,7 +42,7 @@ static const struct demo_info demos[] = {
       "its P's thread always on that CPU, no migrations", NULL },
     { "churn", "goroutines and threads come and go, GC runs",
       "thread list changing every tick; for soak tests", NULL },
-    { "sysbusy", "back-to-back 1 ms nanosleep syscalls",
+    { "sysbusy", "back-to-back 20 us nanosleep syscalls",
       "Ps in syscall with their threads (Go 1.26+: from G status)", NULL },
     { "leak", "goroutines blocked on unreachable channels",
       "Go 1.26+: census class leaked (goroutineleak profile)", NULL },

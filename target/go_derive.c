@@ -439,7 +439,7 @@ int go_derive_layout(const struct go_binary *bin, const char *path, struct go_of
     else if (!derive_struct(&im, bin, "runtime.malg", "runtime.g", "goid", &t, out))
         missing = "runtime.g (no type descriptor allocated by runtime.malg)";
     else if (!derive_schedt(&im, bin, out))
-        missing = "runtime.schedt (runtime.schedtrace's reads not recognised)";
+        missing = "runtime.schedt (runtime.schedtrace not recognised)";
     else
         derive_nreasons(&im, bin, out);
     image_close(&im);

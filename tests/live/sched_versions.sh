@@ -121,18 +121,18 @@ assert seen >= 2, ('pinned thread $tid seen on a P in only', seen, 'of 6 samples
 " || fail "$label: pinned thread $tid on cpu $cpu"
         kill "$PID"; wait "$PID" 2>/dev/null
 
-        # 4. Ps in syscall: 3 goroutines in back-to-back 1 ms nanosleeps on 4 Ps
+        # 4. Ps in syscall: 3 goroutines in back-to-back 20 us nanosleeps on 4 Ps
         start "$bin" sysbusy "" 0 GOMAXPROCS=4
         sleep 0.5
-        "$GMPTOP" -p "$PID" -b -n 40 -d 0.05 --format json >"$tmp.json" ||
+        "$GMPTOP" -p "$PID" -b -n 60 -d 0.05 --format json >"$tmp.json" ||
             fail "$label: gmptop exited $?"
         python3 - "$tmp.json" "$v" <<'PY' || fail "$label: Ps in syscall"
 import json, sys
 minor = int(sys.argv[2].split(".")[1])
 rows = [p for line in open(sys.argv[1]) for p in json.loads(line)["sched"]["ps"]
         if p["status"] == "syscall"]
-# Go 1.26+ retakes such Ps sooner: seen in ~5% of P rows there, ~30% before.
-assert len(rows) >= 2, ("Ps in syscall seen", len(rows), "times in 40 samples")
+# Seen in ~20% of P rows on Go 1.26+ here (the P is retaken sooner), more before.
+assert len(rows) >= 3, ("Ps in syscall seen", len(rows), "times in 60 samples")
 held = [p for p in rows if p["m_tid"] is not None]
 if minor >= 26:
     # The P keeps its M; only the goroutine's status says syscall.

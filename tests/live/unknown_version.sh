@@ -1,7 +1,9 @@
 #!/bin/sh
 # unknown_version: a stripped Go binary (no DWARF) of a version missing from the offset
-# table: the scheduler section says so and why, the other collectors keep working, and
-# gmptop exits 0 — no guessed layout, no crash.
+# table: gmptop derives the layouts from the binary and says so; where the code it
+# derives from is not what it expects, the scheduler section says why and shows no
+# numbers, the other collectors keep working, and gmptop exits 0 — no guessed layout,
+# no crash.
 . "$top_srcdir/tests/lib.sh"
 need_cmd python3
 go=$(echo ${GO_TOOLCHAINS:-go} | cut -d' ' -f1)
@@ -32,17 +34,64 @@ pid=$!
 # Its pid line says the runtime is up (a fixed sleep is too short on a loaded machine).
 wait_line "$work/demo.out" "pid=$pid\$"
 "$GMPTOP" -p "$pid" -b -n 1 -d 0.2 --format json >"$work/out" 2>&1 || fail "exit $?: $(cat "$work/out")"
-python3 - "$work/out" "$fake" <<'PY' || fail "unknown version not reported"
+python3 - "$work/out" "$fake" <<'PY' || fail "unknown version not derived"
+import json, sys
+o = json.loads(open(sys.argv[1]).readline())
+assert o["go_version"] == sys.argv[2], o["go_version"]
+st = [c for c in o["collectors"] if c["name"] == "sched"][0]
+assert st["available"] and "derived" in st["reason"], st
+s = o["sched"]
+assert s is not None and len(s["ps"]) == s["gomaxprocs"] >= 1, s
+assert [p["id"] for p in s["ps"]] == list(range(s["gomaxprocs"])), s["ps"]
+assert s["goroutines"] is not None and s["goroutines"]["total"] >= 1, s["goroutines"]
+assert len(o["threads"]) >= 2 and all(t["tid"] for t in o["threads"]), "threads pane lost"
+print("sched:", st["reason"])
+PY
+pass "unknown Go version without DWARF: layouts derived from the binary, verified"
+kill "$pid"; wait "$pid" 2>/dev/null; pid=""
+
+# The same unknown version whose runtime.schedtrace (never run without
+# GODEBUG=schedtrace) is overwritten with int3: nothing to derive the scheduler's
+# counters from, so the section is null with the reason; symbols kept (-w) to find it.
+(cd "$top_srcdir/demo" && "$go" build -ldflags='-w' -o "$work/demo-w" .) || fail "build -w"
+addr=$("$go" tool nm "$work/demo-w" | awk '$3 == "runtime.schedtrace" { print $1 }')
+[ -n "$addr" ] || fail "no runtime.schedtrace in the -w build"
+python3 - "$work/demo-w" "$v" "$fake" "$addr" <<'PY' || fail "patching schedtrace"
+import struct, sys
+p, old, new, addr = sys.argv[1], sys.argv[2].encode(), sys.argv[3].encode(), int(sys.argv[4], 16)
+d = bytearray(open(p, "rb").read())
+i = d.find(b"\xff Go buildinf:")
+j = d.find(old, i, i + 4096)
+assert i >= 0 and j >= 0
+d[j:j + len(new)] = new
+phoff, = struct.unpack_from("<Q", d, 0x20)
+phentsize, phnum = struct.unpack_from("<HH", d, 0x36)
+for k in range(phnum):
+    typ, flags, off, vaddr, paddr, filesz = struct.unpack_from("<IIQQQQ", d, phoff + k * phentsize)
+    if typ == 1 and vaddr <= addr < vaddr + filesz:
+        o = off + addr - vaddr
+        d[o:o + 64] = b"\xcc" * 64
+        break
+else:
+    sys.exit("schedtrace in no PT_LOAD")
+open(p, "wb").write(bytes(d))
+PY
+"$work/demo-w" idle >"$work/demo.out" 2>&1 &
+pid=$!
+wait_line "$work/demo.out" "pid=$pid\$"
+"$GMPTOP" -p "$pid" -b -n 1 -d 0.2 --format json >"$work/out" 2>&1 || fail "exit $?: $(cat "$work/out")"
+python3 - "$work/out" "$fake" <<'PY' || fail "underivable layout not reported"
 import json, sys
 o = json.loads(open(sys.argv[1]).readline())
 assert o["go_version"] == sys.argv[2], o["go_version"]
 assert o["sched"] is None
 st = [c for c in o["collectors"] if c["name"] == "sched"][0]
 assert not st["available"] and "not in the offset table" in st["reason"], st
+assert "runtime.schedtrace" in st["reason"], st
 assert len(o["threads"]) >= 2 and all(t["tid"] for t in o["threads"]), "threads pane lost"
 print("sched:", st["reason"])
 PY
-pass "unknown Go version without DWARF: stated, other collectors work"
+pass "unknown Go version, layout not derivable: stated, other collectors work"
 kill "$pid"; wait "$pid" 2>/dev/null; pid=""
 
 # A 32-bit (GOARCH=386) program on this 64-bit machine: the scheduler and the probe say

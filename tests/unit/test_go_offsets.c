@@ -410,15 +410,30 @@ static void test_unknown_version(void **state)
     snprintf(src, sizeof(src), "%s/%s-stripped", fx.dir, v);
     snprintf(dst, sizeof(dst), "%s/unknown", fx.tmp);
     copy_with_version(src, dst, v, fake);
-    struct go_offsets o;
+    struct go_offsets o, t;
     go_offsets_cache_clear(); /* same build id as the real stripped fixture */
-    assert_int_equal(load_path(dst, &o, reason, sizeof(reason), NULL, 0),
+    /* Not in the table, no DWARF: the layouts are derived from the binary itself. */
+    assert_int_equal(load_path(dst, &o, reason, sizeof(reason), NULL, 0), GO_OFFSETS_OK);
+    assert_int_equal(o.source, GO_OFFSETS_DERIVED);
+    assert_string_equal(o.go_version, fake);
+    assert_int_equal(go_offsets_from_table(v, &t), 0);
+    assert_int_equal(o.field[GO_P_RUNQHEAD], t.field[GO_P_RUNQHEAD]);
+    assert_int_equal(o.field[GO_G_GOID], t.field[GO_G_GOID]);
+    assert_true(o.global[GO_GLOBAL_SCHED] != 0);   /* sched.lock, from schedtrace */
+    /* Without a file to derive from, nothing: the reason says all three sources. */
+    struct go_binary *b = NULL;
+    char msg[256];
+    assert_int_equal(go_binary_open(dst, &b, msg, sizeof(msg)), 0);
+    go_offsets_cache_clear();
+    assert_int_equal(go_offsets_load(b, NULL, &o, reason, sizeof(reason)),
                      GO_OFFSETS_ERR_NODATA);
-    snprintf(want, sizeof(want),
-             "Go %s: binary has no DWARF and this version is not in the offset table", fake);
+    snprintf(want, sizeof(want), "Go %s: binary has no DWARF, this version is not in the "
+             "offset table, and no file to derive layouts from", fake);
     assert_string_equal(reason, want);
     assert_int_equal(o.field[GO_P_RUNQHEAD], -1);
     assert_int_equal(o.global[GO_GLOBAL_ALLP], 0);
+    go_binary_free(b);
+    go_offsets_cache_clear();
 }
 
 /* Another patch release of a minor the table has: layouts from the family, said so. */
