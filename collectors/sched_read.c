@@ -233,6 +233,7 @@ static const enum go_field curg_fields[] = { GO_G_ATOMICSTATUS, GO_G_GOID };
 static const enum go_field allm_fields[] = { GO_M_ID, GO_M_PROCID, GO_M_ALLLINK, GO_M_OLDP };
 
 #define G_STATUS_SYSCALL 3u
+#define G_STATUS_DEAD 6u
 #define G_STATUS_SCAN 0x1000u
 #define SCHED_MAX_MS 10000   /* a longer allm list is taken as garbage (or a cycle) */
 
@@ -482,7 +483,7 @@ static void census_count(const struct sched_layout *l, struct sched_sample *out,
     }
     /* runtime.NumGoroutine() counts the goroutine each cgo extra M keeps (it is not in
      * the free lists); so does the total, in no status class. Before 1.26 it is plain
-     * _Gdead, indistinguishable from a free one, and not counted. */
+     * _Gdead: extra_m_goroutines() finds those through allm. */
     if (c == -3) {
         out->g_total++;
         return;
@@ -496,6 +497,32 @@ static void census_count(const struct sched_layout *l, struct sched_sample *out,
         if (r < SCHED_MAX_REASONS)
             reason_counts[r]++;
     }
+}
+
+/* Goroutines parked on cgo extra Ms before Go 1.26: such an M (in allm) keeps its
+ * goroutine as curg in status _Gdead, and runtime.NumGoroutine() counts it (it is not
+ * in the free lists). A working M's curg is never dead. From 1.26 it has its own
+ * status, _Gdeadextra, counted with the census. */
+static int64_t extra_m_goroutines(const struct mem_reader *mem, const struct sched_layout *l)
+{
+    if (!l->allm || F(l, GO_M_ALLLINK) < 0 || F(l, GO_M_CURG) < 0)
+        return 0;
+    uint64_t m = 0;
+    int64_t n = 0;
+    if (target_mem_read(mem, l->allm, &m, 8) != 0)
+        return 0;
+    for (size_t i = 0; m && i < SCHED_MAX_MS; i++) {
+        uint64_t curg = 0, next = 0;
+        uint32_t st = 0;
+        if (target_mem_read(mem, m + (uint64_t)F(l, GO_M_CURG), &curg, 8) != 0 ||
+            target_mem_read(mem, m + (uint64_t)F(l, GO_M_ALLLINK), &next, 8) != 0)
+            break;
+        if (curg && target_mem_read(mem, curg + (uint64_t)F(l, GO_G_ATOMICSTATUS), &st, 4) == 0 &&
+            (st & ~G_STATUS_SCAN) == G_STATUS_DEAD)
+            n++;
+        m = next;
+    }
+    return n;
 }
 
 /* A step coprime with n visits every index once in a spread-out order, so a census cut
@@ -594,6 +621,7 @@ int sched_read_census(const struct mem_reader *mem, const struct sched_layout *l
      * between is the only skew, and they start at init and on GC enablement.) */
     if (out->g_system > 0 && out->g_system <= out->g_total)
         out->g_total -= out->g_system;
+    out->g_total += extra_m_goroutines(mem, l);
     out->census_valid = true;
     return 0;
 }

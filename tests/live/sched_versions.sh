@@ -161,9 +161,8 @@ leaked, numg, profile = int(m.group(1)), int(m.group(2)), m.group(3)
 minor = int(sys.argv[3].split(".")[1])
 g = s["goroutines"]
 assert g is not None and not g["sampled"], g
-# Before Go 1.26 the goroutine a cgo extra M keeps is plain _Gdead: not countable.
-slack = 1 if sys.argv[4] == "yes" and minor < 26 else 0
-assert numg - slack <= g["total"] <= numg, ("total", g["total"], "NumGoroutine", numg)
+# A cgo program's extra M keeps a goroutine NumGoroutine counts (sys.argv[4]: cgo).
+assert g["total"] == numg, ("total", g["total"], "NumGoroutine", numg, "cgo", sys.argv[4])
 assert g["by_status"]["leaked"] == (leaked if profile == "yes" else 0), g["by_status"]
 assert s["gomaxprocs_source"] in ("runtime", None) if minor < 25 else s["gomaxprocs_source"] == "runtime", s["gomaxprocs_source"]
 print("census:", g["total"], "of NumGoroutine", numg, "leaked", g["by_status"]["leaked"])
