@@ -359,6 +359,37 @@ static int cmp_u64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* sched.ngsys (system goroutines, which runtime.NumGoroutine leaves out): the one
+ * field of sched whose address runtime.newproc1 takes (`lea`, for the atomic add when
+ * it starts a system goroutine), in every release from 1.19 to 1.27; it must also sit
+ * where schedt's field order puts it, right after nmfreed. */
+static void derive_ngsys(const struct image *im, const struct go_binary *bin, uint64_t lock,
+                         uint64_t nmfreed, struct go_offsets *out)
+{
+    struct code c;
+    if (!code_of(im, bin, "runtime.newproc1", &c))
+        return;
+    uint64_t found = 0;
+    for (size_t pos = 0; pos < c.len;) {
+        struct x86_insn in;
+        if (x86_decode(c.p + pos, c.len - pos, &in) < 0)
+            return;
+        struct op o;
+        op_view(c.p + pos, in.len, &o);
+        uint64_t target = c.addr + pos + in.len + (int64_t)in.disp;
+        if (in.riprel && o.opc == 0x8d && target >= lock && target - lock < 4096) {
+            if (found && found != target)
+                return;                   /* two sched fields: not the shape we know */
+            found = target;
+        }
+        pos += in.len;
+    }
+    if (found && found == nmfreed + 8) {
+        out->field[GO_SCHED_NGSYS] = (int64_t)(found - lock);
+        out->width[GO_SCHED_NGSYS] = 4;
+    }
+}
+
 /* Offsets are from sched.lock, which is what GO_GLOBAL_SCHED then points at: fields
  * before it (goidgen, lastpoll) are not derived, nor needed. */
 static bool derive_schedt(const struct image *im, const struct go_binary *bin,
@@ -392,6 +423,7 @@ static bool derive_schedt(const struct image *im, const struct go_binary *bin,
     /* Not the struct's size: the span the reader needs from sched.lock on. */
     out->field[GO_SCHED_SIZE] = (int64_t)runq - base + 8;
     out->global[GO_GLOBAL_SCHED] = r.lock;
+    derive_ngsys(im, bin, r.lock, r.nmfreed, out);
     return true;
 }
 

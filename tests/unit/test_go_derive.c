@@ -29,7 +29,7 @@ static struct {
 
 static const enum go_field schedt_fields[] = {
     GO_SCHED_NMIDLE, GO_SCHED_MNEXT, GO_SCHED_NMFREED, GO_SCHED_NPIDLE,
-    GO_SCHED_NMSPINNING, GO_SCHED_NEEDSPINNING,
+    GO_SCHED_NMSPINNING, GO_SCHED_NEEDSPINNING, GO_SCHED_NGSYS,
 };
 
 static bool is_struct_owner(const char *owner)
