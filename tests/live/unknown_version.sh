@@ -54,11 +54,12 @@ kill "$pid"; wait "$pid" 2>/dev/null; pid=""
 # GODEBUG=schedtrace) is overwritten with int3: nothing to derive the scheduler's
 # counters from, so the section is null with the reason; symbols kept (-w) to find it.
 (cd "$top_srcdir/demo" && "$go" build -ldflags='-w' -o "$work/demo-w" .) || fail "build -w"
-addr=$("$go" tool nm "$work/demo-w" | awk '$3 == "runtime.schedtrace" { print $1 }')
-[ -n "$addr" ] || fail "no runtime.schedtrace in the -w build"
-python3 - "$work/demo-w" "$v" "$fake" "$addr" <<'PY' || fail "patching schedtrace"
+set -- $("$go" tool nm -size "$work/demo-w" | awk '$4 == "runtime.schedtrace" { print $1, $2 }')
+[ $# -eq 2 ] || fail "no runtime.schedtrace in the -w build"
+python3 - "$work/demo-w" "$v" "$fake" "$1" "$2" <<'PY' || fail "patching schedtrace"
 import struct, sys
 p, old, new, addr = sys.argv[1], sys.argv[2].encode(), sys.argv[3].encode(), int(sys.argv[4], 16)
+size = int(sys.argv[5])
 d = bytearray(open(p, "rb").read())
 i = d.find(b"\xff Go buildinf:")
 j = d.find(old, i, i + 4096)
@@ -70,7 +71,7 @@ for k in range(phnum):
     typ, flags, off, vaddr, paddr, filesz = struct.unpack_from("<IIQQQQ", d, phoff + k * phentsize)
     if typ == 1 and vaddr <= addr < vaddr + filesz:
         o = off + addr - vaddr
-        d[o:o + 64] = b"\xcc" * 64
+        d[o:o + size] = b"\xcc" * size
         break
 else:
     sys.exit("schedtrace in no PT_LOAD")
