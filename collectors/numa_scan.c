@@ -553,6 +553,7 @@ int numa_sample_heap(const struct numa_roots *r, pid_t pid,
     out->cost_ms = NAN;
 #ifndef HAVE_NUMA
     (void)r;
+    (void)heap;
     (void)pid;
     (void)budget_ms;
     (void)rng;
