@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "base/util.h"
-#include "target/elf_reloc.h"
+#include "target/elf_image.h"
 #include "target/x86_riprel.h"
 
 /* abi.Type (runtime._type) on 64-bit, unchanged from Go 1.19 to 1.27: size at 0, kind
@@ -31,9 +31,7 @@
 
 struct image {
     int fd;
-    Elf *elf;
-    const uint8_t *raw;
-    size_t size;
+    struct elf_image e;
 };
 
 static int image_open(struct image *im, const char *path)
@@ -43,13 +41,13 @@ static int image_open(struct image *im, const char *path)
     if (im->fd < 0)
         return -errno;
     elf_version(EV_CURRENT);
-    im->elf = elf_begin(im->fd, ELF_C_READ_MMAP, NULL);
-    if (im->elf)
-        im->raw = (const uint8_t *)elf_rawfile(im->elf, &im->size);
-    if (!im->elf || !im->raw || elf_kind(im->elf) != ELF_K_ELF ||
-        gelf_getclass(im->elf) != ELFCLASS64) {
-        if (im->elf)
-            elf_end(im->elf);
+    im->e.elf = elf_begin(im->fd, ELF_C_READ_MMAP, NULL);
+    if (im->e.elf)
+        im->e.raw = (const uint8_t *)elf_rawfile(im->e.elf, &im->e.size);
+    if (!im->e.elf || !im->e.raw || elf_kind(im->e.elf) != ELF_K_ELF ||
+        gelf_getclass(im->e.elf) != ELFCLASS64) {
+        if (im->e.elf)
+            elf_end(im->e.elf);
         close(im->fd);
         return -ENOEXEC;
     }
@@ -58,47 +56,18 @@ static int image_open(struct image *im, const char *path)
 
 static void image_close(struct image *im)
 {
-    elf_end(im->elf);
+    elf_end(im->e.elf);
     close(im->fd);
 }
 
-/* The file bytes at link-time address vaddr, n of them, or NULL. */
 static const uint8_t *bytes_at(const struct image *im, uint64_t vaddr, size_t n)
 {
-    size_t nph = 0;
-    if (elf_getphdrnum(im->elf, &nph) < 0)
-        return NULL;
-    for (size_t i = 0; i < nph; i++) {
-        GElf_Phdr ph;
-        if (!gelf_getphdr(im->elf, (int)i, &ph) || ph.p_type != PT_LOAD ||
-            vaddr < ph.p_vaddr || vaddr - ph.p_vaddr >= ph.p_filesz ||
-            ph.p_filesz - (vaddr - ph.p_vaddr) < n)
-            continue;
-        uint64_t off = ph.p_offset + (vaddr - ph.p_vaddr);
-        return off <= im->size && im->size - off >= n ? im->raw + off : NULL;
-    }
-    return NULL;
+    return elf_image_bytes(&im->e, vaddr, n);
 }
 
-static uint64_t le64(const uint8_t *p)
-{
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--)
-        v = v << 8 | p[i];
-    return v;
-}
-
-/* The 8-byte word at vaddr as the process sees it: a PIE keeps its pointers to itself
- * zero in the file, with a RELATIVE relocation holding the value. */
 static bool word_at(const struct image *im, uint64_t vaddr, uint64_t *out)
 {
-    const uint8_t *p = bytes_at(im, vaddr, 8);
-    if (!p)
-        return false;
-    *out = le64(p);
-    if (*out == 0)
-        elf_reloc_relative_addend(im->elf, vaddr, out);
-    return true;
+    return elf_image_word(&im->e, vaddr, out);
 }
 
 /* ---- type descriptors -------------------------------------------------------------- */

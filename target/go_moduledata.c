@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "target/elf_image.h"
 #include "target/elf_reloc.h"
 
 /* Offsets in runtime.moduledata on 64-bit, unchanged from Go 1.16 to 1.27: pcHeader,
@@ -15,44 +16,6 @@
 /* pcHeader (1.18+): magic, pad, minLC, ptrSize, then nfunc, nfiles, textStart,
  * funcnameOffset, ... as ptrSize words. */
 #define PCLN_FUNCNAME_OFF 32
-
-struct file {
-    Elf *elf;
-    const uint8_t *raw;
-    size_t size;
-};
-
-static uint64_t rd64(const uint8_t *p)
-{
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--)
-        v = v << 8 | p[i];
-    return v;
-}
-
-/* The 8-byte word the process will see at link-time address vaddr: the file's bytes,
- * or, where those are 0 in a PIE, the addend of the RELATIVE relocation there. */
-static bool word_at(const struct file *f, uint64_t vaddr, uint64_t *out)
-{
-    size_t n = 0;
-    if (elf_getphdrnum(f->elf, &n) < 0)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        GElf_Phdr ph;
-        if (!gelf_getphdr(f->elf, (int)i, &ph) || ph.p_type != PT_LOAD ||
-            vaddr < ph.p_vaddr || vaddr - ph.p_vaddr > ph.p_filesz ||
-            ph.p_filesz - (vaddr - ph.p_vaddr) < 8)
-            continue;
-        uint64_t off = ph.p_offset + (vaddr - ph.p_vaddr);
-        if (off > f->size || f->size - off < 8)
-            return false;
-        *out = rd64(f->raw + off);
-        if (*out == 0)
-            elf_reloc_relative_addend(f->elf, vaddr, out);
-        return true;
-    }
-    return false;
-}
 
 /* Whether vaddr lies in an executable PT_LOAD. */
 static bool in_text(Elf *elf, uint64_t vaddr)
@@ -69,13 +32,13 @@ static bool in_text(Elf *elf, uint64_t vaddr)
     return false;
 }
 
-static bool try_candidate(const struct file *f, uint64_t md, uint64_t pcln_vaddr,
+static bool try_candidate(const struct elf_image *f, uint64_t md, uint64_t pcln_vaddr,
                           uint64_t funcnames, uint64_t *text)
 {
     uint64_t hdr, names, t;
-    if (!word_at(f, md + MD_PCHEADER, &hdr) || hdr != pcln_vaddr ||
-        !word_at(f, md + MD_FUNCNAMETAB, &names) || names != funcnames ||
-        !word_at(f, md + MD_TEXT, &t) || t == 0 || !in_text(f->elf, t))
+    if (!elf_image_word(f, md + MD_PCHEADER, &hdr) || hdr != pcln_vaddr ||
+        !elf_image_word(f, md + MD_FUNCNAMETAB, &names) || names != funcnames ||
+        !elf_image_word(f, md + MD_TEXT, &t) || t == 0 || !in_text(f->elf, t))
         return false;
     *text = t;
     return true;
@@ -100,7 +63,7 @@ static bool section_addr(Elf *elf, const char *name, uint64_t *addr)
 }
 
 /* A writable segment's 8-aligned words equal to pcln_vaddr: a non-PIE's moduledata. */
-static bool scan_segments(const struct file *f, uint64_t pcln_vaddr, uint64_t funcnames,
+static bool scan_segments(const struct elf_image *f, uint64_t pcln_vaddr, uint64_t funcnames,
                           uint64_t *text)
 {
     size_t n = 0;
@@ -115,7 +78,7 @@ static bool scan_segments(const struct file *f, uint64_t pcln_vaddr, uint64_t fu
         const uint8_t *seg = f->raw + ph.p_offset;
         uint64_t start = (8 - (ph.p_vaddr & 7)) & 7;
         for (uint64_t off = start; off + MD_TEXT + 8 <= ph.p_filesz; off += 8) {
-            if (rd64(seg + off) == pcln_vaddr &&
+            if (elf_image_le64(seg + off) == pcln_vaddr &&
                 try_candidate(f, ph.p_vaddr + off, pcln_vaddr, funcnames, text))
                 return true;
         }
@@ -128,8 +91,8 @@ int go_moduledata_text(Elf *elf, const uint8_t *raw, size_t size, uint64_t pcln_
 {
     if (!elf || !raw || !pcln || pcln_len < PCLN_FUNCNAME_OFF + 8 || pcln[7] != 8)
         return -ENOENT;
-    struct file f = { elf, raw, size };
-    uint64_t funcnames = pcln_vaddr + rd64(pcln + PCLN_FUNCNAME_OFF), md;
+    struct elf_image f = { elf, raw, size };
+    uint64_t funcnames = pcln_vaddr + elf_image_le64(pcln + PCLN_FUNCNAME_OFF), md;
     if (section_addr(elf, ".go.module", &md) &&
         try_candidate(&f, md, pcln_vaddr, funcnames, text))
         return 0;
