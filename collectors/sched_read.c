@@ -237,48 +237,72 @@ static const enum go_field allm_fields[] = { GO_M_ID, GO_M_PROCID, GO_M_ALLLINK,
 #define G_STATUS_SCAN 0x1000u
 #define SCHED_MAX_MS 10000   /* a longer allm list is taken as garbage (or a cycle) */
 
+/* Visit each M on runtime.allm with the span of its members fs (which must include
+ * alllink) read in one go: b[offset] is the member at that offset. Stops when cb says
+ * so, at the list's end, at an unreadable M, or after SCHED_MAX_MS (garbage or a
+ * cycle). Nothing when allm or a member's layout is unknown. */
+typedef bool (*allm_cb)(void *ctx, const uint8_t *b);
+static void allm_each(const struct mem_reader *mem, const struct sched_layout *l,
+                      const enum go_field *fs, size_t nfs, allm_cb cb, void *ctx)
+{
+    for (size_t i = 0; i < nfs; i++)
+        if (F(l, fs[i]) < 0)
+            return;
+    int64_t lo, hi;
+    span_of(l, fs, nfs, &lo, &hi);
+    uint8_t mb[1024];
+    uint64_t m = 0;
+    if (!l->allm || hi - lo > (int64_t)sizeof(mb) || target_mem_read(mem, l->allm, &m, 8) != 0)
+        return;
+    const uint8_t *b = mb - lo;
+    for (size_t n = 0; m && n < SCHED_MAX_MS; n++) {
+        if (target_mem_read(mem, m + (uint64_t)lo, mb, (size_t)(hi - lo)) != 0 || !cb(ctx, b))
+            return;
+        m = get_uint(b, F(l, GO_M_ALLLINK), 8);
+    }
+}
+
+struct oldp_ctx {
+    const struct sched_layout *l;
+    const uint64_t *pptrs;
+    struct sched_sample *out;
+    size_t orphans;
+};
+
+static bool oldp_visit(void *ctx, const uint8_t *b)
+{
+    struct oldp_ctx *c = ctx;
+    const struct sched_layout *l = c->l;
+    uint64_t oldp = get_uint(b, F(l, GO_M_OLDP), 8);
+    for (size_t i = 0; oldp && i < c->out->nps; i++) {
+        struct p_sample *p = &c->out->ps[i];
+        if (c->pptrs[i] != oldp || p->status != GO_P_SYSCALL || p->m_id >= 0)
+            continue;
+        int64_t id = (int64_t)get_uint(b, F(l, GO_M_ID), W(l, GO_M_ID));
+        uint64_t tid = get_uint(b, F(l, GO_M_PROCID), 8);
+        if (id >= 0 && id <= 1000000 && tid > 0 && tid <= 0x7fffffff) {
+            p->m_id = id;
+            p->m_tid = (pid_t)tid;
+            p->m_from_oldp = true;
+            c->orphans--;
+        }
+    }
+    return c->orphans > 0;
+}
+
 /* Before Go 1.26 a P in a syscall has no p.m: the M that entered the syscall keeps it in
  * m.oldp. Walk allm once and name that M for each such P. Best effort: a P whose M is
  * not found (it left the syscall meanwhile) keeps "no M". */
 static void find_oldp_holders(const struct mem_reader *mem, const struct sched_layout *l,
                               struct sched_scratch *sc, struct sched_sample *out)
 {
-    if (!l->allm || F(l, GO_M_OLDP) < 0 || F(l, GO_M_ALLLINK) < 0)
-        return;
-    size_t orphans = 0;
+    struct oldp_ctx c = { l, sc->pptrs, out, 0 };
     for (size_t i = 0; i < out->nps; i++)
         if (out->ps[i].status == GO_P_SYSCALL && out->ps[i].m_id < 0)
-            orphans++;
-    if (!orphans)
-        return;
-    int64_t lo, hi;
-    span_of(l, allm_fields, sizeof(allm_fields) / sizeof(allm_fields[0]), &lo, &hi);
-    uint8_t mb[1024];
-    if (hi - lo > (int64_t)sizeof(mb))
-        return;
-    const uint8_t *b = mb - lo;
-    uint64_t m = 0;
-    if (target_mem_read(mem, l->allm, &m, 8) != 0)
-        return;
-    for (size_t n = 0; m && n < SCHED_MAX_MS && orphans; n++) {
-        if (target_mem_read(mem, m + (uint64_t)lo, mb, (size_t)(hi - lo)) != 0)
-            return;
-        uint64_t oldp = get_uint(b, F(l, GO_M_OLDP), 8);
-        for (size_t i = 0; oldp && i < out->nps; i++) {
-            struct p_sample *p = &out->ps[i];
-            if (sc->pptrs[i] != oldp || p->status != GO_P_SYSCALL || p->m_id >= 0)
-                continue;
-            int64_t id = (int64_t)get_uint(b, F(l, GO_M_ID), W(l, GO_M_ID));
-            uint64_t tid = get_uint(b, F(l, GO_M_PROCID), 8);
-            if (id >= 0 && id <= 1000000 && tid > 0 && tid <= 0x7fffffff) {
-                p->m_id = id;
-                p->m_tid = (pid_t)tid;
-                p->m_from_oldp = true;
-                orphans--;
-            }
-        }
-        m = get_uint(b, F(l, GO_M_ALLLINK), 8);
-    }
+            c.orphans++;
+    if (c.orphans)
+        allm_each(mem, l, allm_fields, sizeof(allm_fields) / sizeof(allm_fields[0]),
+                  oldp_visit, &c);
 }
 
 /* Read each P (one span + runnext), then each P's M, then each M's curg (goid, status). */
@@ -503,26 +527,30 @@ static void census_count(const struct sched_layout *l, struct sched_sample *out,
  * goroutine as curg in status _Gdead, and runtime.NumGoroutine() counts it (it is not
  * in the free lists). A working M's curg is never dead. From 1.26 it has its own
  * status, _Gdeadextra, counted with the census. */
+struct extra_m_ctx {
+    const struct mem_reader *mem;
+    const struct sched_layout *l;
+    int64_t n;
+};
+
+static bool extra_m_visit(void *ctx, const uint8_t *b)
+{
+    struct extra_m_ctx *c = ctx;
+    uint64_t curg = get_uint(b, F(c->l, GO_M_CURG), 8);
+    uint32_t st = 0;
+    if (curg &&
+        target_mem_read(c->mem, curg + (uint64_t)F(c->l, GO_G_ATOMICSTATUS), &st, 4) == 0 &&
+        (st & ~G_STATUS_SCAN) == G_STATUS_DEAD)
+        c->n++;
+    return true;
+}
+
 static int64_t extra_m_goroutines(const struct mem_reader *mem, const struct sched_layout *l)
 {
-    if (!l->allm || F(l, GO_M_ALLLINK) < 0 || F(l, GO_M_CURG) < 0)
-        return 0;
-    uint64_t m = 0;
-    int64_t n = 0;
-    if (target_mem_read(mem, l->allm, &m, 8) != 0)
-        return 0;
-    for (size_t i = 0; m && i < SCHED_MAX_MS; i++) {
-        uint64_t curg = 0, next = 0;
-        uint32_t st = 0;
-        if (target_mem_read(mem, m + (uint64_t)F(l, GO_M_CURG), &curg, 8) != 0 ||
-            target_mem_read(mem, m + (uint64_t)F(l, GO_M_ALLLINK), &next, 8) != 0)
-            break;
-        if (curg && target_mem_read(mem, curg + (uint64_t)F(l, GO_G_ATOMICSTATUS), &st, 4) == 0 &&
-            (st & ~G_STATUS_SCAN) == G_STATUS_DEAD)
-            n++;
-        m = next;
-    }
-    return n;
+    static const enum go_field fs[] = { GO_M_CURG, GO_M_ALLLINK };
+    struct extra_m_ctx c = { mem, l, 0 };
+    allm_each(mem, l, fs, sizeof(fs) / sizeof(fs[0]), extra_m_visit, &c);
+    return c.n;
 }
 
 /* A step coprime with n visits every index once in a spread-out order, so a census cut
