@@ -180,3 +180,25 @@ private_mount_ns() {
     fi
     return $pm_rc
 }
+
+# build_go_modes GO WORKDIR OUT SRC [PKG]: build the Go program in WORKDIR (PKG, default
+# ".") with toolchain GO as OUT-plain, OUT-stripped (-s -w), OUT-pie and
+# OUT-extpie-stripped (PIE, -s -w, linked by the system linker: what cgo programs are),
+# each unless already newer than SRC, and append them to $bins. A failed build fails.
+build_go_modes() {
+    _bgm_go=$1 _bgm_work=$2 _bgm_out=$3 _bgm_src=$4 _bgm_pkg=${5:-.}
+    for _bgm_kind in plain stripped pie extpie-stripped; do
+        _bgm_bin=$_bgm_out-$_bgm_kind
+        if [ ! -x "$_bgm_bin" ] || [ "$_bgm_src" -nt "$_bgm_bin" ]; then
+            case $_bgm_kind in
+            plain) set -- ;;
+            stripped) set -- "-ldflags=-s -w" ;;
+            pie) set -- -buildmode=pie ;;
+            extpie-stripped) set -- -buildmode=pie "-ldflags=-s -w -linkmode=external" ;;
+            esac
+            (cd "$_bgm_work" && "$_bgm_go" build "$@" -o "$_bgm_bin" "$_bgm_pkg") ||
+                fail "build $(basename "$_bgm_bin")"
+        fi
+        bins="$bins $_bgm_bin"
+    done
+}

@@ -40,19 +40,7 @@ for go in $GO_TOOLCHAINS; do
     seen="$seen$v "
     newest_go=$go
     newest_v=$v
-    for kind in plain stripped pie extpie-stripped; do
-        out=$outdir/$v-$kind
-        if [ ! -x "$out" ] || [ "$src" -nt "$out" ]; then
-            case $kind in
-            plain) set -- ;;
-            stripped) set -- "-ldflags=-s -w" ;;
-            pie) set -- -buildmode=pie ;;
-            extpie-stripped) set -- -buildmode=pie "-ldflags=-s -w -linkmode=external" ;;
-            esac
-            (cd "$work" && "$go" build "$@" -o "$out" .) || fail "build $v $kind"
-        fi
-        bins="$bins $out"
-    done
+    build_go_modes "$go" "$work" "$outdir/$v" "$src"
 done
 [ -n "$bins" ] || skip "no Go toolchain"
 

@@ -23,19 +23,7 @@ for go in $GO_TOOLCHAINS; do
     v=$("$go" env GOVERSION 2>/dev/null) || skip "toolchain $go not runnable"
     case "$seen" in *" $v "*) continue ;; esac
     seen="$seen$v "
-    for kind in plain stripped pie extpie-stripped; do
-        out=$outdir/$v-$kind
-        if [ ! -x "$out" ] || [ "$src" -nt "$out" ]; then
-            case $kind in
-            plain) set -- ;;
-            stripped) set -- "-ldflags=-s -w" ;;
-            pie) set -- -buildmode=pie ;;
-            extpie-stripped) set -- -buildmode=pie "-ldflags=-s -w -linkmode=external" ;;
-            esac
-            (cd "$work" && "$go" build "$@" -o "$out" main.go) || fail "build $v $kind"
-        fi
-        bins="$bins $out"
-    done
+    build_go_modes "$go" "$work" "$outdir/$v" "$src" main.go
 done
 [ -n "$bins" ] || skip "no Go toolchain"
 
