@@ -65,3 +65,12 @@ bool util_has_cap(int cap)
         return false;
     return (d[cap / 32].effective >> (cap % 32)) & 1;
 }
+
+int util_go_minor(const char *version)
+{
+    int major = 0, minor = 0;
+    const char *p = strstr(version ? version : "", "go");
+    if (!p || sscanf(p, "go%d.%d", &major, &minor) != 2 || major != 1)
+        return -1;
+    return minor;
+}

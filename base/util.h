@@ -7,6 +7,8 @@
 #include <stdint.h>
 
 int64_t util_mono_ns(void);
+/* N of a Go 1.N version string ("go1.25.12", "devel go1.27-abc"), or -1. */
+int util_go_minor(const char *version);
 int64_t util_real_ns(void);
 /* Copy with truncation, always NUL-terminated; returns strlen(src). */
 size_t util_strlcpy(char *dst, const char *src, size_t size);

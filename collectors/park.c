@@ -405,15 +405,6 @@ static int place_probe(struct park_state *st, const struct target *t, char *reas
     return park_file_offset(st->exe, addr + st->point.offset, &st->file_off, reason, len);
 }
 
-static int go_minor(const char *v)
-{
-    int major = 0, minor = 0;
-    const char *p = strstr(v ? v : "", "go");
-    if (!p || sscanf(p, "go%d.%d", &major, &minor) != 2 || major != 1)
-        return -1;
-    return minor;
-}
-
 static void *park_open(const struct target *t, const struct collector_config *cfg,
                        char *reason, size_t len)
 {
@@ -430,7 +421,7 @@ static void *park_open(const struct target *t, const struct collector_config *cf
                  "GOARCH=%s program", go_binary_arch(t->bin));
         return NULL;
     }
-    int minor = go_minor(go_binary_version(t->bin));
+    int minor = util_go_minor(go_binary_version(t->bin));
     if (minor >= 0 && minor < 17) {
         snprintf(reason, len, "%s passes arguments on the stack; the probe reads Go 1.17+ "
                  "register arguments", go_binary_version(t->bin));

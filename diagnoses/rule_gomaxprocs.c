@@ -1,5 +1,6 @@
 /* rule_gomaxprocs: GOMAXPROCS set against the CPUs the process may really use. */
 #include "diagnoses/rule_util.h"
+#include "base/util.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -49,13 +50,6 @@ static int32_t runtime_limit(const struct sched_sample *s)
     return cpus > 0 && cpus < q ? cpus : q;
 }
 
-/* 25 for "go1.25.12"; 0 when unknown. */
-static int go_minor(const char *v)
-{
-    int minor = 0;
-    return v && sscanf(v, "go1.%d", &minor) == 1 ? minor : 0;
-}
-
 static enum diag_verdict check(const struct diag_ctx *c, struct diag_finding *f, char *why,
                                size_t len)
 {
@@ -77,7 +71,7 @@ static enum diag_verdict check(const struct diag_ctx *c, struct diag_finding *f,
         bool quota = !isnan(s->cpu_quota) && s->cpu_quota > 0 &&
                      (s->cpus_allowed <= 0 || s->cpu_quota < s->cpus_allowed);
         const char *src = gomaxprocs_source_name(s->gomaxprocs_source);
-        int minor = go_minor(cur->meta.go_version);
+        int minor = util_go_minor(cur->meta.go_version);
         char who[160];
         if (src && strcmp(src, "env") == 0)
             snprintf(who, sizeof(who), "the GOMAXPROCS environment variable sets it");

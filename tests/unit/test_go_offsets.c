@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/util.h"
 #include "target/go_binary.h"
 #include "target/go_offsets.h"
 
@@ -44,13 +45,6 @@ static const struct facts known[] = {
      * schedtrace (tests/live/sched_versions.sh). */
     { "go1.24", 48, 392, 396, 400, 2448, 96, 104, 120, 320, 152, 160, 184, 160, 1, 44 },
 };
-
-/* 25 for "go1.25.12"; 0 when not a go1.N version. */
-static int go_minor(const char *version)
-{
-    int minor = 0;
-    return sscanf(version, "go1.%d", &minor) == 1 ? minor : 0;
-}
 
 static const struct facts *facts_for(const char *version)
 {
@@ -535,7 +529,7 @@ static void test_nested_lookup(void **state)
         }
         struct go_field_spec size = { "s", "runtime.schedt", "runq.size", GO_KIND_OFFSET };
         rc = go_dwarf_lookup(path, &size, &val, &w, reason, sizeof(reason));
-        if (go_minor(v) >= 25) {  /* schedt.runqsize became runq.size in Go 1.25 */
+        if (util_go_minor(v) >= 25) {  /* schedt.runqsize became runq.size in Go 1.25 */
             assert_int_equal(rc, 0);
             assert_int_equal(w, 4);
         } else {
