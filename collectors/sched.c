@@ -49,6 +49,7 @@ struct sched_state {
     struct hist_source lat, gcp;
     int32_t env_gomaxprocs;        /* GOMAXPROCS=n in the target's environment, else 0 */
     uint64_t ncpu;                 /* runtime.ncpu's address (Go < 1.25), 0 unknown */
+    int32_t ncpu_value;            /* its value, read once: set at start-up; 0 not yet */
 
     /* sampler thread */
     pthread_t thread;
@@ -98,9 +99,13 @@ static void gomaxprocs_source(struct sched_state *st, struct sched_sample *out)
     if (out->gomaxprocs_source != GOMAXPROCS_SRC_UNKNOWN)
         return;
     int32_t ncpu = 0;
+    if (!st->ncpu_value && st->ncpu && target_mem_read(&st->mem, st->ncpu, &ncpu, 4) == 0 &&
+        ncpu > 0)
+        st->ncpu_value = ncpu;
+    ncpu = st->ncpu_value;
     if (env > 0 && env == out->gomaxprocs)
         out->gomaxprocs_source = GOMAXPROCS_SRC_ENV;
-    else if (st->ncpu && target_mem_read(&st->mem, st->ncpu, &ncpu, 4) == 0 && ncpu > 0)
+    else if (ncpu > 0)
         out->gomaxprocs_source = ncpu == out->gomaxprocs && env <= 0 ? GOMAXPROCS_SRC_RUNTIME
                                                                    : GOMAXPROCS_SRC_PROGRAM;
 }
