@@ -23,6 +23,8 @@
 
 #include "target/go_binary.h"
 #include "target/go_pclntab.h"
+#include "collectors/park_probe.h"
+#include "model/snapshot.h"
 
 #define MAX_VERSIONS 16
 
@@ -511,6 +513,46 @@ static void test_no_section_headers_cgo(void **state)
     }
 }
 
+/* What the park collector checks before its uprobe goes in, on every fixture build:
+ * runtime.casgstatus's address per go_binary starts a nosplit frame setup, and the
+ * address a text base 0x100 low would have given (as .text's start did for stripped
+ * externally linked Go 1.26+) is refused, with the bytes found in the reason. */
+static void check_probe_entry(const struct fixtures *f, const char *v, const char *variant)
+{
+    char path[PATH_MAX], why[256];
+    fixture_path_in(f, path, sizeof(path), v, variant);
+    struct go_binary *b = open_ok(path);
+    uint64_t addr = 0, size = 0;
+    assert_int_equal(go_binary_lookup(b, "runtime.casgstatus", &addr, &size), 0);
+    go_binary_free(b);
+    uint8_t code[64];
+    assert_int_equal(park_read_code(path, addr, code, sizeof(code), why, sizeof(why)), 0);
+    if (park_entry_check(code, sizeof(code), true, why, sizeof(why)) != 0)
+        fail_msg("%s%s: runtime.casgstatus at %#" PRIx64 " refused: %s", v, variant, addr, why);
+    assert_int_equal(park_read_code(path, addr - 0x100, code, sizeof(code), why,
+                                    sizeof(why)), 0);
+    if (park_entry_check(code, sizeof(code), true, why, sizeof(why)) == 0)
+        fail_msg("%s%s: %#" PRIx64 ", 0x100 below runtime.casgstatus, accepted", v, variant,
+                 addr - 0x100);
+    assert_non_null(strstr(why, "unexpected prologue "));
+    /* The collector's status line says it whole: address and verdict around it. */
+    assert_true(strlen("runtime.casgstatus at 0x7fffffffffff: ; not attaching") + strlen(why) <
+                SNAPSHOT_REASON_LEN);
+    print_message("%s%s%s: 0x100 low refused: %s\n", v, variant,
+                  f == &fx_cgo ? " (cgo)" : "", why);
+}
+
+static void test_probe_entry(void **state)
+{
+    (void)state;
+    need_fixtures();
+    const struct fixtures *sets[] = { &fx, &fx_cgo };
+    for (size_t s = 0; s < 2; s++)
+        for (int i = 0; sets[s]->dir && i < sets[s]->n; i++)
+            for (size_t k = 0; k < sizeof(variants) / sizeof(variants[0]); k++)
+                check_probe_entry(sets[s], sets[s]->version[i], variants[k]);
+}
+
 /* Rewrite a copy's .go.buildinfo into the pre-1.18 layout: pointers to string headers. */
 static void make_pointer_buildinfo(const char *src, const char *dst)
 {
@@ -683,6 +725,7 @@ int main(void)
         cmocka_unit_test(test_fixtures_cgo),
         cmocka_unit_test(test_no_section_headers),
         cmocka_unit_test(test_no_section_headers_cgo),
+        cmocka_unit_test(test_probe_entry),
         cmocka_unit_test(test_pointer_buildinfo),
         cmocka_unit_test(test_live_load_bias),
     };
