@@ -395,7 +395,7 @@ static int place_probe(struct park_state *st, const struct target *t, char *reas
     int rc = park_read_code(st->exe, addr, code, n, reason, len);
     if (rc < 0)
         return rc;
-    char why[160];
+    char why[COLLECTOR_REASON_LEN];
     if (park_entry_check(code, n, true, why, sizeof(why)) != 0) {   /* casgstatus: nosplit */
         snprintf(reason, len, "runtime.casgstatus at 0x%" PRIx64 ": %s; not attaching", addr,
                  why);

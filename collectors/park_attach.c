@@ -163,25 +163,27 @@ static bool nosplit_frame_setup(const uint8_t *code, size_t len)
             code[2] == 0xec);
 }
 
+/* The reason is kept short: with "runtime.casgstatus at 0x...: " before it and
+ * "; not attaching" after it, it must fit a collector's one-line status. */
 int park_entry_check(const uint8_t *code, size_t len, bool nosplit, char *why, size_t wlen)
 {
-    const char *want = NULL;
-    if (!code || len == 0)
-        want = "code";
-    else if (nosplit && stack_check_len(code, len) > 0)
-        want = "a nosplit function's frame setup, found a stack check: another function's "
-               "entry";
+    const char *what = NULL;
+    if (!code || len == 0) {
+        snprintf(why, wlen, "no code to check");
+        return -1;
+    }
+    if (nosplit && stack_check_len(code, len) > 0)
+        what = "found a stack check, so another function's entry";
     else if (nosplit && !nosplit_frame_setup(code, len))
-        want = "a nosplit function's frame setup (push %rbp or sub $N,%rsp)";
+        what = "not a nosplit frame setup (push %rbp or sub $N,%rsp)";
     else if (!nosplit && stack_check_len(code, len) == 0 && !nosplit_frame_setup(code, len))
-        want = "a Go function's prologue (stack check or frame setup)";
-    if (!want)
+        what = "neither a stack check nor a frame setup";
+    if (!what)
         return 0;
     char hex[3 * 8 + 1] = "";
-    for (size_t i = 0, n = 0; code && i < len && i < 8; i++)
+    for (size_t i = 0, n = 0; i < len && i < 8; i++)
         n += (size_t)snprintf(hex + n, sizeof(hex) - n, "%s%02x", i ? " " : "", code[i]);
-    snprintf(why, wlen, "bytes %s where %s was expected: the binary's function table and "
-             "its code disagree", hex, want);
+    snprintf(why, wlen, "unexpected prologue %s: %s", hex, what);
     return -1;
 }
 

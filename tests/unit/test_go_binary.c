@@ -23,6 +23,8 @@
 
 #include "target/go_binary.h"
 #include "target/go_pclntab.h"
+#include "collectors/park_probe.h"
+#include "model/snapshot.h"
 
 #define MAX_VERSIONS 16
 
@@ -302,31 +304,50 @@ struct fixtures {
     char version[MAX_VERSIONS][64];
 };
 
-static struct fixtures fx;
+/* fx: tests/gofixture, pure Go; fx_cgo: tests/gofixture-cgo, which calls C, so even
+ * its "plain" and "stripped" builds are linked by the system linker. */
+static struct fixtures fx, fx_cgo;
+
+static void fixtures_load(struct fixtures *f, const char *env)
+{
+    f->dir = getenv(env);
+    f->n = f->dir ? go_fixtures_versions(f->dir, f->version, MAX_VERSIONS) : 0;
+}
 
 static int fixtures_setup(void **state)
 {
     (void)state;
-    fx.dir = getenv("GOBIN_DIR");
-    fx.n = go_fixtures_versions(fx.dir, fx.version, MAX_VERSIONS);
+    fixtures_load(&fx, "GOBIN_DIR");
+    fixtures_load(&fx_cgo, "GOBIN_CGO_DIR");
     return 0;
 }
 
-/* Skip without $GOBIN_DIR (plain run); with it, an empty directory is a failure. */
+/* Skip without the directory (plain run); with it, an empty directory is a failure. */
+static void need_fixtures_of(const struct fixtures *f)
+{
+    if (!f->dir)
+        skip();
+    if (f->n == 0)
+        fail_msg("no *.version fixtures in %s", f->dir);
+}
+
 static void need_fixtures(void)
 {
-    if (!fx.dir)
-        skip();
-    if (fx.n == 0)
-        fail_msg("no *.version fixtures in %s", fx.dir);
+    need_fixtures_of(&fx);
 }
 
 /* A truncated path would name some other file and fail far from its cause. */
+static void fixture_path_in(const struct fixtures *f, char *out, size_t len, const char *v,
+                            const char *suffix)
+{
+    int n = snprintf(out, len, "%s/%s%s", f->dir, v, suffix);
+    if (n < 0 || (size_t)n >= len)
+        fail_msg("fixture path %s/%s%s does not fit %zu bytes", f->dir, v, suffix, len);
+}
+
 static void fixture_path(char *out, size_t len, const char *v, const char *suffix)
 {
-    int n = snprintf(out, len, "%s/%s%s", fx.dir, v, suffix);
-    if (n < 0 || (size_t)n >= len)
-        fail_msg("fixture path %s/%s%s does not fit %zu bytes", fx.dir, v, suffix, len);
+    fixture_path_in(&fx, out, len, v, suffix);
 }
 
 static void read_first_line(const char *path, char *out, size_t len)
@@ -350,23 +371,27 @@ static struct go_binary *open_ok(const char *path)
     return b;
 }
 
-static void check_variant(const char *v, const char *variant)
+/* Each of funcs_checked where go tool nm of the unstripped build with the same linker
+ * puts it. A cgo build links externally in every mode: the C start-up code sits before
+ * runtime.text even in its non-PIE builds. */
+static void check_variant(const struct fixtures *f, const char *v, const char *variant,
+                          const char *module)
 {
     char path[PATH_MAX], nm[PATH_MAX], version_file[PATH_MAX], want[64], peek[64];
-    fixture_path(path, sizeof(path), v, variant);
+    fixture_path_in(f, path, sizeof(path), v, variant);
     bool ext = strncmp(variant, "-extpie", 7) == 0;
     bool pie = ext || strcmp(variant, "-pie") == 0;
     bool stripped = strstr(variant, "stripped") != NULL;
-    fixture_path(nm, sizeof(nm), v, ext ? "-extpie.nm" : pie ? "-pie.nm" : "-plain.nm");
-    fixture_path(version_file, sizeof(version_file), v, ".version");
+    fixture_path_in(f, nm, sizeof(nm), v, ext ? "-extpie.nm" : pie ? "-pie.nm" : "-plain.nm");
+    fixture_path_in(f, version_file, sizeof(version_file), v, ".version");
     read_first_line(version_file, want, sizeof(want));
-    print_message("checking %s%s\n", v, variant);
+    print_message("checking %s%s%s\n", v, variant, f == &fx_cgo ? " (cgo)" : "");
 
     assert_int_equal(go_binary_peek_version(path, peek, sizeof(peek)), GO_BINARY_OK);
     assert_string_equal(peek, want);
     struct go_binary *b = open_ok(path);
     assert_string_equal(go_binary_version(b), want);
-    assert_string_equal(go_binary_module_path(b), "gmptop.test/fixture");
+    assert_string_equal(go_binary_module_path(b), module);
     assert_true(strlen(go_binary_build_id(b)) > 0);
     assert_int_equal(go_binary_symbol_source(b),
                      stripped ? GO_SYMBOLS_PCLNTAB : GO_SYMBOLS_SYMTAB);
@@ -378,7 +403,9 @@ static void check_variant(const char *v, const char *variant)
         assert_true(expect != 0);
         if (go_binary_lookup(b, funcs_checked[i], &addr, &size) != 0)
             fail_msg("%s%s: %s not found", v, variant, funcs_checked[i]);
-        assert_true(addr == expect);
+        if (addr != expect)
+            fail_msg("%s%s: %s at %#" PRIx64 ", go tool nm says %#" PRIx64, v, variant,
+                     funcs_checked[i], addr, expect);
         assert_true(size > 4);
         assert_non_null(go_binary_func_at(b, addr));
         assert_string_equal(go_binary_func_at(b, addr + 4), funcs_checked[i]);
@@ -396,66 +423,134 @@ static void check_variant(const char *v, const char *variant)
     go_binary_free(b);
 }
 
+static const char *const variants[] = {
+    "-plain", "-stripped", "-pie", "-extpie", "-extpie-stripped",
+};
+
+static void check_all_variants(const struct fixtures *f, const char *module)
+{
+    need_fixtures_of(f);
+    for (int i = 0; i < f->n; i++)
+        for (size_t k = 0; k < sizeof(variants) / sizeof(variants[0]); k++)
+            check_variant(f, f->version[i], variants[k], module);
+}
+
 static void test_fixtures(void **state)
 {
     (void)state;
-    need_fixtures();
-    for (int i = 0; i < fx.n; i++) {
-        check_variant(fx.version[i], "-plain");
-        check_variant(fx.version[i], "-stripped");
-        check_variant(fx.version[i], "-pie");
-        check_variant(fx.version[i], "-extpie");
-        check_variant(fx.version[i], "-extpie-stripped");
-    }
+    check_all_variants(&fx, "gmptop.test/fixture");
 }
 
-/* With section headers gone, everything must come from the segments alone: for the
- * externally linked PIE, runtime.text from PT_DYNAMIC's relocation table too. */
+static void test_fixtures_cgo(void **state)
+{
+    (void)state;
+    check_all_variants(&fx_cgo, "gmptop.test/fixturecgo");
+}
+
+/* With section headers gone, everything must come from the segments alone: for an
+ * externally linked build, runtime.text from PT_DYNAMIC's relocation table (PIE) or
+ * runtime.firstmoduledata found in the writable segments. */
+static void check_no_section_headers(const struct fixtures *f, const char *v,
+                                     const char *variant, const char *nm_suffix)
+{
+    char src[PATH_MAX], nm[PATH_MAX], tmp[] = "/tmp/gmptop-noshdr-XXXXXX";
+    fixture_path_in(f, src, sizeof(src), v, variant);
+    fixture_path_in(f, nm, sizeof(nm), v, nm_suffix);
+    FILE *in = fopen(src, "rb");
+    assert_non_null(in);
+    int fd = mkstemp(tmp);
+    assert_true(fd >= 0);
+    FILE *out = fdopen(fd, "wb");
+    assert_non_null(out);
+    char block[65536];
+    size_t n;
+    while ((n = fread(block, 1, sizeof(block), in)) > 0)
+        assert_int_equal(fwrite(block, 1, n, out), n);
+    fclose(in);
+    /* ELF64 header: e_shoff at 0x28, e_shnum and e_shstrndx at 0x3c and 0x3e. */
+    static const uint8_t zero[8];
+    assert_int_equal(fseek(out, 0x28, SEEK_SET), 0);
+    assert_int_equal(fwrite(zero, 1, 8, out), 8);
+    assert_int_equal(fseek(out, 0x3c, SEEK_SET), 0);
+    assert_int_equal(fwrite(zero, 1, 4, out), 4);
+    assert_int_equal(fclose(out), 0);
+
+    struct go_binary *b = open_ok(tmp);
+    unlink(tmp);
+    assert_true(strncmp(go_binary_version(b), "go1.", 4) == 0);
+    assert_true(strlen(go_binary_build_id(b)) > 0);
+    assert_int_equal(go_binary_symbol_source(b), GO_SYMBOLS_PCLNTAB);
+    uint64_t addr = 0;
+    for (size_t k = 0; k < sizeof(funcs_checked) / sizeof(funcs_checked[0]); k++) {
+        if (go_binary_lookup(b, funcs_checked[k], &addr, NULL) != 0)
+            fail_msg("%s: %s not found", src, funcs_checked[k]);
+        if (addr != go_fixtures_nm_addr(nm, funcs_checked[k]))
+            fail_msg("%s without section headers: %s at %#" PRIx64 ", go tool nm says "
+                     "%#" PRIx64, src, funcs_checked[k], addr,
+                     go_fixtures_nm_addr(nm, funcs_checked[k]));
+    }
+    go_binary_free(b);
+}
+
 static void test_no_section_headers(void **state)
 {
     (void)state;
     need_fixtures();
-    static const char *const variant[][2] = {
-        { "-stripped", "-plain.nm" }, { "-extpie-stripped", "-extpie.nm" },
-    };
-    for (int i = 0; i < fx.n * 2; i++) {
-        char src[PATH_MAX], nm[PATH_MAX], tmp[] = "/tmp/gmptop-noshdr-XXXXXX";
-        fixture_path(src, sizeof(src), fx.version[i / 2], variant[i % 2][0]);
-        fixture_path(nm, sizeof(nm), fx.version[i / 2], variant[i % 2][1]);
-        FILE *in = fopen(src, "rb");
-        assert_non_null(in);
-        int fd = mkstemp(tmp);
-        assert_true(fd >= 0);
-        FILE *out = fdopen(fd, "wb");
-        assert_non_null(out);
-        char block[65536];
-        size_t n;
-        while ((n = fread(block, 1, sizeof(block), in)) > 0)
-            assert_int_equal(fwrite(block, 1, n, out), n);
-        fclose(in);
-        /* ELF64 header: e_shoff at 0x28, e_shnum and e_shstrndx at 0x3c and 0x3e. */
-        static const uint8_t zero[8];
-        assert_int_equal(fseek(out, 0x28, SEEK_SET), 0);
-        assert_int_equal(fwrite(zero, 1, 8, out), 8);
-        assert_int_equal(fseek(out, 0x3c, SEEK_SET), 0);
-        assert_int_equal(fwrite(zero, 1, 4, out), 4);
-        assert_int_equal(fclose(out), 0);
-
-        struct go_binary *b = open_ok(tmp);
-        unlink(tmp);
-        assert_true(strncmp(go_binary_version(b), "go1.", 4) == 0);
-        assert_true(strlen(go_binary_build_id(b)) > 0);
-        assert_int_equal(go_binary_symbol_source(b), GO_SYMBOLS_PCLNTAB);
-        uint64_t addr = 0;
-        for (size_t k = 0; k < sizeof(funcs_checked) / sizeof(funcs_checked[0]); k++) {
-            if (go_binary_lookup(b, funcs_checked[k], &addr, NULL) != 0)
-                fail_msg("%s: %s not found", src, funcs_checked[k]);
-            if (addr != go_fixtures_nm_addr(nm, funcs_checked[k]))
-                fail_msg("%s: %s at %#" PRIx64 ", go tool nm says %#" PRIx64, src,
-                         funcs_checked[k], addr, go_fixtures_nm_addr(nm, funcs_checked[k]));
-        }
-        go_binary_free(b);
+    for (int i = 0; i < fx.n; i++) {
+        check_no_section_headers(&fx, fx.version[i], "-stripped", "-plain.nm");
+        check_no_section_headers(&fx, fx.version[i], "-extpie-stripped", "-extpie.nm");
     }
+}
+
+static void test_no_section_headers_cgo(void **state)
+{
+    (void)state;
+    need_fixtures_of(&fx_cgo);
+    for (int i = 0; i < fx_cgo.n; i++) {
+        check_no_section_headers(&fx_cgo, fx_cgo.version[i], "-stripped", "-plain.nm");
+        check_no_section_headers(&fx_cgo, fx_cgo.version[i], "-extpie-stripped",
+                                 "-extpie.nm");
+    }
+}
+
+/* What the park collector checks before its uprobe goes in, on every fixture build:
+ * runtime.casgstatus's address per go_binary starts a nosplit frame setup, and the
+ * address a text base 0x100 low would have given (as .text's start did for stripped
+ * externally linked Go 1.26+) is refused, with the bytes found in the reason. */
+static void check_probe_entry(const struct fixtures *f, const char *v, const char *variant)
+{
+    char path[PATH_MAX], why[256];
+    fixture_path_in(f, path, sizeof(path), v, variant);
+    struct go_binary *b = open_ok(path);
+    uint64_t addr = 0, size = 0;
+    assert_int_equal(go_binary_lookup(b, "runtime.casgstatus", &addr, &size), 0);
+    go_binary_free(b);
+    uint8_t code[64];
+    assert_int_equal(park_read_code(path, addr, code, sizeof(code), why, sizeof(why)), 0);
+    if (park_entry_check(code, sizeof(code), true, why, sizeof(why)) != 0)
+        fail_msg("%s%s: runtime.casgstatus at %#" PRIx64 " refused: %s", v, variant, addr, why);
+    assert_int_equal(park_read_code(path, addr - 0x100, code, sizeof(code), why,
+                                    sizeof(why)), 0);
+    if (park_entry_check(code, sizeof(code), true, why, sizeof(why)) == 0)
+        fail_msg("%s%s: %#" PRIx64 ", 0x100 below runtime.casgstatus, accepted", v, variant,
+                 addr - 0x100);
+    assert_non_null(strstr(why, "unexpected prologue "));
+    /* The collector's status line says it whole: address and verdict around it. */
+    assert_true(strlen("runtime.casgstatus at 0x7fffffffffff: ; not attaching") + strlen(why) <
+                SNAPSHOT_REASON_LEN);
+    print_message("%s%s%s: 0x100 low refused: %s\n", v, variant,
+                  f == &fx_cgo ? " (cgo)" : "", why);
+}
+
+static void test_probe_entry(void **state)
+{
+    (void)state;
+    need_fixtures();
+    const struct fixtures *sets[] = { &fx, &fx_cgo };
+    for (size_t s = 0; s < 2; s++)
+        for (int i = 0; sets[s]->dir && i < sets[s]->n; i++)
+            for (size_t k = 0; k < sizeof(variants) / sizeof(variants[0]); k++)
+                check_probe_entry(sets[s], sets[s]->version[i], variants[k]);
 }
 
 /* Rewrite a copy's .go.buildinfo into the pre-1.18 layout: pointers to string headers. */
@@ -627,7 +722,10 @@ int main(void)
         cmocka_unit_test(test_pclntab_mutations),
         cmocka_unit_test(test_open_errors),
         cmocka_unit_test(test_fixtures),
+        cmocka_unit_test(test_fixtures_cgo),
         cmocka_unit_test(test_no_section_headers),
+        cmocka_unit_test(test_no_section_headers_cgo),
+        cmocka_unit_test(test_probe_entry),
         cmocka_unit_test(test_pointer_buildinfo),
         cmocka_unit_test(test_live_load_bias),
     };

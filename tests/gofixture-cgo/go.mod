@@ -1,0 +1,3 @@
+module gmptop.test/fixturecgo
+
+go 1.19
