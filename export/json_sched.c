@@ -62,6 +62,9 @@ json_object *json_sched(const struct snapshot *prev, const struct snapshot *cur)
     json_object_object_add(o, "gomaxprocs", json_object_new_int(s->gomaxprocs));
     const char *src = gomaxprocs_source_name(s->gomaxprocs_source);
     json_object_object_add(o, "gomaxprocs_source", src ? json_object_new_string(src) : NULL);
+    /* What the runtime's own rule picks for it (model/go_maxprocs.h); null when unknown. */
+    json_object_object_add(o, "gomaxprocs_default", s->gomaxprocs_auto > 0
+                           ? json_object_new_int(s->gomaxprocs_auto) : NULL);
     json_object_object_add(o, "goroutines_created_per_s",
                            json_number(rates_goroutines_created(prev, cur), 1));
     json_object_object_add(o, "runq_global", json_object_new_int64(s->runq_global));
