@@ -358,6 +358,8 @@ static int sched_sample(void *state, const struct target *t, struct snapshot *s,
         st->dropped++;
     out->dropped = st->dropped;
     sched_quota_read(t->pid, out);
+    sched_quota_read_policy("", t->pid, t->bin ? go_binary_version(t->bin) : NULL,
+                            t->bin ? go_binary_default_godebug(t->bin) : "", out);
     if (rc < 0) {
         out->valid = false;
         return rc == -ESRCH ? -ESRCH : (rc == -EAGAIN ? -EAGAIN : rc);

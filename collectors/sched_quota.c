@@ -3,6 +3,7 @@
 
 #include "collectors/sched_quota.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <sched.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "model/go_maxprocs.h"
 #include "proc/proc_parse.h"
 
 int sched_quota_parse_cpu_max(const char *text, double *cpus)
@@ -194,4 +196,144 @@ void sched_quota_read_at(const char *root, pid_t pid, struct sched_sample *out)
 void sched_quota_read(pid_t pid, struct sched_sample *out)
 {
     sched_quota_read_at("", pid, out);
+}
+
+/* NAME's value in the environment the process started with (what its runtime read);
+ * false when absent or unreadable. */
+static bool environ_get(const char *root, pid_t pid, const char *name, char *out, size_t len)
+{
+    char path[4200], buf[65536];
+    snprintf(path, sizeof(path), "%s/proc/%d/environ", root, (int)pid);
+    long n = proc_read_file(path, buf, sizeof(buf) - 1);
+    if (n <= 0)
+        return false;
+    buf[n] = '\0';
+    size_t nl = strlen(name);
+    for (const char *e = buf; e < buf + n; e += strlen(e) + 1) {
+        if (strncmp(e, name, nl) == 0 && e[nl] == '=') {
+            snprintf(out, len, "%s", e + nl + 1);
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool ends_with(const char *s, const char *tail)
+{
+    size_t n = strlen(s), t = strlen(tail);
+    return n >= t && strcmp(s + n - t, tail) == 0;
+}
+
+/* Read a file the target holds open, through its /proc/PID/fd link: that reaches the
+ * very file the runtime opened, in whatever mount namespace, even after the process
+ * moved to another cgroup. */
+static long fd_read(const char *fddir, const char *fd, char *buf, size_t len)
+{
+    char path[4400];
+    if ((size_t)snprintf(path, sizeof(path), "%.4096s/%.255s", fddir, fd) >= sizeof(path))
+        return -1;
+    return proc_read_file(path, buf, len);
+}
+
+/* Fds below this are searched: the runtime opens its cgroup file in schedinit, before
+ * any code of the program runs, so it gets one of the lowest free numbers. */
+#define RUNTIME_FD_LIMIT 256
+
+/* The cgroup CPU limit file the Go runtime keeps open (Go 1.25+ with containermaxprocs
+ * on: cgroup.OpenCPU at start, read again by every update): cpu.max on v2,
+ * cpu.cfs_quota_us and cpu.cfs_period_us on v1. Returns 1 with *quota (NAN: no limit or
+ * unreadable, as the runtime then keeps the CPU count), 0 when no such file is open, -1
+ * when the fds cannot be listed. */
+static int runtime_cgroup_fd(const char *root, pid_t pid, double *quota)
+{
+    char fddir[4096], link[4200], path[4400], buf[128];
+    snprintf(fddir, sizeof(fddir), "%s/proc/%d/fd", root, (int)pid);
+    DIR *d = opendir(fddir);
+    if (!d)
+        return -1;
+    long long v1_quota = 0, v1_period = 0;
+    bool v1q = false, v1p = false, v2 = false;
+    *quota = NAN;
+    struct dirent *de;
+    while (!v2 && (de = readdir(d))) {
+        char *end;
+        long fd = strtol(de->d_name, &end, 10);
+        if (*end || end == de->d_name || fd >= RUNTIME_FD_LIMIT)
+            continue;
+        snprintf(path, sizeof(path), "%s/%s", fddir, de->d_name);
+        ssize_t n = readlink(path, link, sizeof(link) - 1);
+        if (n <= 0)
+            continue;
+        link[n] = '\0';
+        if (ends_with(link, "/cpu.max")) {
+            v2 = true;
+            double q;
+            if (fd_read(fddir, de->d_name, buf, sizeof(buf)) > 0 &&
+                sched_quota_parse_cpu_max(buf, &q) == 0)
+                *quota = q;
+        } else if (ends_with(link, "/cpu.cfs_quota_us") || ends_with(link, "/cpu.cfs_period_us")) {
+            bool is_q = ends_with(link, "/cpu.cfs_quota_us");
+            long long x;
+            if (fd_read(fddir, de->d_name, buf, sizeof(buf)) > 0 &&
+                sscanf(buf, "%lld", &x) == 1) {
+                *(is_q ? &v1_quota : &v1_period) = x;
+                *(is_q ? &v1q : &v1p) = true;
+            }
+        }
+    }
+    closedir(d);
+    if (!v2 && v1q && v1p && v1_quota > 0 && v1_period > 0)
+        *quota = (double)v1_quota / (double)v1_period;
+    return v2 || v1q || v1p ? 1 : 0;
+}
+
+/* containermaxprocs / updatemaxprocs as the runtime settles them at start: on by
+ * default, then DefaultGODEBUG, then the GODEBUG environment, later settings winning;
+ * any positive integer means on. */
+static bool godebug_on(const char *build, const char *env, const char *key, bool *by_env)
+{
+    int32_t v = 1;
+    *by_env = false;
+    go_maxprocs_godebug(build, key, &v);
+    if (env && go_maxprocs_godebug(env, key, &v))
+        *by_env = true;
+    return v > 0;
+}
+
+void sched_quota_read_policy(const char *root, pid_t pid, const char *go_version,
+                             const char *default_godebug, struct sched_sample *out)
+{
+    int minor = 0;
+    out->gomaxprocs_auto = 0;
+    out->gomaxprocs_policy = 0;
+    if (!go_version || sscanf(go_version, "go1.%d", &minor) != 1 || minor <= 0 ||
+        out->cpus_allowed <= 0)
+        return;
+    struct go_maxprocs_in in = { .go_minor = minor, .cpus = out->cpus_allowed,
+                                 .quota = NAN, .containermaxprocs = 0 };
+    int32_t flags = GO_MAXPROCS_KNOWN;
+    if (minor >= 25) {
+        char env[4096];
+        const char *genv = environ_get(root, pid, "GODEBUG", env, sizeof(env)) ? env : NULL;
+        bool by_env;
+        bool container = godebug_on(default_godebug, genv, "containermaxprocs", &by_env);
+        if (container)
+            flags |= GO_MAXPROCS_CONTAINER;
+        else
+            flags |= by_env ? GO_MAXPROCS_OFF_BY_ENV : GO_MAXPROCS_OFF_BY_BUILD;
+        if (godebug_on(default_godebug, genv, "updatemaxprocs", &by_env))
+            flags |= GO_MAXPROCS_UPDATE;
+        in.containermaxprocs = container;
+        if (container) {
+            /* The runtime's own cgroup, not the tightest limit above it: it reads only
+             * the file it opened at start. */
+            int rc = runtime_cgroup_fd(root, pid, &in.quota);
+            if (rc < 0)
+                return;
+            if (rc > 0)
+                flags |= GO_MAXPROCS_CGROUP_OPEN;
+        }
+    }
+    out->gomaxprocs_auto = go_maxprocs_default(&in);
+    out->gomaxprocs_policy = flags;
 }

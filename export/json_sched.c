@@ -4,6 +4,7 @@
 #include <math.h>
 
 #include "export/json_util.h"
+#include "model/go_maxprocs.h"
 #include "model/placement.h"
 #include "model/rates.h"
 
@@ -53,6 +54,25 @@ static json_object *goroutines_json(const struct sched_sample *s)
     return o;
 }
 
+/* Go 1.25+'s container-aware GOMAXPROCS as the target's runtime has it: null when
+ * unknown or before 1.25 (no such policy). */
+static json_object *json_maxprocs_policy(int32_t pol)
+{
+    if (!(pol & GO_MAXPROCS_KNOWN) ||
+        !(pol & (GO_MAXPROCS_CONTAINER | GO_MAXPROCS_OFF_BY_ENV | GO_MAXPROCS_OFF_BY_BUILD)))
+        return NULL;
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "containermaxprocs",
+                           json_object_new_boolean(pol & GO_MAXPROCS_CONTAINER));
+    json_object_object_add(o, "updatemaxprocs", json_object_new_boolean(pol & GO_MAXPROCS_UPDATE));
+    const char *off = pol & GO_MAXPROCS_OFF_BY_ENV ? "env"
+                      : pol & GO_MAXPROCS_OFF_BY_BUILD ? "build" : NULL;
+    json_object_object_add(o, "off_by", off ? json_object_new_string(off) : NULL);
+    json_object_object_add(o, "cgroup_file_open",
+                           json_object_new_boolean(pol & GO_MAXPROCS_CGROUP_OPEN));
+    return o;
+}
+
 json_object *json_sched(const struct snapshot *prev, const struct snapshot *cur)
 {
     const struct sched_sample *s = &cur->sched;
@@ -62,6 +82,10 @@ json_object *json_sched(const struct snapshot *prev, const struct snapshot *cur)
     json_object_object_add(o, "gomaxprocs", json_object_new_int(s->gomaxprocs));
     const char *src = gomaxprocs_source_name(s->gomaxprocs_source);
     json_object_object_add(o, "gomaxprocs_source", src ? json_object_new_string(src) : NULL);
+    /* What the runtime's own rule picks for it (model/go_maxprocs.h); null when unknown. */
+    json_object_object_add(o, "gomaxprocs_default", s->gomaxprocs_auto > 0
+                           ? json_object_new_int(s->gomaxprocs_auto) : NULL);
+    json_object_object_add(o, "gomaxprocs_policy", json_maxprocs_policy(s->gomaxprocs_policy));
     json_object_object_add(o, "goroutines_created_per_s",
                            json_number(rates_goroutines_created(prev, cur), 1));
     json_object_object_add(o, "runq_global", json_object_new_int64(s->runq_global));

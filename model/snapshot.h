@@ -110,6 +110,9 @@ struct sched_sample {
     int64_t gc_cycles;        /* -1 unknown */
     int64_t gc_last_pause_ns; /* -1 unknown */
     int32_t gomaxprocs_source; /* enum gomaxprocs_source */
+    int32_t gomaxprocs_auto;  /* what the runtime picks by itself (model/go_maxprocs.h:
+                               * version, GODEBUG, mask, its cgroup's limit); 0 unknown */
+    int32_t gomaxprocs_policy; /* enum go_maxprocs_flags; 0 unknown */
     int64_t goids_allocated;  /* schedt.goidgen: goroutine ids handed out (to P caches in
                                * batches of 16), cumulative; -1 unknown */
     struct p_sample *ps;      /* owned, gomaxprocs entries */

@@ -6,7 +6,7 @@
 /* Every field must be in a table below (a new field gets a new tag): this stops the
  * build when the struct changes until the codec does (sizes as on x86-64). */
 #if defined(__x86_64__)
-_Static_assert(sizeof(struct sched_sample) == 3312 && sizeof(struct p_sample) == 72,
+_Static_assert(sizeof(struct sched_sample) == 3320 && sizeof(struct p_sample) == 72,
                "struct sched_sample or p_sample changed: update record_sched.c");
 #endif
 
@@ -37,6 +37,8 @@ static const struct rec_field sched_fields[] = {
     REC_FIELD(23, RF_INT, struct sched_sample, gomaxprocs_source),
     REC_FIELD(24, RF_INT, struct sched_sample, goids_allocated),
     REC_FIELD(25, RF_INT, struct sched_sample, g_system),
+    REC_FIELD(26, RF_INT, struct sched_sample, gomaxprocs_auto),
+    REC_FIELD(27, RF_INT, struct sched_sample, gomaxprocs_policy),
 };
 
 static const struct rec_field p_fields[] = {

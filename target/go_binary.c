@@ -33,6 +33,7 @@ struct go_binary {
     char *path;
     char version[BUILDINFO_MAX_VERSION];
     char modpath[512];
+    char default_godebug[2048];    /* build setting DefaultGODEBUG; "" none */
     char build_id[256];
     bool pie;
     bool dwarf;
@@ -585,6 +586,10 @@ int go_binary_open(const char *path, struct go_binary **out, char *msg, size_t m
                                                : "corrupt .go.buildinfo");
     }
     if (rc == GO_BINARY_OK) {
+        /* Optional: its absence (Go < 1.21) or a malformed one leaves it empty. */
+        if (go_buildinfo_setting(bi, blen, image_reader, &im, "DefaultGODEBUG",
+                                 b->default_godebug, sizeof(b->default_godebug)) < 0)
+            b->default_godebug[0] = '\0';
         read_build_id(&im, b->build_id, sizeof(b->build_id));
         read_layout(b, &im);
         rc = load_symbols(b, &im, msg, msglen);
@@ -613,6 +618,7 @@ void go_binary_free(struct go_binary *b)
 const char *go_binary_version(const struct go_binary *b) { return b->version; }
 const char *go_binary_build_id(const struct go_binary *b) { return b->build_id; }
 const char *go_binary_module_path(const struct go_binary *b) { return b->modpath; }
+const char *go_binary_default_godebug(const struct go_binary *b) { return b->default_godebug; }
 bool go_binary_is_pie(const struct go_binary *b) { return b->pie; }
 bool go_binary_has_dwarf(const struct go_binary *b) { return b->dwarf; }
 const char *go_binary_arch(const struct go_binary *b) { return b->arch ? b->arch : "unknown"; }

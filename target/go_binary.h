@@ -35,6 +35,10 @@ int go_binary_peek_version(const char *path, char *version, size_t len);
 const char *go_binary_version(const struct go_binary *b);      /* "go1.22.12" */
 const char *go_binary_build_id(const struct go_binary *b);     /* Go build id, else GNU, else "" */
 const char *go_binary_module_path(const struct go_binary *b);  /* main module path or "" */
+/* The DefaultGODEBUG build setting ("containermaxprocs=0,...": GODEBUG defaults from the
+ * go.mod go line and //go:debug lines, which the environment's GODEBUG overrides); "" when
+ * the binary records none. */
+const char *go_binary_default_godebug(const struct go_binary *b);
 bool go_binary_is_pie(const struct go_binary *b);              /* ET_DYN */
 bool go_binary_has_dwarf(const struct go_binary *b);           /* .debug_info present */
 /* GOARCH of the binary from its ELF header ("amd64", "386", "arm64", ...; "unknown"),

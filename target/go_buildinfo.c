@@ -82,15 +82,11 @@ static const uint8_t *read_gostring(go_vaddr_reader rd, const void *ctx, uint64_
     return l == 0 ? hdr : rd(ctx, p, l);
 }
 
-int go_buildinfo_decode(const uint8_t *d, size_t len, go_vaddr_reader rd, const void *ctx,
-                        char *version, size_t vlen, char *modpath, size_t mlen)
+/* The version string and the modinfo of the blob, both layouts. */
+static int buildinfo_locate(const uint8_t *d, size_t len, go_vaddr_reader rd, const void *ctx,
+                            const uint8_t **ver, size_t *nver, const uint8_t **mod,
+                            size_t *nmod)
 {
-    const uint8_t *ver, *mod;
-    size_t nver, nmod;
-    if (version && vlen)
-        version[0] = '\0';
-    if (modpath && mlen)
-        modpath[0] = '\0';
     if (!d || len < BUILDINFO_HDR || memcmp(d, BUILDINFO_MAGIC, BUILDINFO_MAGIC_LEN) != 0)
         return GO_BINARY_ERR_NOT_GO;
     unsigned ps = d[14];
@@ -101,32 +97,85 @@ int go_buildinfo_decode(const uint8_t *d, size_t len, go_vaddr_reader rd, const 
         if (read_uvarint(d, len, &pos, &n) < 0 || n > len - pos || n == 0 ||
             n > BUILDINFO_MAX_VERSION)
             return GO_BINARY_ERR_CORRUPT;
-        ver = d + pos;
-        nver = n;
+        *ver = d + pos;
+        *nver = n;
         pos += n;
         if (read_uvarint(d, len, &pos, &n) < 0 || n > len - pos)
             return GO_BINARY_ERR_CORRUPT;
-        mod = d + pos;
-        nmod = n;
+        *mod = d + pos;
+        *nmod = n;
     } else {
         /* Before 1.18: two pointers to Go string headers, resolved through the segments. */
         bool big = flags & BUILDINFO_FLAG_BIGENDIAN;
         if (!rd || (ps != 4 && ps != 8))
             return GO_BINARY_ERR_CORRUPT;
-        ver = read_gostring(rd, ctx, read_ptr(d + 16, ps, big), ps, big,
-                            BUILDINFO_MAX_VERSION, &nver);
-        if (!ver || nver == 0)
+        *ver = read_gostring(rd, ctx, read_ptr(d + 16, ps, big), ps, big,
+                             BUILDINFO_MAX_VERSION, nver);
+        if (!*ver || *nver == 0)
             return GO_BINARY_ERR_CORRUPT;
-        mod = read_gostring(rd, ctx, read_ptr(d + 16 + ps, ps, big), ps, big, MAX_MODINFO,
-                            &nmod);
-        if (!mod)
-            nmod = 0;
+        *mod = read_gostring(rd, ctx, read_ptr(d + 16 + ps, ps, big), ps, big, MAX_MODINFO,
+                             nmod);
+        if (!*mod)
+            *nmod = 0;
     }
-    if (memchr(ver, '\0', nver))
+    if (memchr(*ver, '\0', *nver))
         return GO_BINARY_ERR_CORRUPT;
+    return GO_BINARY_OK;
+}
+
+int go_buildinfo_decode(const uint8_t *d, size_t len, go_vaddr_reader rd, const void *ctx,
+                        char *version, size_t vlen, char *modpath, size_t mlen)
+{
+    const uint8_t *ver = NULL, *mod = NULL;
+    size_t nver = 0, nmod = 0;
+    if (version && vlen)
+        version[0] = '\0';
+    if (modpath && mlen)
+        modpath[0] = '\0';
+    int rc = buildinfo_locate(d, len, rd, ctx, &ver, &nver, &mod, &nmod);
+    if (rc != GO_BINARY_OK)
+        return rc;
     copy_str(version, vlen, ver, nver);
     modinfo_path(mod, nmod, modpath, mlen);
     return GO_BINARY_OK;
+}
+
+/* "build\tKEY=VALUE" lines of modinfo (what `go version -m` prints as build settings). */
+static int modinfo_setting(const uint8_t *mod, size_t len, const char *key, char *out,
+                           size_t outlen)
+{
+    size_t klen = strlen(key);
+    size_t pos = 0;
+    while (pos < len) {
+        const uint8_t *line = mod + pos;
+        const uint8_t *nl = memchr(line, '\n', len - pos);
+        size_t llen = nl ? (size_t)(nl - line) : len - pos;
+        if (llen > 6 + klen && memcmp(line, "build\t", 6) == 0 &&
+            memcmp(line + 6, key, klen) == 0 && line[6 + klen] == '=') {
+            const uint8_t *v = line + 7 + klen;
+            size_t n = llen - 7 - klen;
+            if (n >= outlen || memchr(v, '\0', n))
+                return GO_BINARY_ERR_CORRUPT;
+            copy_str(out, outlen, v, n);
+            return 1;
+        }
+        pos += llen + 1;
+    }
+    return 0;
+}
+
+int go_buildinfo_setting(const uint8_t *d, size_t len, go_vaddr_reader rd, const void *ctx,
+                         const char *key, char *value, size_t vlen)
+{
+    const uint8_t *ver = NULL, *mod = NULL;
+    size_t nver = 0, nmod = 0;
+    if (!value || vlen == 0)
+        return GO_BINARY_ERR_CORRUPT;
+    value[0] = '\0';
+    int rc = buildinfo_locate(d, len, rd, ctx, &ver, &nver, &mod, &nmod);
+    if (rc != GO_BINARY_OK)
+        return rc;
+    return modinfo_setting(mod, nmod, key, value, vlen);
 }
 
 int go_buildinfo_parse(const uint8_t *data, size_t len, char *version, size_t vlen,

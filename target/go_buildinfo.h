@@ -1,5 +1,6 @@
-/* go_buildinfo: the Go version and main module path from a .go.buildinfo blob, in
- * both layouts (Go >= 1.18 inline strings; before, pointers into the data segments). */
+/* go_buildinfo: the Go version, main module path and build settings from a .go.buildinfo
+ * blob, in both layouts (Go >= 1.18 inline strings; before, pointers into the data
+ * segments). */
 #ifndef GMPTOP_GO_BUILDINFO_H
 #define GMPTOP_GO_BUILDINFO_H
 
@@ -19,5 +20,13 @@ typedef const uint8_t *(*go_vaddr_reader)(const void *ctx, uint64_t addr, size_t
  * GO_BINARY_ERR_CORRUPT. */
 int go_buildinfo_decode(const uint8_t *d, size_t len, go_vaddr_reader rd, const void *ctx,
                         char *version, size_t vlen, char *modpath, size_t mlen);
+
+/* One build setting of the blob's modinfo, the "build\tKEY=VALUE" lines `go version -m`
+ * prints; e.g. "DefaultGODEBUG": the GODEBUG defaults linked in from the main module's
+ * go.mod go line and its //go:debug directives (Go 1.21+). Returns 1 with the value, 0
+ * when the binary records no such setting, or a GO_BINARY_ERR_* (a value longer than
+ * vlen is refused as corrupt, not cut). */
+int go_buildinfo_setting(const uint8_t *d, size_t len, go_vaddr_reader rd, const void *ctx,
+                         const char *key, char *value, size_t vlen);
 
 #endif

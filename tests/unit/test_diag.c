@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "diagnoses/diag.h"
+#include "model/go_maxprocs.h"
 #include "base/settings.h"
 
 #define SEC 1000000000LL
@@ -19,6 +20,8 @@
 struct tick {
     int gomaxprocs, idle_p, cpus_allowed;
     double quota;
+    const char *go_version;                 /* "" when unknown */
+    int gomaxprocs_source, gomaxprocs_auto, gomaxprocs_policy;
     long long runq_global, local, threads, g_syscall, g_runnable, g_total, gc_cycles;
     const char *reason;
     long long reason_count;
@@ -42,6 +45,11 @@ static struct snapshot *make(int i, const struct tick *t)
     ss->cpus_allowed = t->cpus_allowed ? t->cpus_allowed : 2;
     ss->cpus_online = 2;
     ss->cpu_quota = t->quota ? t->quota : NAN;
+    snprintf(s->meta.go_version, sizeof(s->meta.go_version), "%s",
+             t->go_version ? t->go_version : "");
+    ss->gomaxprocs_source = t->gomaxprocs_source;
+    ss->gomaxprocs_auto = t->gomaxprocs_auto;
+    ss->gomaxprocs_policy = t->gomaxprocs_policy;
     ss->runq_global = t->runq_global;
     ss->threads = t->threads ? t->threads : 5;
     ss->gc_cycles = t->gc_cycles;
@@ -168,6 +176,82 @@ static void half_cpu(int i, struct tick *t, double g)
     t->quota = 0.5;
 }
 
+/* Half a CPU on an 8-CPU mask, as the collector sees a Go 1.25+ process whose runtime
+ * holds that cgroup's cpu.max open with its quota rule on (go.mod says 1.25+). */
+static void go125_half(struct tick *t, int procs, int src)
+{
+    t->gomaxprocs = procs;
+    t->quota = 0.5;
+    t->cpus_allowed = 8;
+    t->go_version = "go1.25.12";
+    t->gomaxprocs_source = src;
+    t->gomaxprocs_auto = 2;
+    t->gomaxprocs_policy = GO_MAXPROCS_KNOWN | GO_MAXPROCS_CONTAINER | GO_MAXPROCS_UPDATE |
+                           GO_MAXPROCS_CGROUP_OPEN;
+}
+
+static void rt_own(int i, struct tick *t, double g)
+{
+    (void)i;
+    go125_half(t, (int)g, GOMAXPROCS_SRC_RUNTIME);
+}
+
+/* The runtime's 8 over the quota from tick `from` on, where its own rule gives 2 (sysmon
+ * rechecks each second). */
+static void rt_settling(int i, struct tick *t, double from)
+{
+    go125_half(t, i >= (int)from ? 8 : 2, GOMAXPROCS_SRC_RUNTIME);
+}
+
+static void env_set(int i, struct tick *t, double g)
+{
+    (void)i;
+    go125_half(t, (int)g, GOMAXPROCS_SRC_ENV);
+}
+
+static void program_set(int i, struct tick *t, double g)
+{
+    (void)i;
+    go125_half(t, (int)g, GOMAXPROCS_SRC_PROGRAM);
+}
+
+/* go.mod older than 1.25: DefaultGODEBUG containermaxprocs=0, the runtime keeps all 8. */
+static void old_gomod(int i, struct tick *t, double src)
+{
+    (void)i;
+    go125_half(t, 8, (int)src);
+    if ((int)src == GOMAXPROCS_SRC_ENV)
+        t->gomaxprocs = 4;
+    t->gomaxprocs_auto = 8;
+    t->gomaxprocs_policy = GO_MAXPROCS_KNOWN | GO_MAXPROCS_OFF_BY_BUILD;
+}
+
+static void godebug_env_off(int i, struct tick *t, double g)
+{
+    (void)i;
+    go125_half(t, (int)g, GOMAXPROCS_SRC_RUNTIME);
+    t->gomaxprocs_auto = 8;
+    t->gomaxprocs_policy = GO_MAXPROCS_KNOWN | GO_MAXPROCS_OFF_BY_ENV | GO_MAXPROCS_UPDATE;
+}
+
+/* The runtime's own 8: the cgroup it started in has no quota (the quota binds above it,
+ * or it was moved into a limited group after start). */
+static void started_elsewhere(int i, struct tick *t, double g)
+{
+    (void)i;
+    go125_half(t, (int)g, GOMAXPROCS_SRC_RUNTIME);
+    t->gomaxprocs_auto = 8;
+}
+
+static void go124(int i, struct tick *t, double g)
+{
+    (void)i;
+    go125_half(t, (int)g, GOMAXPROCS_SRC_RUNTIME);
+    t->go_version = "go1.24.4";
+    t->gomaxprocs_auto = 8;
+    t->gomaxprocs_policy = GO_MAXPROCS_KNOWN;
+}
+
 static void test_gomaxprocs(void **state)
 {
     (void)state;
@@ -185,6 +269,42 @@ static void test_gomaxprocs(void **state)
     QUIET("gomaxprocs", 3, half_cpu, 1);
     FIRES("gomaxprocs", 3, half_cpu, 4);
     assert_non_null(strstr(f.message, "Set GOMAXPROCS=2"));
+
+    /* Go 1.25+ with its quota rule on: its own 2 is quiet, and so is 1 set by hand. */
+    QUIET("gomaxprocs", 5, rt_own, 2);
+    QUIET("gomaxprocs", 5, env_set, 1);
+    QUIET("gomaxprocs", 5, env_set, 2);
+    /* Over its own rule for 2 s: sysmon is about to correct it; for 4 s it has not. */
+    QUIET("gomaxprocs", 6, rt_settling, 3);
+    FIRES("gomaxprocs", 6, rt_settling, 1);
+    assert_non_null(strstr(f.message, "own rule gives 2"));
+    assert_int_equal(f.evidence[4].value, 2);                 /* runtime_default */
+    /* Set by hand over the rule: unset it, the runtime picks 2 by itself. */
+    FIRES("gomaxprocs", 5, env_set, 4);
+    assert_non_null(strstr(f.message, "environment variable sets it"));
+    assert_non_null(strstr(f.message, "Unset it: Go 1.25 picks 2 by itself"));
+    assert_null(strstr(f.message, "Set GOMAXPROCS="));
+    FIRES("gomaxprocs", 5, program_set, 4);
+    assert_non_null(strstr(f.message, "Drop the call"));
+    /* Its quota rule off by the build's DefaultGODEBUG: say so; the fix is to set it. */
+    FIRES("gomaxprocs", 5, old_gomod, GOMAXPROCS_SRC_RUNTIME);
+    assert_non_null(strstr(f.message, "DefaultGODEBUG"));
+    assert_non_null(strstr(f.message, "GODEBUG=containermaxprocs=1"));
+    assert_non_null(strstr(f.message, "Set GOMAXPROCS=2"));
+    /* ... where unsetting GOMAXPROCS=4 would give 8, not what the quota wants. */
+    FIRES("gomaxprocs", 5, old_gomod, GOMAXPROCS_SRC_ENV);
+    assert_non_null(strstr(f.message, "Set GOMAXPROCS=2"));
+    assert_null(strstr(f.message, "Unset"));
+    FIRES("gomaxprocs", 5, godebug_env_off, 8);
+    assert_non_null(strstr(f.message, "containermaxprocs=0 in its environment"));
+    FIRES("gomaxprocs", 5, started_elsewhere, 8);
+    assert_non_null(strstr(f.message, "cgroup it started in"));
+    assert_non_null(strstr(f.message, "Set GOMAXPROCS=2"));
+    /* Before 1.25 the runtime ignores quotas: advise the 1.25 rule's 2, never 1. */
+    FIRES("gomaxprocs", 5, go124, 8);
+    assert_non_null(strstr(f.message, "Go 1.24 ignores CPU quotas"));
+    assert_non_null(strstr(f.message, "Set GOMAXPROCS=2"));
+    QUIET("gomaxprocs", 5, go124, 2);
 }
 
 static void in_syscall(int i, struct tick *t, double n) { (void)i; t->g_syscall = (long long)n; }
