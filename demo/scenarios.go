@@ -33,6 +33,7 @@ var scenarios = []scenario{
 	{"churn", "goroutines and OS threads come and go, GC runs: for soak tests", runChurn},
 	{"sysbusy", "goroutines in back-to-back 20 us nanosleep syscalls: Ps held in syscall", runSysbusy},
 	{"leak", "goroutines blocked forever on unreachable channels; Go 1.26+ flags them leaked", runLeak},
+	{"pileup", "a leak that grows: every second N (default 2) more goroutines block forever", runPileup},
 }
 
 // sink keeps the compiler from discarding busy work.
@@ -486,6 +487,22 @@ func runSysbusy(cfg config) error {
 		}()
 	}
 	select {}
+}
+
+// runPileup: a request handler that leaks, the slow way services die: every second n more
+// goroutines (default 2) block on channels nobody else holds, so the count climbs for as
+// long as it runs (gmptop's goroutine_pileup rule judges 3 minutes of that).
+func runPileup(cfg config) error {
+	n := orDefault(cfg.n, 2)
+	for {
+		for i := 0; i < n; i++ {
+			go func() {
+				ch := make(chan int)
+				<-ch
+			}()
+		}
+		time.Sleep(time.Second)
+	}
 }
 
 // runLeak: n goroutines (default 8) block on channels nobody else holds. Once a second

@@ -10,8 +10,6 @@
 #include "model/history.h"
 #include "model/snapshot.h"
 
-#define DIAG_MAX_THRESHOLDS 4
-
 /* A tunable of a rule; its value lives in the config as diag.<rule>.<name>. */
 struct diag_threshold {
     const char *name;          /* "queue_len" */
@@ -26,6 +24,7 @@ enum diag_verdict { DIAG_QUIET = 0, DIAG_FIRE, DIAG_UNAVAILABLE };
 struct diag_ctx {
     const struct history *h;
     const double *thr;         /* values, in the order of the rule's thresholds */
+    struct diag_rule_status *out; /* where diag_figure() puts the figures it judged */
 };
 
 struct diag_rule {

@@ -110,6 +110,8 @@ void diag_engine_run(struct diag_engine *e, struct history *h)
         struct rule_run *run = &e->run[i];
         struct diag_rule_status *st = &d->rules[d->nrules++];
         st->id = r->id;
+        for (size_t t = 0; t < r->nthresholds && t < DIAG_MAX_THRESHOLDS; t++)
+            st->thr[t] = run->thr[t];
         enum diag_verdict v = DIAG_QUIET;
         struct diag_finding f;
         memset(&f, 0, sizeof(f));
@@ -118,7 +120,7 @@ void diag_engine_run(struct diag_engine *e, struct history *h)
         } else if (cur->meta.target_gone) {
             st->state = DIAG_RULE_QUIET;     /* the last tick of a dead process proves nothing */
         } else {
-            struct diag_ctx c = { .h = h, .thr = run->thr };
+            struct diag_ctx c = { .h = h, .thr = run->thr, .out = st };
             v = r->check(&c, &f, st->why, sizeof(st->why));
             st->state = v == DIAG_FIRE ? DIAG_RULE_ACTIVE
                       : v == DIAG_UNAVAILABLE ? DIAG_RULE_UNAVAILABLE : DIAG_RULE_QUIET;

@@ -93,6 +93,9 @@ static enum diag_verdict check(const struct diag_ctx *c, struct diag_finding *f,
         return DIAG_UNAVAILABLE;
     if (rule_sched_missing(c->h, why, len))
         return DIAG_UNAVAILABLE;
+    struct cache_worst now = worst(history_get(c->h, 1), cur);
+    diag_figure(c, "l3_miss_pct", now.l3_pct);
+    diag_figure(c, "dtlb_per_cycle", now.dtlb);
     double held = diag_held_for(c->h, c->thr[T_HOLD], missing, c->thr);
     if (held < c->thr[T_HOLD])
         return DIAG_QUIET;

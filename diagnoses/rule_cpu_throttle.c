@@ -25,6 +25,8 @@ static enum diag_verdict check(const struct diag_ctx *c, struct diag_finding *f,
         snprintf(why, len, "no CPU quota statistics (cgroup cpu.stat) for this process");
         return DIAG_UNAVAILABLE;
     }
+    double now = throttles_per_s(history_get(c->h, 1), cur);
+    diag_figure(c, "per_s", now >= 0 ? now : NAN);
     double held = diag_held_for(c->h, c->thr[T_HOLD], throttled, c->thr);
     if (held < c->thr[T_HOLD])
         return DIAG_QUIET;

@@ -29,6 +29,10 @@ static enum diag_verdict check(const struct diag_ctx *c, struct diag_finding *f,
     const struct snapshot *cur = history_get(c->h, 0);
     double span;
     const struct snapshot *old = diag_oldest_sched(c->h, c->thr[T_WINDOW_S], &span);
+    long long assists = rule_waiting_on(&cur->sched, assist_reasons);
+    diag_figure(c, "assist_goroutines", cur->sched.census_valid ? (double)assists : NAN);
+    diag_figure(c, "cycles_per_s", NAN);
+    diag_figure(c, "pause_ms", NAN);
     if (!old || cur->sched.gc_cycles < 0 || old->sched.gc_cycles < 0) {
         if (cur->sched.gc_cycles < 0) {
             snprintf(why, len, "GC cycle count not readable in this binary");
@@ -41,7 +45,8 @@ static enum diag_verdict check(const struct diag_ctx *c, struct diag_finding *f,
     /* numgc is a uint32 in the runtime: the difference wraps like it does. */
     double per_s = (double)(uint32_t)(cur->sched.gc_cycles - old->sched.gc_cycles) / span;
     double p99 = pause_p99_ms(old, cur);
-    long long assists = rule_waiting_on(&cur->sched, assist_reasons);
+    diag_figure(c, "cycles_per_s", per_s);
+    diag_figure(c, "pause_ms", p99);
     bool often = per_s >= c->thr[T_CYCLES];
     bool long_pause = !isnan(p99) && p99 > c->thr[T_PAUSE_MS];
     bool assisting = assists >= (long long)c->thr[T_ASSIST];

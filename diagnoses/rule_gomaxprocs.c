@@ -130,6 +130,10 @@ static enum diag_verdict check(const struct diag_ctx *c, struct diag_finding *f,
         snprintf(why, len, "the process's CPU mask and quota are unknown");
         return DIAG_UNAVAILABLE;
     }
+    /* Ps over the runtime rule's limit, and whether goroutines queue beside idle CPUs
+     * with fewer Ps than usable CPUs (1/0): the two findings this rule makes. */
+    diag_figure(c, "excess_ps", s->gomaxprocs > limit ? (double)(s->gomaxprocs - limit) : 0);
+    diag_figure(c, "starved", starved(history_get(c->h, 1), cur, c->thr) ? 1 : 0);
     diag_evidence(f, "gomaxprocs", s->gomaxprocs);
     diag_evidence(f, "cpus_allowed", s->cpus_allowed);
     diag_evidence(f, "cpu_quota", s->cpu_quota);

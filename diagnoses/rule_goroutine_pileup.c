@@ -33,10 +33,14 @@ static enum diag_verdict check(const struct diag_ctx *c, struct diag_finding *f,
         span = d;
     }
     /* Only a full window counts: minutes of history, not a start-up ramp. */
-    if (oldest <= 0 || span < c->thr[T_WINDOW_S] * 0.9 || steps < 3)
-        return DIAG_QUIET;
+    bool full = oldest > 0 && span >= c->thr[T_WINDOW_S] * 0.9 && steps >= 3;
     long long added = newest - oldest;
-    double pct = 100.0 * (double)added / (double)oldest;
+    double pct = full ? 100.0 * (double)added / (double)oldest : NAN;
+    diag_figure(c, "growth_pct", pct);
+    diag_figure(c, "added", full ? (double)added : NAN);
+    diag_figure(c, "falls_pct", full ? 100.0 * falls / steps : NAN);
+    if (!full)
+        return DIAG_QUIET;
     if (added < (long long)c->thr[T_MIN_ADDED] || pct < c->thr[T_GROWTH_PCT] ||
         falls * 5 > steps)
         return DIAG_QUIET;

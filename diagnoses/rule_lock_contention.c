@@ -26,6 +26,7 @@ static enum diag_verdict check(const struct diag_ctx *c, struct diag_finding *f,
         snprintf(why, len, "needs the goroutine census (runtime.allgs not readable)");
         return DIAG_UNAVAILABLE;
     }
+    diag_figure(c, "waiters", (double)rule_waiting_on(s, mutex_reasons));
     /* Waiters come and go as the lock is handed on: most ticks of the window count. */
     double held = c->thr[T_HOLD];
     if (!diag_mostly(c->h, held, 0.6, contended, c->thr))

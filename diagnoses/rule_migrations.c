@@ -44,6 +44,7 @@ static enum diag_verdict check(const struct diag_ctx *c, struct diag_finding *f,
         snprintf(why, len, "needs the threads collector");
         return DIAG_UNAVAILABLE;
     }
+    diag_figure(c, "per_s", max_p_thread_migrations(history_get(c->h, 1), cur, NULL));
     double held = diag_held_for(c->h, c->thr[T_HOLD], migrating, c->thr);
     if (held < c->thr[T_HOLD])
         return DIAG_QUIET;

@@ -30,6 +30,7 @@ static enum diag_verdict check(const struct diag_ctx *c, struct diag_finding *f,
                  st ? (st->reason[0] ? st->reason : "no data") : "collector not running");
         return DIAG_UNAVAILABLE;
     }
+    diag_figure(c, "remote_pct", remote_pct(cur));
     /* One node: everything is local by definition, nothing to say (and no guess). */
     if (cur->numa.nnodes < 2 || isnan(cur->numa.local_pct))
         return DIAG_QUIET;

@@ -38,7 +38,9 @@ static enum diag_verdict check(const struct diag_ctx *c, struct diag_finding *f,
         snprintf(why, len, "needs the threads collector");
         return DIAG_UNAVAILABLE;
     }
-    if (isnan(max_delay(prev, cur, &tid))) {
+    double now = max_delay(prev, cur, &tid);
+    diag_figure(c, "ms_per_s", now);
+    if (isnan(now)) {
         if (prev) {
             snprintf(why, len, "run delay not available (no /proc/TID/schedstat)");
             return DIAG_UNAVAILABLE;

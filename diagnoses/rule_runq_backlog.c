@@ -16,6 +16,9 @@ static enum diag_verdict check(const struct diag_ctx *c, struct diag_finding *f,
 {
     if (rule_sched_missing(c->h, why, len))
         return DIAG_UNAVAILABLE;
+    const struct sched_sample *now = &history_get(c->h, 0)->sched;
+    diag_figure(c, "queued_per_p", now->gomaxprocs > 0
+                ? (double)rule_queued(now) / now->gomaxprocs : NAN);
     double held = diag_held_for(c->h, c->thr[T_HOLD], backlog, c->thr);
     if (held < c->thr[T_HOLD])
         return DIAG_QUIET;

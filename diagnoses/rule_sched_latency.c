@@ -17,6 +17,8 @@ static enum diag_verdict check(const struct diag_ctx *c, struct diag_finding *f,
         snprintf(why, len, "the runtime's scheduling-latency histogram is not readable");
         return DIAG_UNAVAILABLE;
     }
+    double now = rule_sched_latency_p99(history_get(c->h, 1), cur);
+    diag_figure(c, "p99_ms", now >= 0 ? now / 1e6 : NAN);
     double held = diag_held_for(c->h, c->thr[T_HOLD], slow, c->thr);
     if (held < c->thr[T_HOLD])
         return DIAG_QUIET;

@@ -19,6 +19,8 @@ static enum diag_verdict check(const struct diag_ctx *c, struct diag_finding *f,
     int p_sys = 0;
     for (size_t i = 0; i < s->nps; i++)
         p_sys += s->ps[i].status == GO_P_SYSCALL;
+    diag_figure(c, "goroutines", s->census_valid ? (double)in_sys : NAN);
+    diag_figure(c, "thread_growth", old ? (double)growth : NAN);
     bool many = in_sys >= (long long)c->thr[T_GOROUTINES];
     bool growing = growth >= (long long)c->thr[T_THREAD_GROWTH];
     if (!many && !growing)

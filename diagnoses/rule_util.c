@@ -142,3 +142,20 @@ void diag_evidence(struct diag_finding *f, const char *key, double value)
     util_strlcpy(f->evidence[f->nevidence].key, key, sizeof(f->evidence[0].key));
     f->evidence[f->nevidence++].value = value;
 }
+
+void diag_figure(const struct diag_ctx *c, const char *name, double value)
+{
+    struct diag_rule_status *st = c->out;
+    if (!st)
+        return;
+    /* A rule may report a figure twice in one tick (a helper and the check): keep the last. */
+    for (int i = 0; i < st->nfigures; i++)
+        if (strcmp(st->figures[i].name, name) == 0) {
+            st->figures[i].value = value;
+            return;
+        }
+    if (st->nfigures >= DIAG_MAX_FIGURES)
+        return;
+    util_strlcpy(st->figures[st->nfigures].name, name, sizeof(st->figures[0].name));
+    st->figures[st->nfigures++].value = value;
+}

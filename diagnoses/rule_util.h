@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include "diagnoses/diag.h"
 #include "model/rates.h"
+#include <math.h>
 #include <stdio.h>
 
 /* Goroutines queued: global runqueue plus every P's local runqueue (and runnext), or the
@@ -46,5 +47,8 @@ const struct snapshot *diag_oldest_sched(const struct history *h, double window_
 void diag_set(struct diag_finding *f, enum diag_severity sev, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void diag_evidence(struct diag_finding *f, const char *key, double value);
+/* Report a figure the rule judges this tick (every tick, quiet or firing; NAN when it
+ * cannot be measured now): name it after the threshold it is compared with. */
+void diag_figure(const struct diag_ctx *c, const char *name, double value);
 
 #endif

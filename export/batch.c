@@ -11,6 +11,7 @@
 #include "export/json_diag.h"
 #include "export/json_sched.h"
 #include "export/json_sections.h"
+#include "export/export_prom.h"
 #include "export/json_util.h"
 #include "model/rates.h"
 #include "base/util.h"
@@ -187,6 +188,15 @@ void batch_print(const struct options *o, FILE *out, const struct snapshot *prev
     if (o->diagnose_only) {
         /* The first line reports what is already active, as if it had just started. */
         diag_print_changes(out, first ? NULL : prev, cur, o->format == FORMAT_JSON);
+    } else if (o->format == FORMAT_PROM) {
+        /* The exposition /metrics serves, one per snapshot; "# EOF" (a comment to the
+         * 0.0.4 text format) ends each, so a reader can split the stream. */
+        size_t len = 0;
+        char *text = export_prom(prev, cur, &len);
+        if (text)
+            fwrite(text, 1, len, out);
+        fputs("# EOF\n", out);
+        free(text);
     } else if (o->format == FORMAT_JSON) {
         char *line = batch_json(prev, cur);
         if (line)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "diagnoses/diag.h"
 #include "model/cores_metrics.h"
 #include "model/go_timehist.h"
 #include "model/park_hist.h"
@@ -191,4 +192,31 @@ void prom_diag(struct prom *w, const struct snapshot *cur)
     for (size_t i = 0; d->findings && i < d->nfindings; i++)
         prom_sample(w, "", prom_labels(lbl, sizeof(lbl), 1, "rule", d->findings[i].id),
                     d->findings[i].severity);
+    /* What each rule judged this tick, and against what: a fleet's alert rules
+     * (prometheus/gmptop-alerts.yml) compare the same figures with the same thresholds.
+     * A figure not measurable now is left out rather than exported as NaN. */
+    prom_family(w, "gmptop_diagnosis_figure", "gauge",
+                "A figure a diagnosis rule compares with its thresholds this tick "
+                "(label figure; its unit is the threshold's of the same name).");
+    for (size_t i = 0; i < d->nrules; i++) {
+        const struct diag_rule_status *st = &d->rules[i];
+        if (!st->id || (st->state != DIAG_RULE_QUIET && st->state != DIAG_RULE_ACTIVE))
+            continue;
+        for (int k = 0; k < st->nfigures && k < DIAG_MAX_FIGURES; k++)
+            if (isfinite(st->figures[k].value))
+                prom_sample(w, "", prom_labels(lbl, sizeof(lbl), 2, "rule", st->id,
+                                               "figure", st->figures[k].name),
+                            st->figures[k].value);
+    }
+    prom_family(w, "gmptop_diagnosis_threshold", "gauge",
+                "A diagnosis rule's threshold in force (gmptop's settings, F2).");
+    for (size_t i = 0; i < d->nrules; i++) {
+        const struct diag_rule_status *st = &d->rules[i];
+        const struct diag_rule *r = st->id ? diag_rule_find(st->id) : NULL;
+        if (!r || st->state == DIAG_RULE_DISABLED)
+            continue;
+        for (size_t t = 0; t < r->nthresholds && t < DIAG_MAX_THRESHOLDS; t++)
+            prom_sample(w, "", prom_labels(lbl, sizeof(lbl), 2, "rule", st->id, "threshold",
+                                           r->thresholds[t].name), st->thr[t]);
+    }
 }

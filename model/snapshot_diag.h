@@ -30,10 +30,24 @@ struct diag_finding {
 enum diag_rule_state { DIAG_RULE_QUIET, DIAG_RULE_ACTIVE, DIAG_RULE_UNAVAILABLE,
                        DIAG_RULE_DISABLED };
 
+#define DIAG_MAX_THRESHOLDS 4
+#define DIAG_MAX_FIGURES 4
+
+/* A figure a rule compared with its thresholds this tick ("queued_per_p" = 31.5), in the
+ * unit of the threshold of the same name where there is one. Exported as metrics so a
+ * fleet's alert rules judge the same numbers (prometheus/gmptop-alerts.yml). */
+struct diag_figure {
+    char name[24];
+    double value;              /* NAN: not measurable this tick */
+};
+
 struct diag_rule_status {
     const char *id;            /* static, from the registry */
     enum diag_rule_state state;
     char why[120];             /* for UNAVAILABLE */
+    struct diag_figure figures[DIAG_MAX_FIGURES];
+    int nfigures;
+    double thr[DIAG_MAX_THRESHOLDS]; /* the thresholds in force, in the registry's order */
 };
 
 struct diag_sample {

@@ -2,6 +2,7 @@
  * every rule's state); rule ids map back to the static registry on decode. */
 #include "record/record_codec.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,7 +11,7 @@
 /* Every field must be in a table below (a new field gets a new tag): this stops the
  * build when the struct changes until the codec does (sizes as on x86-64). */
 #if defined(__x86_64__)
-_Static_assert(sizeof(struct diag_finding) == 704 && sizeof(struct diag_rule_status) == 136 && sizeof(struct diag_evidence) == 40,
+_Static_assert(sizeof(struct diag_finding) == 704 && sizeof(struct diag_rule_status) == 304 && sizeof(struct diag_evidence) == 40,
                "the diag structs changed: update record_diag.c");
 #endif
 
@@ -54,6 +55,16 @@ void record_diag_encode(struct rec_buf *b, const struct snapshot *s)
         rec_put_str(b, 1, d->rules[i].id, 32);
         rec_put_i(b, 2, d->rules[i].state);
         rec_put_str(b, 3, d->rules[i].why, sizeof(d->rules[i].why));
+        /* 4: a figure {1 name, 2 value}; 5: the thresholds in force, in order. */
+        for (int k = 0; k < d->rules[i].nfigures && k < DIAG_MAX_FIGURES; k++) {
+            size_t fm = rec_begin(b, 4);
+            rec_put_str(b, 1, d->rules[i].figures[k].name, sizeof(d->rules[i].figures[k].name));
+            rec_put_f64(b, 2, d->rules[i].figures[k].value);
+            rec_end(b, fm);
+        }
+        const struct diag_rule *rule = diag_rule_find(d->rules[i].id);
+        for (size_t t = 0; rule && t < rule->nthresholds && t < DIAG_MAX_THRESHOLDS; t++)
+            rec_put_f64(b, 5, d->rules[i].thr[t]);
         rec_end(b, e);
     }
     rec_end(b, m);
@@ -104,6 +115,25 @@ static int decode_findings(struct rec_reader r, struct diag_sample *d)
     return 0;
 }
 
+/* A recording from before figures were kept has none: the rule then exports none. */
+static int decode_figure(struct rec_reader r, struct diag_figure *fig)
+{
+    uint32_t tag;
+    struct rec_reader v;
+    int rc;
+    fig->value = NAN;
+    while ((rc = rec_next(&r, &tag, &v)) > 0) {
+        int bad = 0;
+        if (tag == 1)
+            bad = rec_get_str(&v, fig->name, sizeof(fig->name));
+        else if (tag == 2)
+            bad = rec_get_f64(&v, &fig->value);
+        if (bad < 0)
+            return -1;
+    }
+    return rc < 0 || !fig->name[0] ? -1 : 0;
+}
+
 /* Rules this build does not know are left out: their id must point into the registry. */
 static int decode_rules(struct rec_reader r, struct diag_sample *d)
 {
@@ -123,6 +153,7 @@ static int decode_rules(struct rec_reader r, struct diag_sample *d)
         int64_t state = 0;
         memset(&st, 0, sizeof(st));
         int rc;
+        size_t nthr = 0;
         while ((rc = rec_next(&v, &t2, &f)) > 0) {
             int bad = 0;
             if (t2 == 1)
@@ -131,6 +162,10 @@ static int decode_rules(struct rec_reader r, struct diag_sample *d)
                 bad = rec_get_i(&f, &state);
             else if (t2 == 3)
                 bad = rec_get_str(&f, st.why, sizeof(st.why));
+            else if (t2 == 4 && st.nfigures < DIAG_MAX_FIGURES)
+                bad = decode_figure(f, &st.figures[st.nfigures++]);
+            else if (t2 == 5 && nthr < DIAG_MAX_THRESHOLDS)
+                bad = rec_get_f64(&f, &st.thr[nthr++]);
             if (bad < 0)
                 return -1;
         }

@@ -12,7 +12,7 @@
 void options_usage(FILE *out)
 {
     fputs(
-"Usage: gmptop [-p PID] [-d SECONDS] [-b] [-n COUNT] [--format text|json]\n"
+"Usage: gmptop [-p PID] [-d SECONDS] [-b] [-n COUNT] [--format text|json|prom]\n"
 "              [--theme NAME] [--demo SCENARIO|list] [--collectors LIST]\n"
 "Watch a running Go program's scheduler (G, M, P) and the hardware under it.\n"
 "\n"
@@ -20,7 +20,8 @@ void options_usage(FILE *out)
 "  -d, --delay SECONDS    refresh interval (default 1, minimum 0.05)\n"
 "  -b, --batch            print snapshots instead of the interactive screen\n"
 "  -n, --iterations COUNT in batch mode, stop after COUNT snapshots\n"
-"      --format text|json batch output format (default text; json = one object per line)\n"
+"      --format FMT       batch output: text (default), json (one object per line) or\n"
+"                         prom (Prometheus text per snapshot, each ending '# EOF')\n"
 "      --theme NAME       colour theme: default, classroom, mono, or your own\n"
 "      --demo SCENARIO    start a bundled Go demo workload and attach to it;\n"
 "                         --demo list shows them\n"
@@ -140,8 +141,10 @@ int options_parse(int argc, char **argv, struct options *o, FILE *err)
                 o->format = FORMAT_TEXT;
             else if (strcmp(optarg, "json") == 0)
                 o->format = FORMAT_JSON;
+            else if (strcmp(optarg, "prom") == 0)
+                o->format = FORMAT_PROM;
             else
-                return usage_error(err, "--format: '%s' is not text or json", optarg);
+                return usage_error(err, "--format: '%s' is not text, json or prom", optarg);
             break;
         case OPT_THEME: o->theme = optarg; break;
         case OPT_DEMO: o->demo = optarg; break;
@@ -180,6 +183,10 @@ int options_parse(int argc, char **argv, struct options *o, FILE *err)
     }
     if (optind < argc)
         return usage_error(err, "unexpected argument '%s'", argv[optind]);
+    if (o->diagnose_only && o->format == FORMAT_PROM)
+        return usage_error(err, "%s", "--diagnose-only prints text or json lines; for "
+                           "--format prom leave it out (gmptop_diagnosis_* are in every "
+                           "snapshot)");
     if (o->diagnose_only)
         o->batch = true;
     if (o->pid && o->demo)

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-enum output_format { FORMAT_TEXT, FORMAT_JSON };
+enum output_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_PROM };
 
 struct options {
     pid_t pid;                 /* 0 = pick */

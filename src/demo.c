@@ -46,6 +46,8 @@ static const struct demo_info demos[] = {
       "Ps in syscall with their threads (Go 1.26+: from G status)", NULL },
     { "leak", "goroutines blocked on unreachable channels",
       "Go 1.26+: census class leaked (goroutineleak profile)", NULL },
+    { "pileup", "goroutines leaked at a steady rate (-n per second)",
+      "goroutine count climbing: the goroutine_pileup finding after 3 min", NULL },
 };
 
 #define DEMO_MISSING_MSG \

@@ -83,6 +83,15 @@ static void fill_diag(struct snapshot *s)
                                   : i == 1 ? DIAG_RULE_UNAVAILABLE : DIAG_RULE_QUIET;
         if (i == 1)
             strcpy(d->rules[d->nrules].why, "needs a hardware PMU");
+        for (size_t t = 0; t < r->nthresholds; t++)
+            d->rules[d->nrules].thr[t] = r->thresholds[t].def;
+        if (i == 0) {
+            strcpy(d->rules[d->nrules].figures[0].name, "queued_per_p");
+            d->rules[d->nrules].figures[0].value = 31.5;
+            strcpy(d->rules[d->nrules].figures[1].name, "unmeasured");
+            d->rules[d->nrules].figures[1].value = NAN;
+            d->rules[d->nrules].nfigures = 2;
+        }
         d->nrules++;
     }
     if (n) {

@@ -549,9 +549,19 @@ static void test_engine(void **state)
         } else {
             assert_null(fb);
         }
-        for (size_t k = 0; k < s->diag.nrules; k++)
-            if (!strcmp(s->diag.rules[k].id, "gc_pressure"))
-                assert_int_equal(s->diag.rules[k].state, DIAG_RULE_DISABLED);
+        for (size_t k = 0; k < s->diag.nrules; k++) {
+            const struct diag_rule_status *st = &s->diag.rules[k];
+            if (!strcmp(st->id, "gc_pressure"))
+                assert_int_equal(st->state, DIAG_RULE_DISABLED);
+            /* The figure it judged is there every tick, quiet or firing, and the
+             * thresholds in force beside it (the alert rules compare the same). */
+            if (!strcmp(st->id, "runq_backlog")) {
+                assert_int_equal(st->nfigures, 1);
+                assert_string_equal(st->figures[0].name, "queued_per_p");
+                assert_true(st->figures[0].value == (i < 8 ? 50.0 : 0.0));
+                assert_true(st->thr[0] == 16.0 && st->thr[1] == 2.0);
+            }
+        }
     }
     assert_int_equal(diag_engine_past_count(e), 1);
     assert_string_equal(diag_engine_past_at(e, 0)->f.id, "runq_backlog");

@@ -59,6 +59,12 @@ static void test_key_series(void **state)
     assert_true(has_line(t, "gmptop_collector_available{collector=\"cores\"} 0"));
     assert_true(has_line(t, "gmptop_snapshot_interval_seconds 1"));
     assert_true(has_line(t, "gmptop_cgroup_throttled_periods_total 1") == false);
+    /* Each rule's figures and thresholds, for the alert rules: an unmeasured figure is
+     * left out, an unavailable rule exports neither. */
+    assert_true(has_line(t, "gmptop_diagnosis_figure{rule=\"gomaxprocs\",figure=\"queued_per_p\"} 31.5"));
+    assert_null(strstr(t, "figure=\"unmeasured\""));
+    assert_true(has_line(t, "gmptop_diagnosis_threshold{rule=\"runq_backlog\",threshold=\"queued_per_p\"} 16"));
+    assert_true(has_line(t, "gmptop_diagnosis_threshold{rule=\"runq_backlog\",threshold=\"hold_s\"} 5"));
     /* Unknown: never written as 0. */
     assert_null(strstr(t, "gmptop_cpu_quota_cores"));              /* NAN quota */
     assert_null(strstr(t, "gmptop_cgroup_throttled_seconds_total"));

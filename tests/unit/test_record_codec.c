@@ -129,6 +129,13 @@ static void test_round_trip_every_section(void **state)
                         go_timehist_raw_size(&c->sched_latency.layout));
     assert_int_equal(dc->diag.nrules, c->diag.nrules);
     assert_ptr_equal(dc->diag.rules[0].id, c->diag.rules[0].id);   /* the registry's */
+    assert_int_equal(dc->diag.rules[0].nfigures, 2);
+    assert_string_equal(dc->diag.rules[0].figures[0].name, "queued_per_p");
+    assert_true(dc->diag.rules[0].figures[0].value == 31.5);
+    assert_true(isnan(dc->diag.rules[0].figures[1].value));
+    for (size_t i = 0; i < c->diag.nrules; i++)
+        assert_memory_equal(dc->diag.rules[i].thr, c->diag.rules[i].thr,
+                            sizeof(c->diag.rules[i].thr));
     assert_ptr_equal(dc->diag.findings[0].pane, c->diag.findings[0].pane);
     assert_true(isnan(dc->diag.findings[0].evidence[1].value));
     assert_int_equal(dc->park.nreasons, 2);
