@@ -4,6 +4,7 @@
 # (-linkmode=external, with and without -s -w: the C start-up code then sits before
 # runtime.text and the pcln table inside .data.rel.ro).
 # Usage: build-go-fixtures.sh OUTDIR [SOURCE_DIR relative to top_srcdir]
+# GO_FIXTURE_TAGS: build tags for every build (the cgo variant: cgofixture).
 # Writes OUTDIR/<goversion>-{plain,stripped,pie,extpie,extpie-stripped},
 # OUTDIR/<goversion>-{plain,pie,extpie}.nm (`go tool nm` output: the expected
 # link-time addresses) and OUTDIR/<goversion>.version.
@@ -16,7 +17,7 @@ toolchains=${GO_TOOLCHAINS:-go}
 
 mkdir -p "$outdir" || exit 1
 outdir=$(cd "$outdir" && pwd)
-export GOFLAGS=-buildvcs=false
+export GOFLAGS="-buildvcs=false${GO_FIXTURE_TAGS:+ -tags=$GO_FIXTURE_TAGS}"
 # Go refuses to run without a cache directory; HOME is often unset under make.
 if [ -z "${GOCACHE:-}" ] && [ -z "${HOME:-}" ]; then
     export GOCACHE="$outdir/.gocache"

@@ -46,7 +46,7 @@ go_fixtures_ensure() {
     fi
     stamp=$outdir/.stamp
     if ! [ -f "$stamp" ] || [ "$(cat "$stamp")" != "$toolchains" ] ||
-       [ -n "$(find "$top_srcdir/tests/gofixture/main.go" "$top_srcdir/tests/gofixture/go.mod" \
+       [ -n "$(find "$top_srcdir"/tests/gofixture/*.go "$top_srcdir/tests/gofixture/go.mod" \
             "$top_srcdir/tests/build-go-fixtures.sh" -newer "$stamp")" ]; then
         rm -f "$stamp" "$outdir"/go*-plain "$outdir"/go*-stripped "$outdir"/go*-pie \
             "$outdir"/go*-extpie "$outdir"/go*-extpie-stripped "$outdir"/go*.nm \

@@ -202,3 +202,15 @@ build_go_modes() {
         bins="$bins $_bgm_bin"
     done
 }
+
+# go_build_dir NAME: where a live test builds its Go programs, $top_builddir/tests/gobin-NAME
+# (make clean removes tests/gobin-*), created; sets outdir, defaults GO_TOOLCHAINS to the
+# go on PATH, and gives go build what it needs under make (no VCS stamping; a cache
+# directory when HOME is unset).
+go_build_dir() {
+    [ -n "${GO_TOOLCHAINS:-}" ] || GO_TOOLCHAINS=go
+    outdir=$top_builddir/tests/gobin-$1
+    mkdir -p "$outdir" || fail "cannot create $outdir"
+    export GOFLAGS=-buildvcs=false
+    [ -n "${HOME:-}" ] || export GOCACHE="$outdir/.gocache"
+}

@@ -17,7 +17,7 @@ var sink int
 func worker(id int, in <-chan int, wg *sync.WaitGroup) {
 	defer wg.Done()
 	for v := range in {
-		sink += v * id
+		sink += work(v) * id
 		runtime.Gosched()
 	}
 }

@@ -11,12 +11,8 @@
 need_root
 need_cmd python3
 [ -x "$GMPTOP" ] || fail "no gmptop binary at $GMPTOP"
-[ -n "${GO_TOOLCHAINS:-}" ] || GO_TOOLCHAINS=go
 src=$top_srcdir/tests/live/maxprocs_workload.go
-outdir=$top_builddir/tests/gobin-maxprocs
-mkdir -p "$outdir"
-export GOFLAGS=-buildvcs=false
-[ -n "${HOME:-}" ] || export GOCACHE="$outdir/.gocache"
+go_build_dir maxprocs
 work=$(mktemp -d /tmp/gmptop-maxprocs.XXXXXX) || fail "mktemp"
 pid=""
 cg=""

@@ -16,11 +16,8 @@ done
 [ -n "$go" ] || skip "no Go toolchain for the workload"
 
 fix=$top_srcdir/tests/fixtures/numa
-outdir=$top_builddir/tests/gobin-numa
+go_build_dir numa
 bin=$outdir/numa_workload
-mkdir -p "$outdir"
-export GOFLAGS=-buildvcs=false
-[ -n "${HOME:-}" ] || export GOCACHE="$outdir/.gocache"
 tmp=$(mktemp -d /tmp/gmptop-numa.XXXXXX) || fail "mktemp"
 chmod 755 "$tmp"
 pids=""

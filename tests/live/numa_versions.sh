@@ -8,12 +8,8 @@
 need_root
 need_cmd python3
 [ -x "$GMPTOP" ] || fail "no gmptop binary at $GMPTOP"
-[ -n "${GO_TOOLCHAINS:-}" ] || GO_TOOLCHAINS=go
 src=$top_srcdir/tests/live/numa_workload.go
-outdir=$top_builddir/tests/gobin-numa-versions
-mkdir -p "$outdir"
-export GOFLAGS=-buildvcs=false
-[ -n "${HOME:-}" ] || export GOCACHE="$outdir/.gocache"
+go_build_dir numa-versions
 work=$(mktemp -d /tmp/gmptop-numav.XXXXXX) || fail "mktemp"
 pids=""
 trap 'for p in $pids; do kill -KILL $p 2>/dev/null; done; rm -rf "$work"' EXIT

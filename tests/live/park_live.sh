@@ -13,12 +13,8 @@ case "$line" in
 *": available"*) ;;
 *) skip "park collector: ${line:-not listed}" ;;
 esac
-[ -n "${GO_TOOLCHAINS:-}" ] || GO_TOOLCHAINS=go
 src=$top_srcdir/tests/live/park_workload.go
-outdir=$top_builddir/tests/gobin-park
-mkdir -p "$outdir"
-export GOFLAGS=-buildvcs=false
-[ -n "${HOME:-}" ] || export GOCACHE="$outdir/.gocache"
+go_build_dir park
 
 work=$(mktemp -d /tmp/gmptop-park.XXXXXX)
 pids=""

@@ -5,12 +5,8 @@
 # linked by the system linker (what cgo programs are).
 . "$top_srcdir/tests/lib.sh"
 need_cmd python3 mkfifo
-[ -n "${GO_TOOLCHAINS:-}" ] || GO_TOOLCHAINS=go
 src=$top_srcdir/tests/live/sched_latency_metrics.go
-outdir=$top_builddir/tests/gobin-schedlat
-mkdir -p "$outdir"
-export GOFLAGS=-buildvcs=false
-[ -n "${HOME:-}" ] || export GOCACHE="$outdir/.gocache"
+go_build_dir schedlat
 
 work=$(mktemp -d /tmp/gmptop-lat.XXXXXX)
 pids=""

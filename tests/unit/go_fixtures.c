@@ -48,3 +48,32 @@ uint64_t go_fixtures_nm_addr(const char *nmfile, const char *name)
     fclose(f);
     return found;
 }
+
+static size_t put_uvarint(uint8_t *p, uint64_t v)
+{
+    size_t n = 0;
+    while (v >= 0x80) {
+        p[n++] = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    p[n++] = (uint8_t)v;
+    return n;
+}
+
+size_t go_fixtures_buildinfo(uint8_t *buf, const char *version, const char *modinfo)
+{
+    memset(buf, 0, 32);
+    memcpy(buf, "\xff Go buildinf:", 14);
+    buf[14] = 8;
+    buf[15] = 2;
+    size_t pos = 32;
+    pos += put_uvarint(buf + pos, strlen(version));
+    memcpy(buf + pos, version, strlen(version));
+    pos += strlen(version);
+    size_t mlen = strlen(modinfo);
+    pos += put_uvarint(buf + pos, mlen + 32);
+    memset(buf + pos, 0x5a, 16);
+    memcpy(buf + pos + 16, modinfo, mlen);
+    memset(buf + pos + 16 + mlen, 0xa5, 16);
+    return pos + mlen + 32;
+}

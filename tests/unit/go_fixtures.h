@@ -3,6 +3,7 @@
 #ifndef GMPTOP_TEST_GO_FIXTURES_H
 #define GMPTOP_TEST_GO_FIXTURES_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* The <v> of every <v>.version file in dir (one per toolchain), at most max; the count. */
@@ -10,5 +11,8 @@ int go_fixtures_versions(const char *dir, char version[][64], int max);
 /* The address `go tool nm` printed for name in nmfile, or 0; fails the test if the file
  * cannot be read. */
 uint64_t go_fixtures_nm_addr(const char *nmfile, const char *name);
+/* A hand-made inline-format .go.buildinfo (Go >= 1.18) in buf: the version, then the
+ * modinfo text wrapped in its 16-byte sentinels. Returns its length. */
+size_t go_fixtures_buildinfo(uint8_t *buf, const char *version, const char *modinfo);
 
 #endif

@@ -36,36 +36,6 @@ static const char *const funcs_checked[] = {
 
 /* ---- hand-made .go.buildinfo ------------------------------------------------------- */
 
-static size_t put_uvarint(uint8_t *p, uint64_t v)
-{
-    size_t n = 0;
-    while (v >= 0x80) {
-        p[n++] = (uint8_t)(v | 0x80);
-        v >>= 7;
-    }
-    p[n++] = (uint8_t)v;
-    return n;
-}
-
-/* An inline-format buildinfo: version, then modinfo wrapped in 16-byte sentinels. */
-static size_t make_buildinfo(uint8_t *buf, const char *version, const char *modinfo)
-{
-    memset(buf, 0, 32);
-    memcpy(buf, "\xff Go buildinf:", 14);
-    buf[14] = 8;
-    buf[15] = 2;
-    size_t pos = 32;
-    pos += put_uvarint(buf + pos, strlen(version));
-    memcpy(buf + pos, version, strlen(version));
-    pos += strlen(version);
-    size_t mlen = strlen(modinfo);
-    pos += put_uvarint(buf + pos, mlen + 32);
-    memset(buf + pos, 0x5a, 16);
-    memcpy(buf + pos + 16, modinfo, mlen);
-    memset(buf + pos + 16 + mlen, 0xa5, 16);
-    return pos + mlen + 32;
-}
-
 /* Parse from an exact-size heap copy so that a sanitizer sees any overread. */
 static int parse_copy(const uint8_t *buf, size_t len, char *ver, size_t vlen, char *mod,
                       size_t mlen)
@@ -89,13 +59,13 @@ static void test_buildinfo_valid(void **state)
     /* A long dep line makes the modinfo length a two-byte varint. */
     snprintf(modinfo, sizeof(modinfo),
              "path\texample.com/m/cmd/x\nmod\texample.com/m\t(devel)\t\ndep\t%s\tv1\n", pad);
-    size_t len = make_buildinfo(buf, "go1.21.3", modinfo);
+    size_t len = go_fixtures_buildinfo(buf, "go1.21.3", modinfo);
     assert_int_equal(parse_copy(buf, len, ver, sizeof(ver), mod, sizeof(mod)), GO_BINARY_OK);
     assert_string_equal(ver, "go1.21.3");
     assert_string_equal(mod, "example.com/m");
 
     /* No mod line: the version still parses, the module path is empty. */
-    len = make_buildinfo(buf, "go1.22.0", "path\tcommand-line-arguments\n");
+    len = go_fixtures_buildinfo(buf, "go1.22.0", "path\tcommand-line-arguments\n");
     assert_int_equal(parse_copy(buf, len, ver, sizeof(ver), mod, sizeof(mod)), GO_BINARY_OK);
     assert_string_equal(ver, "go1.22.0");
     assert_string_equal(mod, "");
@@ -110,7 +80,7 @@ static void test_buildinfo_truncated(void **state)
     (void)state;
     uint8_t buf[512];
     char ver[64], mod[128];
-    size_t len = make_buildinfo(buf, "go1.23.5", "mod\tgmptop.test/fixture\t(devel)\t\n");
+    size_t len = go_fixtures_buildinfo(buf, "go1.23.5", "mod\tgmptop.test/fixture\t(devel)\t\n");
     assert_int_equal(parse_copy(buf, len, ver, sizeof(ver), mod, sizeof(mod)), GO_BINARY_OK);
     for (size_t n = 0; n < len; n++) {
         int rc = parse_copy(buf, n, ver, sizeof(ver), mod, sizeof(mod));
@@ -124,7 +94,7 @@ static void test_buildinfo_bad(void **state)
     (void)state;
     uint8_t buf[128];
     char ver[64], mod[64];
-    size_t len = make_buildinfo(buf, "go1.19.8", "");
+    size_t len = go_fixtures_buildinfo(buf, "go1.19.8", "");
 
     uint8_t bad[128];
     memcpy(bad, buf, 32);
@@ -304,8 +274,8 @@ struct fixtures {
     char version[MAX_VERSIONS][64];
 };
 
-/* fx: tests/gofixture, pure Go; fx_cgo: tests/gofixture-cgo, which calls C, so even
- * its "plain" and "stripped" builds are linked by the system linker. */
+/* fx: tests/gofixture, pure Go; fx_cgo: the same built -tags cgofixture, which calls C,
+ * so even its "plain" and "stripped" builds are linked by the system linker. */
 static struct fixtures fx, fx_cgo;
 
 static void fixtures_load(struct fixtures *f, const char *env)
@@ -374,8 +344,7 @@ static struct go_binary *open_ok(const char *path)
 /* Each of funcs_checked where go tool nm of the unstripped build with the same linker
  * puts it. A cgo build links externally in every mode: the C start-up code sits before
  * runtime.text even in its non-PIE builds. */
-static void check_variant(const struct fixtures *f, const char *v, const char *variant,
-                          const char *module)
+static void check_variant(const struct fixtures *f, const char *v, const char *variant)
 {
     char path[PATH_MAX], nm[PATH_MAX], version_file[PATH_MAX], want[64], peek[64];
     fixture_path_in(f, path, sizeof(path), v, variant);
@@ -391,7 +360,13 @@ static void check_variant(const struct fixtures *f, const char *v, const char *v
     assert_string_equal(peek, want);
     struct go_binary *b = open_ok(path);
     assert_string_equal(go_binary_version(b), want);
-    assert_string_equal(go_binary_module_path(b), module);
+    assert_string_equal(go_binary_module_path(b), "gmptop.test/fixture");
+    /* The cgo build (-tags cgofixture) has its C call's Go wrapper; the pure one not
+     * (named with its ABI suffix in the symbol table, without it in pclntab). */
+    uint64_t cfunc = 0;
+    assert_int_equal(go_binary_lookup(b, "main._Cfunc_twice.abi0", &cfunc, NULL) == 0 ||
+                     go_binary_lookup(b, "main._Cfunc_twice", &cfunc, NULL) == 0,
+                     f == &fx_cgo);
     assert_true(strlen(go_binary_build_id(b)) > 0);
     assert_int_equal(go_binary_symbol_source(b),
                      stripped ? GO_SYMBOLS_PCLNTAB : GO_SYMBOLS_SYMTAB);
@@ -427,24 +402,24 @@ static const char *const variants[] = {
     "-plain", "-stripped", "-pie", "-extpie", "-extpie-stripped",
 };
 
-static void check_all_variants(const struct fixtures *f, const char *module)
+static void check_all_variants(const struct fixtures *f)
 {
     need_fixtures_of(f);
     for (int i = 0; i < f->n; i++)
         for (size_t k = 0; k < sizeof(variants) / sizeof(variants[0]); k++)
-            check_variant(f, f->version[i], variants[k], module);
+            check_variant(f, f->version[i], variants[k]);
 }
 
 static void test_fixtures(void **state)
 {
     (void)state;
-    check_all_variants(&fx, "gmptop.test/fixture");
+    check_all_variants(&fx);
 }
 
 static void test_fixtures_cgo(void **state)
 {
     (void)state;
-    check_all_variants(&fx_cgo, "gmptop.test/fixturecgo");
+    check_all_variants(&fx_cgo);
 }
 
 /* With section headers gone, everything must come from the segments alone: for an

@@ -1,6 +1,6 @@
 #!/bin/sh
-# Unit test driver for go_binary: build the Go fixtures once (tests/gofixture, and the
-# cgo program tests/gofixture-cgo into tests/gobin-cgo), then run the cmocka tests.
+# Unit test driver for go_binary: build the Go fixtures once (tests/gofixture, and its
+# cgo variant, -tags cgofixture, into tests/gobin-cgo), then run the cmocka tests.
 set -u
 
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -9,7 +9,7 @@ go_fixtures_ensure test_go_binary
 
 # Still under go_fixtures_ensure's lock (fd 9). A cgo build needs the C compiler Go
 # would call; without one the cgo checks are skipped (failed under GMPTOP_REQUIRE_LIVE).
-cgo_src=$top_srcdir/tests/gofixture-cgo
+cgo_src=$top_srcdir/tests/gofixture
 cgo_dir=$top_builddir/tests/gobin-cgo
 set -- $gos
 cc=$("$1" env CC 2>/dev/null)
@@ -17,11 +17,11 @@ if [ -n "$cc" ] && command -v "$cc" >/dev/null 2>&1; then
     mkdir -p "$cgo_dir" || exit 1
     stamp=$cgo_dir/.stamp
     if ! [ -f "$stamp" ] || [ "$(cat "$stamp")" != "$gos" ] ||
-       [ -n "$(find "$cgo_src/main.go" "$cgo_src/go.mod" \
+       [ -n "$(find "$cgo_src"/*.go "$cgo_src/go.mod" \
             "$top_srcdir/tests/build-go-fixtures.sh" -newer "$stamp")" ]; then
         rm -f "$stamp" "$cgo_dir"/go*
-        GO_TOOLCHAINS=$gos CGO_ENABLED=1 sh "$top_srcdir/tests/build-go-fixtures.sh" \
-            "$cgo_dir" tests/gofixture-cgo || {
+        GO_TOOLCHAINS=$gos CGO_ENABLED=1 GO_FIXTURE_TAGS=cgofixture \
+            sh "$top_srcdir/tests/build-go-fixtures.sh" "$cgo_dir" tests/gofixture || {
             echo "test_go_binary: FAIL: building the cgo fixture" >&2
             exit 1
         }

@@ -18,6 +18,7 @@
 #include "model/go_maxprocs.h"
 #include "target/go_binary.h"
 #include "target/go_buildinfo.h"
+#include "tests/unit/go_fixtures.h"
 
 struct maxprocs_case {
     const char *what;
@@ -90,32 +91,12 @@ static void test_godebug_parse(void **state)
     assert_int_equal(v, 2);
 }
 
-/* An inline-format buildinfo (Go >= 1.18): version, then modinfo in 16-byte sentinels. */
-static size_t make_buildinfo(uint8_t *buf, const char *version, const char *modinfo)
-{
-    memset(buf, 0, 32);
-    memcpy(buf, "\xff Go buildinf:", 14);
-    buf[14] = 8;
-    buf[15] = 2;
-    size_t pos = 32;
-    buf[pos++] = (uint8_t)strlen(version);
-    memcpy(buf + pos, version, strlen(version));
-    pos += strlen(version);
-    size_t mlen = strlen(modinfo) + 32;
-    buf[pos++] = (uint8_t)(mlen | 0x80);
-    buf[pos++] = (uint8_t)(mlen >> 7);
-    memset(buf + pos, 0x5a, 16);
-    memcpy(buf + pos + 16, modinfo, strlen(modinfo));
-    memset(buf + pos + 16 + strlen(modinfo), 0xa5, 16);
-    return pos + mlen;
-}
-
 static void test_buildinfo_setting(void **state)
 {
     (void)state;
     uint8_t buf[1024];
     char val[128];
-    size_t n = make_buildinfo(buf, "go1.25.12",
+    size_t n = go_fixtures_buildinfo(buf, "go1.25.12",
                               "path\tgmptop/demo\nmod\tgmptop/demo\t(devel)\t\n"
                               "build\t-buildmode=exe\nbuild\tDefaultGODEBUG=containermaxprocs=0,"
                               "updatemaxprocs=0\nbuild\tGOARCH=amd64\n");
@@ -136,7 +117,7 @@ static void test_buildinfo_setting(void **state)
     assert_int_equal(go_buildinfo_setting(buf, 40, NULL, NULL, "GOARCH", val, sizeof(val)),
                      GO_BINARY_ERR_CORRUPT);
     /* Go 1.20 and older record no DefaultGODEBUG. */
-    n = make_buildinfo(buf, "go1.20.1", "path\tx\nmod\tx\t(devel)\t\nbuild\tGOOS=linux\n");
+    n = go_fixtures_buildinfo(buf, "go1.20.1", "path\tx\nmod\tx\t(devel)\t\nbuild\tGOOS=linux\n");
     assert_int_equal(go_buildinfo_setting(buf, n, NULL, NULL, "DefaultGODEBUG", val,
                                           sizeof(val)), 0);
 }

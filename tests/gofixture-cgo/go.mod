@@ -1,3 +1,0 @@
-module gmptop.test/fixturecgo
-
-go 1.19
