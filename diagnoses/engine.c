@@ -21,6 +21,9 @@ struct rule_run {
 struct diag_engine {
     struct rule_run *run;
     size_t nrules;
+    struct diag_finding *scratch;  /* this tick's findings, nrules long; the snapshot gets
+                                    * an exact-size copy (most ticks have none, and a
+                                    * finding is 700 bytes: an hour of history adds up) */
     struct diag_past past[DIAG_PAST_MAX];   /* ring, newest at past_head - 1 */
     size_t npast, past_head;
 };
@@ -43,7 +46,10 @@ struct diag_engine *diag_engine_new(const struct settings *cfg)
         return NULL;
     e->nrules = diag_rule_count();
     e->run = calloc(e->nrules ? e->nrules : 1, sizeof(*e->run));
-    if (!e->run) {
+    e->scratch = calloc(e->nrules ? e->nrules : 1, sizeof(*e->scratch));
+    if (!e->run || !e->scratch) {
+        free(e->run);
+        free(e->scratch);
         free(e);
         return NULL;
     }
@@ -66,6 +72,7 @@ void diag_engine_free(struct diag_engine *e)
     if (!e)
         return;
     free(e->run);
+    free(e->scratch);
     free(e);
 }
 
@@ -101,9 +108,9 @@ void diag_engine_run(struct diag_engine *e, struct history *h)
     diag_sample_free(d);
     memset(d, 0, sizeof(*d));
     d->rules = calloc(e->nrules ? e->nrules : 1, sizeof(*d->rules));
-    d->findings = calloc(e->nrules ? e->nrules : 1, sizeof(*d->findings));
-    if (!d->rules || !d->findings)
+    if (!d->rules)
         return;
+    size_t nfound = 0;
     int64_t now = cur->meta.time_ns;
     for (size_t i = 0; i < e->nrules; i++) {
         const struct diag_rule *r = diag_rule_at(i);
@@ -131,12 +138,22 @@ void diag_engine_run(struct diag_engine *e, struct history *h)
             f.since_ns = run->active ? run->last.since_ns : now;
             run->active = true;
             run->last = f;
-            d->findings[d->nfindings++] = f;
+            e->scratch[nfound++] = f;
         } else if (run->active) {
             run->active = false;
             remember_past(e, &run->last, now);
         }
     }
+    /* Both arrays are there once the rules ran (record_diag relies on it). */
+    d->findings = malloc((nfound ? nfound : 1) * sizeof(*d->findings));
+    if (!d->findings) {
+        free(d->rules);
+        d->rules = NULL;
+        d->nrules = 0;
+        return;
+    }
+    memcpy(d->findings, e->scratch, nfound * sizeof(*d->findings));
+    d->nfindings = nfound;
     qsort(d->findings, d->nfindings, sizeof(*d->findings), by_severity);
 }
 
