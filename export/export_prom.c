@@ -120,6 +120,12 @@ static void sched_globals(struct prom *w, const struct sched_sample *sc)
                     "1, labelled with who set GOMAXPROCS: env, program or runtime.");
         prom_sample(w, "", prom_labels(lbl, sizeof(lbl), 1, "source", src), 1);
     }
+    if (sc->gomaxprocs_auto > 0) {
+        prom_family(w, "gmptop_gomaxprocs_default", "gauge",
+                    "What the Go runtime's own rule picks for this process (its version, "
+                    "GODEBUG, CPU mask and cgroup quota).");
+        prom_sample(w, "", NULL, sc->gomaxprocs_auto);
+    }
     if (sc->goids_allocated >= 0) {
         prom_family(w, "gmptop_goroutines_created_total", "counter",
                     "Goroutine ids handed out by the runtime (in batches of 16 per P).");

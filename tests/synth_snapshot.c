@@ -27,6 +27,7 @@ static void fill_sched(struct snapshot *s, int tick, size_t nps)
     struct sched_sample *sc = &s->sched;
     sc->valid = true;
     sc->gomaxprocs = (int32_t)nps;
+    sc->gomaxprocs_auto = 2;
     sc->runq_global = 3 + tick;
     sc->idle_p = 1;
     sc->spinning_m = 0;

@@ -45,6 +45,7 @@ static void test_key_series(void **state)
     assert_true(has_line(t, "# TYPE gmptop_p_runqueue gauge"));
     assert_true(has_line(t, "gmptop_p_runqueue{p=\"3\"} 3"));
     assert_true(has_line(t, "gmptop_gomaxprocs 4"));
+    assert_true(has_line(t, "gmptop_gomaxprocs_default 2"));
     assert_true(has_line(t, "gmptop_global_runqueue 4"));
     assert_true(has_line(t, "gmptop_target_info{pid=\"4242\",comm=\"synth \\\"demo\\\"\\\\\","
                             "go_version=\"go1.22.12\"} 1"));
