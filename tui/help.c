@@ -258,6 +258,10 @@ static const struct help_para help_text[] = {
              "counters, no BPF...): such a rule stays silent rather than guess." },
     { false, "Enter on a finding goes to the pane with its evidence; F1 or h on a finding "
              "or rule explains it in plain words, with its thresholds and current values." },
+    { false, "Across many machines: gmptop --listen exports each rule's figures and "
+             "thresholds (gmptop_diagnosis_figure, gmptop_diagnosis_threshold), and "
+             "prometheus/gmptop-alerts.yml alerts on them with the same thresholds and "
+             "holds (README, Prometheus)." },
     { false, "F2 opens the setup screen: Space switches the rule under the cursor on or "
              "off, Enter edits a threshold (type a number, Enter accepts, Esc cancels), s "
              "saves. Leaving with F2 or Esc saves too. The settings file is "
