@@ -1,6 +1,6 @@
-/* fuzz_go_binary: the ELF, .go.buildinfo, .gopclntab, symbol and DWARF readers on
- * arbitrary bytes. The first byte picks the reader; an ELF is handed over as a file
- * (memfd) exactly as /proc/PID/exe is. */
+/* fuzz_go_binary: the ELF, .go.buildinfo, .gopclntab (names and pc lookups), symbol and
+ * DWARF readers on arbitrary bytes. The first byte picks the reader; an ELF is handed
+ * over as a file (memfd) exactly as /proc/PID/exe is. */
 #define _GNU_SOURCE
 #include <stdint.h>
 #include <stdio.h>
@@ -65,6 +65,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case 1:
         go_pclntab_probe(data + 1, size - 1);
         go_pclntab_parse(data + 1, size - 1, 0x401000, count_func, &n, NULL);
+        /* pc -> function, file, line: pcs around the start of the fuzzed table's text. */
+        for (uint64_t pc = 0x401000; pc < 0x401000 + 64 * 1024; pc += 4093) {
+            struct go_pcln_pos pos;
+            go_pclntab_pc_lookup(data + 1, size - 1, 0x401000, pc, &pos);
+        }
         break;
     default:
         fuzz_elf(data + 1, size - 1);

@@ -14,8 +14,12 @@ struct pcln_header {
     uint64_t nfunc;
     uint64_t text_start;       /* 0 in the 1.16 layout (entries are absolute) */
     uint64_t funcname_off;
+    uint64_t cu_off;           /* cutab: per compilation unit, file index -> filetab offset */
+    uint64_t filetab_off;
+    uint64_t pctab_off;        /* the pcsp, pcfile, pcln... value tables */
     uint64_t pcln_off;         /* functab and _func records both live here */
     unsigned field_size;       /* size of one functab word */
+    unsigned quantum;          /* instruction size unit of the pc deltas */
 };
 
 static uint32_t rd_u32(const uint8_t *p)
@@ -61,16 +65,16 @@ static int read_header(const uint8_t *data, size_t len, struct pcln_header *h)
     for (unsigned i = 0; i < nwords; i++)
         w[i] = rd_word(data + 8 + i * h->ptr_size, h->ptr_size);
     h->nfunc = w[0];
-    if (has_text) {
-        h->text_start = w[2];
-        h->funcname_off = w[3];
-        h->pcln_off = w[7];
-        h->field_size = 4;
-    } else {
-        h->funcname_off = w[2];
-        h->pcln_off = w[6];
-        h->field_size = h->ptr_size;
-    }
+    /* Past the optional textStart: funcname, cu, filetab, pctab, pcln offsets. */
+    unsigned k = has_text ? 3 : 2;
+    h->text_start = has_text ? w[2] : 0;
+    h->funcname_off = w[k];
+    h->cu_off = w[k + 1];
+    h->filetab_off = w[k + 2];
+    h->pctab_off = w[k + 3];
+    h->pcln_off = w[k + 4];
+    h->field_size = has_text ? 4 : h->ptr_size;
+    h->quantum = quantum;
     /* The functab is nfunc (entry, funcoff) pairs plus one closing entry (text end). */
     if (h->nfunc == 0 || h->nfunc > len || !in_bounds(h->funcname_off, 1, len) ||
         !in_bounds(h->pcln_off, (2 * h->nfunc + 1) * h->field_size, len))
@@ -140,6 +144,140 @@ int go_pclntab_parse(const uint8_t *data, size_t len, uint64_t text_start,
         if (nfunc)
             (*nfunc)++;
     }
+    return GO_PCLNTAB_OK;
+}
+
+/* ---- pc lookups ------------------------------------------------------------------ */
+
+/* The table's text base for entry offsets (0 in the 1.16 layout: absolute entries). */
+static int text_base(const struct pcln_header *h, uint64_t text_start, uint64_t *base)
+{
+    *base = 0;
+    if (h->magic == PCLN_MAGIC_116)
+        return GO_PCLNTAB_OK;
+    *base = h->text_start ? h->text_start : text_start;
+    return *base ? GO_PCLNTAB_OK : GO_PCLNTAB_ERR_NO_TEXT;
+}
+
+/* An unsigned LEB128 varint at *off (at most 5 bytes: the tables hold 32-bit values). */
+static int read_uvarint(const uint8_t *data, size_t len, uint64_t *off, uint32_t *out)
+{
+    uint32_t v = 0;
+    for (unsigned shift = 0; shift < 35; shift += 7) {
+        if (*off >= len)
+            return -1;
+        uint8_t b = data[(*off)++];
+        v |= (uint32_t)(b & 0x7f) << shift;
+        if (!(b & 0x80)) {
+            *out = v;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* The value a pc-value table (pcsp, pcfile, pcln) gives for pc in the function at
+ * [entry, end): pairs of (zig-zag value delta, pc delta in quanta), starting from -1 at
+ * entry, as the runtime's pcvalue walks them. *val = -1 when the table has no entry for
+ * pc. Bounded by the function's size: each step advances pc by at least one quantum. */
+static int pc_value(const uint8_t *data, size_t len, const struct pcln_header *h,
+                    uint32_t table, uint64_t entry, uint64_t end, uint64_t pc, int32_t *val)
+{
+    *val = -1;
+    if (table == 0)
+        return 0;
+    uint64_t off = h->pctab_off + table;
+    if (!in_bounds(off, 1, len))
+        return -1;
+    int32_t v = -1;
+    uint64_t at = entry;
+    for (int first = 1;; first = 0) {
+        uint32_t uv, pcd;
+        if (read_uvarint(data, len, &off, &uv) < 0)
+            return -1;
+        if (uv == 0 && !first)
+            return 0;                    /* end of table before pc: no value */
+        int32_t d = (uv & 1) ? (int32_t)~(uv >> 1) : (int32_t)(uv >> 1);
+        if (read_uvarint(data, len, &off, &pcd) < 0 || pcd == 0)
+            return -1;
+        v = (int32_t)((uint32_t)v + (uint32_t)d);
+        at += (uint64_t)pcd * h->quantum;
+        if (pc < at) {
+            *val = v;
+            return 0;
+        }
+        if (at >= end)
+            return 0;
+    }
+}
+
+/* The file name of file index fileno in compilation unit cu, or NULL. */
+static const char *file_name(const uint8_t *data, size_t len, const struct pcln_header *h,
+                             uint32_t cu, int32_t fileno)
+{
+    if (fileno < 0)
+        return NULL;
+    uint64_t idx = (uint64_t)cu + (uint64_t)fileno;
+    uint64_t at = h->cu_off + idx * 4;
+    if (idx > len || !in_bounds(at, 4, len))
+        return NULL;
+    uint32_t foff = rd_u32(data + at);
+    if (foff == UINT32_MAX)
+        return NULL;
+    uint64_t noff = h->filetab_off + foff;
+    if (!in_bounds(noff, 1, len) || !memchr(data + noff, '\0', len - noff) || !data[noff])
+        return NULL;
+    return (const char *)data + noff;
+}
+
+int go_pclntab_pc_lookup(const uint8_t *data, size_t len, uint64_t text_start, uint64_t pc,
+                         struct go_pcln_pos *out)
+{
+    struct pcln_header h;
+    memset(out, 0, sizeof(*out));
+    out->sp_delta = -1;
+    int rc = read_header(data, len, &h);
+    uint64_t base = 0;
+    if (rc != GO_PCLNTAB_OK || (rc = text_base(&h, text_start, &base)) != GO_PCLNTAB_OK)
+        return rc;
+    const uint8_t *ftab = data + h.pcln_off;
+    unsigned fs = h.field_size;
+    if (pc < base)
+        return 1;
+    uint64_t rel = pc - base;
+    /* The last function whose entry <= pc; the closing entry ends the last one. */
+    uint64_t lo = 0, hi = h.nfunc;
+    if (rel < rd_word(ftab, fs) || rel >= rd_word(ftab + 2 * h.nfunc * fs, fs))
+        return 1;
+    while (hi - lo > 1) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        if (rd_word(ftab + 2 * mid * fs, fs) <= rel)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    uint64_t entry = rd_word(ftab + 2 * lo * fs, fs);
+    uint64_t end = rd_word(ftab + (2 * lo + 2) * fs, fs);
+    uint64_t funcoff = rd_word(ftab + (2 * lo + 1) * fs, fs);
+    if (end <= entry || rel >= end)
+        return GO_PCLNTAB_ERR_CORRUPT;
+    const char *name = func_name(data, len, &h, funcoff);
+    /* _func after its entry word: nameOff args deferreturn pcsp pcfile pcln npcdata
+     * cuOffset, 4 bytes each, in every layout since 1.16. */
+    uint64_t foff = h.pcln_off + funcoff;
+    if (!name || !in_bounds(foff, fs + 32, len))
+        return GO_PCLNTAB_ERR_CORRUPT;
+    const uint8_t *fn = data + foff + fs;
+    int32_t file_no, line, sp;
+    if (pc_value(data, len, &h, rd_u32(fn + 12), entry, end, rel, &sp) < 0 ||
+        pc_value(data, len, &h, rd_u32(fn + 16), entry, end, rel, &file_no) < 0 ||
+        pc_value(data, len, &h, rd_u32(fn + 20), entry, end, rel, &line) < 0)
+        return GO_PCLNTAB_ERR_CORRUPT;
+    out->func = name;
+    out->entry = base + entry;
+    out->file = file_name(data, len, &h, rd_u32(fn + 28), file_no);
+    out->line = line > 0 ? line : 0;
+    out->sp_delta = sp;
     return GO_PCLNTAB_OK;
 }
 

@@ -27,6 +27,25 @@ typedef int (*go_pclntab_func_cb)(void *ctx, const char *name, uint64_t entry,
 int go_pclntab_parse(const uint8_t *data, size_t len, uint64_t text_start,
                      go_pclntab_func_cb cb, void *ctx, size_t *nfunc);
 
+/* Where a program counter is, from the pcln table alone (so stripped binaries too). */
+struct go_pcln_pos {
+    const char *func;          /* the function containing pc (not an inlined callee) */
+    uint64_t entry;            /* its link-time entry address */
+    const char *file;          /* the source file of pc (an inlined callee's, as the
+                                * table records the innermost position); NULL if none */
+    int32_t line;              /* its line; 0 if none */
+    int32_t sp_delta;          /* bytes the function's frame holds below the return
+                                * address at pc (pcsp table), for unwinding; -1 if none */
+};
+
+/* Look up a link-time pc (text_start as for go_pclntab_parse). Every table offset and
+ * varint is bounds-checked and each table walk is bounded by the function's size, so
+ * corrupt or hostile input costs at most one function's worth of work. Returns
+ * GO_PCLNTAB_OK, GO_PCLNTAB_ERR_MAGIC / _CORRUPT / _NO_TEXT, or 1 when no function
+ * contains pc. The strings live inside data. */
+int go_pclntab_pc_lookup(const uint8_t *data, size_t len, uint64_t text_start, uint64_t pc,
+                         struct go_pcln_pos *out);
+
 /* Whether data starts with a pclntab header this parser accepts (magic and shape). */
 int go_pclntab_probe(const uint8_t *data, size_t len);
 
