@@ -26,6 +26,8 @@ struct history *history_new(size_t capacity)
     return h;
 }
 
+size_t history_capacity(const struct history *h) { return h->capacity; }
+
 void history_clear(struct history *h)
 {
     for (size_t i = 0; i < h->capacity; i++) {

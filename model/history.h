@@ -12,6 +12,9 @@ void history_free(struct history *h);
 /* Takes ownership of s; frees the oldest snapshot when full. */
 void history_push(struct history *h, struct snapshot *s);
 size_t history_len(const struct history *h);
+/* How many snapshots it holds at most: with the refresh interval, the longest window a
+ * rule can judge. */
+size_t history_capacity(const struct history *h);
 /* age 0 = newest, 1 = the one before, ...; NULL when out of range. */
 const struct snapshot *history_get(const struct history *h, size_t age);
 void history_clear(struct history *h);

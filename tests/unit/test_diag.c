@@ -427,6 +427,24 @@ static void test_goroutine_pileup(void **state)
     QUIET("goroutine_pileup", 182, pileup, 0.0);
     QUIET("goroutine_pileup", 100, pileup, 5.0);    /* not minutes of history yet */
     QUIET("goroutine_pileup", 182, sawtooth, 0);
+    /* A history of 100 one-second ticks cannot hold a 180 s window: the rule says so
+     * rather than stay quiet for ever (600 snapshots at -d 0.1). */
+    const struct diag_rule *r = diag_rule_find("goroutine_pileup");
+    struct history *h = history_new(100);
+    for (int i = 0; i < 100; i++) {
+        struct tick t = { .nr_throttled = -1 };
+        pileup(i, &t, 5.0);
+        history_push(h, make(i, &t));
+    }
+    double thr[DIAG_MAX_THRESHOLDS];
+    for (size_t k = 0; k < r->nthresholds; k++)
+        thr[k] = r->thresholds[k].def;
+    struct diag_ctx c = { .h = h, .thr = thr };
+    char why[160] = "";
+    memset(&f, 0, sizeof(f));
+    assert_int_equal(r->check(&c, &f, why, sizeof(why)), DIAG_UNAVAILABLE);
+    assert_non_null(strstr(why, "99 s of history"));
+    history_free(h);
 }
 
 static void plain(int i, struct tick *t, double x) { (void)i; (void)t; (void)x; }
