@@ -255,7 +255,9 @@ static const struct help_para help_text[] = {
              "matters, what to try, then the evidence figures as name=value), the findings "
              "that ended recently (start, end, duration), and every rule with its state: "
              "quiet, ACTIVE, disabled, or unavailable with the reason (no hardware "
-             "counters, no BPF...): such a rule stays silent rather than guess." },
+             "counters, no BPF...): such a rule stays silent rather than guess. Beside a "
+             "quiet or active rule, the figures it judged this tick over their thresholds "
+             "(queued_per_p 7/16): how close it is to firing." },
     { false, "Enter on a finding goes to the pane with its evidence; F1 or h on a finding "
              "or rule explains it in plain words, with its thresholds and current values." },
     { false, "Across many machines: gmptop --listen exports each rule's figures and "

@@ -73,19 +73,50 @@ static void fmt_clock(char *buf, size_t len, int64_t ns)
 }
 
 /* "queued=300  runq_global=129 ..."; unknown figures say n/a. */
+/* A figure as the pane prints it: whole numbers whole, others to 3 digits. */
+static void fmt_number(char *num, size_t len, double v)
+{
+    if (!isfinite(v))
+        snprintf(num, len, "n/a");
+    else if (v == floor(v) && fabs(v) < 1e15)
+        snprintf(num, len, "%.0f", v);
+    else
+        snprintf(num, len, "%.3g", v);
+}
+
+/* The figures a rule judged this tick, each beside its threshold of the same name:
+ * "queued_per_p 7/16  ..." (brief, the rule's line) or "queued_per_p = 7 (threshold
+ * 16), ..." (the explanation). Empty when the rule reported none. */
+static void fmt_figures(char *buf, size_t len, const struct diag_rule *r,
+                        const struct diag_rule_status *st, bool brief)
+{
+    size_t off = 0;
+    buf[0] = '\0';
+    for (int i = 0; st && i < st->nfigures && i < DIAG_MAX_FIGURES && off < len; i++) {
+        char num[32], thr[32] = "";
+        fmt_number(num, sizeof(num), st->figures[i].value);
+        for (size_t t = 0; r && t < r->nthresholds && t < DIAG_MAX_THRESHOLDS &&
+                           isfinite(st->figures[i].value); t++)
+            if (strcmp(r->thresholds[t].name, st->figures[i].name) == 0)
+                fmt_number(thr, sizeof(thr), st->thr[t]);
+        int n = brief ? snprintf(buf + off, len - off, "%s%s %s%s%s", i ? "  " : "",
+                                 st->figures[i].name, num, thr[0] ? "/" : "", thr)
+                      : snprintf(buf + off, len - off, "%s%s = %s%s%s%s", i ? ", " : "",
+                                 st->figures[i].name, num, thr[0] ? " (threshold " : "",
+                                 thr, thr[0] ? ")" : "");
+        if (n < 0)
+            break;
+        off += (size_t)n;
+    }
+}
+
 static void fmt_evidence(char *buf, size_t len, const struct diag_finding *f)
 {
     size_t off = 0;
     buf[0] = '\0';
     for (int i = 0; i < f->nevidence && i < DIAG_MAX_EVIDENCE && off < len; i++) {
-        double v = f->evidence[i].value;
         char num[32];
-        if (!isfinite(v))
-            snprintf(num, sizeof(num), "n/a");
-        else if (v == floor(v) && fabs(v) < 1e15)
-            snprintf(num, sizeof(num), "%.0f", v);
-        else
-            snprintf(num, sizeof(num), "%.3g", v);
+        fmt_number(num, sizeof(num), f->evidence[i].value);
         int n = snprintf(buf + off, len - off, "%s%s=%s", i ? "  " : "", f->evidence[i].key,
                          num);
         if (n < 0)
@@ -355,6 +386,15 @@ static void draw_rule(struct canvas *cv, const struct item *it, bool selected)
             attron(base);
             draw_printf(y, x, end - x, ": %s", st->why);
             attroff(base);
+        } else if (!has_why && wide && x + 4 < end) {
+            /* How near each figure is to its threshold, where the line has room. */
+            char figs[200];
+            fmt_figures(figs, sizeof(figs), it->rule, st, true);
+            attr_t fa = selected ? base : draw_role(THEME_DIM);
+            attron(fa);
+            if (figs[0])
+                draw_text(y, x + 2, end - x - 2, figs);
+            attroff(fa);
         }
     }
     if (has_why && !why_inline)
@@ -586,7 +626,7 @@ struct para {
     char text[640];
 };
 
-#define MAX_PARAS (8 + DIAG_MAX_THRESHOLDS)
+#define MAX_PARAS (9 + DIAG_MAX_THRESHOLDS)
 
 static size_t explain_paras(const struct session *s, const struct diag_rule *r,
                             struct para *p)
@@ -635,6 +675,11 @@ static size_t explain_paras(const struct session *s, const struct diag_rule *r,
     } else {
         snprintf(p[n++].text, sizeof(p[0].text), "Quiet: nothing crossed a threshold.");
     }
+    /* The figures behind that verdict, quiet or active: how close the rule is. */
+    char figs[sizeof(p[0].text) - 32];
+    fmt_figures(figs, sizeof(figs), r, st, false);
+    if (figs[0] && st && (st->state == DIAG_RULE_QUIET || st->state == DIAG_RULE_ACTIVE))
+        snprintf(p[n++].text, sizeof(p[0].text), "Figures now: %s.", figs);
     return n;
 }
 

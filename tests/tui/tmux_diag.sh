@@ -1,8 +1,8 @@
 #!/bin/sh
 # Live test of the diagnoses in the TUI: on the frozen demo (2 Ps, runqueues that never
 # drain) the strip names the runqueue backlog, pane 6 lists it, Enter goes to the
-# scheduler pane, F1 explains it, F2 switches it off and saves the settings file, and
-# everything fits 40x12.
+# scheduler pane, F1 explains it (with the figures it judged), F2 switches it off and
+# saves the settings file, and everything fits 40x12.
 set -u
 
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -72,8 +72,9 @@ wait_in pane "^>WARN runqueue backlog +for [0-9]" 2
 wait_in pane "^   [0-9]+ goroutines have waited in runqueues" 2
 wait_in pane "queued=[0-9]+ +runq_global=[0-9]+" 2
 wait_in pane "^ run_delay +.* disabled" 2
-wait_in pane "^ runq_backlog +.* ACTIVE" 2
-pass "pane 6 lists the finding, its message and evidence, and the rules' states"
+wait_in pane "^ runq_backlog +.* ACTIVE +queued_per_p [0-9.]+/16" 2
+wait_in pane "^ lock_contention +.* quiet +waiters [0-9]+/4" 2
+pass "pane 6 lists the finding, its message and evidence, and the rules' states and figures"
 
 T send-keys -t main Enter
 wait_in pane "GOMAXPROCS 2" 3
@@ -85,6 +86,7 @@ T send-keys -t main F1
 wait_in screen "diagnosis explained" 3
 wait_in screen "runqueue backlog \\(runq_backlog\\)" 2
 wait_in screen "queued_per_p = 16 goroutines \\(default 16\\)" 2
+wait_in screen "Figures now: queued_per_p = [0-9.]+ \\(threshold 16\\)" 2
 wait_in screen "Each P .* local queue" 2
 T send-keys -t main Escape
 wait_gone_in screen "diagnosis explained" 3
