@@ -1,6 +1,7 @@
 /* history: a fixed-size ring of the most recent snapshots; panes and rules read it. */
 #include "model/history.h"
 
+#include <errno.h>
 #include <stdlib.h>
 
 struct history {
@@ -58,6 +59,27 @@ void history_push(struct history *h, struct snapshot *s)
 }
 
 size_t history_len(const struct history *h) { return h->len; }
+
+int history_resize(struct history *h, size_t capacity)
+{
+    if (capacity == 0)
+        capacity = 1;
+    struct snapshot **ring = calloc(capacity, sizeof(*ring));
+    if (!ring)
+        return -ENOMEM;
+    size_t keep = h->len < capacity ? h->len : capacity;
+    /* Oldest kept first, so the newest lands at keep - 1 (the new head). */
+    for (size_t age = keep; age-- > 0;)
+        ring[keep - 1 - age] = (struct snapshot *)history_get(h, age);
+    for (size_t age = keep; age < h->len; age++)
+        snapshot_free((struct snapshot *)history_get(h, age));
+    free(h->ring);
+    h->ring = ring;
+    h->capacity = capacity;
+    h->len = keep;
+    h->head = keep ? keep - 1 : 0;
+    return 0;
+}
 
 struct snapshot *history_newest(struct history *h)
 {

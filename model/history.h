@@ -18,6 +18,9 @@ size_t history_capacity(const struct history *h);
 /* age 0 = newest, 1 = the one before, ...; NULL when out of range. */
 const struct snapshot *history_get(const struct history *h, size_t age);
 void history_clear(struct history *h);
+/* Hold at most capacity snapshots from now on: the newest min(len, capacity) stay, in
+ * order, older ones are freed. 0, or -ENOMEM with nothing changed. */
+int history_resize(struct history *h, size_t capacity);
 /* The newest snapshot, writable: only for attaching derived data (diagnoses) to it. */
 struct snapshot *history_newest(struct history *h);
 

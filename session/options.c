@@ -36,6 +36,8 @@ void options_usage(FILE *out)
 "                         warn, crit) or worse occurred\n"
 "      --record FILE      append every snapshot to the recording FILE (TUI or -b)\n"
 "      --replay FILE      show a recording: the TUI, or with -b print it again\n"
+"      --history N        snapshots kept for the charts and the rules (default 600,\n"
+"                         gmptoprc: history = N; 10-36000; about 25 KB each)\n"
 "      --listen [ADDR:]PORT  no screen: serve Prometheus metrics on /metrics\n"
 "                         (127.0.0.1 unless ADDR is given, e.g. 0.0.0.0:9090)\n"
 "      --no-color         no colours (also when NO_COLOR is set)\n"
@@ -81,7 +83,7 @@ static int usage_error(FILE *err, const char *fmt, const char *arg)
 
 enum { OPT_FORMAT = 256, OPT_THEME, OPT_DEMO, OPT_COLLECTORS, OPT_LIST_COLLECTORS,
        OPT_NO_COLOR, OPT_SCHED_HZ, OPT_BPF_BUDGET, OPT_DIAGNOSE_ONLY, OPT_FAIL_ON,
-       OPT_RECORD, OPT_REPLAY, OPT_LISTEN };
+       OPT_RECORD, OPT_REPLAY, OPT_LISTEN, OPT_HISTORY };
 
 int options_parse(int argc, char **argv, struct options *o, FILE *err)
 {
@@ -91,6 +93,7 @@ int options_parse(int argc, char **argv, struct options *o, FILE *err)
         { "batch", no_argument, NULL, 'b' },
         { "iterations", required_argument, NULL, 'n' },
         { "format", required_argument, NULL, OPT_FORMAT },
+        { "history", required_argument, NULL, OPT_HISTORY },
         { "theme", required_argument, NULL, OPT_THEME },
         { "demo", required_argument, NULL, OPT_DEMO },
         { "collectors", required_argument, NULL, OPT_COLLECTORS },
@@ -145,6 +148,12 @@ int options_parse(int argc, char **argv, struct options *o, FILE *err)
                 o->format = FORMAT_PROM;
             else
                 return usage_error(err, "--format: '%s' is not text, json or prom", optarg);
+            break;
+        case OPT_HISTORY:
+            if (parse_long(optarg, &o->history) < 0 || o->history < OPTIONS_HISTORY_MIN ||
+                o->history > OPTIONS_HISTORY_MAX)
+                return usage_error(err, "--history: '%s' is not a count of snapshots "
+                                   "between 10 and 36000", optarg);
             break;
         case OPT_THEME: o->theme = optarg; break;
         case OPT_DEMO: o->demo = optarg; break;

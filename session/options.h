@@ -27,12 +27,17 @@ struct options {
     const char *record;        /* --record FILE: append every snapshot to a recording */
     const char *replay;        /* --replay FILE: show a recording instead of a process */
     const char *listen;        /* --listen [ADDR]:PORT: serve Prometheus /metrics */
+    long history;              /* --history N snapshots kept; 0 = gmptoprc's, or 600 */
     bool help, version;
 };
 
 /* Parse argv. Returns 0, or 2 on a usage error after printing the message and usage
  * to err. */
 int options_parse(int argc, char **argv, struct options *o, FILE *err);
+/* The range --history and gmptoprc's `history` accept (the usage text and message in
+ * options.c spell them out). */
+#define OPTIONS_HISTORY_MIN 10
+#define OPTIONS_HISTORY_MAX 36000
 void options_usage(FILE *out);
 
 #endif

@@ -18,6 +18,15 @@ void session_init(struct session *s, const char *collector_names,
     s->collector_names = collector_names;
     s->cfg = *cfg;
     s->diag = diag_engine_new(settings);
+    s->history_cap = SESSION_HISTORY;
+}
+
+int session_set_history(struct session *s, size_t n)
+{
+    if (s->history && history_resize(s->history, n) != 0)
+        return -ENOMEM;
+    s->history_cap = n;
+    return 0;
 }
 
 enum target_error session_attach(struct session *s, pid_t pid, char *msg, size_t msglen)
@@ -33,7 +42,7 @@ enum target_error session_attach(struct session *s, pid_t pid, char *msg, size_t
         return TARGET_BAD_BINARY;
     }
     if (!s->history)
-        s->history = history_new(SESSION_HISTORY);
+        s->history = history_new(s->history_cap);
     else
         history_clear(s->history);
     s->attached = true;
@@ -49,7 +58,7 @@ int session_attach_source(struct session *s, struct snapshot_source src, pid_t p
 {
     session_detach(s);
     if (!s->history)
-        s->history = history_new(SESSION_HISTORY);
+        s->history = history_new(s->history_cap);
     if (!s->history) {
         snprintf(msg, msglen, "out of memory");
         return -ENOMEM;

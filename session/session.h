@@ -24,6 +24,7 @@ struct session {
     struct diag_engine *diag;    /* owned: the rules run after every tick */
     struct recorder *recorder;   /* not owned: --record, gets every snapshot; or NULL */
     struct snapshot_source source; /* a recording instead of collectors; .tick NULL = live */
+    size_t history_cap;          /* snapshots kept (session_set_history); SESSION_HISTORY */
 };
 
 struct settings;
@@ -31,6 +32,9 @@ struct settings;
 /* settings (may be NULL) give the diagnosis thresholds; not kept. */
 void session_init(struct session *s, const char *collector_names,
                   const struct collector_config *cfg, const struct settings *settings);
+/* Keep n snapshots from now on (the history is resized in place if there is one).
+ * 0, or -ENOMEM with the length unchanged. */
+int session_set_history(struct session *s, size_t n);
 /* Attach to pid: returns TARGET_OK or an enum target_error with a one-line msg. */
 enum target_error session_attach(struct session *s, pid_t pid, char *msg, size_t msglen);
 /* Attach to a source instead of a live process (a recording): the target is named as

@@ -21,7 +21,16 @@ pass "promtool check rules: $(grep -o 'SUCCESS.*' "$tmp/check")"
 start_demo idle
 XDG_CONFIG_HOME=$tmp "$GMPTOP" -p "$DEMO_PID" -b -n 1 -d 0.5 --format prom \
     >"$tmp/defaults.prom" 2>"$tmp/defaults.err" || fail "gmptop --format prom: $(cat "$tmp/defaults.err")"
+# A history too short for goroutine_pileup's 3-minute window (--history 20 at 0.5 s):
+# the rule says it cannot judge (left out of /metrics) instead of staying quiet.
+XDG_CONFIG_HOME=$tmp "$GMPTOP" -p "$DEMO_PID" -b -n 1 -d 0.5 --history 20 --format prom \
+    >"$tmp/short.prom" 2>"$tmp/short.err" || fail "gmptop --history 20: $(cat "$tmp/short.err")"
 stop_demo
+grep -q '^gmptop_diagnosis_active{rule="goroutine_pileup"} ' "$tmp/defaults.prom" ||
+    fail "goroutine_pileup not judged with the default history"
+grep -q '^gmptop_diagnosis_active{rule="goroutine_pileup"} ' "$tmp/short.prom" &&
+    fail "goroutine_pileup judged a 180 s window from 10 s of history"
+pass "--history 20: goroutine_pileup unavailable, not quiet"
 [ "$(tail -n 1 "$tmp/defaults.prom")" = "# EOF" ] || fail "--format prom does not end with '# EOF'"
 sed '$d' "$tmp/defaults.prom" | promtool check metrics >"$tmp/lint" 2>&1 ||
     fail "promtool check metrics on --format prom: $(cat "$tmp/lint")"

@@ -42,6 +42,45 @@ static void test_history_ring(void **state)
     history_free(h);
 }
 
+/* A history length change at run time: shrinking a wrapped ring keeps the newest in
+ * order (the rest freed: ASan would see a leak or a double free), growing keeps all and
+ * wraps later; an empty ring resizes too; a snapshot larger than usual is held like any. */
+static void test_history_resize(void **state)
+{
+    (void)state;
+    struct history *h = history_new(4);
+    assert_int_equal(history_resize(h, 2), 0);          /* empty */
+    assert_int_equal(history_len(h), 0);
+    assert_int_equal(history_capacity(h), 2);
+    assert_int_equal(history_resize(h, 5), 0);
+    for (int i = 1; i <= 7; i++) {                        /* wraps: holds 3..7 */
+        struct snapshot *s = make(i, i);
+        if (i == 6)
+            for (int k = 0; k < 5000; k++)               /* a large one */
+                assert_non_null(snapshot_add_thread(s));
+        history_push(h, s);
+    }
+    assert_int_equal(history_len(h), 5);
+    assert_int_equal(history_resize(h, 3), 0);           /* keeps 5, 6, 7 */
+    assert_int_equal(history_len(h), 3);
+    assert_int_equal(history_get(h, 0)->meta.pid, 7);
+    assert_int_equal(history_get(h, 1)->meta.pid, 6);
+    assert_int_equal(history_get(h, 1)->nthreads, 5000);
+    assert_int_equal(history_get(h, 2)->meta.pid, 5);
+    assert_null(history_get(h, 3));
+    assert_int_equal(history_resize(h, 6), 0);           /* grows: all kept */
+    assert_int_equal(history_len(h), 3);
+    for (int i = 8; i <= 12; i++)
+        history_push(h, make(i, i));
+    assert_int_equal(history_len(h), 6);
+    for (size_t age = 0; age < 6; age++)
+        assert_int_equal(history_get(h, age)->meta.pid, 12 - (int)age);
+    assert_int_equal(history_resize(h, 0), 0);           /* 0 means 1 */
+    assert_int_equal(history_len(h), 1);
+    assert_int_equal(history_get(h, 0)->meta.pid, 12);
+    history_free(h);
+}
+
 static void test_snapshot_arrays(void **state)
 {
     (void)state;
@@ -231,6 +270,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_history_ring),
+        cmocka_unit_test(test_history_resize),
         cmocka_unit_test(test_snapshot_arrays),
         cmocka_unit_test(test_rates),
         cmocka_unit_test(test_cpu_util),
