@@ -94,14 +94,15 @@ static struct snapshot *make(int i, const struct tick *t)
 
 typedef void (*tick_fn)(int i, struct tick *t, double arg);
 
-/* Build n ticks with fn and run the rule on the result; returns the verdict. */
-static enum diag_verdict run_rule(const char *id, int n, tick_fn fn, double arg,
-                                  struct diag_finding *f)
+/* Build n ticks with fn in a history of cap snapshots and run the rule on the result;
+ * returns the verdict (why gets an unavailable rule's reason when not NULL). */
+static enum diag_verdict run_rule_in(const char *id, int n, tick_fn fn, double arg,
+                                     struct diag_finding *f, size_t cap, char *why_out)
 {
     const struct diag_rule *r = diag_rule_find(id);
     assert_non_null(r);
     memset(lat_counts, 0, sizeof(lat_counts));
-    struct history *h = history_new(600);
+    struct history *h = history_new(cap);
     for (int i = 0; i < n; i++) {
         struct tick t = { .nr_throttled = -1, .gc_cycles = 0 };
         fn(i, &t, arg);
@@ -116,8 +117,16 @@ static enum diag_verdict run_rule(const char *id, int n, tick_fn fn, double arg,
     enum diag_verdict v = r->check(&c, f, why, sizeof(why));
     if (v == DIAG_FIRE)
         assert_true(strlen(f->message) > 40 && f->severity != DIAG_NONE);
+    if (why_out)
+        strcpy(why_out, why);
     history_free(h);
     return v;
+}
+
+static enum diag_verdict run_rule(const char *id, int n, tick_fn fn, double arg,
+                                  struct diag_finding *f)
+{
+    return run_rule_in(id, n, fn, arg, f, 600, NULL);
 }
 
 #define FIRES(id, n, fn, arg) assert_int_equal(run_rule(id, n, fn, arg, &f), DIAG_FIRE)
@@ -429,22 +438,10 @@ static void test_goroutine_pileup(void **state)
     QUIET("goroutine_pileup", 182, sawtooth, 0);
     /* A history of 100 one-second ticks cannot hold a 180 s window: the rule says so
      * rather than stay quiet for ever (600 snapshots at -d 0.1). */
-    const struct diag_rule *r = diag_rule_find("goroutine_pileup");
-    struct history *h = history_new(100);
-    for (int i = 0; i < 100; i++) {
-        struct tick t = { .nr_throttled = -1 };
-        pileup(i, &t, 5.0);
-        history_push(h, make(i, &t));
-    }
-    double thr[DIAG_MAX_THRESHOLDS];
-    for (size_t k = 0; k < r->nthresholds; k++)
-        thr[k] = r->thresholds[k].def;
-    struct diag_ctx c = { .h = h, .thr = thr };
-    char why[160] = "";
-    memset(&f, 0, sizeof(f));
-    assert_int_equal(r->check(&c, &f, why, sizeof(why)), DIAG_UNAVAILABLE);
+    char why[160];
+    assert_int_equal(run_rule_in("goroutine_pileup", 100, pileup, 5.0, &f, 100, why),
+                     DIAG_UNAVAILABLE);
     assert_non_null(strstr(why, "99 s of history"));
-    history_free(h);
 }
 
 static void plain(int i, struct tick *t, double x) { (void)i; (void)t; (void)x; }

@@ -134,22 +134,34 @@ static void test_against_go_addr2line(void **state)
     }
 }
 
+/* Fixture number i (of those built)'s stripped pcln table, its text base, and the path
+ * of its plain build's nm listing; skips when there are no fixtures. */
+static uint8_t *load_fixture(int i, size_t *len, uint64_t *base, char *nm, size_t nmlen)
+{
+    const char *bindir = getenv("GOBIN_DIR");
+    if (!bindir)
+        skip();
+    char versions[MAX_VERSIONS][64], path[4096];
+    int nv = go_fixtures_versions(bindir, versions, MAX_VERSIONS);
+    assert_true(nv > 0);
+    if (i < 0)
+        i = nv - 1;
+    snprintf(path, sizeof(path), "%s/%s-stripped", bindir, versions[i]);
+    snprintf(nm, nmlen, "%s/%s-plain.nm", bindir, versions[i]);
+    *base = text_start(nm);
+    return read_pclntab(path, len);
+}
+
 /* Every byte of a real table flipped in turn, and every length cut: lookups of a few pcs
  * return an error or an answer whose strings lie inside the buffer, never crash. */
 static void test_mutations(void **state)
 {
     (void)state;
-    const char *bindir = getenv("GOBIN_DIR");
-    if (!bindir)
-        skip();
-    char versions[MAX_VERSIONS][64], path[4096], nm[4096];
-    int nv = go_fixtures_versions(bindir, versions, MAX_VERSIONS);
-    assert_true(nv > 0);
-    snprintf(path, sizeof(path), "%s/%s-stripped", bindir, versions[nv - 1]);
-    snprintf(nm, sizeof(nm), "%s/%s-plain.nm", bindir, versions[nv - 1]);
+    char nm[4096];
     size_t len = 0;
-    uint8_t *tab = read_pclntab(path, &len);
-    uint64_t base = text_start(nm), pc = go_fixtures_nm_addr(nm, "main.worker") + 9;
+    uint64_t base = 0;
+    uint8_t *tab = load_fixture(-1, &len, &base, nm, sizeof(nm));
+    uint64_t pc = go_fixtures_nm_addr(nm, "main.worker") + 9;
     struct go_pcln_pos pos;
     assert_int_equal(go_pclntab_pc_lookup(tab, len, base, pc, &pos), GO_PCLNTAB_OK);
     assert_string_equal(pos.func, "main.worker");
@@ -182,17 +194,10 @@ static void test_mutations(void **state)
 static void test_outside(void **state)
 {
     (void)state;
-    const char *bindir = getenv("GOBIN_DIR");
-    if (!bindir)
-        skip();
-    char versions[MAX_VERSIONS][64], path[4096], nm[4096];
-    int nv = go_fixtures_versions(bindir, versions, MAX_VERSIONS);
-    assert_true(nv > 0);
-    snprintf(path, sizeof(path), "%s/%s-stripped", bindir, versions[0]);
-    snprintf(nm, sizeof(nm), "%s/%s-plain.nm", bindir, versions[0]);
+    char nm[4096];
     size_t len = 0;
-    uint8_t *tab = read_pclntab(path, &len);
-    uint64_t base = text_start(nm);
+    uint64_t base = 0;
+    uint8_t *tab = load_fixture(0, &len, &base, nm, sizeof(nm));
     struct go_pcln_pos pos;
     assert_int_equal(go_pclntab_pc_lookup(tab, len, base, base - 1, &pos), 1);
     assert_int_equal(go_pclntab_pc_lookup(tab, len, base, UINT64_MAX, &pos), 1);
