@@ -1,6 +1,7 @@
 /* options: the command line, parsed into one plain struct. */
 #include "session/options.h"
 
+#include "base/settings.h"
 #include "diagnoses/diag.h"
 
 #include <errno.h>
@@ -207,4 +208,23 @@ int options_parse(int argc, char **argv, struct options *o, FILE *err)
         return usage_error(err, "%s", "--listen runs without a screen and prints nothing; "
                            "it cannot be combined with -b");
     return 0;
+}
+
+/* Snapshots to keep: --history, else gmptoprc's `history` (a bad value is reported and
+ * ignored, as every settings problem is), else 0: the session's default. */
+size_t options_history(const struct options *o, const struct settings *settings, FILE *err)
+{
+    if (o->history > 0)
+        return (size_t)o->history;
+    const char *v = settings ? settings_get(settings, "history") : NULL;
+    if (!v)
+        return 0;
+    bool bad = false;
+    double n = settings_get_double(settings, "history", 0, &bad);
+    if (bad || n != floor(n) || n < OPTIONS_HISTORY_MIN || n > OPTIONS_HISTORY_MAX) {
+        fprintf(err, "gmptop: settings: history = %.40s is not a count between %d and %d "
+                "(ignored)\n", v, OPTIONS_HISTORY_MIN, OPTIONS_HISTORY_MAX);
+        return 0;
+    }
+    return (size_t)n;
 }

@@ -38,6 +38,11 @@ int options_parse(int argc, char **argv, struct options *o, FILE *err);
  * options.c spell them out). */
 #define OPTIONS_HISTORY_MIN 10
 #define OPTIONS_HISTORY_MAX 36000
+
+struct settings;
+/* Snapshots to keep: --history, else the settings' `history` (a bad value is reported on
+ * err and ignored, as every settings problem is), else 0 (the session's default). */
+size_t options_history(const struct options *o, const struct settings *settings, FILE *err);
 void options_usage(FILE *out);
 
 #endif

@@ -23,6 +23,8 @@ void session_init(struct session *s, const char *collector_names,
 
 int session_set_history(struct session *s, size_t n)
 {
+    if (n == 0)
+        n = SESSION_HISTORY;
     if (s->history && history_resize(s->history, n) != 0)
         return -ENOMEM;
     s->history_cap = n;

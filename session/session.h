@@ -10,7 +10,7 @@
 
 #include "collectors/collector.h"
 
-#define SESSION_HISTORY 600      /* ticks kept: 10 minutes at 1 s */
+#define SESSION_HISTORY 600      /* ticks kept unless set: 10 minutes at 1 s */
 
 struct session {
     struct target target;
@@ -32,8 +32,8 @@ struct settings;
 /* settings (may be NULL) give the diagnosis thresholds; not kept. */
 void session_init(struct session *s, const char *collector_names,
                   const struct collector_config *cfg, const struct settings *settings);
-/* Keep n snapshots from now on (the history is resized in place if there is one).
- * 0, or -ENOMEM with the length unchanged. */
+/* Keep n snapshots from now on (0: SESSION_HISTORY); the history is resized in place
+ * if there is one. 0, or -ENOMEM with the length unchanged. */
 int session_set_history(struct session *s, size_t n);
 /* Attach to pid: returns TARGET_OK or an enum target_error with a one-line msg. */
 enum target_error session_attach(struct session *s, pid_t pid, char *msg, size_t msglen);

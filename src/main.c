@@ -46,24 +46,6 @@ static void warn_settings(void *ctx, const char *msg)
     fprintf(stderr, "gmptop: %s (ignored)\n", msg);
 }
 
-/* Snapshots to keep: --history, else gmptoprc's `history` (a bad value is reported and
- * ignored, as every settings problem is), else SESSION_HISTORY. */
-static size_t history_length(const struct options *o, const struct settings *settings)
-{
-    if (o->history > 0)
-        return (size_t)o->history;
-    bool bad = false;
-    double n = settings ? settings_get_double(settings, "history", SESSION_HISTORY, &bad)
-                        : SESSION_HISTORY;
-    if (bad || n != floor(n) || n < OPTIONS_HISTORY_MIN || n > OPTIONS_HISTORY_MAX) {
-        fprintf(stderr, "gmptop: settings: history = %.40s is not a count between %d and %d "
-                "(ignored)\n", settings_get(settings, "history"), OPTIONS_HISTORY_MIN,
-                OPTIONS_HISTORY_MAX);
-        return SESSION_HISTORY;
-    }
-    return (size_t)n;
-}
-
 /* --record: refused or failed before sampling starts (exit 1); a note when appending. */
 static int open_recorder(const struct options *o, struct session *s)
 {
@@ -132,7 +114,7 @@ static int run(const struct options *o, struct settings *settings)
         cfg.bpf_budget_note = "raised for gmptop's demo";
     }
     session_init(&s, o->collectors, &cfg, settings);
-    session_set_history(&s, history_length(o, settings));
+    session_set_history(&s, options_history(o, settings, stderr));
     if (pid != 0) {
         enum target_error e = session_attach(&s, pid, msg, sizeof(msg));
         if (e != TARGET_OK) {
