@@ -245,27 +245,46 @@ static bool derive_struct(const struct image *im, const struct go_binary *bin,
         return false;
     if (!field_named(t, must_have))
         return false;
+    /* One level of nesting (g.sched.sp, g.stack.lo): the member struct's descriptor. */
+    struct ttype *inner = malloc(sizeof(*inner));
+    if (!inner)
+        return false;
     for (int f = 0; f < GO_FIELD_COUNT; f++) {
         const struct go_field_spec *sp = go_field_spec((enum go_field)f);
-        if (strcmp(sp->owner, owner) != 0 || strchr(sp->path, '.'))
+        if (strcmp(sp->owner, owner) != 0)
             continue;
         if (sp->kind == GO_KIND_SIZE) {
             out->field[f] = (int64_t)t->size;
             continue;
         }
-        const struct tfield *tf = field_named(t, sp->path);
+        const char *dot = strchr(sp->path, '.');
+        const struct tfield *tf;
+        uint64_t base = 0;
+        if (dot) {
+            char outer[48];
+            snprintf(outer, sizeof(outer), "%.*s", (int)(dot - sp->path), sp->path);
+            const struct tfield *of = field_named(t, outer);
+            if (!of || of->kind != KIND_STRUCT || strchr(dot + 1, '.') ||
+                !read_struct(im, of->typ, inner))
+                continue;
+            base = of->offset;
+            tf = field_named(inner, dot + 1);
+        } else {
+            tf = field_named(t, sp->path);
+        }
         if (!tf)
             continue;
         if (sp->kind == GO_KIND_OFFSET) {
             /* An array's width is its element's, as DWARF's member type gives it. */
             uint64_t w = tf->kind == KIND_ARRAY && tf->array_len ? tf->size / tf->array_len
                                                                    : tf->size;
-            out->field[f] = (int64_t)tf->offset;
+            out->field[f] = (int64_t)(base + tf->offset);
             out->width[f] = w <= 255 ? (uint8_t)w : 0;
         } else if (sp->kind == GO_KIND_LEN && tf->array_len) {
             out->field[f] = (int64_t)tf->array_len;
         }
     }
+    free(inner);
     return true;
 }
 

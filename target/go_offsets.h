@@ -63,6 +63,14 @@ enum go_field_kind {
     X(GO_G_WAITREASON,      "runtime.g", "waitreason", GO_KIND_OFFSET) \
     X(GO_G_M,               "runtime.g", "m", GO_KIND_OFFSET) \
     X(GO_G_LOCKEDM,         "runtime.g", "lockedm", GO_KIND_OFFSET) \
+    X(GO_G_STACK_LO,        "runtime.g", "stack.lo", GO_KIND_OFFSET) \
+    X(GO_G_STACK_HI,        "runtime.g", "stack.hi", GO_KIND_OFFSET) \
+    X(GO_G_SCHED_SP,        "runtime.g", "sched.sp", GO_KIND_OFFSET) \
+    X(GO_G_SCHED_PC,        "runtime.g", "sched.pc", GO_KIND_OFFSET) \
+    X(GO_G_SCHED_BP,        "runtime.g", "sched.bp", GO_KIND_OFFSET) \
+    X(GO_G_GOPC,            "runtime.g", "gopc", GO_KIND_OFFSET) \
+    X(GO_G_STARTPC,         "runtime.g", "startpc", GO_KIND_OFFSET) \
+    X(GO_G_WAITSINCE,       "runtime.g", "waitsince", GO_KIND_OFFSET) \
     X(GO_G_SIZE,            "runtime.g", "", GO_KIND_SIZE) \
     X(GO_TIMEHIST_COUNTS,   "runtime.timeHistogram", "counts", GO_KIND_OFFSET) \
     X(GO_TIMEHIST_NBUCKETS, "runtime.timeHistogram", "counts", GO_KIND_LEN) \
