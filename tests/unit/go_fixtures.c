@@ -3,12 +3,16 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
 #include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 int go_fixtures_versions(const char *dir, char version[][64], int max)
@@ -76,4 +80,35 @@ size_t go_fixtures_buildinfo(uint8_t *buf, const char *version, const char *modi
     memcpy(buf + pos + 16, modinfo, mlen);
     memset(buf + pos + 16 + mlen, 0xa5, 16);
     return pos + mlen + 32;
+}
+
+/* The .gopclntab section of a fixture, copied to an exact-size buffer. */
+uint8_t *go_fixtures_pclntab(const char *path, size_t *len)
+{
+    elf_version(EV_CURRENT);
+    int fd = open(path, O_RDONLY);
+    assert_true(fd >= 0);
+    Elf *e = elf_begin(fd, ELF_C_READ, NULL);
+    assert_non_null(e);
+    size_t shstrndx;
+    assert_int_equal(elf_getshdrstrndx(e, &shstrndx), 0);
+    uint8_t *out = NULL;
+    Elf_Scn *scn = NULL;
+    while ((scn = elf_nextscn(e, scn)) != NULL && !out) {
+        GElf_Shdr sh;
+        assert_non_null(gelf_getshdr(scn, &sh));
+        const char *name = elf_strptr(e, shstrndx, sh.sh_name);
+        if (!name || strcmp(name, ".gopclntab") != 0)
+            continue;
+        Elf_Data *d = elf_getdata(scn, NULL);
+        assert_non_null(d);
+        out = malloc(d->d_size);
+        assert_non_null(out);
+        memcpy(out, d->d_buf, d->d_size);
+        *len = d->d_size;
+    }
+    elf_end(e);
+    close(fd);
+    assert_non_null(out);
+    return out;
 }

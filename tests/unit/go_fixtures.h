@@ -14,5 +14,8 @@ uint64_t go_fixtures_nm_addr(const char *nmfile, const char *name);
 /* A hand-made inline-format .go.buildinfo (Go >= 1.18) in buf: the version, then the
  * modinfo text wrapped in its 16-byte sentinels. Returns its length. */
 size_t go_fixtures_buildinfo(uint8_t *buf, const char *version, const char *modinfo);
+/* The .gopclntab section of a fixture binary, copied to an exact-size malloc'd buffer
+ * (so a sanitizer sees any overread); fails the test when there is none. */
+uint8_t *go_fixtures_pclntab(const char *path, size_t *len);
 
 #endif

@@ -3,8 +3,6 @@
  * `go tool addr2line` about a few hundred pcs of its fixture, and every answer must be
  * gmptop's, in the stripped build and the plain one. Then hand-made tables at the edges
  * and mutated real tables: no crash, no read outside the buffer (run under ASan). */
-#include <fcntl.h>
-#include <gelf.h>
 #include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,37 +19,6 @@
 
 #define MAX_VERSIONS 16
 
-/* The .gopclntab section of a fixture, copied to an exact-size buffer. */
-static uint8_t *read_pclntab(const char *path, size_t *len)
-{
-    elf_version(EV_CURRENT);
-    int fd = open(path, O_RDONLY);
-    assert_true(fd >= 0);
-    Elf *e = elf_begin(fd, ELF_C_READ, NULL);
-    assert_non_null(e);
-    size_t shstrndx;
-    assert_int_equal(elf_getshdrstrndx(e, &shstrndx), 0);
-    uint8_t *out = NULL;
-    Elf_Scn *scn = NULL;
-    while ((scn = elf_nextscn(e, scn)) != NULL && !out) {
-        GElf_Shdr sh;
-        assert_non_null(gelf_getshdr(scn, &sh));
-        const char *name = elf_strptr(e, shstrndx, sh.sh_name);
-        if (!name || strcmp(name, ".gopclntab") != 0)
-            continue;
-        Elf_Data *d = elf_getdata(scn, NULL);
-        assert_non_null(d);
-        out = malloc(d->d_size);
-        assert_non_null(out);
-        memcpy(out, d->d_buf, d->d_size);
-        *len = d->d_size;
-    }
-    elf_end(e);
-    close(fd);
-    assert_non_null(out);
-    return out;
-}
-
 /* runtime.text from the nm listing: the base a table without textStart needs. */
 static uint64_t text_start(const char *nm)
 {
@@ -67,7 +34,7 @@ static int check_version(const char *bindir, const char *refdir, const char *v,
     snprintf(nm, sizeof(nm), "%s/%s-plain.nm", bindir, v);
     snprintf(ref, sizeof(ref), "%s/%s.ref", refdir, v);
     size_t len = 0;
-    uint8_t *tab = read_pclntab(path, &len);
+    uint8_t *tab = go_fixtures_pclntab(path, &len);
     uint64_t base = text_start(nm);
     FILE *f = fopen(ref, "r");
     assert_non_null(f);
@@ -149,7 +116,7 @@ static uint8_t *load_fixture(int i, size_t *len, uint64_t *base, char *nm, size_
     snprintf(path, sizeof(path), "%s/%s-stripped", bindir, versions[i]);
     snprintf(nm, nmlen, "%s/%s-plain.nm", bindir, versions[i]);
     *base = text_start(nm);
-    return read_pclntab(path, len);
+    return go_fixtures_pclntab(path, len);
 }
 
 /* Every byte of a real table flipped in turn, and every length cut: lookups of a few pcs

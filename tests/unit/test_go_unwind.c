@@ -5,8 +5,6 @@
  * and end at runtime.goexit. Every goroutine's walk ends cleanly or with an error: never
  * frames outside its stack. */
 #define _GNU_SOURCE
-#include <fcntl.h>
-#include <gelf.h>
 #include <inttypes.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -44,36 +42,6 @@ static uint64_t word(pid_t pid, uint64_t addr)
     return v;
 }
 
-static uint8_t *read_pclntab(const char *path, size_t *len)
-{
-    elf_version(EV_CURRENT);
-    int fd = open(path, O_RDONLY);
-    assert_true(fd >= 0);
-    Elf *e = elf_begin(fd, ELF_C_READ, NULL);
-    assert_non_null(e);
-    size_t shstrndx;
-    assert_int_equal(elf_getshdrstrndx(e, &shstrndx), 0);
-    uint8_t *out = NULL;
-    Elf_Scn *scn = NULL;
-    while ((scn = elf_nextscn(e, scn)) != NULL && !out) {
-        GElf_Shdr sh;
-        assert_non_null(gelf_getshdr(scn, &sh));
-        const char *name = elf_strptr(e, shstrndx, sh.sh_name);
-        if (!name || strcmp(name, ".gopclntab") != 0)
-            continue;
-        Elf_Data *d = elf_getdata(scn, NULL);
-        assert_non_null(d);
-        out = malloc(d->d_size);
-        assert_non_null(out);
-        memcpy(out, d->d_buf, d->d_size);
-        *len = d->d_size;
-    }
-    elf_end(e);
-    close(fd);
-    assert_non_null(out);
-    return out;
-}
-
 static int has_frame(const struct go_frame *f, int n, const char *func)
 {
     for (int i = 0; i < n; i++)
@@ -95,7 +63,7 @@ static void check_version(const char *dir, const char *v)
     uint64_t allgs = 0;
     assert_int_equal(go_binary_lookup(b, "runtime.allgs", &allgs, NULL), 0);
     size_t len = 0;
-    uint8_t *tab = read_pclntab(path, &len);
+    uint8_t *tab = go_fixtures_pclntab(path, &len);
     uint64_t text = go_fixtures_nm_addr(nm, "runtime.text");
 
     int pfd[2];
@@ -192,7 +160,7 @@ static void test_hostile(void **state)
     snprintf(path, sizeof(path), "%s/%s-plain", dir, versions[0]);
     snprintf(nm, sizeof(nm), "%s/%s-plain.nm", dir, versions[0]);
     size_t len = 0;
-    uint8_t *tab = read_pclntab(path, &len);
+    uint8_t *tab = go_fixtures_pclntab(path, &len);
     uint64_t text = go_fixtures_nm_addr(nm, "runtime.text");
     uint64_t worker = go_fixtures_nm_addr(nm, "main.worker") + 9;
     /* Every return address is main.worker again: the walk must stop (the stack ends,
