@@ -52,6 +52,12 @@ struct go_binary {
     char *pool;
     size_t pool_len;
     size_t pool_cap;
+    /* Where the pcln table is in the file, for readers of its line and frame tables
+     * (go_binary_pcln): found for every binary, symbols from .symtab or not. */
+    uint64_t pcln_off;             /* file offset */
+    size_t pcln_len;               /* 0: none found */
+    uint64_t pcln_text;            /* link-time text base its offsets count from */
+    uint64_t gofunc;               /* link-time address of go:func.*, 0 unknown */
 };
 
 /* The ELF file mapped read-only; every read goes through bounds checks on raw/size. */
@@ -353,43 +359,51 @@ static int pclntab_cb(void *ctx, const char *name, uint64_t entry, uint64_t end)
     return add_sym(ctx, name, strlen(name), entry, end - entry, true);
 }
 
-/* Parse the table at link-time address vaddr. Its textStart (third word) is zero in a
- * PIE's file, for ld.so to fill from a RELATIVE relocation whose addend is
+/* The text base of the table at link-time address vaddr. Its textStart (third word) is
+ * zero in a PIE's file, for ld.so to fill from a RELATIVE relocation whose addend is
  * runtime.text. Go 1.26+ writes 0 there for good and keeps the base only in
  * runtime.firstmoduledata. Last resort, .text's start: where Go's own linker puts
  * runtime.text (an external linker puts C start-up code first). */
-static int parse_pclntab_at(struct go_binary *b, const struct image *im, const uint8_t *tab,
-                            size_t len, uint64_t vaddr, uint64_t text_start)
+static uint64_t pclntab_text_base(const struct image *im, const uint8_t *tab, size_t len,
+                                  uint64_t vaddr, uint64_t text_start)
 {
     uint64_t addend = 0, module_text = 0;
     if (len >= 8 && elf_reloc_relative_addend(im->elf, vaddr + 8 + 2 * (uint64_t)tab[7],
                                               &addend) == 0)
-        text_start = addend;
-    else if (len >= 40 && tab[7] == 8 && !(tab[24] | tab[25] | tab[26] | tab[27] | tab[28] |
-                                          tab[29] | tab[30] | tab[31]) &&
-             go_moduledata_text(im->elf, im->raw, im->size, vaddr, tab, len,
-                                &module_text) == 0)
-        text_start = module_text;
-    b->nsyms = 0;
-    b->pool_len = 0;
-    return go_pclntab_parse(tab, len, text_start, pclntab_cb, b, NULL);
+        return addend;
+    if (len >= 40 && tab[7] == 8 && !(tab[24] | tab[25] | tab[26] | tab[27] | tab[28] |
+                                     tab[29] | tab[30] | tab[31]) &&
+        go_moduledata_text(im->elf, im->raw, im->size, vaddr, tab, len, &module_text) == 0)
+        return module_text;
+    return text_start;
+}
+
+static int pclntab_count_cb(void *ctx, const char *name, uint64_t entry, uint64_t end)
+{
+    (void)ctx, (void)name, (void)entry, (void)end;
+    return 0;
 }
 
 /* .gopclntab (.data.rel.ro.gopclntab in a PIE); else a scan of the PT_LOAD segments:
  * a file without section headers, or an externally linked PIE, whose linker merged
- * the table into .data.rel.ro. */
-static int load_pclntab(struct go_binary *b, const struct image *im)
+ * the table into .data.rel.ro (a candidate counts when its whole function table
+ * parses). Returns 0 with the table's bytes, link-time address and text base. */
+static int find_pclntab(const struct image *im, const uint8_t **tab, size_t *len,
+                        uint64_t *vaddr, uint64_t *text)
 {
-    GElf_Shdr sh, text;
+    GElf_Shdr sh, text_sh;
     uint64_t text_start = 0;
-    size_t len = 0, n = 0;
-    const uint8_t *tab = NULL;
-    if (find_section(im, ".text", &text))
-        text_start = text.sh_addr;
+    size_t n = 0;
+    *tab = NULL;
+    if (find_section(im, ".text", &text_sh))
+        text_start = text_sh.sh_addr;
     if (find_section(im, ".gopclntab", &sh) || find_section(im, ".data.rel.ro.gopclntab", &sh))
-        tab = section_bytes(im, &sh, &len);
-    if (tab)
-        return parse_pclntab_at(b, im, tab, len, sh.sh_addr, text_start);
+        *tab = section_bytes(im, &sh, len);
+    if (*tab) {
+        *vaddr = sh.sh_addr;
+        *text = pclntab_text_base(im, *tab, *len, *vaddr, text_start);
+        return 0;
+    }
     if (elf_getphdrnum(im->elf, &n) < 0)
         return GO_PCLNTAB_ERR_MAGIC;
     for (size_t i = 0; i < n; i++) {
@@ -401,13 +415,39 @@ static int load_pclntab(struct go_binary *b, const struct image *im)
         for (uint64_t off = 0; off + 64 <= ph.p_filesz; off += 8) {
             if (seg[off] < 0xf0 || !go_pclntab_probe(seg + off, ph.p_filesz - off))
                 continue;
-            if (parse_pclntab_at(b, im, seg + off, ph.p_filesz - off, ph.p_vaddr + off,
-                                 text_start) == 0)
+            *tab = seg + off;
+            *len = ph.p_filesz - off;
+            *vaddr = ph.p_vaddr + off;
+            *text = pclntab_text_base(im, *tab, *len, *vaddr, text_start);
+            if (go_pclntab_parse(*tab, *len, *text, pclntab_count_cb, NULL, NULL) == 0)
                 return 0;
         }
     }
-    b->nsyms = 0;
+    *tab = NULL;
     return GO_PCLNTAB_ERR_MAGIC;
+}
+
+/* Remember where the table is (every binary), and take the functions from it when
+ * the file has no usable .symtab. */
+static int locate_pclntab(struct go_binary *b, const struct image *im, bool load_funcs)
+{
+    const uint8_t *tab = NULL;
+    size_t len = 0;
+    uint64_t vaddr = 0, text = 0;
+    int rc = find_pclntab(im, &tab, &len, &vaddr, &text);
+    if (rc != 0)
+        return rc;
+    b->pcln_off = (uint64_t)(tab - im->raw);
+    b->pcln_len = len;
+    b->pcln_text = text;
+    if (!load_funcs)
+        return 0;
+    b->nsyms = 0;
+    b->pool_len = 0;
+    rc = go_pclntab_parse(tab, len, text, pclntab_cb, b, NULL);
+    if (rc != 0)
+        b->nsyms = 0;
+    return rc;
 }
 
 static int cmp_addr(const void *a, const void *b)
@@ -536,9 +576,7 @@ static int load_symbols(struct go_binary *b, const struct image *im, char *msg,
         b->source = GO_SYMBOLS_SYMTAB;
     } else if (rc == 0) {
         /* No usable .symtab (-ldflags=-s): functions only, from the pcln table. */
-        b->nsyms = 0;
-        b->pool_len = 0;
-        rc = load_pclntab(b, im);
+        rc = locate_pclntab(b, im, true);
         if (rc > 0 || (rc < 0 && rc != -ENOMEM)) {
             set_msg(msg, msglen, "%s: no symbols: %s", b->path, go_pclntab_strerror(rc));
             return GO_BINARY_ERR_CORRUPT;
@@ -546,8 +584,15 @@ static int load_symbols(struct go_binary *b, const struct image *im, char *msg,
         if (rc == 0)
             b->source = GO_SYMBOLS_PCLNTAB;
     }
+    if (rc == 0 && b->source == GO_SYMBOLS_SYMTAB && locate_pclntab(b, im, false) != 0)
+        b->pcln_len = 0;   /* symbols fine, no table: stacks cannot be read (said there) */
     if (rc == 0)
         rc = index_symbols(b);
+    /* The base of the functions' funcdata (inline trees): the symbol go:func.* (Go
+     * 1.20+; go.func.* before), present in unstripped binaries. */
+    if (rc == 0 && go_binary_lookup(b, "go:func.*", &b->gofunc, NULL) != 0 &&
+        go_binary_lookup(b, "go.func.*", &b->gofunc, NULL) != 0)
+        b->gofunc = 0;
     if (rc < 0) {
         set_msg(msg, msglen, "%s: loading symbols: %s", b->path, strerror(-rc));
         return GO_BINARY_ERR_OPEN;
@@ -643,6 +688,17 @@ int go_binary_lookup(const struct go_binary *b, const char *name, uint64_t *addr
         *addr = s->addr;
     if (size)
         *size = s->size;
+    return 0;
+}
+
+int go_binary_pcln(const struct go_binary *b, struct go_binary_pcln_loc *loc)
+{
+    if (!b || b->pcln_len == 0)
+        return -ENOENT;
+    loc->file_off = b->pcln_off;
+    loc->len = b->pcln_len;
+    loc->text_start = b->pcln_text;
+    loc->gofunc = b->gofunc;
     return 0;
 }
 

@@ -54,6 +54,18 @@ int go_binary_lookup(const struct go_binary *b, const char *name, uint64_t *addr
 /* Name of the function containing a link-time address, or NULL. */
 const char *go_binary_func_at(const struct go_binary *b, uint64_t addr);
 
+/* Where the binary's pcln table (functions, lines, frame sizes: kept by stripped
+ * binaries too) lies in its file, for readers of goroutine stacks. */
+struct go_binary_pcln_loc {
+    uint64_t file_off;         /* of the table in the file at go_binary's path */
+    size_t len;
+    uint64_t text_start;       /* link-time base its function offsets count from */
+    uint64_t gofunc;           /* link-time address of the funcdata base (go:func.*), the
+                                * inline trees' origin; 0 when unknown */
+};
+/* 0 and *loc, or -ENOENT when the file has no table gmptop can read. */
+int go_binary_pcln(const struct go_binary *b, struct go_binary_pcln_loc *loc);
+
 /* Load bias for the running process: runtime address = link-time address + bias.
  * 0 for non-PIE. Reads /proc/PID/maps. Returns 0 or -errno. */
 int go_binary_load_bias(const struct go_binary *b, pid_t pid, uint64_t *bias);
