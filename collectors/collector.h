@@ -15,6 +15,8 @@
 struct collector_config {
     double sched_hz;              /* --sched-hz: runqueue sampling rate */
     int64_t census_budget_ns;     /* time allowed for the goroutine census per tick */
+    /* Time allowed for reading goroutine stacks per refresh (once a second); 0 off. */
+    int64_t groups_budget_ns;
     double bpf_budget_pct;        /* --bpf-budget: BPF probe cost allowed, % of one core */
     /* Why the budget is not what the user set or the default, said next to it; NULL
      * when it is (static string). */
@@ -26,6 +28,7 @@ struct collector_config {
     bool cores_per_thread;
 };
 #define COLLECTOR_CONFIG_DEFAULT { .sched_hz = 50.0, .census_budget_ns = 5000000, \
+                                   .groups_budget_ns = 20000000, \
                                    .bpf_budget_pct = 2.0 }
 
 /* A collector: open for a target -> sample into a snapshot each tick -> close.

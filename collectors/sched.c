@@ -20,6 +20,7 @@
 #include "base/util.h"
 #include "collectors/sched_quota.h"
 #include "collectors/sched_read.h"
+#include "collectors/goroutines_read.h"
 
 /* Runqueue statistics the sampler thread accumulates between two ticks. */
 struct runq_stats {
@@ -44,6 +45,12 @@ struct sched_state {
     struct sched_layout layout;
     struct sched_scratch scratch;
     int64_t census_budget_ns;
+    /* goroutine groups: read once a second at most, carried into the ticks between */
+    struct gr_reader *groups;
+    char groups_why[COLLECTOR_REASON_LEN];
+    int64_t groups_budget_ns;
+    int64_t groups_next_ns;
+    struct goroutines_sample groups_last;
     uint64_t dropped;
     char note[COLLECTOR_REASON_LEN];
     struct hist_source lat, gcp;
@@ -296,6 +303,12 @@ static void *sched_open(const struct target *t, const struct collector_config *c
         snprintf(st->note + used, sizeof(st->note) - used, "%shistograms n/a: not derived",
                  used ? "; " : "");
     }
+    st->groups_budget_ns = cfg->groups_budget_ns;
+    if (st->groups_budget_ns > 0)
+        st->groups = gr_reader_open(t, &st->mem, &st->layout, st->groups_why,
+                                    sizeof(st->groups_why));
+    else
+        snprintf(st->groups_why, sizeof(st->groups_why), "off (budget 0)");
     /* A thread of our own so the samples are spread evenly whatever the TUI is doing. */
     if (st->hz > 0 && pthread_create(&st->thread, NULL, sampler_main, st) == 0)
         st->thread_running = true;
@@ -344,6 +357,40 @@ static void read_gc(struct sched_state *st, struct sched_sample *out)
         out->gc_last_pause_ns = (int64_t)ns;
 }
 
+/* Goroutine groups once a second (stacks are costlier than the census); the ticks in
+ * between carry the last read, marked stale. */
+static void sample_groups(struct sched_state *st, struct snapshot *s)
+{
+    if (!st->groups) {
+        snapshot_set_status(s, "goroutines", false, st->groups_why);
+        return;
+    }
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    int64_t now = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+    char why[COLLECTOR_REASON_LEN] = "";
+    if (now >= st->groups_next_ns) {
+        st->groups_next_ns = now + 950000000LL;   /* a 1 s refresh is never skipped */
+        if (gr_reader_read(st->groups, st->groups_budget_ns, &st->groups_last, why,
+                           sizeof(why)) < 0) {
+            goroutines_sample_free(&st->groups_last);
+            st->groups_last.valid = false;
+        }
+        goroutines_sample_copy(&s->goroutines, &st->groups_last);
+    } else {
+        goroutines_sample_copy(&s->goroutines, &st->groups_last);
+        s->goroutines.stale = true;
+    }
+    if (!s->goroutines.valid) {
+        snapshot_set_status(s, "goroutines", false, why[0] ? why : "not read");
+        return;
+    }
+    if (s->goroutines.sampled)
+        snprintf(why, sizeof(why), "sampled: %lld of %lld goroutines read",
+                 (long long)s->goroutines.read, (long long)s->goroutines.total);
+    snapshot_set_status(s, "goroutines", true, why);
+}
+
 static int sched_sample(void *state, const struct target *t, struct snapshot *s,
                         char *reason, size_t len)
 {
@@ -373,6 +420,7 @@ static int sched_sample(void *state, const struct target *t, struct snapshot *s,
     if (sched_read_census(&st->mem, &st->layout, &st->scratch, st->census_budget_ns, out,
                           why, sizeof(why)) < 0)
         out->census_valid = false;
+    sample_groups(st, s);
     static const char *const from[] = {
         [GO_OFFSETS_DWARF] = "layout from DWARF",
         [GO_OFFSETS_TABLE] = "layout from the offset table",
@@ -391,6 +439,8 @@ static void sched_close(void *state)
         atomic_store(&st->stop, true);
         pthread_join(st->thread, NULL);
     }
+    gr_reader_close(st->groups);
+    goroutines_sample_free(&st->groups_last);
     sched_scratch_free(&st->scratch);
     sched_layout_free(&st->layout);
     pthread_mutex_destroy(&st->lock);

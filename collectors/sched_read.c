@@ -478,7 +478,7 @@ static int64_t now_ns(void)
 }
 
 /* g.atomicstatus values (runtime2.go); the scan bit 0x1000 is masked off. */
-static int g_class(uint32_t st)
+int sched_g_class(uint32_t st)
 {
     switch (st & ~0x1000u) {
     case 0: return GO_G_IDLE;
@@ -500,7 +500,7 @@ static void census_count(const struct sched_layout *l, struct sched_sample *out,
                          size_t *bad)
 {
     uint32_t st = (uint32_t)get_uint(b - lo, F(l, GO_G_ATOMICSTATUS), 4);
-    int c = g_class(st);
+    int c = sched_g_class(st);
     if (c == -2) {
         (*bad)++;
         return;

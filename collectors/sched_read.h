@@ -55,6 +55,10 @@ int sched_read_census(const struct mem_reader *mem, const struct sched_layout *l
                       struct sched_scratch *sc, int64_t budget_ns, struct sched_sample *out,
                       char *why, size_t len);
 
+/* The census class (enum go_g_class) of a g.atomicstatus value; -1 dead (free for reuse),
+ * -3 parked on a cgo extra M (Go 1.26+ _Gdeadextra), -2 not a status at all. */
+int sched_g_class(uint32_t status);
+
 /* Read runqhead/runqtail of the Ps whose addresses are in pptrs (from the last full
  * read) for the high-rate sampler: runq[i] = tail - head, UINT32_MAX when implausible. */
 int sched_read_runqs(const struct mem_reader *mem, const struct go_offsets *off,

@@ -11,5 +11,9 @@ json_object *json_numa(const struct snapshot *prev, const struct snapshot *cur);
 json_object *json_park(const struct snapshot *prev, const struct snapshot *cur);   /* "park" */
 /* "wake_to_run": the BPF runnable->running histogram. */
 json_object *json_wake_to_run(const struct snapshot *prev, const struct snapshot *cur);
+/* "goroutine_groups", "goroutine_groups_sampled", "goroutine_stacks_dropped" and
+ * "goroutine_groups_info", added to root (nulls when the groups were not read). */
+void json_goroutines_add(json_object *root, const struct snapshot *prev,
+                         const struct snapshot *cur);
 
 #endif

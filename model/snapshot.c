@@ -28,6 +28,7 @@ void snapshot_free(struct snapshot *s)
     cores_sample_free(&s->cores);
     numa_sample_free(&s->numa);
     diag_sample_free(&s->diag);
+    goroutines_sample_free(&s->goroutines);
     free(s);
 }
 

@@ -12,6 +12,7 @@
 #include "model/snapshot_numa.h"
 #include "model/snapshot_park.h"
 #include "model/snapshot_diag.h"
+#include "model/snapshot_goroutines.h"
 
 /* Bumped only when an existing field changes meaning; new fields keep the number. */
 #define SNAPSHOT_SCHEMA 1
@@ -176,6 +177,7 @@ struct snapshot {
     struct cores_sample cores;             /* per-CPU counters (snapshot_cores.h) */
     struct numa_sample numa;               /* memory and threads per node (snapshot_numa.h) */
     struct diag_sample diag;               /* findings of the diagnosis rules */
+    struct goroutines_sample goroutines;   /* goroutine groups (snapshot_goroutines.h) */
 
     struct collector_status status[SNAPSHOT_MAX_COLLECTORS];
     size_t nstatus;

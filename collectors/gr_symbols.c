@@ -1,0 +1,191 @@
+/* gr_symbols: pcln lookups for goroutine stacks, mapped from the target's own file and
+ * cached per pc (a program's goroutines share a few hundred distinct pcs). */
+#include "collectors/gr_symbols.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "target/go_binary.h"
+#include "target/go_pclntab.h"
+
+#define FRAME_SLOTS 16384      /* direct-mapped: a collision replaces, never grows */
+#define EXPAND_SLOTS 4096
+#define EXPAND_MAX 6           /* inlined depth cached; deeper ones are looked up */
+
+struct frame_slot {
+    uint64_t pc;               /* 0: empty */
+    int32_t sp_delta;
+    bool root, known;
+};
+
+struct expand_slot {
+    uint64_t key;              /* pc << 1 | caller; 0 empty */
+    uint8_t n;
+    struct gframe f[EXPAND_MAX];
+};
+
+struct gr_symbols {
+    void *map;
+    size_t map_len;
+    const uint8_t *pcln;
+    size_t pcln_len;
+    uint64_t text_start;
+    uint64_t gofunc;
+    uint64_t bias;
+    const struct mem_reader *mem;
+    struct frame_slot frames[FRAME_SLOTS];
+    struct expand_slot expand[EXPAND_SLOTS];
+};
+
+/* Functions a goroutine's stack starts in: the walk stops there, as the runtime's
+ * traceback does (goexit is the return address of every goroutine's first frame). */
+static bool is_root(const char *f)
+{
+    static const char *const roots[] = { "runtime.goexit", "runtime.mstart", "runtime.rt0_go",
+                                         "runtime.mcall", "runtime.morestack",
+                                         "runtime.systemstack" };
+    for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++)
+        if (strcmp(f, roots[i]) == 0)
+            return true;
+    return false;
+}
+
+struct gr_symbols *gr_symbols_open(const struct target *t, const struct mem_reader *mem,
+                                   char *why, size_t len)
+{
+    struct go_binary_pcln_loc loc;
+    if (!t->bin || go_binary_pcln(t->bin, &loc) != 0) {
+        snprintf(why, len, "no pcln table in the binary: stacks cannot be read");
+        return NULL;
+    }
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/exe", (int)t->pid);
+    /* The file the process runs, even if deleted or replaced on disk since. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        snprintf(why, len, "cannot open %s: %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return NULL;
+    }
+    if (st.st_dev != t->exe_dev || st.st_ino != t->exe_ino ||
+        loc.file_off > (uint64_t)st.st_size || loc.len > (uint64_t)st.st_size - loc.file_off) {
+        snprintf(why, len, "the program's file changed since attach");
+        close(fd);
+        return NULL;
+    }
+    long page = sysconf(_SC_PAGESIZE);
+    uint64_t start = loc.file_off & ~(uint64_t)(page > 0 ? page - 1 : 4095);
+    size_t map_len = (size_t)(loc.file_off - start) + loc.len;
+    /* A running executable cannot be written (ETXTBSY), so the mapping stays valid. */
+    void *map = mmap(NULL, map_len, PROT_READ, MAP_PRIVATE, fd, (off_t)start);
+    int err = errno;
+    close(fd);
+    if (map == MAP_FAILED) {
+        snprintf(why, len, "cannot map the pcln table: %s", strerror(err));
+        return NULL;
+    }
+    struct gr_symbols *s = calloc(1, sizeof(*s));
+    if (!s) {
+        munmap(map, map_len);
+        snprintf(why, len, "out of memory");
+        return NULL;
+    }
+    s->map = map;
+    s->map_len = map_len;
+    s->pcln = (const uint8_t *)map + (loc.file_off - start);
+    s->pcln_len = loc.len;
+    s->text_start = loc.text_start;
+    s->gofunc = loc.gofunc;
+    s->mem = mem;
+    if (go_binary_load_bias(t->bin, t->pid, &s->bias) != 0) {
+        snprintf(why, len, "cannot find where the program is loaded");
+        gr_symbols_close(s);
+        return NULL;
+    }
+    return s;
+}
+
+void gr_symbols_close(struct gr_symbols *s)
+{
+    if (!s)
+        return;
+    munmap(s->map, s->map_len);
+    free(s);
+}
+
+uint64_t gr_symbols_bias(const struct gr_symbols *s) { return s->bias; }
+
+static size_t slot_of(uint64_t key, size_t slots)
+{
+    key ^= key >> 29;
+    key *= 0xbf58476d1ce4e5b9ULL;
+    key ^= key >> 32;
+    return (size_t)key & (slots - 1);
+}
+
+bool gr_symbols_frame(struct gr_symbols *s, uint64_t pc, int32_t *sp_delta, bool *root)
+{
+    struct frame_slot *f = &s->frames[slot_of(pc, FRAME_SLOTS)];
+    if (f->pc != pc || pc == 0) {
+        struct go_pcln_pos at;
+        f->pc = pc;
+        f->known = go_pclntab_pc_lookup(s->pcln, s->pcln_len, s->text_start, pc, &at) == 0 &&
+                   at.sp_delta >= 0;
+        f->sp_delta = f->known ? at.sp_delta : -1;
+        f->root = f->known && is_root(at.func);
+    }
+    *sp_delta = f->sp_delta;
+    *root = f->root;
+    return f->known;
+}
+
+const char *gr_symbols_func(struct gr_symbols *s, uint64_t pc)
+{
+    struct go_pcln_pos at;
+    if (go_pclntab_pc_lookup(s->pcln, s->pcln_len, s->text_start, pc, &at) != 0)
+        return gstack_str("");
+    return gstack_str(at.func);
+}
+
+/* The uncached lookup. A caller's pc is a return address: its line and inlining are
+ * those of the call instruction, one byte back. */
+static int expand_pc(struct gr_symbols *s, uint64_t pc, bool caller, struct gframe *out,
+                     int max)
+{
+    struct go_pcln_pos at;
+    if (max < 1 || go_pclntab_pc_lookup(s->pcln, s->pcln_len, s->text_start, pc, &at) != 0)
+        return 0;
+    uint64_t lpc = caller && pc > at.entry ? pc - 1 : pc;
+    struct go_pcln_pos line = at;
+    if (lpc != pc && go_pclntab_pc_lookup(s->pcln, s->pcln_len, s->text_start, lpc, &line) != 0)
+        line = at;
+    out[0] = (struct gframe){ gstack_str(at.func), gstack_str(line.file ? line.file : ""),
+                              line.line, false };
+    return out[0].func && out[0].file ? 1 : 0;
+}
+
+int gr_symbols_expand(struct gr_symbols *s, uint64_t pc, bool caller, struct gframe *out,
+                      int max)
+{
+    uint64_t key = pc << 1 | (caller ? 1 : 0);
+    struct expand_slot *e = &s->expand[slot_of(key, EXPAND_SLOTS)];
+    if (key && e->key == key && e->n <= max) {
+        memcpy(out, e->f, e->n * sizeof(out[0]));
+        return e->n;
+    }
+    int n = expand_pc(s, pc, caller, out, max);
+    if (n > 0 && n <= EXPAND_MAX) {
+        e->key = key;
+        e->n = (uint8_t)n;
+        memcpy(e->f, out, (size_t)n * sizeof(out[0]));
+    }
+    return n;
+}

@@ -1,0 +1,39 @@
+/* gr_symbols: the target binary's pcln table, mapped once, with the caches that make
+ * reading many goroutine stacks cheap: frame size per pc for the walk, and the
+ * symbolised frames (inlined calls expanded) per pc for the groups. */
+#ifndef GMPTOP_GR_SYMBOLS_H
+#define GMPTOP_GR_SYMBOLS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/gstack.h"
+#include "target/target.h"
+#include "target/target_mem.h"
+
+struct gr_symbols;
+
+/* Map the pcln table of t's binary (through /proc/PID/exe, checked to be the file
+ * attached to) and find its load bias. NULL + why when the stacks cannot be read. */
+struct gr_symbols *gr_symbols_open(const struct target *t, const struct mem_reader *mem,
+                                   char *why, size_t len);
+void gr_symbols_close(struct gr_symbols *s);
+
+/* runtime address - link-time address (PIE load bias). */
+uint64_t gr_symbols_bias(const struct gr_symbols *s);
+
+/* For the stack walk, at link-time pc: the frame's size below its return address and
+ * whether the function is where goroutine stacks start (runtime.goexit and the like).
+ * false when no function contains pc. */
+bool gr_symbols_frame(struct gr_symbols *s, uint64_t pc, int32_t *sp_delta, bool *root);
+
+/* The function containing link-time pc ("" unknown): pooled string. */
+const char *gr_symbols_func(struct gr_symbols *s, uint64_t pc);
+
+/* The frames of link-time pc, innermost first, inlined calls expanded; caller: pc is a
+ * return address (its line is the call's). Returns how many were written (0 unknown). */
+int gr_symbols_expand(struct gr_symbols *s, uint64_t pc, bool caller, struct gframe *out,
+                      int max);
+
+#endif

@@ -1,0 +1,209 @@
+/* gstack: the run-long pool of symbolised goroutine stacks and their strings. */
+#include "model/gstack.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Open-addressing sets of pointers, grown at half full. */
+struct ptr_set {
+    void **slots;
+    size_t cap, len;
+};
+
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct ptr_set strings, stacks;
+static size_t stack_bytes;
+
+static uint64_t hash_bytes(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 0x100000001b3ULL;    /* FNV-1a */
+    return h;
+}
+
+#define HASH_SEED 0xcbf29ce484222325ULL
+
+static int set_grow(struct ptr_set *s, uint64_t (*hash)(const void *))
+{
+    size_t cap = s->cap ? s->cap * 2 : 1024;
+    void **slots = calloc(cap, sizeof(*slots));
+    if (!slots)
+        return -1;
+    for (size_t i = 0; i < s->cap; i++) {
+        if (!s->slots[i])
+            continue;
+        size_t j = (size_t)hash(s->slots[i]) & (cap - 1);
+        while (slots[j])
+            j = (j + 1) & (cap - 1);
+        slots[j] = s->slots[i];
+    }
+    free(s->slots);
+    s->slots = slots;
+    s->cap = cap;
+    return 0;
+}
+
+static uint64_t str_hash(const void *p) { return hash_bytes(HASH_SEED, p, strlen(p)); }
+
+static const char *str_intern_locked(const char *s)
+{
+    if (!s)
+        s = "";
+    if ((strings.len + 1) * 2 > strings.cap && set_grow(&strings, str_hash) < 0)
+        return NULL;
+    size_t i = (size_t)str_hash(s) & (strings.cap - 1);
+    while (strings.slots[i]) {
+        if (strcmp(strings.slots[i], s) == 0)
+            return strings.slots[i];
+        i = (i + 1) & (strings.cap - 1);
+    }
+    char *copy = strdup(s);
+    if (!copy)
+        return NULL;
+    strings.slots[i] = copy;
+    strings.len++;
+    return copy;
+}
+
+const char *gstack_str(const char *s)
+{
+    pthread_mutex_lock(&pool_lock);
+    const char *r = str_intern_locked(s);
+    pthread_mutex_unlock(&pool_lock);
+    return r;
+}
+
+/* Strings are pooled, so a frame hashes and compares by its pointers. */
+static uint64_t frame_hash(uint64_t h, const struct gframe *f)
+{
+    h = hash_bytes(h, &f->func, sizeof(f->func));
+    h = hash_bytes(h, &f->file, sizeof(f->file));
+    h = hash_bytes(h, &f->line, sizeof(f->line));
+    return hash_bytes(h, &f->inlined, sizeof(f->inlined));
+}
+
+static bool frame_eq(const struct gframe *a, const struct gframe *b)
+{
+    return a->func == b->func && a->file == b->file && a->line == b->line &&
+           a->inlined == b->inlined;
+}
+
+static uint64_t stack_hash_of(const struct gframe *frames, size_t n, bool truncated,
+                              const struct gframe *cb, const struct gframe *start)
+{
+    uint64_t h = frame_hash(frame_hash(HASH_SEED, cb), start);
+    h = hash_bytes(h, &truncated, sizeof(truncated));
+    for (size_t i = 0; i < n; i++)
+        h = frame_hash(h, &frames[i]);
+    return h | 1;      /* never 0 */
+}
+
+static uint64_t stack_hash(const void *p) { return ((const struct gstack *)p)->hash; }
+
+static bool stack_eq(const struct gstack *st, uint64_t h, const struct gframe *frames,
+                     size_t n, bool truncated, const struct gframe *cb,
+                     const struct gframe *start)
+{
+    if (st->hash != h || st->nframes != n || st->truncated != truncated ||
+        !frame_eq(&st->created_by, cb) || !frame_eq(&st->start, start))
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!frame_eq(&st->frames[i], &frames[i]))
+            return false;
+    return true;
+}
+
+/* A frame whose strings are the pool's (the caller's may be anyone's). */
+static bool frame_pool(struct gframe *out, const struct gframe *in)
+{
+    out->func = str_intern_locked(in && in->func ? in->func : "");
+    out->file = str_intern_locked(in && in->file ? in->file : "");
+    out->line = in ? in->line : 0;
+    out->inlined = in ? in->inlined : false;
+    return out->func && out->file;
+}
+
+const struct gstack *gstack_intern(const struct gframe *frames, size_t n, bool truncated,
+                                   const struct gframe *created_by, const struct gframe *start)
+{
+    if (n > GSTACK_MAX_FRAMES) {
+        n = GSTACK_MAX_FRAMES;
+        truncated = true;
+    }
+    struct gframe fr[GSTACK_MAX_FRAMES], cb, st0;
+    const struct gstack *found = NULL;
+    pthread_mutex_lock(&pool_lock);
+    bool ok = frame_pool(&cb, created_by) && frame_pool(&st0, start);
+    for (size_t i = 0; ok && i < n; i++)
+        ok = frame_pool(&fr[i], &frames[i]);
+    if (!ok)
+        goto out;
+    uint64_t h = stack_hash_of(fr, n, truncated, &cb, &st0);
+    if ((stacks.len + 1) * 2 > stacks.cap && set_grow(&stacks, stack_hash) < 0)
+        goto out;
+    size_t i = (size_t)h & (stacks.cap - 1);
+    while (stacks.slots[i]) {
+        if (stack_eq(stacks.slots[i], h, fr, n, truncated, &cb, &st0)) {
+            found = stacks.slots[i];
+            goto out;
+        }
+        i = (i + 1) & (stacks.cap - 1);
+    }
+    if (stacks.len >= GSTACK_POOL_CAP)
+        goto out;
+    size_t size = sizeof(struct gstack) + n * sizeof(struct gframe);
+    struct gstack *st = malloc(size);
+    if (!st)
+        goto out;
+    st->hash = h;
+    st->created_by = cb;
+    st->start = st0;
+    st->truncated = truncated;
+    st->nframes = (uint16_t)n;
+    memcpy(st->frames, fr, n * sizeof(fr[0]));
+    stacks.slots[i] = st;
+    stacks.len++;
+    stack_bytes += size;
+    found = st;
+out:
+    pthread_mutex_unlock(&pool_lock);
+    return found;
+}
+
+bool gstack_func_shown(const char *func)
+{
+    /* The runtime's traceback shows a function unless it is the runtime's own and
+     * unexported (runtime.Gosched is shown, runtime.gopark is not). */
+    if (!func || !strchr(func, '.'))
+        return false;
+    /* The closures the compiler wraps a `go f(args)` in (Go 1.22+): wrappers, elided. */
+    const char *w = strstr(func, ".gowrap");
+    if (w && w[7] >= '0' && w[7] <= '9')
+        return false;
+    if (strncmp(func, "runtime.", 8) != 0)
+        return true;
+    char c = func[8];
+    return c >= 'A' && c <= 'Z';
+}
+
+const struct gframe *gstack_user_frame(const struct gstack *st)
+{
+    if (!st)
+        return NULL;
+    for (size_t i = 0; i < st->nframes; i++)
+        if (strncmp(st->frames[i].func, "runtime.", 8) != 0 &&
+            strncmp(st->frames[i].func, "internal/", 9) != 0 &&
+            !strstr(st->frames[i].func, ".runtime_"))   /* sync.runtime_Semacquire */
+            return &st->frames[i];
+    return NULL;
+}
+
+void gstack_pool_stats(size_t *nstacks, size_t *bytes)
+{
+    pthread_mutex_lock(&pool_lock);
+    *nstacks = stacks.len;
+    *bytes = stack_bytes + (stacks.cap + strings.cap) * sizeof(void *);
+    pthread_mutex_unlock(&pool_lock);
+}

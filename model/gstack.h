@@ -1,0 +1,51 @@
+/* gstack: goroutine stacks, symbolised, kept once per distinct stack for the whole run.
+ * A goroutine group in a snapshot points at its stack here, so an hour of history holds
+ * each stack once however many ticks show it, and two groups have the same stack exactly
+ * when their pointers are equal. The pool only grows (a program has finitely many
+ * distinct stacks); past its cap, gstack_intern() refuses and the caller says so. */
+#ifndef GMPTOP_GSTACK_H
+#define GMPTOP_GSTACK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define GSTACK_MAX_FRAMES 64
+#define GSTACK_POOL_CAP 65536          /* distinct stacks kept at most */
+
+struct gframe {
+    const char *func;          /* interned, never NULL ("?" unknown) */
+    const char *file;          /* interned, never NULL ("" unknown) */
+    int32_t line;              /* 0 unknown */
+    bool inlined;              /* a call the compiler inlined into the frame below it */
+};
+
+struct gstack {
+    uint64_t hash;
+    struct gframe created_by;  /* the `go` statement's function, file, line; func "" none */
+    struct gframe start;       /* the function the goroutine started in; func "" unknown */
+    bool truncated;            /* deeper than GSTACK_MAX_FRAMES: the outermost are cut */
+    uint16_t nframes;
+    struct gframe frames[];    /* innermost first */
+};
+
+/* A string kept for the run (thread-safe); NULL only when out of memory. */
+const char *gstack_str(const char *s);
+
+/* The pooled copy of the stack with these frames (innermost first), creator, start
+ * function and truncation: equal stacks give the same pointer. NULL when the pool is
+ * full or memory is out. Thread-safe. */
+const struct gstack *gstack_intern(const struct gframe *frames, size_t n, bool truncated,
+                                   const struct gframe *created_by, const struct gframe *start);
+
+/* The first frame outside the Go runtime (where the goroutine waits, as a person reads
+ * it), or NULL when every frame is the runtime's. */
+const struct gframe *gstack_user_frame(const struct gstack *st);
+
+/* Whether runtime.Stack shows the function (it hides the runtime's unexported ones). */
+bool gstack_func_shown(const char *func);
+
+/* Distinct stacks and bytes held by the pool (for the memory figures). */
+void gstack_pool_stats(size_t *stacks, size_t *bytes);
+
+#endif
