@@ -15,8 +15,8 @@
 
 #define CHUNK 128               /* goroutines per batch of reads */
 #define STACK_COPY 4096         /* stack bytes read with the batch, from sp up */
-#define GROUP_SLOTS 8192        /* distinct raw stacks per refresh (power of two) */
-#define RAW_MAX 4096            /* kept; further ones count in "other" */
+#define GROUP_SLOTS 4096        /* distinct raw stacks per refresh (power of two) */
+#define RAW_MAX 2048            /* kept; further ones count in "other" */
 #define SYSTEM_SLOTS 1024
 #define G_SPAN_MAX 640          /* bytes of runtime.g read (its members used lie within) */
 
@@ -93,12 +93,20 @@ static uint64_t gfield(const struct gr_reader *r, const uint8_t *b, enum go_fiel
 struct gr_reader *gr_reader_open(const struct target *t, const struct mem_reader *mem,
                                  const struct sched_layout *l, char *why, size_t len)
 {
+    struct gr_symbols *sym = gr_symbols_open(t, mem, why, len);
+    return sym ? gr_reader_new(sym, mem, l, why, len) : NULL;
+}
+
+struct gr_reader *gr_reader_new(struct gr_symbols *sym, const struct mem_reader *mem,
+                                const struct sched_layout *l, char *why, size_t len)
+{
     int64_t lo = INT64_MAX, hi = 0;
     for (size_t i = 0; i < sizeof(needed) / sizeof(needed[0]); i++) {
         int64_t o = l->off->field[needed[i]];
         if (o < 0) {
             const struct go_field_spec *sp = go_field_spec(needed[i]);
             snprintf(why, len, "%s.%s not in this Go version's layout", sp->owner, sp->path);
+            gr_symbols_close(sym);
             return NULL;
         }
         lo = o < lo ? o : lo;
@@ -112,19 +120,17 @@ struct gr_reader *gr_reader_open(const struct target *t, const struct mem_reader
     if (!l->allgs || hi - lo > G_SPAN_MAX) {
         snprintf(why, len, !l->allgs ? "runtime.allgs address unknown"
                                      : "runtime.g members too far apart");
+        gr_symbols_close(sym);
         return NULL;
     }
     struct gr_reader *r = calloc(1, sizeof(*r));
     if (!r || !(r->arena = malloc(RAW_MAX * GSTACK_MAX_FRAMES * sizeof(uint64_t)))) {
         free(r);
+        gr_symbols_close(sym);
         snprintf(why, len, "out of memory");
         return NULL;
     }
-    r->sym = gr_symbols_open(t, mem, why, len);
-    if (!r->sym) {
-        gr_reader_close(r);
-        return NULL;
-    }
+    r->sym = sym;
     r->mem = mem;
     r->l = l;
     r->bias = gr_symbols_bias(r->sym);

@@ -10,12 +10,18 @@
 #include "model/snapshot.h"
 #include "target/target.h"
 
+struct gr_symbols;
+
 struct gr_reader;
 
 /* For the target t read through mem with layout l (both outlive the reader). NULL + why
  * when this Go version's layout lacks a member or the binary's tables are unusable. */
 struct gr_reader *gr_reader_open(const struct target *t, const struct mem_reader *mem,
                                  const struct sched_layout *l, char *why, size_t len);
+/* The same over symbols given (tests, fuzzing: a memory image and a table in memory);
+ * takes ownership of sym, also on failure. */
+struct gr_reader *gr_reader_new(struct gr_symbols *sym, const struct mem_reader *mem,
+                                const struct sched_layout *l, char *why, size_t len);
 void gr_reader_close(struct gr_reader *r);
 
 /* Read goroutines for at most budget_ns (a stride sample that continues where the last

@@ -14,8 +14,8 @@
 #include "target/go_binary.h"
 #include "target/go_pclntab.h"
 
-#define FRAME_SLOTS 16384      /* direct-mapped: a collision replaces, never grows */
-#define EXPAND_SLOTS 4096
+#define FRAME_SLOTS 8192      /* direct-mapped: a collision replaces, never grows */
+#define EXPAND_SLOTS 2048
 #define EXPAND_MAX 6           /* inlined depth cached; deeper ones are looked up */
 
 struct frame_slot {
@@ -92,24 +92,35 @@ struct gr_symbols *gr_symbols_open(const struct target *t, const struct mem_read
         snprintf(why, len, "cannot map the pcln table: %s", strerror(err));
         return NULL;
     }
-    struct gr_symbols *s = calloc(1, sizeof(*s));
+    uint64_t bias = 0;
+    struct gr_symbols *s = NULL;
+    if (go_binary_load_bias(t->bin, t->pid, &bias) != 0)
+        snprintf(why, len, "cannot find where the program is loaded");
+    else if (!(s = gr_symbols_new((const uint8_t *)map + (loc.file_off - start), loc.len,
+                                  loc.text_start, loc.gofunc, bias, mem)))
+        snprintf(why, len, "out of memory");
     if (!s) {
         munmap(map, map_len);
-        snprintf(why, len, "out of memory");
         return NULL;
     }
     s->map = map;
     s->map_len = map_len;
-    s->pcln = (const uint8_t *)map + (loc.file_off - start);
-    s->pcln_len = loc.len;
-    s->text_start = loc.text_start;
-    s->gofunc = loc.gofunc;
-    s->mem = mem;
-    if (go_binary_load_bias(t->bin, t->pid, &s->bias) != 0) {
-        snprintf(why, len, "cannot find where the program is loaded");
-        gr_symbols_close(s);
+    return s;
+}
+
+struct gr_symbols *gr_symbols_new(const uint8_t *pcln, size_t len, uint64_t text_start,
+                                  uint64_t gofunc, uint64_t bias,
+                                  const struct mem_reader *mem)
+{
+    struct gr_symbols *s = calloc(1, sizeof(*s));
+    if (!s)
         return NULL;
-    }
+    s->pcln = pcln;
+    s->pcln_len = len;
+    s->text_start = text_start;
+    s->gofunc = gofunc;
+    s->bias = bias;
+    s->mem = mem;
     return s;
 }
 
@@ -117,7 +128,8 @@ void gr_symbols_close(struct gr_symbols *s)
 {
     if (!s)
         return;
-    munmap(s->map, s->map_len);
+    if (s->map)
+        munmap(s->map, s->map_len);
     free(s);
 }
 

@@ -18,6 +18,11 @@ struct gr_symbols;
  * attached to) and find its load bias. NULL + why when the stacks cannot be read. */
 struct gr_symbols *gr_symbols_open(const struct target *t, const struct mem_reader *mem,
                                    char *why, size_t len);
+/* Over a pcln table already in memory (tests, fuzzing): table bytes (not copied: they
+ * must outlive the result), link-time text base and funcdata base, load bias. */
+struct gr_symbols *gr_symbols_new(const uint8_t *pcln, size_t len, uint64_t text_start,
+                                  uint64_t gofunc, uint64_t bias,
+                                  const struct mem_reader *mem);
 void gr_symbols_close(struct gr_symbols *s);
 
 /* runtime address - link-time address (PIE load bias). */

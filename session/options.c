@@ -30,6 +30,9 @@ void options_usage(FILE *out)
 "      --list-collectors  show every collector and whether it works here\n"
 "      --sched-hz HZ      runqueue samples per second between refreshes (default 50,\n"
 "                         up to 1000; 0 = only at each refresh)\n"
+"      --stacks-budget MS time per second for reading goroutine stacks (the\n"
+"                         goroutines pane; default 20, 0 = off); more goroutines\n"
+"                         than that reads are sampled, and the pane says so\n"
 "      --bpf-budget PCT   BPF probe cost the target may pay, in % of one core\n"
 "                         (default 2; above it the probes sample or detach; 0 = off)\n"
 "      --diagnose-only    batch mode: print diagnoses as they start and end\n"
@@ -83,7 +86,7 @@ static int usage_error(FILE *err, const char *fmt, const char *arg)
 }
 
 enum { OPT_FORMAT = 256, OPT_THEME, OPT_DEMO, OPT_COLLECTORS, OPT_LIST_COLLECTORS,
-       OPT_NO_COLOR, OPT_SCHED_HZ, OPT_BPF_BUDGET, OPT_DIAGNOSE_ONLY, OPT_FAIL_ON,
+       OPT_NO_COLOR, OPT_SCHED_HZ, OPT_BPF_BUDGET, OPT_STACKS_BUDGET, OPT_DIAGNOSE_ONLY, OPT_FAIL_ON,
        OPT_RECORD, OPT_REPLAY, OPT_LISTEN, OPT_HISTORY };
 
 int options_parse(int argc, char **argv, struct options *o, FILE *err)
@@ -102,6 +105,7 @@ int options_parse(int argc, char **argv, struct options *o, FILE *err)
         { "no-color", no_argument, NULL, OPT_NO_COLOR },
         { "sched-hz", required_argument, NULL, OPT_SCHED_HZ },
         { "bpf-budget", required_argument, NULL, OPT_BPF_BUDGET },
+        { "stacks-budget", required_argument, NULL, OPT_STACKS_BUDGET },
         { "diagnose-only", no_argument, NULL, OPT_DIAGNOSE_ONLY },
         { "fail-on", required_argument, NULL, OPT_FAIL_ON },
         { "record", required_argument, NULL, OPT_RECORD },
@@ -115,6 +119,7 @@ int options_parse(int argc, char **argv, struct options *o, FILE *err)
     o->delay_s = 1.0;
     o->sched_hz = 50.0;
     o->bpf_budget_pct = 2.0;
+    o->stacks_budget_ms = 20.0;
     const char *nc = getenv("NO_COLOR");
     o->no_color = nc && *nc;
 
@@ -166,6 +171,12 @@ int options_parse(int argc, char **argv, struct options *o, FILE *err)
                 (o->sched_hz != 0 && (o->sched_hz < 1 || o->sched_hz > 1000)))
                 return usage_error(err, "--sched-hz: '%s' is not 0 (off) or a rate between "
                                    "1 and 1000", optarg);
+            break;
+        case OPT_STACKS_BUDGET:
+            if (parse_double(optarg, &o->stacks_budget_ms) < 0 || o->stacks_budget_ms < 0 ||
+                o->stacks_budget_ms > 1000)
+                return usage_error(err, "--stacks-budget: '%s' is not milliseconds per "
+                                   "second between 0 (off) and 1000", optarg);
             break;
         case OPT_BPF_BUDGET:
             o->bpf_budget_given = true;

@@ -21,6 +21,7 @@ struct options {
     bool no_color;             /* NO_COLOR set or --no-color */
     double sched_hz;           /* --sched-hz, runqueue samples per second */
     double bpf_budget_pct;     /* --bpf-budget, BPF probe cost allowed (% of a core) */
+    double stacks_budget_ms;   /* --stacks-budget: goroutine stack reading per refresh */
     bool bpf_budget_given;     /* ...given on the command line (not the default) */
     bool diagnose_only;        /* --diagnose-only: batch prints findings as they start/end */
     int fail_on;               /* --fail-on: enum diag_severity, 0 = never fail */
