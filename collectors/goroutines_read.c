@@ -53,7 +53,9 @@ struct gr_reader {
     int64_t lo, span;           /* the g members read: [lo, lo + span) */
     uint64_t *gptrs;
     size_t gcap;
-    uint8_t gbuf[CHUNK][G_SPAN_MAX], again[CHUNK][G_SPAN_MAX];
+    uint8_t gbuf[CHUNK][G_SPAN_MAX];
+    uint8_t again[CHUNK][16];   /* g.sched.sp and .pc, read again after the stack */
+    int64_t again_off;          /* of sched.sp in g */
     uint8_t stack[CHUNK][STACK_COPY];
     size_t stack_len[CHUNK];    /* bytes of stack copied; 0: none to read */
     bool stack_failed[CHUNK];   /* a parked goroutine whose stack could not be read */
@@ -117,7 +119,9 @@ struct gr_reader *gr_reader_new(struct gr_symbols *sym, const struct mem_reader 
         hi = ws + 8;
     if (ws >= 0 && ws < lo)
         lo = ws;
-    if (!l->allgs || hi - lo > G_SPAN_MAX) {
+    /* gobuf keeps pc right after sp: both come back in one 16-byte read. */
+    if (!l->allgs || hi - lo > G_SPAN_MAX ||
+        l->off->field[GO_G_SCHED_PC] != l->off->field[GO_G_SCHED_SP] + 8) {
         snprintf(why, len, !l->allgs ? "runtime.allgs address unknown"
                                      : "runtime.g members too far apart");
         gr_symbols_close(sym);
@@ -136,6 +140,7 @@ struct gr_reader *gr_reader_new(struct gr_symbols *sym, const struct mem_reader 
     r->bias = gr_symbols_bias(r->sym);
     r->lo = lo;
     r->span = hi - lo;
+    r->again_off = l->off->field[GO_G_SCHED_SP];
     return r;
 }
 
@@ -304,18 +309,13 @@ static void take_one(struct gr_reader *r, struct tick *t, struct goroutines_samp
         return;
     }
     if (r->stack_len[k]) {
-        /* The goroutine must not have moved while its stack was read. */
-        const uint8_t *a = r->again[k];
-        static const struct { enum go_field f; int w; } same[] = {
-            { GO_G_ATOMICSTATUS, 4 }, { GO_G_GOID, 8 }, { GO_G_SCHED_SP, 8 },
-            { GO_G_SCHED_PC, 8 }, { GO_G_STACK_LO, 8 },
-        };
-        for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++)
-            if (!r->ok[k] ||
-                gfield(r, a, same[i].f, same[i].w) != gfield(r, b, same[i].f, same[i].w)) {
-                out->stacks_dropped++;
-                return;
-            }
+        /* The goroutine must not have run while its stack was read: a goroutine that
+         * ran (or a g reused) has saved another sp or pc since. */
+        if (!r->ok[k] || le(r->again[k], 8) != gfield(r, b, GO_G_SCHED_SP, 8) ||
+            le(r->again[k] + 8, 8) != gfield(r, b, GO_G_SCHED_PC, 8)) {
+            out->stacks_dropped++;
+            return;
+        }
         uint64_t sp = gfield(r, b, GO_G_SCHED_SP, 8);
         struct walk_ctx w = { r, r->stack[k], sp, r->stack_len[k] };
         int rc = walk(&w, gfield(r, b, GO_G_SCHED_PC, 8), sp, gfield(r, b, GO_G_STACK_LO, 8),
@@ -377,13 +377,16 @@ static int read_batch(struct gr_reader *r, const uint64_t *gs, size_t n)
             r->stack_len[idx[i]] = 0;
             r->stack_failed[idx[i]] = true;
         }
-    for (size_t k = 0; k < n; k++)
-        r->reqs[k] = (struct mem_req){ gs[k] + (uint64_t)r->lo, r->again[k], (size_t)r->span };
+    /* Only the saved sp and pc again (16 bytes, one request each): copying whole gs
+     * twice was most of the cost at 100k goroutines. */
+    for (size_t i = 0; i < ns; i++)
+        r->reqs[i] = (struct mem_req){ gs[idx[i]] + (uint64_t)r->again_off, r->again[idx[i]],
+                                       16 };
     bool again_ok[CHUNK];
-    if ((rc = read_each(r->mem, r->reqs, n, again_ok)) < 0)
+    if ((rc = read_each(r->mem, r->reqs, ns, again_ok)) < 0)
         return rc;
-    for (size_t k = 0; k < n; k++)
-        r->ok[k] = r->ok[k] && again_ok[k];
+    for (size_t i = 0; i < ns; i++)
+        r->ok[idx[i]] = r->ok[idx[i]] && again_ok[i];
     return 0;
 }
 
