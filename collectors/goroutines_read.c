@@ -298,7 +298,7 @@ static void take_one(struct gr_reader *r, struct tick *t, struct goroutines_samp
                            .startpc = startpc - r->bias };
     g.reason = c == GO_G_WAITING ? (uint32_t)gfield(r, b, GO_G_WAITREASON, 1) : UINT32_MAX;
     int64_t wait_ns = -1;
-    if (c == GO_G_WAITING && F(r->l, GO_G_WAITSINCE) >= 0) {
+    if ((c == GO_G_WAITING || c == GO_G_SYSCALL) && F(r->l, GO_G_WAITSINCE) >= 0) {
         int64_t since = (int64_t)gfield(r, b, GO_G_WAITSINCE, 8);
         if (since > 0 && since <= t->now)
             wait_ns = t->now - since;
