@@ -403,10 +403,10 @@ static const struct gstack *symbolize(struct gr_reader *r, const struct raw_grou
         }
         int k = gr_symbols_expand(r->sym, g->pcs[i], i > 0, fr + n,
                                   (int)(GSTACK_MAX_FRAMES - n));
-        if (k <= 0)
+        if (k < 0)
             fr[n++] = (struct gframe){ gstack_str("?"), gstack_str(""), 0, false };
         else
-            n += (size_t)k;
+            n += (size_t)k;    /* 0: a wrapper, left out */
     }
     /* The `go` statement, as the runtime prints it under "created by": only where the
      * runtime would show its function (never the runtime's own start-up code). */

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/util.h"
 #include "target/go_binary.h"
 #include "target/go_pclntab.h"
 
@@ -38,6 +39,7 @@ struct gr_symbols {
     uint64_t text_start;
     uint64_t gofunc;
     uint64_t bias;
+    int wrapper_id;            /* funcID of the compiler's wrappers; -1 unknown */
     const struct mem_reader *mem;
     struct frame_slot frames[FRAME_SLOTS];
     struct expand_slot expand[EXPAND_SLOTS];
@@ -97,7 +99,8 @@ struct gr_symbols *gr_symbols_open(const struct target *t, const struct mem_read
     if (go_binary_load_bias(t->bin, t->pid, &bias) != 0)
         snprintf(why, len, "cannot find where the program is loaded");
     else if (!(s = gr_symbols_new((const uint8_t *)map + (loc.file_off - start), loc.len,
-                                  loc.text_start, loc.gofunc, bias, mem)))
+                                  loc.text_start, loc.gofunc, bias,
+                                  go_binary_version(t->bin), mem)))
         snprintf(why, len, "out of memory");
     if (!s) {
         munmap(map, map_len);
@@ -109,12 +112,17 @@ struct gr_symbols *gr_symbols_open(const struct target *t, const struct mem_read
 }
 
 struct gr_symbols *gr_symbols_new(const uint8_t *pcln, size_t len, uint64_t text_start,
-                                  uint64_t gofunc, uint64_t bias,
+                                  uint64_t gofunc, uint64_t bias, const char *go_version,
                                   const struct mem_reader *mem)
 {
     struct gr_symbols *s = calloc(1, sizeof(*s));
     if (!s)
         return NULL;
+    /* abi.FuncIDWrapper: the last funcID, numbered after the special runtime functions
+     * of each release (1.22 added one, 1.25 another). A later release keeps the last
+     * known number: tests/live/goroutine_groups.sh fails on a toolchain where it moved. */
+    int minor = go_version ? util_go_minor(go_version) : -1;
+    s->wrapper_id = minor < 18 ? -1 : minor <= 21 ? 21 : minor <= 24 ? 22 : 23;
     s->pcln = pcln;
     s->pcln_len = len;
     s->text_start = text_start;
@@ -168,12 +176,15 @@ const char *gr_symbols_func(struct gr_symbols *s, uint64_t pc)
 }
 
 /* The uncached lookup. A caller's pc is a return address: its line and inlining are
- * those of the call instruction, one byte back. */
+ * those of the call instruction, one byte back. The compiler's wrappers (the closure a
+ * `go f(x)` runs, method value wrappers) give no frame, as in runtime.Stack. */
 static int expand_pc(struct gr_symbols *s, uint64_t pc, bool caller, struct gframe *out,
                      int max)
 {
     struct go_pcln_pos at;
     if (max < 1 || go_pclntab_pc_lookup(s->pcln, s->pcln_len, s->text_start, pc, &at) != 0)
+        return -1;
+    if (s->wrapper_id >= 0 && at.func_id == s->wrapper_id)
         return 0;
     uint64_t lpc = caller && pc > at.entry ? pc - 1 : pc;
     struct go_pcln_pos line = at;
@@ -181,7 +192,7 @@ static int expand_pc(struct gr_symbols *s, uint64_t pc, bool caller, struct gfra
         line = at;
     out[0] = (struct gframe){ gstack_str(at.func), gstack_str(line.file ? line.file : ""),
                               line.line, false };
-    return out[0].func && out[0].file ? 1 : 0;
+    return out[0].func && out[0].file ? 1 : -1;
 }
 
 int gr_symbols_expand(struct gr_symbols *s, uint64_t pc, bool caller, struct gframe *out,
@@ -189,12 +200,12 @@ int gr_symbols_expand(struct gr_symbols *s, uint64_t pc, bool caller, struct gfr
 {
     uint64_t key = pc << 1 | (caller ? 1 : 0);
     struct expand_slot *e = &s->expand[slot_of(key, EXPAND_SLOTS)];
-    if (key && e->key == key && e->n <= max) {
+    if (key && e->key == key && e->n <= max) {   /* n 0: a wrapper, no frame */
         memcpy(out, e->f, e->n * sizeof(out[0]));
         return e->n;
     }
     int n = expand_pc(s, pc, caller, out, max);
-    if (n > 0 && n <= EXPAND_MAX) {
+    if (n >= 0 && n <= EXPAND_MAX) {
         e->key = key;
         e->n = (uint8_t)n;
         memcpy(e->f, out, (size_t)n * sizeof(out[0]));

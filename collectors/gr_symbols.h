@@ -19,9 +19,10 @@ struct gr_symbols;
 struct gr_symbols *gr_symbols_open(const struct target *t, const struct mem_reader *mem,
                                    char *why, size_t len);
 /* Over a pcln table already in memory (tests, fuzzing): table bytes (not copied: they
- * must outlive the result), link-time text base and funcdata base, load bias. */
+ * must outlive the result), link-time text base and funcdata base, load bias, the
+ * binary's Go version ("go1.27.4"; NULL unknown: wrappers are then shown). */
 struct gr_symbols *gr_symbols_new(const uint8_t *pcln, size_t len, uint64_t text_start,
-                                  uint64_t gofunc, uint64_t bias,
+                                  uint64_t gofunc, uint64_t bias, const char *go_version,
                                   const struct mem_reader *mem);
 void gr_symbols_close(struct gr_symbols *s);
 
@@ -37,7 +38,8 @@ bool gr_symbols_frame(struct gr_symbols *s, uint64_t pc, int32_t *sp_delta, bool
 const char *gr_symbols_func(struct gr_symbols *s, uint64_t pc);
 
 /* The frames of link-time pc, innermost first, inlined calls expanded; caller: pc is a
- * return address (its line is the call's). Returns how many were written (0 unknown). */
+ * return address (its line is the call's). Returns how many were written: 0 for the
+ * compiler's wrappers (runtime.Stack leaves them out), -1 when no function holds pc. */
 int gr_symbols_expand(struct gr_symbols *s, uint64_t pc, bool caller, struct gframe *out,
                       int max);
 

@@ -278,6 +278,9 @@ int go_pclntab_pc_lookup(const uint8_t *data, size_t len, uint64_t text_start, u
     out->file = file_name(data, len, &h, rd_u32(fn + 28), file_no);
     out->line = line > 0 ? line : 0;
     out->sp_delta = sp;
+    /* funcID follows cuOffset, after startLine from Go 1.20 (magic 0xfffffff1). */
+    uint64_t id_at = foff + fs + (h.magic == 0xfffffff1u ? 36 : 32);
+    out->func_id = in_bounds(id_at, 1, len) ? data[id_at] : 0;
     return GO_PCLNTAB_OK;
 }
 

@@ -36,6 +36,8 @@ struct go_pcln_pos {
     int32_t line;              /* its line; 0 if none */
     int32_t sp_delta;          /* bytes the function's frame holds below the return
                                 * address at pc (pcsp table), for unwinding; -1 if none */
+    uint8_t func_id;           /* the runtime's funcID (0 normal; which number is the
+                                * compiler's wrappers depends on the release) */
 };
 
 /* Look up a link-time pc (text_start as for go_pclntab_parse). Every table offset and

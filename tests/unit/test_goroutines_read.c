@@ -41,6 +41,7 @@ struct world {
     struct mem_reader rd;
     uint64_t recv, goexit, bgsweep;  /* link-time function entries */
     int32_t recv_delta;             /* frame size at recv + 0x10 */
+    const char *version;
 };
 
 static struct world W;
@@ -95,7 +96,7 @@ static int read_all(const uint8_t *tab, size_t len, int64_t budget,
                     struct goroutines_sample *out)
 {
     char why[160] = "";
-    struct gr_symbols *sym = gr_symbols_new(tab, len, W.text, 0, 0, &W.rd);
+    struct gr_symbols *sym = gr_symbols_new(tab, len, W.text, 0, 0, W.version, &W.rd);
     assert_non_null(sym);
     struct gr_reader *r = gr_reader_new(sym, &W.rd, &W.l, why, sizeof(why));
     assert_non_null(r);
@@ -246,6 +247,7 @@ int main(void)
     if (nv <= 0)
         return 1;
     const char *v = versions[nv - 1];
+    W.version = v;
     snprintf(path, sizeof(path), "%s/%s-plain", dir, v);
     snprintf(nm, sizeof(nm), "%s/%s-plain.nm", dir, v);
     if (go_offsets_from_table(v, &W.off) != 0)
