@@ -188,14 +188,39 @@ bool gstack_func_shown(const char *func)
     return c >= 'A' && c <= 'Z';
 }
 
+/* Whether func belongs to the Go distribution: its import path's first element has no
+ * dot ("sync", "net/http", "internal/poll"), and it is not package main. */
+static bool is_std(const char *func)
+{
+    const char *slash = strrchr(func, '/');
+    const char *pkg_end = strchr(slash ? slash : func, '.');
+    if (!pkg_end)
+        return false;
+    if ((size_t)(pkg_end - func) == 4 && strncmp(func, "main", 4) == 0)
+        return false;
+    const char *first_end = strchr(func, '/');
+    if (!first_end || first_end > pkg_end)
+        first_end = pkg_end;
+    return !memchr(func, '.', (size_t)(first_end - func));
+}
+
+static bool is_runtime(const char *func)
+{
+    return strncmp(func, "runtime.", 8) == 0 || strncmp(func, "internal/", 9) == 0 ||
+           strstr(func, ".runtime_") != NULL;      /* sync.runtime_Semacquire */
+}
+
 const struct gframe *gstack_user_frame(const struct gstack *st)
 {
     if (!st)
         return NULL;
+    /* The program's own code first (time.Sleep says less than who slept), else the
+     * first frame outside the runtime (a goroutine of net/http's). */
     for (size_t i = 0; i < st->nframes; i++)
-        if (strncmp(st->frames[i].func, "runtime.", 8) != 0 &&
-            strncmp(st->frames[i].func, "internal/", 9) != 0 &&
-            !strstr(st->frames[i].func, ".runtime_"))   /* sync.runtime_Semacquire */
+        if (!is_runtime(st->frames[i].func) && !is_std(st->frames[i].func))
+            return &st->frames[i];
+    for (size_t i = 0; i < st->nframes; i++)
+        if (!is_runtime(st->frames[i].func))
             return &st->frames[i];
     return NULL;
 }

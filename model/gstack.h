@@ -38,8 +38,9 @@ const char *gstack_str(const char *s);
 const struct gstack *gstack_intern(const struct gframe *frames, size_t n, bool truncated,
                                    const struct gframe *created_by, const struct gframe *start);
 
-/* The first frame outside the Go runtime (where the goroutine waits, as a person reads
- * it), or NULL when every frame is the runtime's. */
+/* Where the goroutine waits, as a person reads it: the first frame of the program's own
+ * code (outside the Go distribution's packages), else the first outside the runtime;
+ * NULL when every frame is the runtime's. */
 const struct gframe *gstack_user_frame(const struct gstack *st);
 
 /* Whether runtime.Stack shows the function (it hides the runtime's unexported ones). */
