@@ -10,6 +10,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "model/goroutine_groups.h"
+#include "model/gstack.h"
 #include "model/history.h"
 #include "model/placement.h"
 #include "model/rates.h"
@@ -266,6 +268,91 @@ static void test_placement(void **state)
     snapshot_free(s);
 }
 
+
+static struct gframe fr(const char *func, const char *file, int line)
+{
+    return (struct gframe){ func, file, line, false };
+}
+
+/* Equal stacks are one pooled object whoever built their strings; any difference in a
+ * frame, the creator or truncation is another stack. */
+static void test_gstack_pool(void **state)
+{
+    (void)state;
+    char f1[32], f2[32];
+    strcpy(f1, "main.worker");
+    strcpy(f2, "main.worker");
+    struct gframe a[] = { fr("runtime.gopark", "proc.go", 1), fr(f1, "w.go", 10) };
+    struct gframe b[] = { fr("runtime.gopark", "proc.go", 1), fr(f2, "w.go", 10) };
+    struct gframe cb = fr("main.main", "m.go", 3), start = fr("main.worker", "", 0);
+    const struct gstack *x = gstack_intern(a, 2, false, &cb, &start);
+    const struct gstack *y = gstack_intern(b, 2, false, &cb, &start);
+    assert_non_null(x);
+    assert_ptr_equal(x, y);
+    assert_ptr_equal(x->frames[1].func, gstack_str("main.worker"));
+    b[1].line = 11;
+    assert_ptr_not_equal(gstack_intern(b, 2, false, &cb, &start), x);
+    assert_ptr_not_equal(gstack_intern(a, 2, true, &cb, &start), x);
+    struct gframe cb2 = fr("main.main", "m.go", 4);
+    assert_ptr_not_equal(gstack_intern(a, 2, false, &cb2, &start), x);
+    /* Deeper than the limit: cut and marked. */
+    struct gframe deep[GSTACK_MAX_FRAMES + 5];
+    for (int i = 0; i < GSTACK_MAX_FRAMES + 5; i++)
+        deep[i] = fr("main.rec", "r.go", i);
+    const struct gstack *d = gstack_intern(deep, GSTACK_MAX_FRAMES + 5, false, &cb, &start);
+    assert_int_equal(d->nframes, GSTACK_MAX_FRAMES);
+    assert_true(d->truncated);
+}
+
+/* Where a group waits: the program's code, past the runtime and the standard library. */
+static void test_gstack_user_frame(void **state)
+{
+    (void)state;
+    struct gframe cb = fr("", "", 0), start = cb;
+    struct gframe s1[] = { fr("runtime.gopark", "", 0), fr("sync.runtime_SemacquireMutex", "", 0),
+                           fr("sync.(*Mutex).lockSlow", "", 0),
+                           fr("github.com/acme/x.(*T).Do", "t.go", 5), fr("main.main", "", 0) };
+    const struct gstack *st = gstack_intern(s1, 5, false, &cb, &start);
+    assert_string_equal(gstack_user_frame(st)->func, "github.com/acme/x.(*T).Do");
+    struct gframe s2[] = { fr("runtime.gopark", "", 0), fr("time.Sleep", "", 0),
+                           fr("main.napping", "g.go", 31) };
+    assert_string_equal(gstack_user_frame(gstack_intern(s2, 3, false, &cb, &start))->func,
+                        "main.napping");
+    struct gframe s3[] = { fr("runtime.gopark", "", 0), fr("internal/poll.(*FD).Read", "", 0),
+                           fr("net/http.(*conn).serve", "", 0) };
+    assert_string_equal(gstack_user_frame(gstack_intern(s3, 3, false, &cb, &start))->func,
+                        "net/http.(*conn).serve");
+    struct gframe s4[] = { fr("runtime.gopark", "", 0), fr("runtime.bgsweep", "", 0) };
+    assert_null(gstack_user_frame(gstack_intern(s4, 2, false, &cb, &start)));
+    assert_true(gstack_func_shown("main.napping"));
+    assert_true(gstack_func_shown("runtime.Gosched"));
+    assert_false(gstack_func_shown("runtime.gopark"));
+    assert_false(gstack_func_shown("main.spawn.gowrap1"));
+}
+
+/* Growth between two refreshes, and when it cannot be told. */
+static void test_group_growth(void **state)
+{
+    (void)state;
+    struct gframe f[] = { fr("main.leak", "l.go", 9) }, cb = fr("", "", 0);
+    const struct gstack *st = gstack_intern(f, 1, false, &cb, &cb);
+    struct goroutine_group g0 = { st, 4, gstack_str("chan receive"), 10, NAN };
+    struct goroutine_group g1 = g0;
+    g1.count = 40;
+    struct goroutines_sample a = { .valid = true, .refreshed_ns = 1000000000,
+                                   .groups = &g0, .ngroups = 1 };
+    struct goroutines_sample b = { .valid = true, .refreshed_ns = 4000000000,
+                                   .groups = &g1, .ngroups = 1 };
+    assert_ptr_equal(goroutine_group_find(&a, &g1), &g0);
+    assert_float_equal(goroutine_group_growth_per_s(&a, &b, &g1), 10.0, 1e-9);
+    assert_true(isnan(goroutine_group_growth_per_s(&b, &b, &g1)));   /* same refresh */
+    a.ngroups = 0;                                                   /* new group: from 0 */
+    assert_float_equal(goroutine_group_growth_per_s(&a, &b, &g1), 40.0 / 3, 1e-9);
+    a.other_count = 5;                                               /* may have hidden it */
+    assert_true(isnan(goroutine_group_growth_per_s(&a, &b, &g1)));
+    assert_string_equal(goroutine_group_status_name(&g1), "waiting");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -275,6 +362,9 @@ int main(void)
         cmocka_unit_test(test_rates),
         cmocka_unit_test(test_cpu_util),
         cmocka_unit_test(test_placement),
+        cmocka_unit_test(test_gstack_pool),
+        cmocka_unit_test(test_gstack_user_frame),
+        cmocka_unit_test(test_group_growth),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
