@@ -17,7 +17,7 @@
 
 #define FRAME_SLOTS 8192      /* direct-mapped: a collision replaces, never grows */
 #define EXPAND_SLOTS 2048
-#define EXPAND_MAX 6           /* inlined depth cached; deeper ones are looked up */
+#define EXPAND_MAX 6           /* frames of one pc cached; deeper ones are looked up */
 
 struct frame_slot {
     uint64_t pc;               /* 0: empty */
@@ -175,24 +175,61 @@ const char *gr_symbols_func(struct gr_symbols *s, uint64_t pc)
     return gstack_str(at.func);
 }
 
-/* The uncached lookup. A caller's pc is a return address: its line and inlining are
- * those of the call instruction, one byte back. The compiler's wrappers (the closure a
+/* One inline tree entry, read from the program's memory (go:func.* is mapped there as in
+ * the file). */
+static bool inline_entry(struct gr_symbols *s, uint32_t tree, int32_t ix,
+                         struct go_pcln_inline *out)
+{
+    size_t size = go_pclntab_inline_size(s->pcln, s->pcln_len);
+    uint8_t raw[32];
+    if (!s->gofunc || !size || size > sizeof(raw) || ix < 0 || ix > (1 << 20))
+        return false;
+    uint64_t at = s->gofunc + s->bias + tree + (uint64_t)ix * size;
+    return target_mem_read(s->mem, at, raw, size) == 0 &&
+           go_pclntab_inline_decode(s->pcln, s->pcln_len, raw, out) == 0;
+}
+
+/* The uncached lookup, as the runtime's traceback does it. A caller's pc is a return
+ * address: its line and inlining are those of the call instruction, one byte back. A
+ * pc inside calls the compiler inlined gives one frame per inlined call, innermost
+ * first, each at the position the tables record there, then the call site's (the
+ * entry's parentPc) for the function around it. The compiler's wrappers (the closure a
  * `go f(x)` runs, method value wrappers) give no frame, as in runtime.Stack. */
 static int expand_pc(struct gr_symbols *s, uint64_t pc, bool caller, struct gframe *out,
                      int max)
 {
-    struct go_pcln_pos at;
+    struct go_pcln_pos at, pos;
     if (max < 1 || go_pclntab_pc_lookup(s->pcln, s->pcln_len, s->text_start, pc, &at) != 0)
         return -1;
-    if (s->wrapper_id >= 0 && at.func_id == s->wrapper_id)
-        return 0;
     uint64_t lpc = caller && pc > at.entry ? pc - 1 : pc;
-    struct go_pcln_pos line = at;
-    if (lpc != pc && go_pclntab_pc_lookup(s->pcln, s->pcln_len, s->text_start, lpc, &line) != 0)
-        line = at;
-    out[0] = (struct gframe){ gstack_str(at.func), gstack_str(line.file ? line.file : ""),
-                              line.line, false };
-    return out[0].func && out[0].file ? 1 : -1;
+    if (lpc == pc)
+        pos = at;
+    else if (go_pclntab_pc_lookup(s->pcln, s->pcln_len, s->text_start, lpc, &pos) != 0)
+        return -1;
+    int n = 0;
+    /* Bounded: a hostile tree whose parents loop stops after 32 levels. */
+    for (int depth = 0; pos.inl_index >= 0 && depth < 32 && n < max - 1; depth++) {
+        struct go_pcln_inline in;
+        if (!inline_entry(s, pos.inl_tree, pos.inl_index, &in))
+            break;
+        if (!(s->wrapper_id >= 0 && in.func_id == s->wrapper_id))
+            out[n++] = (struct gframe){ gstack_str(in.func),
+                                        gstack_str(pos.file ? pos.file : ""), pos.line, true };
+        uint32_t tree = pos.inl_tree;
+        if (go_pclntab_pc_lookup(s->pcln, s->pcln_len, s->text_start,
+                                 at.entry + (uint64_t)in.parent_pc, &pos) != 0 ||
+            pos.entry != at.entry)
+            return -1;
+        pos.inl_tree = pos.inl_index >= 0 ? pos.inl_tree : tree;
+    }
+    if (s->wrapper_id >= 0 && at.func_id == s->wrapper_id)
+        return n;
+    out[n] = (struct gframe){ gstack_str(at.func), gstack_str(pos.file ? pos.file : ""),
+                              pos.line, false };
+    for (int i = 0; i <= n; i++)
+        if (!out[i].func || !out[i].file)
+            return -1;
+    return n + 1;
 }
 
 int gr_symbols_expand(struct gr_symbols *s, uint64_t pc, bool caller, struct gframe *out,

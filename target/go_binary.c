@@ -4,6 +4,7 @@
 #include "target/elf_reloc.h"
 #include "target/go_moduledata.h"
 #include "target/go_pclntab.h"
+#include "base/util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -58,6 +59,7 @@ struct go_binary {
     size_t pcln_len;               /* 0: none found */
     uint64_t pcln_text;            /* link-time text base its offsets count from */
     uint64_t gofunc;               /* link-time address of go:func.*, 0 unknown */
+    uint64_t pcln_vaddr;           /* link-time address of the table */
 };
 
 /* The ELF file mapped read-only; every read goes through bounds checks on raw/size. */
@@ -440,6 +442,7 @@ static int locate_pclntab(struct go_binary *b, const struct image *im, bool load
     b->pcln_off = (uint64_t)(tab - im->raw);
     b->pcln_len = len;
     b->pcln_text = text;
+    b->pcln_vaddr = vaddr;
     if (!load_funcs)
         return 0;
     b->nsyms = 0;
@@ -592,6 +595,11 @@ static int load_symbols(struct go_binary *b, const struct image *im, char *msg,
      * 1.20+; go.func.* before), present in unstripped binaries. */
     if (rc == 0 && go_binary_lookup(b, "go:func.*", &b->gofunc, NULL) != 0 &&
         go_binary_lookup(b, "go.func.*", &b->gofunc, NULL) != 0)
+        b->gofunc = 0;
+    /* Stripped: from runtime.firstmoduledata, found through the pcln table. */
+    if (rc == 0 && b->gofunc == 0 && b->pcln_len &&
+        go_moduledata_gofunc(im->elf, im->raw, im->size, b->pcln_vaddr, im->raw + b->pcln_off,
+                             b->pcln_len, util_go_minor(b->version), &b->gofunc) != 0)
         b->gofunc = 0;
     if (rc < 0) {
         set_msg(msg, msglen, "%s: loading symbols: %s", b->path, strerror(-rc));

@@ -86,6 +86,85 @@ static bool scan_segments(const struct elf_image *f, uint64_t pcln_vaddr, uint64
     return false;
 }
 
+/* The moduledata itself: the same search, remembering where the candidate was. */
+static bool find_at(const struct elf_image *f, uint64_t pcln_vaddr, uint64_t funcnames,
+                    uint64_t *md_out)
+{
+    uint64_t md, text;
+    if (section_addr(f->elf, ".go.module", &md) &&
+        try_candidate(f, md, pcln_vaddr, funcnames, &text))
+        goto found;
+    if (elf_reloc_relative_site(f->elf, pcln_vaddr, &md) == 0 &&
+        try_candidate(f, md, pcln_vaddr, funcnames, &text))
+        goto found;
+    size_t n = 0;
+    if (elf_getphdrnum(f->elf, &n) < 0)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        GElf_Phdr ph;
+        if (!gelf_getphdr(f->elf, (int)i, &ph) || ph.p_type != PT_LOAD ||
+            !(ph.p_flags & PF_W) || ph.p_offset > f->size ||
+            ph.p_filesz > f->size - ph.p_offset)
+            continue;
+        const uint8_t *seg = f->raw + ph.p_offset;
+        uint64_t start = (8 - (ph.p_vaddr & 7)) & 7;
+        for (uint64_t off = start; off + MD_TEXT + 8 <= ph.p_filesz; off += 8) {
+            md = ph.p_vaddr + off;
+            if (elf_image_le64(seg + off) == pcln_vaddr &&
+                try_candidate(f, md, pcln_vaddr, funcnames, &text))
+                goto found;
+        }
+    }
+    return false;
+found:
+    *md_out = md;
+    return true;
+}
+
+/* moduledata.gofunc's offset: after text come etext and nine more words to enoptrbss,
+ * covctrs/ecovctrs from Go 1.20, end, gcdata, gcbss, types[, typedesclen from 1.27],
+ * etypes[, itaboffset, itabsize from 1.27], rodata, then gofunc. */
+static int64_t gofunc_offset(int minor)
+{
+    if (minor < 18)
+        return -1;
+    if (minor <= 19)
+        return MD_TEXT + 128;
+    return minor <= 26 ? MD_TEXT + 144 : MD_TEXT + 168;
+}
+
+/* Whether vaddr lies in a read-only, non-executable PT_LOAD (where go:func.* lives). */
+static bool in_rodata(Elf *elf, uint64_t vaddr)
+{
+    size_t n = 0;
+    if (elf_getphdrnum(elf, &n) < 0)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        GElf_Phdr ph;
+        if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_LOAD &&
+            !(ph.p_flags & (PF_X | PF_W)) && vaddr >= ph.p_vaddr &&
+            vaddr - ph.p_vaddr < ph.p_memsz)
+            return true;
+    }
+    return false;
+}
+
+int go_moduledata_gofunc(Elf *elf, const uint8_t *raw, size_t size, uint64_t pcln_vaddr,
+                         const uint8_t *pcln, size_t pcln_len, int go_minor,
+                         uint64_t *gofunc)
+{
+    int64_t off = gofunc_offset(go_minor);
+    if (!elf || !raw || !pcln || off < 0 || pcln_len < PCLN_FUNCNAME_OFF + 8 || pcln[7] != 8)
+        return -ENOENT;
+    struct elf_image f = { elf, raw, size };
+    uint64_t funcnames = pcln_vaddr + elf_image_le64(pcln + PCLN_FUNCNAME_OFF), md, v;
+    if (!find_at(&f, pcln_vaddr, funcnames, &md) ||
+        !elf_image_word(&f, md + (uint64_t)off, &v) || v == 0 || !in_rodata(elf, v))
+        return -ENOENT;
+    *gofunc = v;
+    return 0;
+}
+
 int go_moduledata_text(Elf *elf, const uint8_t *raw, size_t size, uint64_t pcln_vaddr,
                        const uint8_t *pcln, size_t pcln_len, uint64_t *text)
 {

@@ -16,4 +16,12 @@
 int go_moduledata_text(Elf *elf, const uint8_t *raw, size_t size, uint64_t pcln_vaddr,
                        const uint8_t *pcln, size_t pcln_len, uint64_t *text);
 
+/* The same moduledata's gofunc (the base of every function's funcdata: inline trees),
+ * for stripped binaries, whose symbol table no longer names go:func.*: the member's
+ * place depends on the release (go_minor: 19 for go1.19.8). 0 and *gofunc (checked to
+ * lie in a read-only segment), or -ENOENT. */
+int go_moduledata_gofunc(Elf *elf, const uint8_t *raw, size_t size, uint64_t pcln_vaddr,
+                         const uint8_t *pcln, size_t pcln_len, int go_minor,
+                         uint64_t *gofunc);
+
 #endif

@@ -8,6 +8,10 @@
 #define PCLN_MAGIC_120 0xfffffff1U /* Go 1.20+: same layout as 1.18 for what we read */
 
 /* The parts of the header we use, normalised over the layouts. */
+/* The runtime's table numbers (internal/abi: PCDATA_InlTreeIndex, FUNCDATA_InlTree). */
+#define PCDATA_INLTREEINDEX 2
+#define FUNCDATA_INLTREE 3
+
 struct pcln_header {
     uint32_t magic;
     unsigned ptr_size;
@@ -278,9 +282,68 @@ int go_pclntab_pc_lookup(const uint8_t *data, size_t len, uint64_t text_start, u
     out->file = file_name(data, len, &h, rd_u32(fn + 28), file_no);
     out->line = line > 0 ? line : 0;
     out->sp_delta = sp;
-    /* funcID follows cuOffset, after startLine from Go 1.20 (magic 0xfffffff1). */
+    /* funcID follows cuOffset (after startLine from Go 1.20, magic 0xfffffff1), then
+     * flag, a pad byte and nfuncdata; then pcdata[npcdata] and funcdata[nfuncdata], u32
+     * offsets (funcdata from moduledata.gofunc, ^0 none). The 1.16 layout is older. */
+    out->inl_index = -1;
+    out->inl_tree = UINT32_MAX;
     uint64_t id_at = foff + fs + (h.magic == 0xfffffff1u ? 36 : 32);
-    out->func_id = in_bounds(id_at, 1, len) ? data[id_at] : 0;
+    if (!in_bounds(id_at, 4, len))
+        return GO_PCLNTAB_OK;
+    out->func_id = data[id_at];
+    if (h.magic != 0xfffffff1u && h.magic != 0xfffffff0u)
+        return GO_PCLNTAB_OK;
+    uint32_t npcdata = rd_u32(fn + 24), nfuncdata = data[id_at + 3];
+    uint64_t pcdata_at = id_at + 4;
+    int32_t ix = -1;
+    if (npcdata > PCDATA_INLTREEINDEX && in_bounds(pcdata_at, 4ull * npcdata, len) &&
+        pc_value(data, len, &h, rd_u32(data + pcdata_at + 4 * PCDATA_INLTREEINDEX), entry, end,
+                 rel, &ix) < 0)
+        return GO_PCLNTAB_OK;
+    uint64_t funcdata_at = pcdata_at + 4ull * npcdata;
+    if (ix >= 0 && nfuncdata > FUNCDATA_INLTREE &&
+        in_bounds(funcdata_at, 4ull * nfuncdata, len)) {
+        out->inl_tree = rd_u32(data + funcdata_at + 4 * FUNCDATA_INLTREE);
+        out->inl_index = out->inl_tree == UINT32_MAX ? -1 : ix;
+    }
+    return GO_PCLNTAB_OK;
+}
+
+size_t go_pclntab_inline_size(const uint8_t *data, size_t len)
+{
+    struct pcln_header h;
+    if (read_header(data, len, &h) != GO_PCLNTAB_OK)
+        return 0;
+    return h.magic == 0xfffffff1u ? 16 : h.magic == 0xfffffff0u ? 20 : 0;
+}
+
+int go_pclntab_inline_decode(const uint8_t *data, size_t len, const uint8_t *entry,
+                             struct go_pcln_inline *out)
+{
+    struct pcln_header h;
+    memset(out, 0, sizeof(*out));
+    if (read_header(data, len, &h) != GO_PCLNTAB_OK)
+        return GO_PCLNTAB_ERR_MAGIC;
+    uint32_t name_off;
+    if (h.magic == 0xfffffff1u) {
+        /* inlinedCall: funcID u8, pad [3], nameOff i32, parentPc i32, startLine i32 */
+        out->func_id = entry[0];
+        name_off = rd_u32(entry + 4);
+        out->parent_pc = (int32_t)rd_u32(entry + 8);
+    } else if (h.magic == 0xfffffff0u) {
+        /* Go 1.18/1.19: parent i16, funcID u8, pad, file i32, line i32, func_ i32,
+         * parentPc i32 */
+        out->func_id = entry[2];
+        name_off = rd_u32(entry + 12);
+        out->parent_pc = (int32_t)rd_u32(entry + 16);
+    } else {
+        return GO_PCLNTAB_ERR_MAGIC;
+    }
+    uint64_t noff = h.funcname_off + name_off;
+    if (out->parent_pc < 0 || !in_bounds(noff, 1, len) ||
+        !memchr(data + noff, '\0', len - noff) || !data[noff])
+        return GO_PCLNTAB_ERR_CORRUPT;
+    out->func = (const char *)data + noff;
     return GO_PCLNTAB_OK;
 }
 

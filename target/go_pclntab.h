@@ -38,7 +38,26 @@ struct go_pcln_pos {
                                 * address at pc (pcsp table), for unwinding; -1 if none */
     uint8_t func_id;           /* the runtime's funcID (0 normal; which number is the
                                 * compiler's wrappers depends on the release) */
+    int32_t inl_index;         /* pc is in a call inlined here: its entry in the
+                                * function's inline tree; -1 none */
+    uint32_t inl_tree;         /* that tree's offset from moduledata.gofunc (go:func.*) */
 };
+
+/* One inline tree entry: the inlined function and where, in the function it was
+ * inlined into, the call sits (an offset from that function's entry). */
+struct go_pcln_inline {
+    const char *func;          /* inside the table bytes */
+    int32_t parent_pc;
+    uint8_t func_id;
+};
+/* Bytes of one inline tree entry in this table's layout (20 in Go 1.18/1.19, 16 since);
+ * 0 when the layout keeps no inline trees gmptop reads. */
+size_t go_pclntab_inline_size(const uint8_t *data, size_t len);
+/* Decode one entry (go_pclntab_inline_size bytes, read from the program's memory at
+ * gofunc + inl_tree + index * size). GO_PCLNTAB_OK, or an error for a name outside the
+ * table or a negative call offset. */
+int go_pclntab_inline_decode(const uint8_t *data, size_t len, const uint8_t *entry,
+                             struct go_pcln_inline *out);
 
 /* Look up a link-time pc (text_start as for go_pclntab_parse). Every table offset and
  * varint is bounds-checked and each table walk is bounded by the function's size, so

@@ -2,7 +2,8 @@
  * fixture's pcln table. Well-formed goroutines group by stack; hostile ones (return
  * addresses looping back, pcs outside the text, sp outside the stack, huge stacks,
  * garbage statuses, unmapped gs) are counted as unreadable or skipped, never shown;
- * thousands of random stacks and a corrupted pcln table finish within a bounded time
+ * thousands of random stacks (with inline trees of random bytes) and a corrupted pcln
+ * table finish within a bounded time
  * and never read outside the image (ASan in CI). */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -42,6 +43,7 @@ struct world {
     uint64_t recv, goexit, bgsweep;  /* link-time function entries */
     int32_t recv_delta;             /* frame size at recv + 0x10 */
     const char *version;
+    uint64_t gofunc;                /* where inline trees are read: random bytes here */
 };
 
 static struct world W;
@@ -96,7 +98,7 @@ static int read_all(const uint8_t *tab, size_t len, int64_t budget,
                     struct goroutines_sample *out)
 {
     char why[160] = "";
-    struct gr_symbols *sym = gr_symbols_new(tab, len, W.text, 0, 0, W.version, &W.rd);
+    struct gr_symbols *sym = gr_symbols_new(tab, len, W.text, W.gofunc, 0, W.version, &W.rd);
     assert_non_null(sym);
     struct gr_reader *r = gr_reader_new(sym, &W.rd, &W.l, why, sizeof(why));
     assert_non_null(r);
@@ -190,8 +192,13 @@ static void test_random_stacks(void **state)
                 put(a, rnd(&x) % 4 ? pcs[rnd(&x) % 5] + rnd(&x) % 0x80 : rnd(&x), 8);
         }
         set_allgs(MAXG);
+        /* Inline trees of random bytes: hostile names and call offsets. */
+        W.gofunc = BASE + 0x300000 - W.text;
+        for (uint64_t a = BASE + 0x300000; a < BASE + IMAGE; a += 8)
+            put(a, rnd(&x), 8);
         struct goroutines_sample s;
         assert_int_equal(read_all(W.tab, W.tablen, 1000000000, &s), 0);
+        W.gofunc = 0;
         assert_true(grouped(&s) + s.stacks_unreadable + s.stacks_dropped == s.read);
         for (size_t i = 0; i < s.ngroups; i++)
             assert_true(s.groups[i].stack->nframes <= GSTACK_MAX_FRAMES);
