@@ -20,6 +20,7 @@ static const struct record_section sections[] = {
     { REC_SEC_PARK, "park", record_park_encode, record_park_decode },
     { REC_SEC_CORES, "cores", record_cores_encode, record_cores_decode },
     { REC_SEC_NUMA, "numa", record_numa_encode, record_numa_decode },
+    { REC_SEC_GOROUTINES, "goroutines", record_goroutines_encode, record_goroutines_decode },
 };
 
 size_t record_section_count(void) { return sizeof(sections) / sizeof(sections[0]); }

@@ -22,6 +22,7 @@ enum record_section_tag {
     REC_SEC_PARK = 9,
     REC_SEC_CORES = 10,
     REC_SEC_NUMA = 11,
+    REC_SEC_GOROUTINES = 12,
 };
 
 /* One section's codec: encode writes the section's items (tag and framing are done by
@@ -68,5 +69,7 @@ void record_cores_encode(struct rec_buf *b, const struct snapshot *s);
 int record_cores_decode(struct rec_reader r, struct snapshot *s, char *why, size_t len);
 void record_numa_encode(struct rec_buf *b, const struct snapshot *s);
 int record_numa_decode(struct rec_reader r, struct snapshot *s, char *why, size_t len);
+void record_goroutines_encode(struct rec_buf *b, const struct snapshot *s);
+int record_goroutines_decode(struct rec_reader r, struct snapshot *s, char *why, size_t len);
 
 #endif

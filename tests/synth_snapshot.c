@@ -229,6 +229,43 @@ static void fill_numa(struct snapshot *s)
     strcpy(n->sample_note, "built without libnuma");
 }
 
+/* Goroutine groups: a growing leak, a steady sleeping group with an inlined frame and a
+ * recorded wait, and a running group without frames. */
+static void fill_goroutines(struct snapshot *s, int tick)
+{
+    struct goroutines_sample *g = &s->goroutines;
+    struct gframe leak[] = {
+        { "runtime.gopark", "/usr/lib/go/src/runtime/proc.go", 425, false },
+        { "main.leak", "/src/app/leak.go", 31, false },
+    };
+    struct gframe nap[] = {
+        { "runtime.gopark", "/usr/lib/go/src/runtime/proc.go", 425, false },
+        { "time.Sleep", "/usr/lib/go/src/runtime/time.go", 195, false },
+        { "main.wait", "/src/app/wait.go", 12, true },
+        { "main.napper", "/src/app/wait.go", 20, false },
+    };
+    struct gframe cb = { "main.main", "/src/app/main.go", 40, false };
+    struct gframe start = { "main.leak", "", 0, false }, none = { "", "", 0, false };
+    g->valid = true;
+    g->groups = calloc(3, sizeof(*g->groups));
+    if (!g->groups)
+        return;
+    g->groups[0] = (struct goroutine_group){ gstack_intern(leak, 2, false, &cb, &start), GO_G_WAITING,
+                                             gstack_str("chan receive"), 100 + 10 * tick, NAN };
+    start.func = "main.napper";
+    g->groups[1] = (struct goroutine_group){ gstack_intern(nap, 4, false, &cb, &start), GO_G_WAITING,
+                                             gstack_str("sleep"), 50, 61.5 };
+    start.func = "main.worker";
+    g->groups[2] = (struct goroutine_group){ gstack_intern(NULL, 0, false, &none, &start), GO_G_RUNNING,
+                                             gstack_str(""), 2, NAN };
+    g->ngroups = 3;
+    g->total = g->read = 152 + 10 * tick;
+    g->stacks_dropped = 1;
+    g->dropped_total = 3 + (uint64_t)tick;
+    g->refreshed_ns = 1700000000000000000LL + tick * 1000000000LL;
+    g->refresh_s = tick ? 1.0 : 0.0;
+}
+
 struct snapshot *synth_snapshot(int tick, size_t nps, size_t nthreads, size_t ncpus)
 {
     struct snapshot *s = snapshot_new();
@@ -266,6 +303,7 @@ struct snapshot *synth_snapshot(int tick, size_t nps, size_t nthreads, size_t nc
     fill_timehist(&s->sched_latency, tick, 1);
     fill_timehist(&s->gc_pauses, tick, 5);
     fill_diag(s);
+    fill_goroutines(s, tick);
     fill_park(s, tick);
     fill_cores(s, tick, ncpus);
     fill_numa(s);

@@ -127,6 +127,15 @@ static void test_round_trip_every_section(void **state)
     assert_true(dc->sched_latency.valid);
     assert_memory_equal(dc->sched_latency.raw, c->sched_latency.raw,
                         go_timehist_raw_size(&c->sched_latency.layout));
+    /* Groups come back pooled: the same stacks as live, so identity holds in replay. */
+    assert_int_equal(dc->goroutines.ngroups, 3);
+    for (size_t i = 0; i < 3; i++) {
+        assert_ptr_equal(dc->goroutines.groups[i].stack, c->goroutines.groups[i].stack);
+        assert_ptr_equal(dc->goroutines.groups[i].wait_reason, c->goroutines.groups[i].wait_reason);
+        assert_int_equal(dc->goroutines.groups[i].count, c->goroutines.groups[i].count);
+    }
+    assert_true(dc->goroutines.groups[1].stack->frames[2].inlined);
+    assert_true(isnan(dc->goroutines.groups[0].max_wait_s));
     assert_int_equal(dc->diag.nrules, c->diag.nrules);
     assert_ptr_equal(dc->diag.rules[0].id, c->diag.rules[0].id);   /* the registry's */
     assert_int_equal(dc->diag.rules[0].nfigures, 2);
@@ -259,7 +268,7 @@ static void test_truncated_and_corrupt(void **state)
 static void test_section_table(void **state)
 {
     (void)state;
-    assert_int_equal(record_section_count(), 11);
+    assert_int_equal(record_section_count(), 12);
     for (size_t i = 0; i < record_section_count(); i++)
         for (size_t j = i + 1; j < record_section_count(); j++)
             assert_int_not_equal(record_section_at(i)->tag, record_section_at(j)->tag);
