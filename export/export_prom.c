@@ -240,6 +240,7 @@ static void snapshot_metrics(struct prom *w, const struct snapshot *prev,
     prom_cores(w, prev, cur);
     prom_numa(w, cur);
     prom_diag(w, cur);
+    prom_goroutines(w, cur);
     collectors(w, cur);
 }
 

@@ -1,5 +1,5 @@
-/* export_prom_sections: Prometheus metrics of the histogram, park, cores, numa and
- * diagnoses sections, written through prom_write. */
+/* export_prom_sections: Prometheus metrics of the histogram, park, cores, numa,
+ * diagnoses and goroutine-group sections, written through prom_write. */
 #include "export/export_prom_sections.h"
 
 #include <math.h>
@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "diagnoses/diag.h"
+#include "model/goroutine_groups.h"
 #include "model/cores_metrics.h"
 #include "model/go_timehist.h"
 #include "model/park_hist.h"
@@ -219,4 +220,69 @@ void prom_diag(struct prom *w, const struct snapshot *cur)
             prom_sample(w, "", prom_labels(lbl, sizeof(lbl), 2, "rule", st->id, "threshold",
                                            r->thresholds[t].name), st->thr[t]);
     }
+}
+
+/* Goroutines per group, summed by where they wait (the group's first frame of the
+ * program's own code), status and wait reason: stacks alone would make a series per
+ * distinct stack. The 20 largest are kept, the rest summed under wait_func="other". */
+#define PROM_GROUP_SERIES 20
+
+struct group_series {
+    const char *func, *status, *reason;
+    int64_t count;
+};
+
+static int by_series_count(const void *a, const void *b)
+{
+    const struct group_series *x = a, *y = b;
+    return x->count != y->count ? (x->count > y->count ? -1 : 1) : 0;
+}
+
+void prom_goroutines(struct prom *w, const struct snapshot *cur)
+{
+    const struct goroutines_sample *g = &cur->goroutines;
+    if (!g->valid)
+        return;
+    struct group_series *ser = calloc(g->ngroups + 1, sizeof(*ser));
+    if (!ser)
+        return;
+    size_t n = 0;
+    for (size_t i = 0; i < g->ngroups; i++) {
+        const struct goroutine_group *gr = &g->groups[i];
+        const struct gframe *u = gstack_user_frame(gr->stack);
+        const char *func = u ? u->func : gr->stack->nframes ? "runtime" : "running";
+        const char *status = goroutine_group_status_name(gr);
+        size_t k = 0;
+        while (k < n && !(ser[k].func == func && ser[k].status == status &&
+                          ser[k].reason == gr->wait_reason))
+            k++;
+        if (k == n)
+            ser[n++] = (struct group_series){ func, status, gr->wait_reason, 0 };
+        ser[k].count += gr->count;
+    }
+    qsort(ser, n, sizeof(*ser), by_series_count);
+    int64_t other = g->other_count;
+    for (size_t k = PROM_GROUP_SERIES; k < n; k++)
+        other += ser[k].count;
+    char lbl[1024];
+    prom_family(w, "gmptop_goroutine_groups", "gauge",
+                "Goroutines by where they wait (first frame of the program's own code), "
+                "status and wait reason; the 20 largest, the rest under wait_func=\"other\".");
+    for (size_t k = 0; k < n && k < PROM_GROUP_SERIES; k++)
+        prom_sample(w, "", prom_labels(lbl, sizeof(lbl), 3, "wait_func", ser[k].func, "status",
+                                       ser[k].status, "wait_reason", ser[k].reason),
+                    (double)ser[k].count);
+    if (other > 0)
+        prom_sample(w, "", prom_labels(lbl, sizeof(lbl), 3, "wait_func", "other", "status",
+                                       "other", "wait_reason", "other"), (double)other);
+    free(ser);
+    prom_family(w, "gmptop_goroutine_stacks_read", "gauge",
+                "Goroutines whose stacks the last refresh read (fewer than all when sampled).");
+    prom_sample(w, "", NULL, (double)g->read);
+    prom_family(w, "gmptop_goroutine_groups_sampled", "gauge",
+                "1 when the goroutine groups rest on a sample (--stacks-budget).");
+    prom_sample(w, "", NULL, g->sampled ? 1 : 0);
+    prom_family(w, "gmptop_goroutine_stacks_dropped_total", "counter",
+                "Goroutine stacks dropped since attach: changed while read, or not walkable.");
+    prom_sample(w, "", NULL, (double)g->dropped_total);
 }

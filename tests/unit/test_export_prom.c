@@ -64,6 +64,15 @@ static void test_key_series(void **state)
      * left out, an unavailable rule exports neither. */
     assert_true(has_line(t, "gmptop_diagnosis_figure{rule=\"gomaxprocs\",figure=\"queued_per_p\"} 31.5"));
     assert_null(strstr(t, "figure=\"unmeasured\""));
+    /* Goroutine groups by where they wait: the program's frame, not time.Sleep. */
+    assert_true(has_line(t, "gmptop_goroutine_groups{wait_func=\"main.leak\",status=\"waiting\","
+                            "wait_reason=\"chan receive\"} 110"));
+    assert_true(has_line(t, "gmptop_goroutine_groups{wait_func=\"main.wait\",status=\"waiting\","
+                            "wait_reason=\"sleep\"} 50"));
+    assert_true(has_line(t, "gmptop_goroutine_groups{wait_func=\"running\",status=\"running\","
+                            "wait_reason=\"\"} 2"));
+    assert_true(has_line(t, "gmptop_goroutine_stacks_dropped_total 4"));
+    assert_true(has_line(t, "gmptop_goroutine_groups_sampled 0"));
     assert_true(has_line(t, "gmptop_diagnosis_threshold{rule=\"runq_backlog\",threshold=\"queued_per_p\"} 16"));
     assert_true(has_line(t, "gmptop_diagnosis_threshold{rule=\"runq_backlog\",threshold=\"hold_s\"} 5"));
     /* Unknown: never written as 0. */
@@ -110,6 +119,41 @@ static void check_histogram(const char *t, const char *name, const char *labels)
     snprintf(count, sizeof(count), "%s_count%s%s%s %.0f", name, *labels ? "{" : "", labels,
              *labels ? "}" : "", inf);
     assert_true(has_line(t, count));
+}
+
+/* Cardinality stays bounded: 30 places to wait make 20 series and "other". */
+static void test_goroutine_series_bounded(void **state)
+{
+    (void)state;
+    struct snapshot *c = synth_snapshot(1, 2, 2, 2);
+    struct goroutines_sample *g = &c->goroutines;
+    free(g->groups);
+    g->groups = calloc(30, sizeof(*g->groups));
+    assert_non_null(g->groups);
+    struct gframe none = { "", "", 0, false };
+    for (int i = 0; i < 30; i++) {
+        char name[32];
+        snprintf(name, sizeof(name), "main.f%02d", i);
+        struct gframe f = { name, "/a.go", i + 1, false };
+        g->groups[i] = (struct goroutine_group){ gstack_intern(&f, 1, false, &none, &none),
+                                                 GO_G_WAITING, gstack_str("select"), 100 - i,
+                                                 NAN };
+    }
+    g->ngroups = 30;
+    g->other_count = 7;
+    size_t len = 0;
+    char *t = export_prom(NULL, c, &len);
+    int series = 0;
+    for (const char *p = t; (p = strstr(p, "\ngmptop_goroutine_groups{")) != NULL; p++)
+        series++;
+    assert_int_equal(series, 21);
+    assert_true(has_line(t, "gmptop_goroutine_groups{wait_func=\"main.f00\",status=\"waiting\","
+                            "wait_reason=\"select\"} 100"));
+    /* f20..f29: 80+..+71 = 755, plus the 7 already past the top groups */
+    assert_true(has_line(t, "gmptop_goroutine_groups{wait_func=\"other\",status=\"other\","
+                            "wait_reason=\"other\"} 762"));
+    free(t);
+    snapshot_free(c);
 }
 
 static void test_histograms(void **state)
@@ -200,6 +244,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_key_series),
+        cmocka_unit_test(test_goroutine_series_bounded),
         cmocka_unit_test(test_histograms),
         cmocka_unit_test(test_labels_and_empty),
         cmocka_unit_test(test_scrape_metrics),
