@@ -20,6 +20,7 @@
 #include "tui/help.h"
 #include "tui/mouse.h"
 #include "tui/pane.h"
+#include "tui/goroutines_tui.h"
 #include "tui/pane_picker.h"
 #include "tui/replay_ui.h"
 #include "tui/theme.h"
@@ -408,6 +409,9 @@ static void follow_jump(struct app *a)
     if (a->picking || a->active != PANE_DIAG)
         return;
     int jump = pane_diag_take_jump(&a->panes[PANE_DIAG]);
+    /* A growing-goroutines finding opens the groups with the growing ones first. */
+    if (jump == PANE_GOROUTINES)
+        pane_goroutines_focus(&a->panes[PANE_GOROUTINES], GOROUTINES_BY_GROWTH);
     if (jump >= 0 && jump < PANE_COUNT)
         select_pane(a, jump);
 }
@@ -456,6 +460,12 @@ static void handle_key(struct app *a, int ch)
         }
     }
     struct pane_view v = make_view(a);
+    /* A pane typing a search or showing a view that q closes takes every key. */
+    struct pane *ap = &a->panes[a->active];
+    if (!a->picking && ap->grabs_keys && ap->grabs_keys(ap) && ap->key) {
+        ap->key(ap, &v, ch);
+        return;
+    }
     switch (ch) {
     case 'q': case 'Q': case KEY_F(10):
         a->quit = true;
@@ -488,7 +498,7 @@ static void handle_key(struct app *a, int ch)
     case KEY_BTAB:
         select_pane(a, a->active - 1);
         return;
-    case '1': case '2': case '3': case '4': case '5': case '6':
+    case '1': case '2': case '3': case '4': case '5': case '6': case '7':
         select_pane(a, ch - '1');
         return;
     case 'd':
@@ -504,6 +514,13 @@ static void handle_key(struct app *a, int ch)
         return;
     default:
         break;
+    }
+    /* Enter on the scheduler pane: from its goroutine census to the groups behind it. */
+    if (!a->picking && a->active == PANE_SCHED &&
+        (ch == '\n' || ch == '\r' || ch == KEY_ENTER)) {
+        pane_goroutines_focus(&a->panes[PANE_GOROUTINES], GOROUTINES_BY_COUNT);
+        select_pane(a, PANE_GOROUTINES);
+        return;
     }
     if (!a->picking && a->panes[a->active].key)
         a->panes[a->active].key(&a->panes[a->active], &v, ch);
@@ -680,7 +697,8 @@ static int init_panes(struct app *a)
         pane_latency_init(&a->panes[PANE_LATENCY]) < 0 ||
         pane_cores_init(&a->panes[PANE_CORES]) < 0 ||
         pane_threads_init(&a->panes[PANE_THREADS]) < 0 ||
-        pane_diag_init(&a->panes[PANE_DIAG]) < 0) {
+        pane_diag_init(&a->panes[PANE_DIAG]) < 0 ||
+        pane_goroutines_init(&a->panes[PANE_GOROUTINES]) < 0) {
         destroy_panes(a);
         return -ENOMEM;
     }

@@ -269,6 +269,41 @@ static const struct help_para help_text[] = {
              "saves. Leaving with F2 or Esc saves too. The settings file is "
              "$XDG_CONFIG_HOME/gmptop/gmptoprc (else ~/.config/gmptop/gmptoprc), keys "
              "mouse, diag.RULE.enabled and diag.RULE.THRESHOLD, written atomically." },
+    { true, "Goroutines pane (7): which goroutines, started where, waiting where" },
+    { false, "Every goroutine of the program, read from its memory once a second without "
+             "stopping it or needing its help (no pprof endpoint, no restart). gmptop reads "
+             "each goroutine's saved stack pointer and walks its stack with the tables the "
+             "Go compiler leaves in every binary, stripped ones too." },
+    { false, "A group is goroutines with the same stack, the same creator, the same status "
+             "and the same wait reason, like the grouped goroutine profile (pprof "
+             "debug=1). 10,000 goroutines usually make a handful of groups: the question "
+             "'which goroutines' becomes 'which few places'." },
+    { false, "COUNT: goroutines in the group. GROWTH/s: how many it gained per second over "
+             "the window said above the table (about 10 s); a group that keeps growing is "
+             "a leak in the making. STATUS: waiting (parked until something wakes it), "
+             "runnable (ready, queued for a P), running (on a thread now), syscall (in "
+             "the kernel). WAIT REASON: what a waiting goroutine waits for (chan receive, "
+             "select, sleep, IO wait, sync.Mutex...)." },
+    { false, "MAX WAIT: the longest wait the runtime recorded in the group. The runtime "
+             "stamps a wait only when a garbage collection finds the goroutine waiting, "
+             "so before the first GC it shows -, which means unknown, not zero." },
+    { false, "WHERE: where the group waits, as a person reads it: the first frame of the "
+             "program's own code (main.worker, not time.Sleep), with its file and line. "
+             "CREATED BY: the go statement that started these goroutines." },
+    { false, "Enter shows the group's whole stack, innermost frame first, with file:line; "
+             "calls the compiler inlined are marked (inlined); the runtime's own frames "
+             "are dim (runtime.Stack leaves them out). Esc, Enter or q returns." },
+    { false, "/ (or F3) filters the groups: type text found in a function, file, creator, "
+             "wait reason or status; Enter keeps the filter, Esc clears it. < > sort, I "
+             "inverts. From a goroutine_pileup finding, Enter on the diagnoses pane opens "
+             "this pane sorted by growth; Enter on the scheduler pane opens it too." },
+    { false, "SAMPLED (above the table): the program has more goroutines than "
+             "--stacks-budget lets gmptop read in a second (default 20 ms, about 7,000 "
+             "goroutines). It then reads a spread-out part each second, continuing where "
+             "it stopped, and scales the counts. Torn stacks dropped: goroutines that ran "
+             "while gmptop read their stack; gmptop never shows a stack that changed "
+             "under it. A running goroutine has no readable stack (running: stack not "
+             "readable)." },
     { true, "Process picker (p)" },
     { false, "PID, USER (owner), GO (Go version, ? = could not read the program file: "
              "needs root or CAP_SYS_PTRACE), THREADS, CPU% (of one CPU), RSS (memory in "
@@ -276,7 +311,7 @@ static const struct help_para help_text[] = {
     { true, "Keys" },
     { false, "F1 or h: this help (Up/Down/PgUp/PgDn scroll, any other key closes it); "
              "on the diagnoses pane they explain the selected finding, ? shows this help" },
-    { false, "Tab / Shift-Tab: next / previous pane;  1-6: go to a pane;  d: diagnoses" },
+    { false, "Tab / Shift-Tab: next / previous pane;  1-7: go to a pane;  d: diagnoses" },
     { false, "F2: set up the mouse and the diagnosis rules (on/off, thresholds)" },
     { false, "Space: pause (sampling stops and the display freezes; press again to go on)" },
     { false, "Up/Down, PgUp/PgDn, Home/End: move the selection bar (and scroll the Ps "

@@ -25,7 +25,7 @@ struct pane_rect {
 };
 
 enum pane_id { PANE_SCHED, PANE_LATENCY, PANE_CORES, PANE_NUMA, PANE_THREADS, PANE_DIAG,
-               PANE_COUNT };
+               PANE_GOROUTINES, PANE_COUNT };
 
 struct pane {
     const char *tab;          /* "Sched": label on the tabs row */
@@ -38,13 +38,17 @@ struct pane {
      * step it does not use moves the pane as MOUSE_WHEEL_ROWS Up or Down keys would. */
     bool (*mouse)(struct pane *p, const struct pane_view *v, const struct mouse_event *ev,
                   const struct pane_rect *r);
+    /* true while the pane takes every key itself (typing a search, a view that closes on
+     * q): the main loop's own keys wait. May be NULL. */
+    bool (*grabs_keys)(const struct pane *p);
     void (*reset)(struct pane *p);     /* a new target was attached; may be NULL */
     void (*destroy)(struct pane *p);   /* may be NULL */
     void *priv;
     int which;                         /* enum pane_id */
 };
 
-/* The pane a short name ("sched", "latency", "cores", "numa", "threads", "diag": the
+/* The pane a short name ("sched", "latency", "cores", "numa", "threads", "diag",
+ * "goroutines": the
  * rules' pane names and the settings file's tui.pane) stands for, or -1; and back. */
 int pane_id_by_name(const char *name);
 const char *pane_name(int id);
@@ -56,5 +60,6 @@ int pane_cores_init(struct pane *p);
 int pane_numa_init(struct pane *p);
 int pane_latency_init(struct pane *p);
 int pane_diag_init(struct pane *p);
+int pane_goroutines_init(struct pane *p);
 
 #endif

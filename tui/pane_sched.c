@@ -502,7 +502,8 @@ static int draw_reasons(const struct sched_sample *ss, int y, int x, int w, int 
     char head[160], more[64] = "";
     if (shown < n)
         snprintf(more, sizeof(more), ", top %zu of %zu", shown, n);
-    snprintf(head, sizeof(head), "Goroutines waiting (%lld), by reason%s%s",
+    snprintf(head, sizeof(head), "Goroutines waiting (%lld), by reason%s%s  "
+             "(Enter or 7: where they wait)",
              (long long)ss->g_by_class[GO_G_WAITING], more,
              ss->census_sampled ? " (sampled)" : "");
     attron(draw_role(THEME_TITLE));
