@@ -28,6 +28,7 @@ struct tick {
     long long nr_throttled;
     uint64_t migrations, run_delay_ns;      /* cumulative, of the P's thread */
     uint64_t lat_events, lat_ns;            /* scheduling-latency events added per tick */
+    long long leak_group;                   /* > 0: goroutine groups, a leak of this many */
 };
 
 static struct go_timehist_layout lat_layout;
@@ -65,6 +66,23 @@ static struct snapshot *make(int i, const struct tick *t)
     ss->ps[0].runq = (uint32_t)t->local;
     ss->census_valid = true;
     ss->g_total = t->g_total ? t->g_total : 10;
+    if (t->leak_group > 0) {
+        /* The leak beside a steady group of the rest: pooled stacks, as the reader gives. */
+        struct gframe leak = { "main.leak", "/src/app/leak.go", 31, false };
+        struct gframe nap = { "main.napper", "/src/app/nap.go", 12, false };
+        struct gframe cb = { "main.serve", "/src/app/srv.go", 88, false }, none = { "", "", 0, false };
+        struct goroutines_sample *g = &s->goroutines;
+        g->valid = true;
+        g->refreshed_ns = s->meta.time_ns;
+        g->groups = calloc(2, sizeof(*g->groups));
+        g->groups[0] = (struct goroutine_group){ gstack_intern(&leak, 1, false, &cb, &none),
+                                                 GO_G_WAITING, gstack_str("chan receive"),
+                                                 t->leak_group, NAN };
+        g->groups[1] = (struct goroutine_group){ gstack_intern(&nap, 1, false, &cb, &none),
+                                                 GO_G_WAITING, gstack_str("sleep"),
+                                                 ss->g_total - t->leak_group, NAN };
+        g->ngroups = 2;
+    }
     ss->g_by_class[GO_G_SYSCALL] = t->g_syscall;
     ss->g_by_class[GO_G_RUNNABLE] = t->g_runnable;
     if (t->reason) {
@@ -422,6 +440,11 @@ static void pileup(int i, struct tick *t, double per_tick)
 {
     t->g_total = 500 + (long long)(i * per_tick);
 }
+static void pileup_groups(int i, struct tick *t, double per_tick)
+{
+    pileup(i, t, per_tick);
+    t->leak_group = 20 + (long long)(i * per_tick);
+}
 static void sawtooth(int i, struct tick *t, double x)
 {
     (void)x;
@@ -442,6 +465,15 @@ static void test_goroutine_pileup(void **state)
     assert_int_equal(run_rule_in("goroutine_pileup", 100, pileup, 5.0, &f, 100, why),
                      DIAG_UNAVAILABLE);
     assert_non_null(strstr(why, "99 s of history"));
+    /* With the goroutines' stacks read, the finding names the group that grows. */
+    FIRES("goroutine_pileup", 182, pileup_groups, 1.0);
+    assert_non_null(strstr(f.message, "main.leak (leak.go:31), waiting in chan receive, "
+                                      "created by main.serve (srv.go:88)"));
+    assert_non_null(strstr(f.message, "60.0 a minute"));
+    assert_non_null(strstr(f.message, "100% of it one group"));
+    FIRES("goroutine_pileup", 182, pileup, 1.0);                  /* no groups: as before */
+    assert_null(strstr(f.message, "one group"));
+    QUIET("goroutine_pileup", 182, pileup_groups, 0.0);
 }
 
 static void plain(int i, struct tick *t, double x) { (void)i; (void)t; (void)x; }
