@@ -478,7 +478,8 @@ static void handle_key(struct app *a, int ch)
             return;
         }
         a->help = true;
-        a->help_scroll = 0;
+        /* Open on the pane in view; ? opens at the top. */
+        a->help_scroll = a->picking ? 0 : help_scroll_for_pane(a->active + 1, LINES - 1, COLS);
         return;
     case '?':
         a->help = true;

@@ -2,6 +2,8 @@
 #include "tui/help.h"
 
 #include <ncurses.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "tui/draw.h"
 
@@ -413,6 +415,23 @@ void help_overlay_draw(int rows, int cols, const char *title, const struct help_
     }
     draw_hint(top, left, h, w, tw, max_scroll > 0);
     attrset(A_NORMAL);
+}
+
+int help_scroll_for_pane(int key, int rows, int cols)
+{
+    /* The same text width as help_overlay_draw at this size. */
+    int m = cols >= 60 && rows >= 16 ? 1 : 0, tw = cols - 4 * m - 4;
+    char tag[8];
+    snprintf(tag, sizeof(tag), "(%d", key);
+    if (tw < 1)
+        return 0;
+    int row = 0;
+    for (size_t i = 0; i < NPARA; i++) {
+        if (help_text[i].heading && i && strstr(help_text[i].text, tag))
+            return row + 1;                  /* past the blank row before the heading */
+        row += draw_wrap(0, 0, tw, 0, help_text[i].text) + (help_text[i].heading && i ? 1 : 0);
+    }
+    return 0;
 }
 
 void help_draw(int rows, int cols, int *scroll)

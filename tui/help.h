@@ -10,6 +10,9 @@
  * the key closes the help (any key but the scroll keys). */
 void help_draw(int rows, int cols, int *scroll);
 bool help_key(int ch, int *scroll);
+/* Where the help of the pane with number key ("Goroutines pane (7)") starts, as a scroll
+ * for help_draw(rows, cols): F1 opens on the pane in view. 0 when none has that key. */
+int help_scroll_for_pane(int key, int rows, int cols);
 
 /* A scrolling text overlay (the help, a diagnosis explained): paragraphs word-wrapped in
  * a frame titled title, headings bold and set off by a blank row; *scroll is clamped to

@@ -135,24 +135,33 @@ wait_for "RUNDLY"
 T send-keys -t "$target" Tab
 wait_for "Active findings"
 T send-keys -t "$target" Tab
+wait_re "goroutines in [0-9]+ groups|goroutine stacks n/a" 5
+T send-keys -t "$target" Tab
 wait_re "$SCHED_RE" 5
+T send-keys -t "$target" BTab
+wait_re "goroutines in [0-9]+ groups|goroutine stacks n/a" 5
 T send-keys -t "$target" BTab
 wait_for "Active findings"
 T send-keys -t "$target" BTab
 wait_for "RUNDLY"
 pass "Tab / Shift-Tab cycle the panes"
 
-# Help opens with F1 and h and any key closes it.
+# Help opens with F1 and h on the pane in view (threads), ? at the top, and any key
+# closes it.
 T send-keys -t "$target" F1
-wait_for "run delay"
+wait_for "Threads pane (5)"
 T send-keys -t "$target" x
-wait_gone "run delay"
+wait_gone "Threads pane (5)"
 T send-keys -t "$target" h
+wait_for "Threads pane (5)"
+T send-keys -t "$target" Enter
+wait_gone "Threads pane (5)"
+T send-keys -t "$target" '?'
 wait_for "run delay"
 T send-keys -t "$target" Enter
 wait_gone "run delay"
 wait_for "RUNDLY"
-pass "help opens (F1, h), explains run delay, closes on any key"
+pass "help opens (F1, h on the pane in view; ? at the top), explains run delay, closes on any key"
 
 # Small terminals: the header stays, nothing wider than the screen; below 40x12 a note.
 T resize-window -t "$target" -x 40 -y 12
