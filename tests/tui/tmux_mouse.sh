@@ -72,15 +72,16 @@ click_on "NAME"
 wait_re "sorted by NAME asc" 3
 pass "a click on a column title sorts by it; again inverts it"
 
+# F1 opens the help on the pane in view (threads).
 click_on "F1 Help"
-wait_re "What you are looking at" 3
+wait_re "Threads pane \(5\)" 3
 for n in 1 2 3; do wheel down; done
-wait_gone_re "What you are looking at" 3
+wait_gone_re "Threads pane \(5\)" 3
 wheel up; wheel up; wheel up
-wait_re "What you are looking at" 3
+wait_re "Threads pane \(5\)" 3
 pass "a click on F1 in the footer opens the help; the wheel scrolls it"
 click 50 15
-wait_gone_re "What you are looking at" 3
+wait_gone_re "Threads pane \(5\)" 3
 wait_re "RUNDLY" 3
 pass "a click closes the help"
 
