@@ -62,31 +62,9 @@ static bool section_addr(Elf *elf, const char *name, uint64_t *addr)
     return false;
 }
 
-/* A writable segment's 8-aligned words equal to pcln_vaddr: a non-PIE's moduledata. */
-static bool scan_segments(const struct elf_image *f, uint64_t pcln_vaddr, uint64_t funcnames,
-                          uint64_t *text)
-{
-    size_t n = 0;
-    if (elf_getphdrnum(f->elf, &n) < 0)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        GElf_Phdr ph;
-        if (!gelf_getphdr(f->elf, (int)i, &ph) || ph.p_type != PT_LOAD ||
-            !(ph.p_flags & PF_W) || ph.p_offset > f->size ||
-            ph.p_filesz > f->size - ph.p_offset)
-            continue;
-        const uint8_t *seg = f->raw + ph.p_offset;
-        uint64_t start = (8 - (ph.p_vaddr & 7)) & 7;
-        for (uint64_t off = start; off + MD_TEXT + 8 <= ph.p_filesz; off += 8) {
-            if (elf_image_le64(seg + off) == pcln_vaddr &&
-                try_candidate(f, ph.p_vaddr + off, pcln_vaddr, funcnames, text))
-                return true;
-        }
-    }
-    return false;
-}
-
-/* The moduledata itself: the same search, remembering where the candidate was. */
+/* The moduledata: the .go.module section (Go 1.26+), the target of a RELATIVE relocation
+ * to the table (a PIE), else a writable segment's 8-aligned word equal to pcln_vaddr (a
+ * non-PIE). A candidate counts only when try_candidate accepts it. */
 static bool find_at(const struct elf_image *f, uint64_t pcln_vaddr, uint64_t funcnames,
                     uint64_t *md_out)
 {
@@ -172,11 +150,6 @@ int go_moduledata_text(Elf *elf, const uint8_t *raw, size_t size, uint64_t pcln_
         return -ENOENT;
     struct elf_image f = { elf, raw, size };
     uint64_t funcnames = pcln_vaddr + elf_image_le64(pcln + PCLN_FUNCNAME_OFF), md;
-    if (section_addr(elf, ".go.module", &md) &&
-        try_candidate(&f, md, pcln_vaddr, funcnames, text))
-        return 0;
-    if (elf_reloc_relative_site(elf, pcln_vaddr, &md) == 0 &&
-        try_candidate(&f, md, pcln_vaddr, funcnames, text))
-        return 0;
-    return scan_segments(&f, pcln_vaddr, funcnames, text) ? 0 : -ENOENT;
+    return find_at(&f, pcln_vaddr, funcnames, &md) &&
+                   try_candidate(&f, md, pcln_vaddr, funcnames, text) ? 0 : -ENOENT;
 }

@@ -406,6 +406,26 @@ int draw_col_at(const struct draw_col_place *place, size_t n, int x)
     return -1;
 }
 
+struct draw_table_hit draw_table_click(int y, int x, int head_y,
+                                       const struct draw_col_place *place, size_t n, int page,
+                                       size_t top, size_t nrows)
+{
+    struct draw_table_hit hit = { DRAW_HIT_NONE, -1, 0 };
+    if (head_y < 0)
+        return hit;
+    if (y == head_y) {
+        hit.col = draw_col_at(place, n, x);
+        hit.what = hit.col >= 0 ? DRAW_HIT_COLUMN : DRAW_HIT_NONE;
+        return hit;
+    }
+    long row = y - head_y - 1;
+    if (row >= 0 && row < page && top + (size_t)row < nrows) {
+        hit.what = DRAW_HIT_ROW;
+        hit.row = top + (size_t)row;
+    }
+    return hit;
+}
+
 void draw_cell(int y, const struct draw_col_place *c, const char *text, attr_t a)
 {
     if (!c->shown)

@@ -90,6 +90,17 @@ void draw_table_header(int y, const struct draw_col_place *place, size_t n, int 
 /* The shown column whose cells (or the space after them) hold screen column x, or -1:
  * which column header a click landed on. */
 int draw_col_at(const struct draw_col_place *place, size_t n, int x);
+/* Where a click landed on a table drawn with its header at head_y (-1: not drawn), page
+ * rows of it shown from row top of nrows: a column header (sort by it; again inverts,
+ * as in htop) or a row. */
+struct draw_table_hit {
+    enum { DRAW_HIT_NONE, DRAW_HIT_COLUMN, DRAW_HIT_ROW } what;
+    int col;                   /* DRAW_HIT_COLUMN */
+    size_t row;                /* DRAW_HIT_ROW: the row's index in the list */
+};
+struct draw_table_hit draw_table_click(int y, int x, int head_y,
+                                       const struct draw_col_place *place, size_t n, int page,
+                                       size_t top, size_t nrows);
 /* Draw one cell of a laid-out column (aligned, clipped); nothing when it is not shown. */
 void draw_cell(int y, const struct draw_col_place *c, const char *text, attr_t a);
 

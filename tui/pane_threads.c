@@ -315,20 +315,18 @@ static bool threads_mouse(struct pane *p, const struct pane_view *v,
     struct threads_state *st = p->priv;
     if (ev->what != MOUSE_CLICK || st->head_y < 0)
         return false;
-    if (ev->y == st->head_y) {
-        int col = draw_col_at(st->place, TC_COUNT, ev->x);
-        if (col < 0)
-            return false;
-        if (col == st->sort_col)
+    struct draw_table_hit hit = draw_table_click(ev->y, ev->x, st->head_y, st->place, TC_COUNT,
+                                                 st->page, st->top, st->nrows);
+    if (hit.what == DRAW_HIT_COLUMN) {
+        if (hit.col == st->sort_col)
             st->desc = !st->desc;
         else
-            set_sort(st, col);
+            set_sort(st, hit.col);
         return true;
     }
-    long row = ev->y - st->head_y - 1;
-    if (row < 0 || row >= st->page || st->top + (size_t)row >= st->nrows)
+    if (hit.what != DRAW_HIT_ROW)
         return false;
-    move_sel(st, (long)(st->top + (size_t)row) - (long)st->sel);
+    move_sel(st, (long)hit.row - (long)st->sel);
     return true;
 }
 
