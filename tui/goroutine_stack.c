@@ -31,6 +31,31 @@ static void add(struct line *l, int *n, attr_t a, const char *fmt, ...)
     l[(*n)++].a = a;
 }
 
+/* "main.worker  w.go:31": a frame as a person reads it (the file's last element). */
+void goroutines_fmt_frame(char *buf, size_t len, const struct gframe *f, bool with_file)
+{
+    const char *file = strrchr(f->file, '/');
+    file = file ? file + 1 : f->file;
+    if (!f->func[0])
+        snprintf(buf, len, "-");
+    else if (with_file && file[0])
+        snprintf(buf, len, "%s  %s:%d", f->func, file, (int)f->line);
+    else
+        snprintf(buf, len, "%s", f->func);
+}
+
+void goroutines_fmt_wait(char *buf, size_t len, double s)
+{
+    if (!isfinite(s))
+        snprintf(buf, len, "-");
+    else if (s < 60)
+        snprintf(buf, len, "%.0fs", s);
+    else if (s < 3600)
+        snprintf(buf, len, "%.0fm", s / 60);
+    else
+        snprintf(buf, len, "%.1fh", s / 3600);
+}
+
 static int build(const struct goroutine_group *g, double growth, struct line *l)
 {
     int n = 0;
