@@ -16,6 +16,7 @@
 struct line {
     char text[600];
     attr_t a;
+    bool path;                 /* a file:line: cut on the left, so the line number stays */
 };
 
 static void add(struct line *l, int *n, attr_t a, const char *fmt, ...)
@@ -28,6 +29,7 @@ static void add(struct line *l, int *n, attr_t a, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(l[*n].text, sizeof(l[*n].text), fmt, ap);
     va_end(ap);
+    l[*n].path = false;
     l[(*n)++].a = a;
 }
 
@@ -85,6 +87,7 @@ static int build(const struct goroutine_group *g, double growth, struct line *l)
         add(l, &n, a, "  %s%s", f->func, f->inlined ? "  (inlined)" : "");
         add(l, &n, gstack_func_shown(f->func) ? A_NORMAL : draw_role(THEME_DIM),
             "      %s:%d", f->file[0] ? f->file : "?", (int)f->line);
+        l[n - 1].path = true;
     }
     if (st->truncated)
         add(l, &n, draw_role(THEME_DIM), "  ... deeper than %d frames: the outermost are cut",
@@ -93,6 +96,7 @@ static int build(const struct goroutine_group *g, double growth, struct line *l)
     if (st->created_by.func[0]) {
         add(l, &n, A_BOLD, "created by %s", st->created_by.func);
         add(l, &n, A_NORMAL, "      %s:%d", st->created_by.file, (int)st->created_by.line);
+        l[n - 1].path = true;
     } else {
         add(l, &n, draw_role(THEME_DIM), "%s", "created by: not recorded (the main goroutine, "
             "or the runtime's start-up)");
@@ -121,9 +125,18 @@ void goroutine_stack_draw(const struct goroutine_group *g, const struct goroutin
         *scroll = n - body;
     if (*scroll < 0)
         *scroll = 0;
+    int w = r->w - 2;
     for (int i = *scroll; i < n && y < end - 1; i++) {
+        const char *t = lines[i].text;
+        char cut[sizeof(lines[i].text) + 8];
+        int len = (int)strlen(t);
+        /* A long path keeps its end (file:line): "      ...gofixture/groups.go:31". */
+        if (lines[i].path && len > w && w > 12) {
+            snprintf(cut, sizeof(cut), "      ...%s", t + len - (w - 9));
+            t = cut;
+        }
         attron(lines[i].a);
-        draw_text(y++, r->x + 1, r->w - 2, lines[i].text);
+        draw_text(y++, r->x + 1, w, t);
         attroff(lines[i].a);
     }
     if (end - 1 > r->y) {
