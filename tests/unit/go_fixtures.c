@@ -112,3 +112,43 @@ uint8_t *go_fixtures_pclntab(const char *path, size_t *len)
     assert_non_null(out);
     return out;
 }
+
+/* The link-time address of the section holding addr in path, and its name; 0 if none. */
+static uint64_t section_of(const char *path, uint64_t addr, const char *want, char *name,
+                           size_t nlen)
+{
+    elf_version(EV_CURRENT);
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        fail_msg("%s: open: %s", path, strerror(errno));
+    Elf *e = elf_begin(fd, ELF_C_READ, NULL);
+    assert_non_null(e);
+    size_t shstrndx;
+    assert_int_equal(elf_getshdrstrndx(e, &shstrndx), 0);
+    uint64_t found = 0;
+    Elf_Scn *scn = NULL;
+    while ((scn = elf_nextscn(e, scn)) != NULL && !found) {
+        GElf_Shdr sh;
+        assert_non_null(gelf_getshdr(scn, &sh));
+        const char *n = elf_strptr(e, shstrndx, sh.sh_name);
+        if (!n || sh.sh_addr == 0 || !(sh.sh_flags & SHF_ALLOC))
+            continue;
+        if (want ? strcmp(n, want) == 0 : addr - sh.sh_addr < sh.sh_size) {
+            found = sh.sh_addr;
+            snprintf(name, nlen, "%s", n);
+        }
+    }
+    elf_end(e);
+    close(fd);
+    return found;
+}
+
+uint64_t go_fixtures_same_place(const char *from, const char *to, uint64_t addr)
+{
+    char name[256] = "";
+    uint64_t a = section_of(from, addr, NULL, name, sizeof(name));
+    uint64_t b = a ? section_of(to, 0, name, name, sizeof(name)) : 0;
+    if (!a || !b)
+        fail_msg("%#" PRIx64 " of %s: no section of that name in %s", addr, from, to);
+    return addr - a + b;
+}

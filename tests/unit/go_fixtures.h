@@ -18,4 +18,10 @@ size_t go_fixtures_buildinfo(uint8_t *buf, const char *version, const char *modi
  * (so a sanitizer sees any overread); fails the test when there is none. */
 uint8_t *go_fixtures_pclntab(const char *path, size_t *len);
 
+/* Where in fixture build to lies what is at link-time address addr in its sibling build
+ * from: the same offset into the section of the same name. A stripped build's sections
+ * can start a little later than the unstripped one's (its build flags are a longer
+ * string in .rodata), so nm's addresses for the latter need this. */
+uint64_t go_fixtures_same_place(const char *from, const char *to, uint64_t addr);
+
 #endif

@@ -341,6 +341,27 @@ static struct go_binary *open_ok(const char *path)
     return b;
 }
 
+/* The funcdata base of the fixture at path, whose unstripped sibling (itself, or the
+ * same build without -s -w) is sibling with nm listing nm: go:func.* (go.func.* in
+ * 1.19) from the symbol table, or from runtime.firstmoduledata when stripped, both where
+ * go tool nm puts the symbol. */
+static uint64_t gofunc_expected(const char *sibling, const char *path, const char *nm)
+{
+    uint64_t want = go_fixtures_nm_addr(nm, "go:func.*");
+    if (want == 0)
+        want = go_fixtures_nm_addr(nm, "go.func.*");
+    assert_true(want != 0);
+    return go_fixtures_same_place(sibling, path, want);
+}
+
+static void check_gofunc(const struct go_binary *b, uint64_t want, const char *label)
+{
+    struct go_binary_pcln_loc loc;
+    assert_int_equal(go_binary_pcln(b, &loc), 0);
+    if (loc.gofunc != want)
+        fail_msg("%s: gofunc %#" PRIx64 ", expected %#" PRIx64, label, loc.gofunc, want);
+}
+
 /* Each of funcs_checked where go tool nm of the unstripped build with the same linker
  * puts it. A cgo build links externally in every mode: the C start-up code sits before
  * runtime.text even in its non-PIE builds. */
@@ -395,6 +416,9 @@ static void check_variant(const struct fixtures *f, const char *v, const char *v
     }
     assert_int_equal(go_binary_lookup(b, "runtime.no_such_symbol", NULL, NULL), -ENOENT);
     assert_null(go_binary_func_at(b, 0));
+    char sibling[PATH_MAX];
+    fixture_path_in(f, sibling, sizeof(sibling), v, ext ? "-extpie" : pie ? "-pie" : "-plain");
+    check_gofunc(b, gofunc_expected(sibling, path, nm), path);
     go_binary_free(b);
 }
 
@@ -464,6 +488,13 @@ static void check_no_section_headers(const struct fixtures *f, const char *v,
                      "%#" PRIx64, src, funcs_checked[k], addr,
                      go_fixtures_nm_addr(nm, funcs_checked[k]));
     }
+    /* The same funcdata base as with section headers (found by their names there). */
+    struct go_binary *with = open_ok(src);
+    struct go_binary_pcln_loc loc;
+    assert_int_equal(go_binary_pcln(with, &loc), 0);
+    assert_true(loc.gofunc != 0);
+    check_gofunc(b, loc.gofunc, src);
+    go_binary_free(with);
     go_binary_free(b);
 }
 

@@ -51,6 +51,10 @@ static int check_version(const char *bindir, const char *refdir, const char *v,
             fail_msg("%s: bad reference line: %s", ref, line);
         snprintf(func, sizeof(func), "%.*s", (int)(sp2 - sp1 - 1), sp1 + 1);
         snprintf(where, sizeof(where), "%s", sp2 + 1);
+        /* No file but a line (Go 1.25's go:textfipsstart marker: ":-5"): no position
+         * either, whatever line its table holds. */
+        if (where[0] == ':')
+            snprintf(where, sizeof(where), ":-1");
         struct go_pcln_pos pos;
         int rc = go_pclntab_pc_lookup(tab, len, base, pc, &pos);
         /* Go prints ":-1" where the tables have no position (e.g. an init's padding). */
