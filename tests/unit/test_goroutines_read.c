@@ -229,7 +229,10 @@ static void test_corrupt_pcln(void **state)
             bad[rnd(&x) % W.tablen] = (uint8_t)rnd(&x);
         struct goroutines_sample s;
         assert_int_equal(read_all(bad, W.tablen, 1000000000, &s), 0);
-        assert_true(grouped(&s) + s.stacks_unreadable == 64);
+        /* A corrupted name can make a goroutine look like the runtime's own (skipped):
+         * what is read is grouped or counted, never lost. */
+        assert_true(s.read <= 64);
+        assert_true(grouped(&s) + s.stacks_unreadable + s.stacks_dropped == s.read);
         goroutines_sample_free(&s);
         free(bad);
     }
