@@ -14,6 +14,7 @@
 #include "base/util.h"
 #include "target/go_binary.h"
 #include "target/go_pclntab.h"
+#include "target/go_unwind.h"
 
 #define FRAME_SLOTS 8192      /* direct-mapped: a collision replaces, never grows */
 #define EXPAND_SLOTS 2048
@@ -44,19 +45,6 @@ struct gr_symbols {
     struct frame_slot frames[FRAME_SLOTS];
     struct expand_slot expand[EXPAND_SLOTS];
 };
-
-/* Functions a goroutine's stack starts in: the walk stops there, as the runtime's
- * traceback does (goexit is the return address of every goroutine's first frame). */
-static bool is_root(const char *f)
-{
-    static const char *const roots[] = { "runtime.goexit", "runtime.mstart", "runtime.rt0_go",
-                                         "runtime.mcall", "runtime.morestack",
-                                         "runtime.systemstack" };
-    for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++)
-        if (strcmp(f, roots[i]) == 0)
-            return true;
-    return false;
-}
 
 struct gr_symbols *gr_symbols_open(const struct target *t, const struct mem_reader *mem,
                                    char *why, size_t len)
@@ -160,7 +148,7 @@ bool gr_symbols_frame(struct gr_symbols *s, uint64_t pc, int32_t *sp_delta, bool
         f->known = go_pclntab_pc_lookup(s->pcln, s->pcln_len, s->text_start, pc, &at) == 0 &&
                    at.sp_delta >= 0;
         f->sp_delta = f->known ? at.sp_delta : -1;
-        f->root = f->known && is_root(at.func);
+        f->root = f->known && go_unwind_is_root(at.func);
     }
     *sp_delta = f->sp_delta;
     *root = f->root;
@@ -215,12 +203,10 @@ static int expand_pc(struct gr_symbols *s, uint64_t pc, bool caller, struct gfra
         if (!(s->wrapper_id >= 0 && in.func_id == s->wrapper_id))
             out[n++] = (struct gframe){ gstack_str(in.func),
                                         gstack_str(pos.file ? pos.file : ""), pos.line, true };
-        uint32_t tree = pos.inl_tree;
         if (go_pclntab_pc_lookup(s->pcln, s->pcln_len, s->text_start,
                                  at.entry + (uint64_t)in.parent_pc, &pos) != 0 ||
             pos.entry != at.entry)
             return -1;
-        pos.inl_tree = pos.inl_index >= 0 ? pos.inl_tree : tree;
     }
     if (s->wrapper_id >= 0 && at.func_id == s->wrapper_id)
         return n;

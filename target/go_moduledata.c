@@ -17,15 +17,17 @@
  * funcnameOffset, ... as ptrSize words. */
 #define PCLN_FUNCNAME_OFF 32
 
-/* Whether vaddr lies in an executable PT_LOAD. */
-static bool in_text(Elf *elf, uint64_t vaddr)
+/* Whether vaddr lies in a PT_LOAD with every flag of need and none of forbid: code
+ * (PF_X) for moduledata.text, read-only data (neither PF_X nor PF_W) for gofunc. */
+static bool in_segment(Elf *elf, uint64_t vaddr, uint32_t need, uint32_t forbid)
 {
     size_t n = 0;
     if (elf_getphdrnum(elf, &n) < 0)
         return false;
     for (size_t i = 0; i < n; i++) {
         GElf_Phdr ph;
-        if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_LOAD && (ph.p_flags & PF_X) &&
+        if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_LOAD &&
+            (ph.p_flags & need) == need && !(ph.p_flags & forbid) &&
             vaddr >= ph.p_vaddr && vaddr - ph.p_vaddr < ph.p_memsz)
             return true;
     }
@@ -38,7 +40,7 @@ static bool try_candidate(const struct elf_image *f, uint64_t md, uint64_t pcln_
     uint64_t hdr, names, t;
     if (!elf_image_word(f, md + MD_PCHEADER, &hdr) || hdr != pcln_vaddr ||
         !elf_image_word(f, md + MD_FUNCNAMETAB, &names) || names != funcnames ||
-        !elf_image_word(f, md + MD_TEXT, &t) || t == 0 || !in_text(f->elf, t))
+        !elf_image_word(f, md + MD_TEXT, &t) || t == 0 || !in_segment(f->elf, t, PF_X, 0))
         return false;
     *text = t;
     return true;
@@ -111,22 +113,6 @@ static int64_t gofunc_offset(int minor)
     return minor <= 26 ? MD_TEXT + 144 : MD_TEXT + 168;
 }
 
-/* Whether vaddr lies in a read-only, non-executable PT_LOAD (where go:func.* lives). */
-static bool in_rodata(Elf *elf, uint64_t vaddr)
-{
-    size_t n = 0;
-    if (elf_getphdrnum(elf, &n) < 0)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        GElf_Phdr ph;
-        if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_LOAD &&
-            !(ph.p_flags & (PF_X | PF_W)) && vaddr >= ph.p_vaddr &&
-            vaddr - ph.p_vaddr < ph.p_memsz)
-            return true;
-    }
-    return false;
-}
-
 int go_moduledata_gofunc(Elf *elf, const uint8_t *raw, size_t size, uint64_t pcln_vaddr,
                          const uint8_t *pcln, size_t pcln_len, int go_minor,
                          uint64_t *gofunc)
@@ -137,7 +123,7 @@ int go_moduledata_gofunc(Elf *elf, const uint8_t *raw, size_t size, uint64_t pcl
     struct elf_image f = { elf, raw, size };
     uint64_t funcnames = pcln_vaddr + elf_image_le64(pcln + PCLN_FUNCNAME_OFF), md, v;
     if (!find_at(&f, pcln_vaddr, funcnames, &md) ||
-        !elf_image_word(&f, md + (uint64_t)off, &v) || v == 0 || !in_rodata(elf, v))
+        !elf_image_word(&f, md + (uint64_t)off, &v) || v == 0 || !in_segment(elf, v, 0, PF_X | PF_W))
         return -ENOENT;
     *gofunc = v;
     return 0;

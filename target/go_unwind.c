@@ -5,9 +5,7 @@
 
 #include "target/go_pclntab.h"
 
-/* Functions a goroutine's stack starts in: unwinding stops there, as the runtime's
- * traceback does (goexit is the return address of every goroutine's first frame). */
-static int is_root(const char *f)
+bool go_unwind_is_root(const char *f)
 {
     return strcmp(f, "runtime.goexit") == 0 || strcmp(f, "runtime.mstart") == 0 ||
            strcmp(f, "runtime.rt0_go") == 0 || strcmp(f, "runtime.mcall") == 0 ||
@@ -35,7 +33,7 @@ int go_unwind(const struct go_unwind_in *in, struct go_frame *out, int max, int 
             line = at;
         out[*n] = (struct go_frame){ lpc, at.func, line.file, line.line };
         (*n)++;
-        if (is_root(at.func))
+        if (go_unwind_is_root(at.func))
             return GO_UNWIND_DONE;
         /* The return address sits right above the frame: at sp + delta. */
         uint64_t ra_at = sp + (uint64_t)at.sp_delta, ra = 0;

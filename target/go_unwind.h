@@ -3,6 +3,7 @@
 #ifndef GMPTOP_GO_UNWIND_H
 #define GMPTOP_GO_UNWIND_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,6 +35,11 @@ enum go_unwind_end {
     GO_UNWIND_BAD_SP = -2,     /* a frame outside [stack_lo, stack_hi) or not growing */
     GO_UNWIND_UNREADABLE = -3, /* the stack could not be read */
 };
+
+/* Whether f is a function goroutine stacks start in (runtime.goexit, the return address
+ * of every goroutine's first frame, and the system stacks' roots): walks stop there, as
+ * the runtime's traceback does. */
+bool go_unwind_is_root(const char *f);
 
 /* Fill up to max frames, innermost first, into out and their count into *n. Every frame
  * is checked (pc inside a function, sp inside the stack and above the last), so a stack
