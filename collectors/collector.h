@@ -26,10 +26,19 @@ struct collector_config {
      * sample; the cores collector does it while the file-descriptor budget allows and
      * says in the snapshot (cores.per_thread, cores.thread_note) what it managed. */
     bool cores_per_thread;
+    /* --profile-hz: on-CPU samples per second of each target thread; 0 off. */
+    double profile_hz;
+    /* A request to write the last profile_req_seconds of on-CPU samples to files: the
+     * TUI's key and --profile bump profile_req_seq; the cpuprof collector writes at its
+     * next sample and answers in cpuprof.export_msg. "" skips a format. */
+    unsigned profile_req_seq;
+    double profile_req_seconds;
+    char profile_req_pprof[1024];
+    char profile_req_folded[1024];
 };
 #define COLLECTOR_CONFIG_DEFAULT { .sched_hz = 50.0, .census_budget_ns = 5000000, \
                                    .groups_budget_ns = 20000000, \
-                                   .bpf_budget_pct = 2.0 }
+                                   .bpf_budget_pct = 2.0, .profile_hz = 99.0 }
 
 /* A collector: open for a target -> sample into a snapshot each tick -> close.
  * It never draws and never exits the program; what it cannot do it reports as a

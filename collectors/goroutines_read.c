@@ -37,6 +37,7 @@ struct raw_group {
     bool truncated;
     int64_t count;
     int64_t max_wait_ns;        /* -1 none recorded */
+    int64_t oncpu;              /* on-CPU samples of its goroutines (gr_reader_read) */
     uint64_t *pcs;              /* into the arena */
 };
 
@@ -69,6 +70,7 @@ struct gr_reader {
     size_t cursor;              /* where the next refresh starts in allgs */
     uint64_t dropped_total;
     int64_t last_ns;
+    const struct cpuprof_sample *oncpu;   /* this refresh's profile; NULL none */
 };
 
 static int64_t mono_ns(void)
@@ -239,7 +241,7 @@ static uint64_t mix(uint64_t h, uint64_t v)
 
 /* Count one goroutine into its raw group; false when the table is full. */
 static bool group_add(struct gr_reader *r, const struct raw_group *g, const uint64_t *pcs,
-                      int64_t wait_ns)
+                      int64_t wait_ns, int64_t oncpu)
 {
     uint64_t h = mix(mix(mix(mix(0x51ed27, (uint64_t)g->status), g->reason), g->gopc),
                      g->startpc);
@@ -257,6 +259,7 @@ static bool group_add(struct gr_reader *r, const struct raw_group *g, const uint
             e->truncated == g->truncated &&
             memcmp(e->pcs, pcs, g->npcs * sizeof(pcs[0])) == 0) {
             e->count++;
+            e->oncpu += oncpu;
             if (wait_ns > e->max_wait_ns)
                 e->max_wait_ns = wait_ns;
             return true;
@@ -268,6 +271,7 @@ static bool group_add(struct gr_reader *r, const struct raw_group *g, const uint
     *e = *g;
     e->hash = h;
     e->count = 1;
+    e->oncpu = oncpu;
     e->max_wait_ns = wait_ns;
     e->pcs = r->arena + r->arena_used;
     memcpy(e->pcs, pcs, g->npcs * sizeof(pcs[0]));
@@ -282,8 +286,20 @@ struct tick {
 };
 
 /* One goroutine of a batch: classify, walk, group. */
+/* The on-CPU samples of the goroutine at g in this refresh's profile. */
+static int64_t oncpu_of(const struct gr_reader *r, uint64_t g)
+{
+    if (!r->oncpu)
+        return 0;
+    int64_t n = 0;
+    for (size_t i = 0; i < r->oncpu->ngs; i++)
+        if (r->oncpu->gs[i].g == g)
+            n += r->oncpu->gs[i].samples;
+    return n;
+}
+
 static void take_one(struct gr_reader *r, struct tick *t, struct goroutines_sample *out,
-                     size_t k)
+                     size_t k, uint64_t gaddr)
 {
     const uint8_t *b = r->gbuf[k];
     uint32_t st = (uint32_t)gfield(r, b, GO_G_ATOMICSTATUS, 4);
@@ -326,7 +342,7 @@ static void take_one(struct gr_reader *r, struct tick *t, struct goroutines_samp
         }
         g.truncated = rc == 0;
     }
-    if (!group_add(r, &g, pcs, wait_ns))
+    if (!group_add(r, &g, pcs, wait_ns, oncpu_of(r, gaddr)))
         t->other++;
 }
 
@@ -470,7 +486,7 @@ static int finish(struct gr_reader *r, const struct tick *t, double scale,
         }
         gs[n++] = (struct goroutine_group){
             .stack = st, .status = g->status, .wait_reason = reason_name(r, g->reason),
-            .count = g->count,
+            .count = g->count, .on_cpu_samples = g->oncpu,
             .max_wait_s = g->max_wait_ns >= 0 ? (double)g->max_wait_ns / 1e9 : NAN,
         };
     }
@@ -479,6 +495,7 @@ static int finish(struct gr_reader *r, const struct tick *t, double scale,
     for (size_t i = 0; i < n; i++) {
         if (m > 0 && by_identity(&gs[m - 1], &gs[i]) == 0) {
             gs[m - 1].count += gs[i].count;
+            gs[m - 1].on_cpu_samples += gs[i].on_cpu_samples;
             if (isnan(gs[m - 1].max_wait_s) || gs[i].max_wait_s > gs[m - 1].max_wait_s)
                 gs[m - 1].max_wait_s = gs[i].max_wait_s;
             continue;
@@ -499,9 +516,10 @@ static int finish(struct gr_reader *r, const struct tick *t, double scale,
     return 0;
 }
 
-int gr_reader_read(struct gr_reader *r, int64_t budget_ns, struct goroutines_sample *out,
-                   char *why, size_t len)
+int gr_reader_read(struct gr_reader *r, int64_t budget_ns, const struct cpuprof_sample *oncpu,
+                   struct goroutines_sample *out, char *why, size_t len)
 {
+    r->oncpu = oncpu && oncpu->valid ? oncpu : NULL;
     int64_t start = mono_ns();
     goroutines_sample_free(out);
     memset(out, 0, sizeof(*out));
@@ -552,7 +570,7 @@ int gr_reader_read(struct gr_reader *r, int64_t budget_ns, struct goroutines_sam
         if ((rc = read_batch(r, batch, k)) < 0)
             return rc;
         for (size_t i = 0; i < k; i++)
-            take_one(r, &t, out, i);
+            take_one(r, &t, out, i, batch[i]);
         t.visited += (int64_t)k;
         if (mono_ns() - start > budget_ns)
             break;
@@ -563,6 +581,7 @@ int gr_reader_read(struct gr_reader *r, int64_t budget_ns, struct goroutines_sam
     if ((rc = finish(r, &t, scale, out)) < 0)
         return rc;
     out->valid = true;
+    out->oncpu_samples = r->oncpu ? r->oncpu->samples : -1;
     out->sampled = (uint64_t)t.visited < n;
     out->read = t.user;
     out->total = (int64_t)llround((double)t.user * scale);

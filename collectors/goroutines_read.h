@@ -26,9 +26,10 @@ void gr_reader_close(struct gr_reader *r);
 
 /* Read goroutines for at most budget_ns (a stride sample that continues where the last
  * refresh stopped when there are too many) and group them into out (groups allocated,
- * largest first). 0, -ESRCH when the target is gone, -EAGAIN + why when allgs could not
- * be read consistently, -ENOMEM. */
-int gr_reader_read(struct gr_reader *r, int64_t budget_ns, struct goroutines_sample *out,
-                   char *why, size_t len);
+ * largest first). oncpu (NULL: none) is this tick's on-CPU profile: each group is
+ * credited with the samples of its goroutines. 0, -ESRCH when the target is gone,
+ * -EAGAIN + why when allgs could not be read consistently, -ENOMEM. */
+int gr_reader_read(struct gr_reader *r, int64_t budget_ns, const struct cpuprof_sample *oncpu,
+                   struct goroutines_sample *out, char *why, size_t len);
 
 #endif

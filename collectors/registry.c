@@ -9,10 +9,13 @@ extern const struct collector_ops sched_collector;
 extern const struct collector_ops numa_collector;
 extern const struct collector_ops cores_collector;
 extern const struct collector_ops park_collector;
+extern const struct collector_ops cpuprof_collector;
 
 static const struct collector_ops *const registry[] = {
     &cpus_collector,
     &threads_collector,
+    /* Before sched: the goroutine groups it reads credit the goroutines on the CPU. */
+    &cpuprof_collector,
     &sched_collector,
     &numa_collector,
     &cores_collector,

@@ -371,8 +371,8 @@ static void sample_groups(struct sched_state *st, struct snapshot *s)
     char why[COLLECTOR_REASON_LEN] = "";
     if (now >= st->groups_next_ns) {
         st->groups_next_ns = now + 950000000LL;   /* a 1 s refresh is never skipped */
-        if (gr_reader_read(st->groups, st->groups_budget_ns, &st->groups_last, why,
-                           sizeof(why)) < 0) {
+        if (gr_reader_read(st->groups, st->groups_budget_ns, s->cpuprof, &st->groups_last,
+                           why, sizeof(why)) < 0) {
             goroutines_sample_free(&st->groups_last);
             st->groups_last.valid = false;
         }

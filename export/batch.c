@@ -103,6 +103,7 @@ char *batch_json(const struct snapshot *prev, const struct snapshot *cur)
     json_object_object_add(root, "cores", json_cores(prev, cur));
     json_object_object_add(root, "numa", json_numa(prev, cur));
     json_goroutines_add(root, prev, cur);
+    json_object_object_add(root, "cpu_profile", json_cpuprof(cur));
     json_object_object_add(root, "diagnoses", json_diagnoses(cur));
     json_object_object_add(root, "collectors", collectors_json(cur));
 

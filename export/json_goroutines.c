@@ -42,6 +42,12 @@ static json_object *group_object(const struct goroutines_sample *older,
     /* No frames: it was running on a thread, where its saved registers are stale. */
     json_object_object_add(o, "stack_read", json_object_new_boolean(st->nframes > 0));
     json_object_object_add(o, "truncated", json_object_new_boolean(st->truncated));
+    /* Its share of the on-CPU samples of the tick it was read in; null: no profile. */
+    json_object_object_add(o, "on_cpu_pct",
+                           gs->oncpu_samples > 0
+                               ? json_number(100.0 * (double)g->on_cpu_samples /
+                                                 (double)gs->oncpu_samples, 2)
+                               : gs->oncpu_samples == 0 ? json_number(0, 2) : NULL);
     return o;
 }
 

@@ -15,5 +15,7 @@ json_object *json_wake_to_run(const struct snapshot *prev, const struct snapshot
  * "goroutine_groups_info", added to root (nulls when the groups were not read). */
 void json_goroutines_add(json_object *root, const struct snapshot *prev,
                          const struct snapshot *cur);
+/* "cpu_profile": the on-CPU profile of the snapshot's interval and last minute. */
+json_object *json_cpuprof(const struct snapshot *cur);
 
 #endif

@@ -29,6 +29,7 @@ void snapshot_free(struct snapshot *s)
     numa_sample_free(&s->numa);
     diag_sample_free(&s->diag);
     goroutines_sample_free(&s->goroutines);
+    free(s->cpuprof);
     free(s);
 }
 

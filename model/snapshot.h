@@ -13,6 +13,7 @@
 #include "model/snapshot_park.h"
 #include "model/snapshot_diag.h"
 #include "model/snapshot_goroutines.h"
+#include "model/snapshot_cpuprof.h"
 
 /* Bumped only when an existing field changes meaning; new fields keep the number. */
 #define SNAPSHOT_SCHEMA 1
@@ -178,6 +179,7 @@ struct snapshot {
     struct numa_sample numa;               /* memory and threads per node (snapshot_numa.h) */
     struct diag_sample diag;               /* findings of the diagnosis rules */
     struct goroutines_sample goroutines;   /* goroutine groups (snapshot_goroutines.h) */
+    struct cpuprof_sample *cpuprof;        /* on-CPU profile; owned, NULL when not taken */
 
     struct collector_status status[SNAPSHOT_MAX_COLLECTORS];
     size_t nstatus;

@@ -22,6 +22,8 @@ struct goroutine_group {
     int64_t count;               /* goroutines; scaled when the read was a sample */
     double max_wait_s;           /* longest wait the runtime recorded (g.waitsince is set
                                   * by the GC's stack scan); NAN when none recorded */
+    int64_t on_cpu_samples;      /* on-CPU profile samples of its goroutines in the tick
+                                  * the groups were read (of oncpu_samples) */
 };
 
 struct goroutines_sample {
@@ -35,6 +37,7 @@ struct goroutines_sample {
     int64_t other_count;         /* goroutines in the groups past GOROUTINE_GROUPS_MAX */
     int32_t other_groups;
     double refresh_s;            /* seconds since the previous refresh (0 first) */
+    int64_t oncpu_samples;       /* the profile's samples in that tick; -1 no profile */
     int64_t refreshed_ns;        /* CLOCK_REALTIME of the read these groups come from */
     bool stale;                  /* the groups of an earlier refresh, carried over */
     struct goroutine_group *groups;  /* owned; ngroups entries, count descending */

@@ -12,8 +12,8 @@
 /* Every field must be in a table below (a new field gets a new tag): this stops the
  * build when the struct changes until the codec does (sizes as on x86-64). */
 #if defined(__x86_64__)
-_Static_assert(sizeof(struct goroutines_sample) == 112 &&
-               sizeof(struct goroutine_group) == 40 && sizeof(struct gframe) == 24,
+_Static_assert(sizeof(struct goroutines_sample) == 120 &&
+               sizeof(struct goroutine_group) == 48 && sizeof(struct gframe) == 24,
                "the goroutines structs changed: update record_goroutines.c");
 #endif
 
@@ -36,6 +36,7 @@ static const struct rec_field sample_fields[] = {
     REC_FIELD(10, RF_F64, struct goroutines_sample, refresh_s),
     REC_FIELD(11, RF_INT, struct goroutines_sample, refreshed_ns),
     REC_FIELD(12, RF_BOOL, struct goroutines_sample, stale),
+    REC_FIELD(13, RF_INT, struct goroutines_sample, oncpu_samples),
 };
 
 /* ---- encode: pointer-keyed tables (strings and stacks are pooled: equal = same) ---- */
@@ -160,6 +161,8 @@ void record_goroutines_encode(struct rec_buf *b, const struct snapshot *s)
         rec_put_u(b, 3, set_index(&strs, gr->wait_reason, &added));
         rec_put_i(b, 4, gr->count);
         rec_put_f64(b, 5, gr->max_wait_s);
+        if (gr->on_cpu_samples)
+            rec_put_i(b, 6, gr->on_cpu_samples);
         rec_end(b, e);
     }
     rec_end(b, m);
@@ -284,6 +287,8 @@ static int decode_group(struct rec_reader r, const struct tables *t, struct goro
             bad = rec_get_i(&v, &g->count) < 0 || g->count < 0;
         else if (tag == 5)
             bad = rec_get_f64(&v, &g->max_wait_s) < 0;
+        else if (tag == 6)
+            bad = rec_get_i(&v, &g->on_cpu_samples) < 0 || g->on_cpu_samples < 0;
         if (bad)
             return -1;
     }
@@ -300,6 +305,7 @@ int record_goroutines_decode(struct rec_reader r, struct snapshot *s, char *why,
     const char *what = "malformed field";
     goroutines_sample_free(g);
     memset(g, 0, sizeof(*g));
+    g->oncpu_samples = -1;      /* recorded before on-CPU profiles: none */
     while ((rc = rec_next(&r, &tag, &v)) > 0) {
         if (tag == TAG_STRINGS) {
             what = "malformed string table";

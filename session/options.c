@@ -42,6 +42,12 @@ void options_usage(FILE *out)
 "      --replay FILE      show a recording: the TUI, or with -b print it again\n"
 "      --history N        snapshots kept for the charts and the rules (default 600,\n"
 "                         gmptoprc: history = N; 10-36000; about 25 KB each)\n"
+"      --profile-hz HZ    on-CPU samples a second of each target thread (the CPU\n"
+"                         pane; default 99, 1-1000, 0 = off)\n"
+"      --profile FILE     sample --profile-seconds (default 10), write a gzipped\n"
+"                         pprof profile (go tool pprof BINARY FILE) and exit\n"
+"      --profile-folded FILE  the same as folded stacks (flame graphs)\n"
+"      --profile-seconds S  how long --profile samples (1-3600)\n"
 "      --listen [ADDR:]PORT  no screen: serve Prometheus metrics on /metrics\n"
 "                         (127.0.0.1 unless ADDR is given, e.g. 0.0.0.0:9090)\n"
 "      --no-color         no colours (also when NO_COLOR is set)\n"
@@ -87,7 +93,8 @@ static int usage_error(FILE *err, const char *fmt, const char *arg)
 
 enum { OPT_FORMAT = 256, OPT_THEME, OPT_DEMO, OPT_COLLECTORS, OPT_LIST_COLLECTORS,
        OPT_NO_COLOR, OPT_SCHED_HZ, OPT_BPF_BUDGET, OPT_STACKS_BUDGET, OPT_DIAGNOSE_ONLY, OPT_FAIL_ON,
-       OPT_RECORD, OPT_REPLAY, OPT_LISTEN, OPT_HISTORY };
+       OPT_RECORD, OPT_REPLAY, OPT_LISTEN, OPT_HISTORY, OPT_PROFILE_HZ,
+       OPT_PROFILE, OPT_PROFILE_FOLDED, OPT_PROFILE_SECONDS };
 
 int options_parse(int argc, char **argv, struct options *o, FILE *err)
 {
@@ -111,6 +118,10 @@ int options_parse(int argc, char **argv, struct options *o, FILE *err)
         { "record", required_argument, NULL, OPT_RECORD },
         { "replay", required_argument, NULL, OPT_REPLAY },
         { "listen", required_argument, NULL, OPT_LISTEN },
+        { "profile-hz", required_argument, NULL, OPT_PROFILE_HZ },
+        { "profile", required_argument, NULL, OPT_PROFILE },
+        { "profile-folded", required_argument, NULL, OPT_PROFILE_FOLDED },
+        { "profile-seconds", required_argument, NULL, OPT_PROFILE_SECONDS },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
@@ -120,6 +131,8 @@ int options_parse(int argc, char **argv, struct options *o, FILE *err)
     o->sched_hz = 50.0;
     o->bpf_budget_pct = 2.0;
     o->stacks_budget_ms = 20.0;
+    o->profile_hz = 99.0;
+    o->profile_seconds = 10.0;
     const char *nc = getenv("NO_COLOR");
     o->no_color = nc && *nc;
 
@@ -194,6 +207,20 @@ int options_parse(int argc, char **argv, struct options *o, FILE *err)
         case OPT_RECORD: o->record = optarg; break;
         case OPT_REPLAY: o->replay = optarg; break;
         case OPT_LISTEN: o->listen = optarg; break;
+        case OPT_PROFILE_HZ:
+            if (parse_double(optarg, &o->profile_hz) < 0 ||
+                (o->profile_hz != 0 && (o->profile_hz < 1 || o->profile_hz > 1000)))
+                return usage_error(err, "--profile-hz: '%s' is not 0 (off) or a rate between "
+                                   "1 and 1000 samples a second", optarg);
+            break;
+        case OPT_PROFILE: o->profile = optarg; break;
+        case OPT_PROFILE_FOLDED: o->profile_folded = optarg; break;
+        case OPT_PROFILE_SECONDS:
+            if (parse_double(optarg, &o->profile_seconds) < 0 || o->profile_seconds < 1 ||
+                o->profile_seconds > 3600)
+                return usage_error(err, "--profile-seconds: '%s' is not a duration between 1 "
+                                   "and 3600 s", optarg);
+            break;
         case 'h': o->help = true; break;
         case 'V': o->version = true; break;
         case ':':
@@ -215,6 +242,11 @@ int options_parse(int argc, char **argv, struct options *o, FILE *err)
     if (o->replay && (o->pid || o->demo || o->record || o->listen))
         return usage_error(err, "%s", "--replay shows a recording: it cannot be combined "
                            "with -p, --demo, --record or --listen");
+    if ((o->profile || o->profile_folded) &&
+        (o->batch || o->listen || o->replay || o->profile_hz == 0))
+        return usage_error(err, "%s", "--profile/--profile-folded sample the target for "
+                           "--profile-seconds and write the files: not with -b, --listen, "
+                           "--replay or --profile-hz 0");
     if (o->listen && o->batch)
         return usage_error(err, "%s", "--listen runs without a screen and prints nothing; "
                            "it cannot be combined with -b");

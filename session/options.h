@@ -29,6 +29,10 @@ struct options {
     const char *replay;        /* --replay FILE: show a recording instead of a process */
     const char *listen;        /* --listen [ADDR]:PORT: serve Prometheus /metrics */
     long history;              /* --history N snapshots kept; 0 = gmptoprc's, or 600 */
+    double profile_hz;         /* --profile-hz: on-CPU samples/s per thread, 0 off */
+    const char *profile;       /* --profile FILE: write a pprof profile and exit */
+    const char *profile_folded;/* --profile-folded FILE: the same as folded stacks */
+    double profile_seconds;    /* --profile-seconds: how long they sample */
     bool help, version;
 };
 

@@ -127,6 +127,16 @@ void session_set_per_thread_counters(struct session *s, bool on)
     s->cfg.cores_per_thread = on;
 }
 
+void session_request_profile(struct session *s, const char *pprof, const char *folded,
+                             double seconds)
+{
+    util_strlcpy(s->cfg.profile_req_pprof, pprof ? pprof : "", sizeof(s->cfg.profile_req_pprof));
+    util_strlcpy(s->cfg.profile_req_folded, folded ? folded : "",
+                 sizeof(s->cfg.profile_req_folded));
+    s->cfg.profile_req_seconds = seconds;
+    s->cfg.profile_req_seq++;
+}
+
 bool session_per_thread_counters(const struct session *s)
 {
     return s->cfg.cores_per_thread;

@@ -47,6 +47,11 @@ int session_tick(struct session *s);
 /* Ask the collectors to count hardware events per target thread too (the cores pane's t
  * key); takes effect at the next tick. */
 void session_set_per_thread_counters(struct session *s, bool on);
+/* Ask the on-CPU profiler to write its last seconds of samples at the next tick: a
+ * gzipped pprof profile to pprof and/or folded stacks to folded (NULL skips one). The
+ * answer is the next snapshot's cpuprof->export_msg. */
+void session_request_profile(struct session *s, const char *pprof, const char *folded,
+                             double seconds);
 bool session_per_thread_counters(const struct session *s);
 void session_detach(struct session *s);
 void session_destroy(struct session *s);

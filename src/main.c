@@ -17,6 +17,7 @@
 #include "session/options.h"
 #include "record/recorder.h"
 #include "src/run_replay.h"
+#include "src/run_profile.h"
 #include "session/session.h"
 #include "base/settings.h"
 
@@ -75,13 +76,14 @@ static int run(const struct options *o, struct settings *settings)
     if (o->replay)
         return o->batch ? run_replay_batch(o, stdout) : run_replay_tui(o, settings);
 
-    if ((o->batch || o->listen) && !o->pid && !o->demo) {
+    bool profile = o->profile || o->profile_folded;
+    if ((o->batch || o->listen || profile) && !o->pid && !o->demo) {
         fprintf(stderr, "gmptop: %s needs -p PID or --demo NAME\n",
-                o->listen ? "--listen" : "batch mode");
+                o->listen ? "--listen" : profile ? "--profile" : "batch mode");
         fputs("Try 'gmptop --help' for more information.\n", stderr);
         return 2;
     }
-    if (!o->batch && !o->listen && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
+    if (!o->batch && !o->listen && !profile && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
         fprintf(stderr, "gmptop: not a terminal; use -b for batch output\n");
         return 2;
     }
@@ -107,6 +109,7 @@ static int run(const struct options *o, struct settings *settings)
     cfg.sched_hz = o->sched_hz;
     cfg.bpf_budget_pct = o->bpf_budget_pct;
     cfg.groups_budget_ns = (int64_t)(o->stacks_budget_ms * 1e6);
+    cfg.profile_hz = o->profile_hz;
     /* A demo gmptop started is its own workload, there to be shown: its ping-pong parks
      * some 300-700k times a second, which at 2% of a core would leave the latency pane
      * sampling a sliver or off. A real target keeps the default. */
@@ -130,7 +133,8 @@ static int run(const struct options *o, struct settings *settings)
         status = listen_run(listener, o, &s);
         listener = NULL;
     } else {
-        status = o->batch ? batch_run(o, &s, stdout) : app_run(o, &s, settings, NULL);
+        status = o->profile || o->profile_folded ? run_profile(o, &s)
+                 : o->batch ? batch_run(o, &s, stdout) : app_run(o, &s, settings, NULL);
     }
 out:
     listen_close(listener);

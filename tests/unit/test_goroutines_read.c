@@ -103,7 +103,7 @@ static int read_all(const uint8_t *tab, size_t len, int64_t budget,
     struct gr_reader *r = gr_reader_new(sym, &W.rd, &W.l, why, sizeof(why));
     assert_non_null(r);
     memset(out, 0, sizeof(*out));
-    int rc = gr_reader_read(r, budget, out, why, sizeof(why));
+    int rc = gr_reader_read(r, budget, NULL, out, why, sizeof(why));
     gr_reader_close(r);
     return rc;
 }

@@ -1,0 +1,666 @@
+/* cpuprof: which functions and goroutines are on the CPU, from cpu-clock samples of the
+ * target's threads with their user call chains (cpuprof_perf.c), symbolised with the
+ * binary's pcln table (stripped binaries too), attributed to the goroutine in R14 and its
+ * P, and kept for a few minutes so the last seconds can be written as a pprof profile. */
+#include "collectors/collector.h"
+
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/util.h"
+#include "collectors/cpuprof_int.h"
+#include "collectors/cpuprof_perf.h"
+#include "collectors/gr_symbols.h"
+#include "model/cpuprof_agg.h"
+#include "target/go_binary.h"
+#include "target/go_offsets.h"
+#include "target/target_mem.h"
+
+#define DRAIN_NS 100000000LL          /* the sampler thread empties the rings this often */
+#define SYNC_NS 500000000LL           /* and looks for new threads this often */
+#define MINUTE_NS 60000000000LL
+/* What one sample costs the target in the kernel (timer interrupt, a frame-pointer walk
+ * of up to 128 frames, the ring write): measured with scripts/bench-cpuprof.sh on the
+ * 2-core VM as the spinning demo's lost work at 999 Hz (see README, overhead). */
+#define SAMPLE_COST_NS 3000.0
+#define MIN_HZ 9.0
+#define GCACHE 64                     /* distinct gs resolved per drain */
+
+struct gres {
+    uint64_t g, sp_lo, sp_hi;
+    int64_t goid;
+    uint64_t startpc;
+    int32_t p;
+};
+
+struct cpuprof_state {
+    pid_t pid;
+    char exe[64];
+    struct mem_reader mem;
+    struct gr_symbols *sym;
+    uint64_t bias;
+    struct cpuprof_perf *perf;
+    const struct collector_config *cfg;
+    double hz_wanted, hz;
+
+    /* g layout (-1 absent: samples are then not attributed) */
+    int64_t off_goid, off_startpc, off_lo, off_hi, off_m, off_mp, off_pid;
+    bool attribute;
+    char attr_why[96];
+
+    pthread_mutex_t lock;             /* everything below */
+    struct cpuprof_store store;
+    uint64_t lost;
+    uint64_t stacks_full;
+    int threads;
+    char thread_note[96];
+    struct gres gcache[GCACHE];
+    size_t ngcache;
+    size_t interval_from;             /* ring_total at the last tick */
+    int64_t last_tick_ns;
+    int64_t next_sync_ns;
+    bool gone;
+    /* governor */
+    int64_t gov_last_ns;
+    uint64_t gov_last_total;
+    int64_t own_cpu_ns;               /* this collector's CPU since the governor's step */
+    double cost_pct;
+    char gov_note[128];
+    unsigned req_done;
+    char export_msg[200];
+
+    pthread_t thread;
+    bool thread_running;
+    atomic_bool stop;
+};
+
+static int64_t thread_cpu_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static bool cpuprof_probe(char *reason, size_t len)
+{
+#if !defined(__x86_64__)
+    snprintf(reason, len, "on-CPU profiles need x86-64 (frame pointers, g in R14)");
+    return false;
+#else
+    (void)reason;
+    (void)len;
+    return true;
+#endif
+}
+
+/* ---- the stack table ------------------------------------------------------------- */
+
+static uint64_t pcs_hash(const uint64_t *pcs, size_t n, bool truncated)
+{
+    uint64_t h = 0xcbf29ce484222325ULL ^ (truncated ? 0x9e37 : 0);
+    for (size_t i = 0; i < n; i++) {
+        h ^= pcs[i];
+        h *= 0x100000001b3ULL;
+        h ^= h >> 29;
+    }
+    return h | 1;
+}
+
+static bool index_grow(struct cpuprof_store *s)
+{
+    size_t cap = s->index_cap ? s->index_cap * 2 : 1024;
+    uint32_t *ix = calloc(cap, sizeof(*ix));
+    if (!ix)
+        return false;
+    for (size_t i = 0; i < s->nstacks; i++) {
+        size_t h = s->stacks[i].hash & (cap - 1);
+        while (ix[h])
+            h = (h + 1) & (cap - 1);
+        ix[h] = (uint32_t)i + 1;
+    }
+    free(s->index);
+    s->index = ix;
+    s->index_cap = cap;
+    return true;
+}
+
+/* Symbolise runtime addresses pcs (innermost first) into a pooled stack. */
+static const struct gstack *symbolise(struct cpuprof_state *st, const uint64_t *pcs, size_t n,
+                                      bool truncated)
+{
+    struct gframe fr[GSTACK_MAX_FRAMES], tmp[16];
+    size_t nf = 0;
+    for (size_t i = 0; i < n && nf < GSTACK_MAX_FRAMES; i++) {
+        int k = gr_symbols_expand(st->sym, pcs[i] - st->bias, i > 0, tmp, 16);
+        if (k < 0) {
+            fr[nf++] = (struct gframe){ .func = "(unknown)", .file = "" };
+            continue;
+        }
+        for (int j = 0; j < k && nf < GSTACK_MAX_FRAMES; j++)
+            fr[nf++] = tmp[j];
+    }
+    struct gframe none = { .func = "", .file = "" };
+    return gstack_intern(fr, nf, truncated || nf == GSTACK_MAX_FRAMES, &none, &none);
+}
+
+/* The table index of this raw stack, added (and symbolised) when new; 0 when the table
+ * is full (index 0 is then the "(stacks table full)" stack made at open). */
+static uint32_t stack_of(struct cpuprof_state *st, const uint64_t *pcs, size_t n,
+                         bool truncated)
+{
+    struct cpuprof_store *s = &st->store;
+    uint64_t h = pcs_hash(pcs, n, truncated);
+    if (s->index_cap) {
+        size_t i = h & (s->index_cap - 1);
+        while (s->index[i]) {
+            const struct cpuprof_rstack *r = &s->stacks[s->index[i] - 1];
+            if (r->hash == h && r->n == n && r->truncated == truncated &&
+                memcmp(&s->pcs[r->off], pcs, n * sizeof(*pcs)) == 0)
+                return s->index[i] - 1;
+            i = (i + 1) & (s->index_cap - 1);
+        }
+    }
+    if (s->nstacks >= CPUPROF_STACKS_CAP) {
+        st->stacks_full++;
+        return 0;
+    }
+    if ((s->nstacks + 1) * 2 > s->index_cap && !index_grow(s))
+        return 0;
+    if (s->nstacks == s->stacks_cap) {
+        size_t cap = s->stacks_cap ? s->stacks_cap * 2 : 256;
+        struct cpuprof_rstack *ns = realloc(s->stacks, cap * sizeof(*ns));
+        if (!ns)
+            return 0;
+        s->stacks = ns;
+        s->stacks_cap = cap;
+    }
+    if (s->npcs + n > s->pcs_cap) {
+        size_t cap = s->pcs_cap ? s->pcs_cap : 4096;
+        while (cap < s->npcs + n)
+            cap *= 2;
+        uint64_t *np = realloc(s->pcs, cap * sizeof(*np));
+        if (!np)
+            return 0;
+        s->pcs = np;
+        s->pcs_cap = cap;
+    }
+    const struct gstack *sym = symbolise(st, pcs, n, truncated);
+    if (!sym)
+        return 0;
+    memcpy(&s->pcs[s->npcs], pcs, n * sizeof(*pcs));
+    struct cpuprof_rstack *r = &s->stacks[s->nstacks];
+    *r = (struct cpuprof_rstack){ .hash = h, .off = (uint32_t)s->npcs, .n = (uint32_t)n,
+                                  .truncated = truncated, .sym = sym };
+    s->npcs += n;
+    size_t i = h & (s->index_cap - 1);
+    while (s->index[i])
+        i = (i + 1) & (s->index_cap - 1);
+    s->index[i] = (uint32_t)s->nstacks + 1;
+    return (uint32_t)s->nstacks++;
+}
+
+/* ---- goroutine attribution ------------------------------------------------------- */
+
+/* Who R14 names, checked: in Go code R14 holds the running g (ABIInternal); the sample's
+ * stack pointer must lie in that g's stack, else R14 held something else (C code, a
+ * signal handler) and the sample is not attributed. A g with goid 0 is a system stack
+ * (g0: scheduler, GC work, system calls switched off the goroutine stack). */
+static const struct gres *resolve_g(struct cpuprof_state *st, uint64_t g, uint64_t sp)
+{
+    for (size_t i = 0; i < st->ngcache; i++)
+        if (st->gcache[i].g == g)
+            return sp >= st->gcache[i].sp_lo && sp < st->gcache[i].sp_hi ? &st->gcache[i]
+                                                                         : NULL;
+    if (st->ngcache == GCACHE)
+        return NULL;
+    struct gres *r = &st->gcache[st->ngcache];
+    *r = (struct gres){ .g = g, .goid = -2, .p = -1 };
+    uint64_t lo = 0, hi = 0, goid = 0, startpc = 0, m = 0;
+    struct mem_req req[5] = {
+        { .addr = g + (uint64_t)st->off_lo, .buf = &lo, .len = 8 },
+        { .addr = g + (uint64_t)st->off_hi, .buf = &hi, .len = 8 },
+        { .addr = g + (uint64_t)st->off_goid, .buf = &goid, .len = 8 },
+        { .addr = g + (uint64_t)st->off_startpc, .buf = &startpc, .len = 8 },
+        { .addr = g + (uint64_t)st->off_m, .buf = &m, .len = 8 },
+    };
+    st->ngcache++;
+    if (st->mem.readv(st->mem.ctx, req, 5) != 5 || lo >= hi || hi - lo > (1ULL << 30))
+        return NULL;    /* cached as unreadable: sp is never inside [0, 0) */
+    r->sp_lo = lo;
+    r->sp_hi = hi;
+    r->goid = goid == 0 ? -1 : (int64_t)goid;
+    r->startpc = startpc;
+    uint64_t p = 0;
+    int32_t pid = -1;
+    if (m && target_mem_read(&st->mem, m + (uint64_t)st->off_mp, &p, 8) == 0 && p &&
+        target_mem_read(&st->mem, p + (uint64_t)st->off_pid, &pid, 4) == 0 && pid >= 0 &&
+        pid < 1 << 20)
+        r->p = pid;
+    return sp >= lo && sp < hi ? r : NULL;
+}
+
+/* ---- draining -------------------------------------------------------------------- */
+
+static void ring_append(struct cpuprof_store *s, const struct cpuprof_ent *e)
+{
+    if (s->ring_len == s->ring_cap) {
+        if (s->ring_cap < CPUPROF_RING_CAP) {
+            /* Grow while it is not full yet: the oldest is at 0 until it wraps. */
+            size_t cap = s->ring_cap ? s->ring_cap * 2 : 1024;
+            struct cpuprof_ent *nr = realloc(s->ring, cap * sizeof(*nr));
+            if (nr) {
+                s->ring = nr;
+                s->ring_cap = cap;
+                s->ring_head = s->ring_len;
+            }
+        }
+    }
+    if (!s->ring_cap)
+        return;
+    s->ring[s->ring_head] = *e;
+    s->ring_head = (s->ring_head + 1) % s->ring_cap;
+    if (s->ring_len < s->ring_cap)
+        s->ring_len++;
+    s->ring_total++;
+}
+
+static void on_sample(void *arg, const struct cpuprof_raw *r)
+{
+    struct cpuprof_state *st = arg;
+    if (r->pid != st->pid || !r->nips)
+        return;
+    uint64_t pcs[CPUPROF_MAX_DEPTH + 1];
+    size_t n = 0;
+    pcs[n++] = r->ips[0];
+    /* A leaf that has not linked its frame (a frameless function, or a prologue or
+     * epilogue) leaves its caller out of the frame-pointer chain: the caller's return
+     * address is the word at sp then. */
+    int32_t delta = -1;
+    bool root = false;
+    if (r->have_ret && gr_symbols_frame(st->sym, r->ips[0] - st->bias, &delta, &root) &&
+        delta == 0 && (r->nips < 2 || r->ips[1] != r->ret) &&
+        gr_symbols_frame(st->sym, r->ret - 1 - st->bias, &delta, &root))
+        pcs[n++] = r->ret;
+    uint32_t i = 1;
+    for (; i < r->nips && n < CPUPROF_MAX_DEPTH; i++)
+        pcs[n++] = r->ips[i];
+    struct cpuprof_ent e = { .t_ns = (int64_t)r->time_ns, .tid = r->tid, .goid = -2, .p = -1,
+                             .cpu = (uint16_t)r->cpu, .kernel = r->in_kernel };
+    e.stack = stack_of(st, pcs, n, r->truncated || i < r->nips);
+    if (st->attribute && r->have_regs && r->r14) {
+        const struct gres *g = resolve_g(st, r->r14, r->sp);
+        if (g) {
+            e.g = g->g;
+            e.goid = g->goid;
+            e.startpc = g->startpc;
+            e.p = g->p;
+        }
+    }
+    ring_append(&st->store, &e);
+}
+
+/* Called with lock held. */
+static void drain_locked(struct cpuprof_state *st)
+{
+    if (!st->perf || st->gone)
+        return;
+    int64_t c0 = thread_cpu_ns(), now = util_mono_ns();
+    st->ngcache = 0;
+    cpuprof_perf_drain(st->perf, on_sample, st, &st->lost);
+    if (now >= st->next_sync_ns) {
+        st->next_sync_ns = now + SYNC_NS;
+        char note[96] = "";
+        int n = cpuprof_perf_sync(st->perf, note, sizeof(note));
+        if (n == -ESRCH)
+            st->gone = true;
+        else
+            st->threads = n;
+        util_strlcpy(st->thread_note, note, sizeof(st->thread_note));
+    }
+    st->own_cpu_ns += thread_cpu_ns() - c0;
+}
+
+/* The governor: what sampling costs (the kernel's work per sample, paid by the target,
+ * plus this collector's own CPU) against the --bpf-budget every probe honours; the rate
+ * halves down to MIN_HZ when over, and climbs back when well under. */
+static void govern_locked(struct cpuprof_state *st, int64_t now)
+{
+    if (!st->gov_last_ns) {
+        st->gov_last_ns = now;
+        st->gov_last_total = st->store.ring_total;
+        st->own_cpu_ns = 0;
+        return;
+    }
+    double dt = (double)(now - st->gov_last_ns) / 1e9;
+    if (dt < 1.0)
+        return;
+    double rate = (double)(st->store.ring_total - st->gov_last_total) / dt;
+    st->cost_pct = (rate * SAMPLE_COST_NS + (double)st->own_cpu_ns / dt) / 1e9 * 100.0;
+    st->gov_last_ns = now;
+    st->gov_last_total = st->store.ring_total;
+    st->own_cpu_ns = 0;
+    double budget = st->cfg->bpf_budget_pct;
+    double hz = st->hz;
+    if (budget > 0 && st->cost_pct > budget && hz > MIN_HZ)
+        hz = fmax(MIN_HZ, floor(hz * budget / st->cost_pct * 0.9));
+    else if ((budget <= 0 || st->cost_pct < budget / 3) && hz < st->hz_wanted)
+        hz = fmin(st->hz_wanted, hz * 2);
+    if (hz != st->hz && cpuprof_perf_set_hz(st->perf, hz) == 0)
+        st->hz = hz;
+    if (st->hz < st->hz_wanted)
+        snprintf(st->gov_note, sizeof(st->gov_note),
+                 "rate lowered from %.0f to %.0f Hz: sampling cost %.2f%% of a core, budget "
+                 "%.1f%%", st->hz_wanted, st->hz, st->cost_pct, budget);
+    else
+        st->gov_note[0] = '\0';
+}
+
+static void *sampler_main(void *arg)
+{
+    struct cpuprof_state *st = arg;
+    while (!atomic_load(&st->stop)) {
+        struct timespec ts = { 0, DRAIN_NS };
+        nanosleep(&ts, NULL);
+        pthread_mutex_lock(&st->lock);
+        drain_locked(st);
+        govern_locked(st, util_mono_ns());
+        pthread_mutex_unlock(&st->lock);
+    }
+    return NULL;
+}
+
+/* ---- the snapshot's figures ------------------------------------------------------ */
+
+struct window {
+    struct cpuprof_weighted *w;       /* per pooled stack */
+    size_t nw;
+    int64_t samples, kernel, unattributed;
+    int64_t by_kind[CPUPROF_KIND_COUNT];
+};
+
+static int by_sym(const void *a, const void *b)
+{
+    const struct cpuprof_weighted *x = a, *y = b;
+    return x->stack < y->stack ? -1 : x->stack > y->stack;
+}
+
+/* Count the newest n samples per pooled stack. */
+static void window_of(struct cpuprof_state *st, size_t n, struct window *win)
+{
+    struct cpuprof_store *s = &st->store;
+    memset(win, 0, sizeof(*win));
+    if (!n)
+        return;
+    /* Each distinct (stack, kernel) pair once: kind depends on both. */
+    struct cpuprof_weighted *w = calloc(n, sizeof(*w));
+    uint8_t *kern = calloc(n, 1);
+    if (!w || !kern) {
+        free(w);
+        free(kern);
+        return;
+    }
+    size_t nw = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct cpuprof_ent *e = cpuprof_store_nth(s, i);
+        const struct gstack *sym = e->stack < s->nstacks ? s->stacks[e->stack].sym : NULL;
+        win->samples++;
+        win->kernel += e->kernel;
+        win->unattributed += e->goid == -2;
+        w[nw] = (struct cpuprof_weighted){ .stack = sym, .samples = 1 };
+        kern[nw++] = e->kernel;
+    }
+    for (size_t i = 0; i < nw; i++)
+        win->by_kind[cpuprof_stack_kind(w[i].stack, kern[i])]++;
+    free(kern);
+    qsort(w, nw, sizeof(*w), by_sym);
+    size_t m = 0;
+    for (size_t i = 0; i < nw; i++) {
+        if (m && w[m - 1].stack == w[i].stack)
+            w[m - 1].samples += w[i].samples;
+        else
+            w[m++] = w[i];
+    }
+    win->w = w;
+    win->nw = m;
+}
+
+static const char *start_func_of(struct cpuprof_state *st, const struct cpuprof_ent *e)
+{
+    if (e->goid == -1)
+        return gstack_str("runtime (system stack)");
+    if (!e->startpc)
+        return gstack_str("");
+    const char *f = gr_symbols_func(st->sym, e->startpc - st->bias);
+    return f ? f : gstack_str("");
+}
+
+static void goroutines_of(struct cpuprof_state *st, size_t n, struct cpuprof_sample *out)
+{
+    const struct cpuprof_store *s = &st->store;
+    /* Newest first: the first sample met of a goroutine is its latest. */
+    for (size_t i = 0; i < n; i++) {
+        const struct cpuprof_ent *e = cpuprof_store_nth(s, i);
+        if (e->goid == -2)
+            continue;
+        size_t j = 0;
+        while (j < out->ngs && !(out->gs[j].g == e->g && out->gs[j].goid == e->goid))
+            j++;
+        if (j == out->ngs) {
+            if (out->ngs == CPUPROF_GS_MAX)
+                continue;
+            const struct gstack *sym = e->stack < s->nstacks ? s->stacks[e->stack].sym : NULL;
+            const struct gframe *uf = sym ? gstack_user_frame(sym) : NULL;
+            out->gs[out->ngs++] = (struct cpuprof_g){
+                .g = e->g, .goid = e->goid, .start_func = start_func_of(st, e),
+                .where = uf ? uf->func : (sym && sym->nframes ? sym->frames[0].func : ""),
+                .tid = e->tid, .cpu = e->cpu, .p = e->p };
+        }
+        out->gs[j].samples++;
+    }
+    for (size_t i = 1; i < out->ngs; i++)       /* insertion sort: samples descending */
+        for (size_t j = i; j > 0 && out->gs[j].samples > out->gs[j - 1].samples; j--) {
+            struct cpuprof_g t = out->gs[j];
+            out->gs[j] = out->gs[j - 1];
+            out->gs[j - 1] = t;
+        }
+}
+
+static void handle_request_locked(struct cpuprof_state *st, int64_t now)
+{
+    const struct collector_config *c = st->cfg;
+    if (c->profile_req_seq == st->req_done)
+        return;
+    st->req_done = c->profile_req_seq;
+    cpuprof_export(&st->store, st->sym, st->hz, c->profile_req_seconds, now, st->exe,
+                   c->profile_req_pprof[0] ? c->profile_req_pprof : NULL,
+                   c->profile_req_folded[0] ? c->profile_req_folded : NULL, st->export_msg,
+                   sizeof(st->export_msg));
+}
+
+static int cpuprof_sample(void *state, const struct target *t, struct snapshot *s,
+                          char *reason, size_t len)
+{
+    (void)t;
+    struct cpuprof_state *st = state;
+    struct cpuprof_sample *out = calloc(1, sizeof(*out));
+    if (!out) {
+        snprintf(reason, len, "out of memory");
+        return -ENOMEM;
+    }
+    pthread_mutex_lock(&st->lock);
+    int64_t c0 = thread_cpu_ns();
+    drain_locked(st);
+    int64_t now = util_mono_ns();
+    struct cpuprof_store *store = &st->store;
+    uint64_t fresh = store->ring_total - st->interval_from;
+    size_t nint = fresh < store->ring_len ? (size_t)fresh : store->ring_len;
+    size_t nmin = 0;
+    while (nmin < store->ring_len && cpuprof_store_nth(store, nmin)->t_ns >= now - MINUTE_NS)
+        nmin++;
+    struct window wi, wm;
+    window_of(st, nint, &wi);
+    window_of(st, nmin, &wm);
+    out->valid = true;
+    out->hz = st->hz;
+    out->interval_s = st->last_tick_ns ? (double)(now - st->last_tick_ns) / 1e9 : 0;
+    out->samples = wi.samples;
+    out->kernel = wi.kernel;
+    out->unattributed = wi.unattributed;
+    memcpy(out->by_kind, wi.by_kind, sizeof(out->by_kind));
+    out->lost_total = st->lost;
+    out->threads = st->threads;
+    out->ntop = (uint16_t)cpuprof_top_funcs(wi.w, wi.nw, out->top, CPUPROF_TOP_MAX);
+    int64_t oldest = nmin ? cpuprof_store_nth(store, nmin - 1)->t_ns : now;
+    out->minute_s = nmin ? fmin(60.0, (double)(now - oldest) / 1e9) : 0;
+    out->minute_samples = wm.samples;
+    out->nminute = (uint16_t)cpuprof_top_funcs(wm.w, wm.nw, out->minute, CPUPROF_TOP_MAX);
+    out->nhot = (uint16_t)cpuprof_hot_stacks(wm.w, wm.nw, out->hot, CPUPROF_HOT_MAX);
+    goroutines_of(st, nint, out);
+    free(wi.w);
+    free(wm.w);
+    handle_request_locked(st, now);
+    util_strlcpy(out->export_msg, st->export_msg, sizeof(out->export_msg));
+    util_reason(out->note, sizeof(out->note), "%s%s%s", st->gov_note,
+             st->gov_note[0] && st->thread_note[0] ? "; " : "", st->thread_note);
+    st->interval_from = store->ring_total;
+    st->last_tick_ns = now;
+    bool gone = st->gone;
+    st->own_cpu_ns += thread_cpu_ns() - c0;
+    util_reason(reason, len, "%.0f Hz on %d threads%s%s%s%s", st->hz, st->threads,
+                st->attribute ? "" : "; goroutines n/a: ", st->attribute ? "" : st->attr_why,
+                out->note[0] ? "; " : "", out->note);
+    pthread_mutex_unlock(&st->lock);
+    free(s->cpuprof);
+    s->cpuprof = out;
+    return gone ? -ESRCH : 0;
+}
+
+/* ---- open and close -------------------------------------------------------------- */
+
+static void cpuprof_close(void *state)
+{
+    struct cpuprof_state *st = state;
+    if (!st)
+        return;
+    if (st->thread_running) {
+        atomic_store(&st->stop, true);
+        pthread_join(st->thread, NULL);
+    }
+    cpuprof_perf_close(st->perf);
+    gr_symbols_close(st->sym);
+    free(st->store.ring);
+    free(st->store.stacks);
+    free(st->store.pcs);
+    free(st->store.index);
+    pthread_mutex_destroy(&st->lock);
+    free(st);
+}
+
+/* Stack 0 stands for every sample whose stack could not be kept (the table is full). */
+static bool store_init(struct cpuprof_state *st)
+{
+    struct cpuprof_store *s = &st->store;
+    struct gframe none = { .func = "", .file = "" };
+    struct gframe full = { .func = "(stack table full)", .file = "" };
+    const struct gstack *sym = gstack_intern(&full, 1, false, &none, &none);
+    s->stacks = calloc(256, sizeof(*s->stacks));
+    if (!sym || !s->stacks || !index_grow(s))
+        return false;
+    s->stacks_cap = 256;
+    s->stacks[0] = (struct cpuprof_rstack){ .hash = 0, .sym = sym };
+    s->nstacks = 1;
+    return true;
+}
+
+/* Where the members that name a sample's goroutine and P live; false + why. */
+static bool layout_for_attribution(struct cpuprof_state *st, const struct target *t)
+{
+    struct go_offsets off;
+    char why[COLLECTOR_REASON_LEN] = "";
+    if (go_offsets_load(t->bin, st->exe, &off, why, sizeof(why)) != 0) {
+        snprintf(st->attr_why, sizeof(st->attr_why), "%.80s", why);
+        return false;
+    }
+    st->off_goid = off.field[GO_G_GOID];
+    st->off_startpc = off.field[GO_G_STARTPC];
+    st->off_lo = off.field[GO_G_STACK_LO];
+    st->off_hi = off.field[GO_G_STACK_HI];
+    st->off_m = off.field[GO_G_M];
+    st->off_mp = off.field[GO_M_P];
+    st->off_pid = off.field[GO_P_ID];
+    if (st->off_goid < 0 || st->off_startpc < 0 || st->off_lo < 0 || st->off_hi < 0 ||
+        st->off_m < 0 || st->off_mp < 0 || st->off_pid < 0) {
+        snprintf(st->attr_why, sizeof(st->attr_why), "the g/m/p layout of %s is unknown",
+                 off.go_version);
+        return false;
+    }
+    return true;
+}
+
+static void *cpuprof_open(const struct target *t, const struct collector_config *cfg,
+                          char *reason, size_t len)
+{
+    if (cfg->profile_hz <= 0) {
+        snprintf(reason, len, "off (--profile-hz 0)");
+        return NULL;
+    }
+    if (!t->bin) {
+        snprintf(reason, len, "no Go binary");
+        return NULL;
+    }
+    struct cpuprof_state *st = calloc(1, sizeof(*st));
+    if (!st) {
+        snprintf(reason, len, "out of memory");
+        return NULL;
+    }
+    pthread_mutex_init(&st->lock, NULL);
+    st->pid = t->pid;
+    st->cfg = cfg;
+    st->hz = st->hz_wanted = fmin(cfg->profile_hz, 10000.0);
+    st->req_done = cfg->profile_req_seq;
+    snprintf(st->exe, sizeof(st->exe), "/proc/%d/exe", (int)t->pid);
+    st->mem = target_mem_live(&st->pid);
+    char why[COLLECTOR_REASON_LEN] = "";
+    st->sym = gr_symbols_open(t, &st->mem, why, sizeof(why));
+    if (!st->sym) {
+        snprintf(reason, len, "%s", why);
+        cpuprof_close(st);
+        return NULL;
+    }
+    st->bias = gr_symbols_bias(st->sym);
+    st->attribute = layout_for_attribution(st, t);
+    st->perf = cpuprof_perf_open(t->pid, st->hz, why, sizeof(why));
+    if (!st->perf) {
+        snprintf(reason, len, "%s", why);
+        cpuprof_close(st);
+        return NULL;
+    }
+    if (!store_init(st)) {
+        snprintf(reason, len, "out of memory");
+        cpuprof_close(st);
+        return NULL;
+    }
+    int n = cpuprof_perf_sync(st->perf, st->thread_note, sizeof(st->thread_note));
+    st->threads = n > 0 ? n : 0;
+    st->next_sync_ns = util_mono_ns() + SYNC_NS;
+    if (pthread_create(&st->thread, NULL, sampler_main, st) == 0)
+        st->thread_running = true;
+    return st;
+}
+
+const struct collector_ops cpuprof_collector = {
+    .name = "cpuprof",
+    .summary = "on-CPU profile: cpu-clock samples of the target's threads with call stacks",
+    .pane = "cpu",
+    .probe = cpuprof_probe,
+    .open = cpuprof_open,
+    .sample = cpuprof_sample,
+    .close = cpuprof_close,
+};

@@ -1,0 +1,68 @@
+/* cpuprof_int: what the on-CPU sampler keeps between ticks, shared by its collector
+ * (cpuprof.c) and its file writers (cpuprof_export.c). Not for other modules. */
+#ifndef GMPTOP_CPUPROF_INT_H
+#define GMPTOP_CPUPROF_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "model/gstack.h"
+
+struct gr_symbols;
+
+#define CPUPROF_RING_CAP (1u << 17)   /* samples kept for files: ~5 min of 2 busy threads
+                                       * at 99 Hz... the window a file can cover */
+#define CPUPROF_STACKS_CAP 65536      /* distinct raw stacks kept; past it: "(full)" */
+
+/* One sample as kept: which raw stack, and who was on the CPU. */
+struct cpuprof_ent {
+    int64_t t_ns;                     /* CLOCK_MONOTONIC */
+    uint32_t stack;                   /* index into the stack table */
+    pid_t tid;
+    uint64_t g;                       /* the g pointer; 0 none */
+    int64_t goid;                     /* -1 a system stack (g0), -2 none */
+    uint64_t startpc;                 /* the goroutine's start function (runtime address) */
+    int32_t p;                        /* P id, -1 unknown */
+    uint16_t cpu;
+    uint8_t kernel;                   /* taken in the kernel */
+};
+
+/* One distinct raw stack: runtime addresses, innermost first. */
+struct cpuprof_rstack {
+    uint64_t hash;
+    uint32_t off, n;                  /* into the pc pool */
+    bool truncated;
+    const struct gstack *sym;         /* symbolised: pooled, never NULL once made */
+};
+
+struct cpuprof_store {
+    struct cpuprof_ent *ring;
+    size_t ring_cap, ring_len, ring_head;   /* oldest at (head - len) mod cap */
+    uint64_t ring_total;                    /* samples ever appended */
+    struct cpuprof_rstack *stacks;
+    size_t nstacks, stacks_cap;
+    uint64_t *pcs;
+    size_t npcs, pcs_cap;
+    uint32_t *index;                        /* open addressing: stack index + 1, 0 empty */
+    size_t index_cap;
+};
+
+/* The i-th newest sample (0 newest); NULL past what is kept. */
+static inline const struct cpuprof_ent *cpuprof_store_nth(const struct cpuprof_store *s,
+                                                          size_t i)
+{
+    if (i >= s->ring_len)
+        return NULL;
+    return &s->ring[(s->ring_head + s->ring_cap - 1 - i) % s->ring_cap];
+}
+
+/* Write the samples of the last seconds as a gzipped pprof profile (path) and/or as
+ * folded stacks (folded); NULL skips one. 0, or -errno + msg; msg also says what was
+ * written on success. */
+int cpuprof_export(const struct cpuprof_store *st, struct gr_symbols *sym, double hz,
+                   double seconds, int64_t now_ns, const char *exe, const char *path,
+                   const char *folded, char *msg, size_t len);
+
+#endif

@@ -1,0 +1,376 @@
+/* cpuprof_perf: per-thread cpu-clock sampling with user call chains through perf rings. */
+#include "collectors/cpuprof_perf.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <linux/perf_event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "proc/proc_parse.h"
+
+/* x86-64 perf register numbers (asm/perf_regs.h; not every libc ships it). */
+#define REG_X86_SP 7
+#define REG_X86_R14 22
+#define REGS_MASK ((1ULL << REG_X86_SP) | (1ULL << REG_X86_R14))
+#define STACK_DUMP 8                /* the word at sp: a leaf's return address */
+#define RING_PAGES 8                /* data pages per thread: 32 KiB, ~50 samples of
+                                     * 64 frames; drained every 100 ms at <= 1 kHz */
+
+struct thread_ring {
+    pid_t tid;
+    int fd;
+    void *map;
+    bool seen;                      /* in the latest thread list */
+};
+
+struct cpuprof_perf {
+    pid_t pid;
+    double hz;
+    size_t page;
+    struct thread_ring *t;
+    size_t n, cap;
+    uint8_t scratch[65536];         /* one record that wraps the ring end */
+};
+
+static uint64_t rd64(const uint8_t *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+int cpuprof_perf_parse(const void *rec, size_t len, struct cpuprof_raw *out)
+{
+    const uint8_t *p = rec, *end = p + len;
+    struct perf_event_header h;
+    if (len < sizeof(h))
+        return -EINVAL;
+    memcpy(&h, p, sizeof(h));
+    if (h.type != PERF_RECORD_SAMPLE || h.size > len || h.size < sizeof(h))
+        return -EINVAL;
+    end = p + h.size;
+    p += sizeof(h);
+    /* IP, TID, TIME, CPU: 8 + 8 + 8 + 8, then the call chain count. */
+    if (end - p < 40)
+        return -EINVAL;
+    memset(out, 0, offsetof(struct cpuprof_raw, ips));
+    out->ip = rd64(p);
+    uint32_t u32[2];
+    memcpy(u32, p + 8, 8);
+    out->pid = (pid_t)u32[0];
+    out->tid = (pid_t)u32[1];
+    out->time_ns = rd64(p + 16);
+    memcpy(u32, p + 24, 8);
+    out->cpu = u32[0];
+    out->in_kernel = (h.misc & PERF_RECORD_MISC_CPUMODE_MASK) == PERF_RECORD_MISC_KERNEL;
+    uint64_t nr = rd64(p + 32);
+    p += 40;
+    if (nr > (uint64_t)(end - p) / 8)
+        return -EINVAL;
+    bool user = false;
+    for (uint64_t i = 0; i < nr; i++) {
+        uint64_t ip = rd64(p + i * 8);
+        if (ip >= (uint64_t)PERF_CONTEXT_MAX) {
+            user = ip == (uint64_t)PERF_CONTEXT_USER;
+            continue;
+        }
+        if (!user)
+            continue;
+        if (out->nips == CPUPROF_MAX_DEPTH) {
+            out->truncated = true;
+            continue;
+        }
+        out->ips[out->nips++] = ip;
+    }
+    p += nr * 8;
+    if (end - p < 8)
+        return -EINVAL;
+    uint64_t abi = rd64(p);
+    p += 8;
+    if (abi != PERF_SAMPLE_REGS_ABI_NONE) {
+        if (end - p < 16)
+            return -EINVAL;
+        out->sp = rd64(p);          /* registers in bit order: SP (7), R14 (22) */
+        out->r14 = rd64(p + 8);
+        out->have_regs = abi == PERF_SAMPLE_REGS_ABI_64;
+        p += 16;
+    }
+    if (end - p < 8)
+        return -EINVAL;
+    uint64_t size = rd64(p);
+    p += 8;
+    if (size) {
+        if (size > (uint64_t)(end - p) || end - p - (ptrdiff_t)size < 8)
+            return -EINVAL;
+        uint64_t dyn = rd64(p + size);
+        if (dyn >= 8 && size >= 8) {
+            out->ret = rd64(p);
+            out->have_ret = true;
+        }
+    }
+    return 0;
+}
+
+static int sys_perf_open(struct perf_event_attr *a, pid_t tid)
+{
+    long fd = syscall(SYS_perf_event_open, a, tid, -1, -1, PERF_FLAG_FD_CLOEXEC);
+    return fd < 0 ? -errno : (int)fd;
+}
+
+static void attr_fill(struct perf_event_attr *a, double hz)
+{
+    memset(a, 0, sizeof(*a));
+    a->size = sizeof(*a);
+    a->type = PERF_TYPE_SOFTWARE;
+    a->config = PERF_COUNT_SW_CPU_CLOCK;
+    a->freq = 1;
+    a->sample_freq = (uint64_t)(hz + 0.5);
+    a->sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_CPU |
+                     PERF_SAMPLE_CALLCHAIN | PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER;
+    a->sample_regs_user = REGS_MASK;
+    a->sample_stack_user = STACK_DUMP;
+    /* User frames only: kernel frames would need kallsyms and a looser paranoid level,
+     * and a system call's time is the user frame's that made it, as in pprof. */
+    a->exclude_callchain_kernel = 1;
+    a->sample_max_stack = CPUPROF_MAX_DEPTH + 8;   /* <= kernel.perf_event_max_stack (127) */
+    a->use_clockid = 1;
+    a->clockid = CLOCK_MONOTONIC;
+    a->disabled = 0;
+}
+
+void cpuprof_perf_explain(int err, char *why, size_t len)
+{
+    char par[16] = "?", buf[32];
+    if (proc_read_file("/proc/sys/kernel/perf_event_paranoid", buf, sizeof(buf) - 1) > 0)
+        snprintf(par, sizeof(par), "%d", atoi(buf));
+    switch (err) {
+    case EACCES:
+    case EPERM:
+        snprintf(why, len, "perf_event_open refused (%s): needs CAP_PERFMON (or root), or "
+                 "kernel.perf_event_paranoid <= 1 for a process of the same user "
+                 "(it is %s)", err == EACCES ? "EACCES" : "EPERM", par);
+        break;
+    case ENOENT:
+    case EOPNOTSUPP:
+    case EINVAL:
+    case ENOSYS:
+        snprintf(why, len, "the kernel cannot sample cpu-clock with user call chains "
+                 "(perf_event_open: %s)", strerror(err));
+        break;
+    case EMFILE:
+    case ENFILE:
+        snprintf(why, len, "out of file descriptors for the per-thread samplers (%s)",
+                 strerror(err));
+        break;
+    default:
+        snprintf(why, len, "perf_event_open: %s", strerror(err));
+    }
+}
+
+static int ring_open(struct cpuprof_perf *p, pid_t tid, struct thread_ring *r)
+{
+    struct perf_event_attr a;
+    attr_fill(&a, p->hz);
+    int fd = sys_perf_open(&a, tid);
+    if (fd < 0)
+        return fd;
+    void *m = mmap(NULL, p->page * (1 + RING_PAGES), PROT_READ | PROT_WRITE, MAP_SHARED,
+                   fd, 0);
+    if (m == MAP_FAILED) {
+        int e = errno;
+        close(fd);
+        return -e;
+    }
+    *r = (struct thread_ring){ .tid = tid, .fd = fd, .map = m, .seen = true };
+    return 0;
+}
+
+static void ring_close(struct cpuprof_perf *p, struct thread_ring *r)
+{
+    if (r->map)
+        munmap(r->map, p->page * (1 + RING_PAGES));
+    if (r->fd >= 0)
+        close(r->fd);
+    r->map = NULL;
+    r->fd = -1;
+}
+
+struct cpuprof_perf *cpuprof_perf_open(pid_t pid, double hz, char *why, size_t len)
+{
+    struct cpuprof_perf *p = calloc(1, sizeof(*p));
+    if (!p) {
+        snprintf(why, len, "out of memory");
+        return NULL;
+    }
+    p->pid = pid;
+    p->hz = hz;
+    p->page = (size_t)sysconf(_SC_PAGESIZE);
+    p->cap = 16;
+    p->t = calloc(p->cap, sizeof(*p->t));
+    if (!p->t) {
+        free(p);
+        snprintf(why, len, "out of memory");
+        return NULL;
+    }
+    int rc = ring_open(p, pid, &p->t[0]);
+    if (rc < 0) {
+        if (rc == -ESRCH)
+            snprintf(why, len, "the target exited");
+        else
+            cpuprof_perf_explain(-rc, why, len);
+        free(p->t);
+        free(p);
+        return NULL;
+    }
+    p->n = 1;
+    return p;
+}
+
+void cpuprof_perf_close(struct cpuprof_perf *p)
+{
+    if (!p)
+        return;
+    for (size_t i = 0; i < p->n; i++)
+        ring_close(p, &p->t[i]);
+    free(p->t);
+    free(p);
+}
+
+static struct thread_ring *find_ring(struct cpuprof_perf *p, pid_t tid)
+{
+    for (size_t i = 0; i < p->n; i++)
+        if (p->t[i].tid == tid)
+            return &p->t[i];
+    return NULL;
+}
+
+int cpuprof_perf_sync(struct cpuprof_perf *p, char *note, size_t len)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/task", (int)p->pid);
+    DIR *d = opendir(path);
+    if (!d)
+        return -ESRCH;
+    for (size_t i = 0; i < p->n; i++)
+        p->t[i].seen = false;
+    int refused = 0, last_err = 0;
+    size_t over = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        char *endp;
+        long tid = strtol(e->d_name, &endp, 10);
+        if (*endp || tid <= 0)
+            continue;
+        struct thread_ring *r = find_ring(p, (pid_t)tid);
+        if (r) {
+            r->seen = true;
+            continue;
+        }
+        if (p->n >= CPUPROF_MAX_THREADS) {
+            over++;
+            continue;
+        }
+        if (p->n == p->cap) {
+            struct thread_ring *nt = realloc(p->t, 2 * p->cap * sizeof(*nt));
+            if (!nt)
+                break;
+            p->t = nt;
+            p->cap *= 2;
+        }
+        int rc = ring_open(p, (pid_t)tid, &p->t[p->n]);
+        if (rc == 0)
+            p->n++;
+        else if (rc != -ESRCH) {
+            refused++;
+            last_err = -rc;
+        }
+    }
+    closedir(d);
+    /* Exited threads: their rings were drained before this call; close them. */
+    size_t w = 0;
+    for (size_t i = 0; i < p->n; i++) {
+        if (p->t[i].seen)
+            p->t[w++] = p->t[i];
+        else
+            ring_close(p, &p->t[i]);
+    }
+    p->n = w;
+    if (note && len) {
+        note[0] = '\0';
+        if (over)
+            snprintf(note, len, "%zu threads past the %d sampled are not", over,
+                     CPUPROF_MAX_THREADS);
+        else if (refused)
+            snprintf(note, len, "%d threads refused the sampler (%s)", refused,
+                     strerror(last_err));
+    }
+    return p->n ? (int)p->n : -ESRCH;
+}
+
+static long ring_drain(struct cpuprof_perf *p, struct thread_ring *r, cpuprof_sample_fn fn,
+                       void *arg, uint64_t *lost, struct cpuprof_raw *raw)
+{
+    struct perf_event_mmap_page *mp = r->map;
+    uint8_t *data = (uint8_t *)r->map + p->page;
+    uint64_t size = (uint64_t)p->page * RING_PAGES;
+    uint64_t head = __atomic_load_n(&mp->data_head, __ATOMIC_ACQUIRE);
+    uint64_t tail = mp->data_tail;
+    long got = 0;
+    while (tail < head) {
+        struct perf_event_header h;
+        uint64_t off = tail % size;
+        /* The header itself may wrap (records are 8-byte aligned, the header is 8). */
+        memcpy(&h, data + off, sizeof(h));
+        if (h.size < sizeof(h) || h.size > head - tail)
+            break;                  /* a torn ring: drop the rest of it */
+        const uint8_t *rec = data + off;
+        if (off + h.size > size) {
+            size_t first = (size_t)(size - off);   /* h.size < 64 KiB: scratch holds it */
+            memcpy(p->scratch, data + off, first);
+            memcpy(p->scratch + first, data, h.size - first);
+            rec = p->scratch;
+        }
+        if (h.type == PERF_RECORD_SAMPLE) {
+            if (cpuprof_perf_parse(rec, h.size, raw) == 0) {
+                fn(arg, raw);
+                got++;
+            }
+        } else if (h.type == PERF_RECORD_LOST && h.size >= sizeof(h) + 16) {
+            *lost += rd64(rec + sizeof(h) + 8);
+        }
+        tail += h.size;
+    }
+    __atomic_store_n(&mp->data_tail, head, __ATOMIC_RELEASE);
+    return got;
+}
+
+long cpuprof_perf_drain(struct cpuprof_perf *p, cpuprof_sample_fn fn, void *arg,
+                        uint64_t *lost)
+{
+    static __thread struct cpuprof_raw raw;
+    long n = 0;
+    for (size_t i = 0; i < p->n; i++)
+        n += ring_drain(p, &p->t[i], fn, arg, lost, &raw);
+    return n;
+}
+
+int cpuprof_perf_set_hz(struct cpuprof_perf *p, double hz)
+{
+    uint64_t f = (uint64_t)(hz + 0.5);
+    if (f < 1)
+        f = 1;
+    int err = 0;
+    for (size_t i = 0; i < p->n; i++)
+        if (ioctl(p->t[i].fd, PERF_EVENT_IOC_PERIOD, &f) < 0)
+            err = -errno;
+    if (!err)
+        p->hz = (double)f;
+    return err;
+}

@@ -1,0 +1,61 @@
+/* cpuprof_perf: the kernel's cpu-clock software event sampling every thread of one
+ * process with its user call chain (frame pointers, which Go keeps on amd64), the user
+ * registers that name the goroutine (R14 holds g in Go code) and the word at the stack
+ * pointer (the return address a frameless leaf has not linked yet). No PMU and no BPF:
+ * per-thread perf ring buffers read by the caller. The record parser is pure (fuzzed). */
+#ifndef GMPTOP_CPUPROF_PERF_H
+#define GMPTOP_CPUPROF_PERF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define CPUPROF_MAX_DEPTH 64        /* user frames kept per sample */
+#define CPUPROF_MAX_THREADS 1024    /* threads sampled at most (one fd and ring each) */
+
+/* One sample as the kernel took it. */
+struct cpuprof_raw {
+    pid_t pid, tid;
+    uint32_t cpu;
+    uint64_t time_ns;           /* CLOCK_MONOTONIC (use_clockid) */
+    uint64_t ip;                /* where it hit: a kernel address in a system call */
+    bool in_kernel;
+    bool have_regs;             /* the user registers below were dumped */
+    uint64_t sp, r14;
+    bool have_ret;              /* the word at user sp was dumped */
+    uint64_t ret;
+    bool truncated;             /* more user frames than CPUPROF_MAX_DEPTH */
+    uint32_t nips;
+    uint64_t ips[CPUPROF_MAX_DEPTH];   /* user frames, innermost (the user ip) first */
+};
+
+/* Parse one PERF_RECORD_SAMPLE record (header included, len bytes) as the sampler asks
+ * for it. 0, or -EINVAL when the record is not a sample or its sizes do not add up. */
+int cpuprof_perf_parse(const void *rec, size_t len, struct cpuprof_raw *out);
+
+struct cpuprof_perf;
+
+/* Sample pid's threads at hz. Opens the event on the main thread at once so that a
+ * machine or permission that refuses it is told now: NULL + why. */
+struct cpuprof_perf *cpuprof_perf_open(pid_t pid, double hz, char *why, size_t len);
+void cpuprof_perf_close(struct cpuprof_perf *p);
+
+/* Follow the thread list: open the event on threads that appeared, close it on those
+ * that exited (after their last samples were drained). Returns the threads sampled;
+ * -ESRCH when the process is gone. A note (file limit, refused threads) goes to note. */
+int cpuprof_perf_sync(struct cpuprof_perf *p, char *note, size_t len);
+
+/* Read every ring: fn for each sample. Returns samples read; *lost adds the samples the
+ * kernel dropped because a ring was full. */
+typedef void (*cpuprof_sample_fn)(void *arg, const struct cpuprof_raw *r);
+long cpuprof_perf_drain(struct cpuprof_perf *p, cpuprof_sample_fn fn, void *arg,
+                        uint64_t *lost);
+
+/* Change the sampling rate of every thread (the governor). 0 or -errno. */
+int cpuprof_perf_set_hz(struct cpuprof_perf *p, double hz);
+
+/* Why perf_event_open refused (errno err) in words for the pane. */
+void cpuprof_perf_explain(int err, char *why, size_t len);
+
+#endif
