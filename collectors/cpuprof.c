@@ -63,6 +63,9 @@ struct cpuprof_state {
     char thread_note[96];
     struct gres gcache[GCACHE];
     size_t ngcache;
+    struct gres gprev[GCACHE];        /* the drain before: a P seen then, for a g whose
+                                       * M has since let it go (it parked) */
+    size_t ngprev;
     size_t interval_from;             /* ring_total at the last tick */
     int64_t last_tick_ns;
     int64_t next_sync_ns;
@@ -243,6 +246,11 @@ static const struct gres *resolve_g(struct cpuprof_state *st, uint64_t g, uint64
         target_mem_read(&st->mem, p + (uint64_t)st->off_pid, &pid, 4) == 0 && pid >= 0 &&
         pid < 1 << 20)
         r->p = pid;
+    /* Read up to DRAIN_NS after its samples: a goroutine that has parked since has no M
+     * (nor P); the P it had at the drain before is the better answer. */
+    for (size_t i = 0; r->p < 0 && i < st->ngprev; i++)
+        if (st->gprev[i].g == g && st->gprev[i].goid == r->goid)
+            r->p = st->gprev[i].p;
     return sp >= lo && sp < hi ? r : NULL;
 }
 
@@ -312,6 +320,8 @@ static void drain_locked(struct cpuprof_state *st)
     if (!st->perf || st->gone)
         return;
     int64_t c0 = thread_cpu_ns(), now = util_mono_ns();
+    memcpy(st->gprev, st->gcache, st->ngcache * sizeof(st->gcache[0]));
+    st->ngprev = st->ngcache;
     st->ngcache = 0;
     cpuprof_perf_drain(st->perf, on_sample, st, &st->lost);
     if (now >= st->next_sync_ns) {

@@ -241,6 +241,7 @@ static void snapshot_metrics(struct prom *w, const struct snapshot *prev,
     prom_numa(w, cur);
     prom_diag(w, cur);
     prom_goroutines(w, cur);
+    prom_cpuprof(w, cur);
     collectors(w, cur);
 }
 

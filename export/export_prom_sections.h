@@ -12,5 +12,6 @@ void prom_cores(struct prom *w, const struct snapshot *prev, const struct snapsh
 void prom_numa(struct prom *w, const struct snapshot *cur);
 void prom_diag(struct prom *w, const struct snapshot *cur);
 void prom_goroutines(struct prom *w, const struct snapshot *cur);
+void prom_cpuprof(struct prom *w, const struct snapshot *cur);   /* export_prom_cpuprof.c */
 
 #endif

@@ -36,6 +36,10 @@ static const char *const syscall_funcs[] = {
     "syscall.", "internal/runtime/syscall.", "runtime/internal/syscall.",
     "golang.org/x/sys/unix.", "internal/poll.ignoringEINTR", "internal/syscall/unix.",
     "runtime.read", "runtime.write", "runtime.write1", "runtime.vdsoCall",
+    "runtime.futex", "runtime.epollwait", "runtime.madvise", "runtime.mmap",
+    "runtime.munmap", "runtime.sysMmap", "runtime.sysMunmap", "runtime.tgkill",
+    "runtime.rtsigprocmask", "runtime.clone", "runtime.exitThread", "runtime.open",
+    "runtime.closefd", "runtime.sched_getaffinity",
 };
 
 static bool matches(const char *func, const char *const *list, size_t n)
@@ -80,17 +84,24 @@ enum cpuprof_kind cpuprof_stack_kind(const struct gstack *st, int in_kernel)
 {
     if (!st || !st->nframes)
         return in_kernel ? CPUPROF_KIND_SYSCALL : CPUPROF_KIND_USER;
-    /* Inward from the leaf, through the runtime's frames only: the first that names its
-     * work decides; reaching the program's code first means the program's work (its
-     * allocation is "runtime" when the leaf is the runtime's). */
+    /* Outward from the leaf through the runtime's frames (up to the program's first):
+     * the GC's work wins over the scheduler's, which wins over a system call (a futex
+     * under runtime.schedule is the scheduler idling; a memmove under gcDrain is the
+     * GC's); the program's allocation is "runtime" when the leaf is the runtime's. */
+    bool seen[CPUPROF_KIND_COUNT] = { false };
     for (size_t i = 0; i < st->nframes; i++) {
         const char *f = st->frames[i].func;
-        enum cpuprof_kind k = telling_kind(f);
-        if (k != CPUPROF_KIND_USER)
-            return k;
-        if (!is_runtime(f) && strcmp(f, "?") != 0)
+        seen[telling_kind(f)] = true;
+        if (!is_runtime(f) && strcmp(f, "(unknown)") != 0 && !matches(f, syscall_funcs,
+                                                                      N(syscall_funcs)))
             break;
     }
+    if (seen[CPUPROF_KIND_GC])
+        return CPUPROF_KIND_GC;
+    if (seen[CPUPROF_KIND_SCHED])
+        return CPUPROF_KIND_SCHED;
+    if (seen[CPUPROF_KIND_SYSCALL])
+        return CPUPROF_KIND_SYSCALL;
     if (in_kernel)
         return CPUPROF_KIND_SYSCALL;
     return is_runtime(st->frames[0].func) ? CPUPROF_KIND_RUNTIME : CPUPROF_KIND_USER;

@@ -21,6 +21,7 @@ static const struct record_section sections[] = {
     { REC_SEC_CORES, "cores", record_cores_encode, record_cores_decode },
     { REC_SEC_NUMA, "numa", record_numa_encode, record_numa_decode },
     { REC_SEC_GOROUTINES, "goroutines", record_goroutines_encode, record_goroutines_decode },
+    { REC_SEC_CPUPROF, "cpuprof", record_cpuprof_encode, record_cpuprof_decode },
 };
 
 size_t record_section_count(void) { return sizeof(sections) / sizeof(sections[0]); }

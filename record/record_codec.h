@@ -23,6 +23,7 @@ enum record_section_tag {
     REC_SEC_CORES = 10,
     REC_SEC_NUMA = 11,
     REC_SEC_GOROUTINES = 12,
+    REC_SEC_CPUPROF = 13,
 };
 
 /* One section's codec: encode writes the section's items (tag and framing are done by
@@ -71,5 +72,7 @@ void record_numa_encode(struct rec_buf *b, const struct snapshot *s);
 int record_numa_decode(struct rec_reader r, struct snapshot *s, char *why, size_t len);
 void record_goroutines_encode(struct rec_buf *b, const struct snapshot *s);
 int record_goroutines_decode(struct rec_reader r, struct snapshot *s, char *why, size_t len);
+void record_cpuprof_encode(struct rec_buf *b, const struct snapshot *s);
+int record_cpuprof_decode(struct rec_reader r, struct snapshot *s, char *why, size_t len);
 
 #endif
