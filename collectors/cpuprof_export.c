@@ -10,7 +10,7 @@
 
 #include "base/util.h"
 #include "collectors/gr_symbols.h"
-#include "export/pprof_write.h"
+#include "base/pprof_write.h"
 
 struct agg {
     uint32_t stack;

@@ -314,28 +314,28 @@ int cpuprof_perf_sync(struct cpuprof_perf *p, char *note, size_t len)
     return p->n ? (int)p->n : -ESRCH;
 }
 
-static long ring_drain(struct cpuprof_perf *p, struct thread_ring *r, cpuprof_sample_fn fn,
-                       void *arg, uint64_t *lost, struct cpuprof_raw *raw)
+long cpuprof_ring_walk(const uint8_t *data, uint64_t size, uint64_t tail, uint64_t head,
+                       uint8_t *scratch, cpuprof_sample_fn fn, void *arg, uint64_t *lost,
+                       struct cpuprof_raw *raw)
 {
-    struct perf_event_mmap_page *mp = r->map;
-    uint8_t *data = (uint8_t *)r->map + p->page;
-    uint64_t size = (uint64_t)p->page * RING_PAGES;
-    uint64_t head = __atomic_load_n(&mp->data_head, __ATOMIC_ACQUIRE);
-    uint64_t tail = mp->data_tail;
     long got = 0;
+    if (!size || size & (size - 1) || head - tail > size)
+        return 0;                   /* not a ring the kernel made: read nothing */
     while (tail < head) {
         struct perf_event_header h;
         uint64_t off = tail % size;
-        /* The header itself may wrap (records are 8-byte aligned, the header is 8). */
+        /* Records are 8-byte aligned and the header is 8 bytes: it never wraps. */
+        if (size - off < sizeof(h))
+            break;
         memcpy(&h, data + off, sizeof(h));
         if (h.size < sizeof(h) || h.size > head - tail)
             break;                  /* a torn ring: drop the rest of it */
         const uint8_t *rec = data + off;
         if (off + h.size > size) {
             size_t first = (size_t)(size - off);   /* h.size < 64 KiB: scratch holds it */
-            memcpy(p->scratch, data + off, first);
-            memcpy(p->scratch + first, data, h.size - first);
-            rec = p->scratch;
+            memcpy(scratch, data + off, first);
+            memcpy(scratch + first, data, h.size - first);
+            rec = scratch;
         }
         if (h.type == PERF_RECORD_SAMPLE) {
             if (cpuprof_perf_parse(rec, h.size, raw) == 0) {
@@ -347,6 +347,16 @@ static long ring_drain(struct cpuprof_perf *p, struct thread_ring *r, cpuprof_sa
         }
         tail += h.size;
     }
+    return got;
+}
+
+static long ring_drain(struct cpuprof_perf *p, struct thread_ring *r, cpuprof_sample_fn fn,
+                       void *arg, uint64_t *lost, struct cpuprof_raw *raw)
+{
+    struct perf_event_mmap_page *mp = r->map;
+    uint64_t head = __atomic_load_n(&mp->data_head, __ATOMIC_ACQUIRE);
+    long got = cpuprof_ring_walk((uint8_t *)r->map + p->page, (uint64_t)p->page * RING_PAGES,
+                                 mp->data_tail, head, p->scratch, fn, arg, lost, raw);
     __atomic_store_n(&mp->data_tail, head, __ATOMIC_RELEASE);
     return got;
 }

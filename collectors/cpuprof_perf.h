@@ -34,6 +34,15 @@ struct cpuprof_raw {
  * for it. 0, or -EINVAL when the record is not a sample or its sizes do not add up. */
 int cpuprof_perf_parse(const void *rec, size_t len, struct cpuprof_raw *out);
 
+typedef void (*cpuprof_sample_fn)(void *arg, const struct cpuprof_raw *r);
+
+/* Walk the records of a perf ring's data area (size bytes, a power of two) from tail to
+ * head: fn for each sample that parses, *lost += what the kernel dropped. A record that
+ * wraps the end is put together in scratch (64 KiB). Pure (fuzzed); returns samples. */
+long cpuprof_ring_walk(const uint8_t *data, uint64_t size, uint64_t tail, uint64_t head,
+                       uint8_t *scratch, cpuprof_sample_fn fn, void *arg, uint64_t *lost,
+                       struct cpuprof_raw *raw);
+
 struct cpuprof_perf;
 
 /* Sample pid's threads at hz. Opens the event on the main thread at once so that a
@@ -48,7 +57,6 @@ int cpuprof_perf_sync(struct cpuprof_perf *p, char *note, size_t len);
 
 /* Read every ring: fn for each sample. Returns samples read; *lost adds the samples the
  * kernel dropped because a ring was full. */
-typedef void (*cpuprof_sample_fn)(void *arg, const struct cpuprof_raw *r);
 long cpuprof_perf_drain(struct cpuprof_perf *p, cpuprof_sample_fn fn, void *arg,
                         uint64_t *lost);
 

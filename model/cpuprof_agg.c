@@ -102,9 +102,11 @@ enum cpuprof_kind cpuprof_stack_kind(const struct gstack *st, int in_kernel)
         return CPUPROF_KIND_SCHED;
     if (seen[CPUPROF_KIND_SYSCALL])
         return CPUPROF_KIND_SYSCALL;
-    if (in_kernel)
-        return CPUPROF_KIND_SYSCALL;
-    return is_runtime(st->frames[0].func) ? CPUPROF_KIND_RUNTIME : CPUPROF_KIND_USER;
+    /* In the kernel under the program's own code is a page fault or the like: the
+     * program's time; under the runtime's, one of its raw system calls. */
+    if (!is_runtime(st->frames[0].func))
+        return CPUPROF_KIND_USER;
+    return in_kernel ? CPUPROF_KIND_SYSCALL : CPUPROF_KIND_RUNTIME;
 }
 
 /* A small open-addressing table keyed by pooled function name (pointer identity). */

@@ -20,7 +20,7 @@ struct cpuprof_weighted {
 enum cpuprof_kind cpuprof_func_kind(const char *func);
 /* The kind of work a sample was: the innermost frame that says (a futex under
  * runtime.schedule is the scheduler's; a memmove under runtime.gcDrain is the GC's);
- * in_kernel with nothing more telling is a system call. */
+ * in_kernel under a runtime leaf with nothing more telling is a system call. */
 enum cpuprof_kind cpuprof_stack_kind(const struct gstack *st, int in_kernel);
 
 /* Functions of the window into out (at most max): the largest by self samples, then by

@@ -251,19 +251,64 @@ static void fill_goroutines(struct snapshot *s, int tick)
     if (!g->groups)
         return;
     g->groups[0] = (struct goroutine_group){ gstack_intern(leak, 2, false, &cb, &start), GO_G_WAITING,
-                                             gstack_str("chan receive"), 100 + 10 * tick, NAN };
+                                             gstack_str("chan receive"), 100 + 10 * tick, NAN, 0 };
     start.func = "main.napper";
     g->groups[1] = (struct goroutine_group){ gstack_intern(nap, 4, false, &cb, &start), GO_G_WAITING,
-                                             gstack_str("sleep"), 50, 61.5 };
+                                             gstack_str("sleep"), 50, 61.5, 0 };
     start.func = "main.worker";
     g->groups[2] = (struct goroutine_group){ gstack_intern(NULL, 0, false, &none, &start), GO_G_RUNNING,
-                                             gstack_str(""), 2, NAN };
+                                             gstack_str(""), 2, NAN, 0 };
     g->ngroups = 3;
     g->total = g->read = 152 + 10 * tick;
     g->stacks_dropped = 1;
     g->dropped_total = 3 + (uint64_t)tick;
     g->refreshed_ns = 1700000000000000000LL + tick * 1000000000LL;
     g->refresh_s = tick ? 1.0 : 0.0;
+    g->oncpu_samples = 120;
+    g->groups[2].on_cpu_samples = 90;
+}
+
+/* An on-CPU profile: a hot user function, the GC, one goroutine on a system stack. */
+static void fill_cpuprof(struct snapshot *s, int tick)
+{
+    struct cpuprof_sample *c = calloc(1, sizeof(*c));
+    if (!c)
+        return;
+    struct gframe hot[] = {
+        { "main.hash", "/src/app/hash.go", 17, true },
+        { "main.worker", "/src/app/work.go", 40, false },
+        { "runtime.goexit", "/usr/lib/go/src/runtime/asm_amd64.s", 1700, false },
+    };
+    struct gframe none = { "", "", 0, false };
+    c->valid = true;
+    c->hz = 99;
+    c->interval_s = 1.0;
+    c->samples = 120 + tick;
+    c->kernel = 6;
+    c->unattributed = 2;
+    c->by_kind[CPUPROF_KIND_USER] = 90 + tick;
+    c->by_kind[CPUPROF_KIND_GC] = 30;
+    c->lost_total = (uint64_t)tick;
+    c->threads = 7;
+    c->top[0] = (struct cpuprof_func){ gstack_str("main.hash"), gstack_str("/src/app/hash.go"),
+                                       CPUPROF_KIND_USER, 90 + tick, 90 + tick };
+    c->top[1] = (struct cpuprof_func){ gstack_str("runtime.scanobject"), gstack_str(""),
+                                       CPUPROF_KIND_GC, 30, 30 };
+    c->ntop = 2;
+    c->minute[0] = c->top[0];
+    c->minute[0].self = c->minute[0].total = 5400;
+    c->nminute = 1;
+    c->minute_s = 60;
+    c->minute_samples = 7000;
+    c->gs[0] = (struct cpuprof_g){ 0xc000123400, 42, gstack_str("main.worker"),
+                                   gstack_str("main.hash"), 4243, 1, 0, 90 + tick };
+    c->gs[1] = (struct cpuprof_g){ 0xc000000a00, -1, gstack_str("runtime (system stack)"),
+                                   gstack_str("runtime.scanobject"), 4244, 0, -1, 30 };
+    c->ngs = 2;
+    c->hot[0] = (struct cpuprof_hot){ gstack_intern(hot, 3, false, &none, &none), 5400 };
+    c->nhot = 1;
+    strcpy(c->note, "rate lowered from 99 to 49 Hz");
+    s->cpuprof = c;
 }
 
 struct snapshot *synth_snapshot(int tick, size_t nps, size_t nthreads, size_t ncpus)
@@ -304,6 +349,7 @@ struct snapshot *synth_snapshot(int tick, size_t nps, size_t nthreads, size_t nc
     fill_timehist(&s->gc_pauses, tick, 5);
     fill_diag(s);
     fill_goroutines(s, tick);
+    fill_cpuprof(s, tick);
     fill_park(s, tick);
     fill_cores(s, tick, ncpus);
     fill_numa(s);

@@ -268,7 +268,7 @@ static void test_truncated_and_corrupt(void **state)
 static void test_section_table(void **state)
 {
     (void)state;
-    assert_int_equal(record_section_count(), 12);
+    assert_int_equal(record_section_count(), 13);
     for (size_t i = 0; i < record_section_count(); i++)
         for (size_t j = i + 1; j < record_section_count(); j++)
             assert_int_not_equal(record_section_at(i)->tag, record_section_at(j)->tag);

@@ -1,5 +1,5 @@
 /* pprof_write: profile.proto encoding (github.com/google/pprof/proto/profile.proto). */
-#include "export/pprof_write.h"
+#include "base/pprof_write.h"
 
 #include <errno.h>
 #include <stdbool.h>

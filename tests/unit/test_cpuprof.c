@@ -1,0 +1,327 @@
+/* test_cpuprof: the on-CPU profiler's pure parts: sample records as the kernel writes them
+ * (context markers, truncation, a ring whose records wrap its end, lost records, torn
+ * sizes), the window figures (self, total with recursion counted once, kinds of work,
+ * hottest stacks) and the pprof encoding (field by field with a small protobuf reader). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <linux/perf_event.h>
+
+#include "base/pprof_write.h"
+#include "collectors/cpuprof_perf.h"
+#include "model/cpuprof_agg.h"
+
+/* ---- records ---------------------------------------------------------------------- */
+
+struct rec {
+    uint8_t b[2048];
+    size_t n;
+};
+
+static void put64(struct rec *r, uint64_t v) { memcpy(r->b + r->n, &v, 8); r->n += 8; }
+
+/* A sample as the sampler asks for it: ip, pid/tid, time, cpu, chain, regs, 8-byte stack. */
+static void make_sample(struct rec *r, uint16_t misc, const uint64_t *chain, size_t nchain,
+                        bool regs, bool stack)
+{
+    r->n = 8;
+    put64(r, 0x401000);
+    put64(r, (uint64_t)101 << 32 | 100);
+    put64(r, 123456789);
+    put64(r, 1);
+    put64(r, nchain);
+    for (size_t i = 0; i < nchain; i++)
+        put64(r, chain[i]);
+    put64(r, regs ? PERF_SAMPLE_REGS_ABI_64 : PERF_SAMPLE_REGS_ABI_NONE);
+    if (regs) {
+        put64(r, 0xc000012340);     /* sp */
+        put64(r, 0xc000002000);     /* r14 */
+    }
+    put64(r, stack ? 8 : 0);
+    if (stack) {
+        put64(r, 0x405555);
+        put64(r, 8);
+    }
+    struct perf_event_header h = { PERF_RECORD_SAMPLE, misc, (uint16_t)r->n };
+    memcpy(r->b, &h, sizeof(h));
+}
+
+static void test_parse_sample(void **state)
+{
+    (void)state;
+    uint64_t chain[] = { (uint64_t)PERF_CONTEXT_USER, 0x401000, 0x402000, 0x403000 };
+    struct rec r;
+    make_sample(&r, PERF_RECORD_MISC_USER, chain, 4, true, true);
+    struct cpuprof_raw raw;
+    assert_int_equal(cpuprof_perf_parse(r.b, r.n, &raw), 0);
+    assert_int_equal(raw.pid, 100);
+    assert_int_equal(raw.tid, 101);
+    assert_int_equal(raw.cpu, 1);
+    assert_false(raw.in_kernel);
+    assert_int_equal(raw.nips, 3);
+    assert_int_equal(raw.ips[0], 0x401000);
+    assert_int_equal(raw.ips[2], 0x403000);
+    assert_true(raw.have_regs);
+    assert_int_equal(raw.sp, 0xc000012340);
+    assert_int_equal(raw.r14, 0xc000002000);
+    assert_true(raw.have_ret);
+    assert_int_equal(raw.ret, 0x405555);
+    assert_false(raw.truncated);
+}
+
+/* Kernel frames (if any came) are not the program's: only what follows the user marker. */
+static void test_parse_kernel_context(void **state)
+{
+    (void)state;
+    uint64_t chain[] = { (uint64_t)PERF_CONTEXT_KERNEL, 0xffffffff81000000ULL,
+                         (uint64_t)PERF_CONTEXT_USER, 0x401000 };
+    struct rec r;
+    make_sample(&r, PERF_RECORD_MISC_KERNEL, chain, 4, false, false);
+    struct cpuprof_raw raw;
+    assert_int_equal(cpuprof_perf_parse(r.b, r.n, &raw), 0);
+    assert_true(raw.in_kernel);
+    assert_int_equal(raw.nips, 1);
+    assert_int_equal(raw.ips[0], 0x401000);
+    assert_false(raw.have_regs);
+    assert_false(raw.have_ret);
+}
+
+static void test_parse_truncated_and_bad(void **state)
+{
+    (void)state;
+    uint64_t chain[CPUPROF_MAX_DEPTH + 11];
+    chain[0] = (uint64_t)PERF_CONTEXT_USER;
+    for (size_t i = 1; i < CPUPROF_MAX_DEPTH + 11; i++)
+        chain[i] = 0x401000 + i;
+    struct rec r;
+    make_sample(&r, PERF_RECORD_MISC_USER, chain, CPUPROF_MAX_DEPTH + 11, true, true);
+    struct cpuprof_raw raw;
+    assert_int_equal(cpuprof_perf_parse(r.b, r.n, &raw), 0);
+    assert_int_equal(raw.nips, CPUPROF_MAX_DEPTH);
+    assert_true(raw.truncated);
+    /* Every shorter length of the record is refused, never read past. */
+    for (size_t n = 0; n < r.n; n++) {
+        struct perf_event_header h = { PERF_RECORD_SAMPLE, PERF_RECORD_MISC_USER, (uint16_t)n };
+        memcpy(r.b, &h, sizeof(h));
+        assert_int_equal(cpuprof_perf_parse(r.b, n, &raw), -EINVAL);
+    }
+    /* A call chain count past the record's end. */
+    make_sample(&r, PERF_RECORD_MISC_USER, chain, 2, true, true);
+    uint64_t huge = 1ULL << 40;
+    memcpy(r.b + 8 + 32, &huge, 8);
+    assert_int_equal(cpuprof_perf_parse(r.b, r.n, &raw), -EINVAL);
+}
+
+static long seen;
+static void count_sample(void *arg, const struct cpuprof_raw *r)
+{
+    (void)arg;
+    assert_int_equal(r->ips[0], 0x401000);
+    seen++;
+}
+
+/* A ring with a lost record, a sample that wraps the end, and a torn tail. */
+static void test_ring_walk(void **state)
+{
+    (void)state;
+    static uint8_t ring[4096], scratch[65536];
+    uint64_t chain[] = { (uint64_t)PERF_CONTEXT_USER, 0x401000, 0x402000 };
+    struct rec s;
+    make_sample(&s, PERF_RECORD_MISC_USER, chain, 3, true, true);
+    uint64_t start = 4096 * 3 - 48;             /* the sample wraps the end */
+    uint8_t lost[24];
+    struct perf_event_header lh = { PERF_RECORD_LOST, 0, 24 };
+    uint64_t id = 7, n = 5;
+    memcpy(lost, &lh, 8);
+    memcpy(lost + 8, &id, 8);
+    memcpy(lost + 16, &n, 8);
+    uint64_t pos = start;
+    memcpy(ring + pos % 4096, lost, 24);
+    pos += 24;
+    for (size_t i = 0; i < s.n; i++)
+        ring[(pos + i) % 4096] = s.b[i];
+    pos += s.n;
+    struct cpuprof_raw raw;
+    uint64_t lost_n = 0;
+    seen = 0;
+    assert_int_equal(cpuprof_ring_walk(ring, 4096, start, pos, scratch, count_sample, NULL,
+                                       &lost_n, &raw), 1);
+    assert_int_equal(seen, 1);
+    assert_int_equal(lost_n, 5);
+    /* head past what holds a whole record: stops at the torn one. */
+    seen = 0;
+    assert_int_equal(cpuprof_ring_walk(ring, 4096, start, pos - 8, scratch, count_sample,
+                                       NULL, &lost_n, &raw), 0);
+    /* Not a ring the kernel makes. */
+    assert_int_equal(cpuprof_ring_walk(ring, 4095, start, pos, scratch, count_sample, NULL,
+                                       &lost_n, &raw), 0);
+    assert_int_equal(cpuprof_ring_walk(ring, 4096, 0, 8192, scratch, count_sample, NULL,
+                                       &lost_n, &raw), 0);
+}
+
+/* ---- window figures --------------------------------------------------------------- */
+
+static const struct gstack *stack_of(const char *const *funcs, size_t n)
+{
+    struct gframe fr[8], none = { "", "", 0, false };
+    for (size_t i = 0; i < n; i++)
+        fr[i] = (struct gframe){ funcs[i], "/a.go", (int32_t)i + 1, false };
+    return gstack_intern(fr, n, false, &none, &none);
+}
+
+static const struct cpuprof_func *find(const struct cpuprof_func *f, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(f[i].func, name) == 0)
+            return &f[i];
+    return NULL;
+}
+
+static void test_top_funcs(void **state)
+{
+    (void)state;
+    const char *spin[] = { "main.spin", "main.main", "runtime.main", "runtime.goexit" };
+    /* recursion: main.walk twice on one stack counts once in total */
+    const char *walk[] = { "main.leaf", "main.walk", "main.walk", "runtime.goexit" };
+    const char *gc[] = { "runtime.scanobject", "runtime.gcDrain", "runtime.gcBgMarkWorker" };
+    struct cpuprof_weighted w[] = {
+        { stack_of(spin, 4), 60 }, { stack_of(walk, 4), 30 }, { stack_of(gc, 3), 10 },
+    };
+    struct cpuprof_func out[24];
+    size_t n = cpuprof_top_funcs(w, 3, out, 24);
+    assert_true(n >= 8);
+    assert_string_equal(out[0].func, "main.spin");
+    assert_int_equal(out[0].self, 60);
+    const struct cpuprof_func *f = find(out, n, "main.walk");
+    assert_non_null(f);
+    assert_int_equal(f->self, 0);
+    assert_int_equal(f->total, 30);
+    f = find(out, n, "runtime.goexit");
+    assert_int_equal(f->total, 90);
+    f = find(out, n, "runtime.scanobject");
+    assert_int_equal(f->kind, CPUPROF_KIND_GC);
+    /* Fewer places than functions: the self ones first, then the largest totals. */
+    n = cpuprof_top_funcs(w, 3, out, 3);
+    assert_int_equal(n, 3);
+    assert_non_null(find(out, n, "main.spin"));
+    assert_non_null(find(out, n, "main.leaf"));
+
+    struct cpuprof_hot hot[2];
+    assert_int_equal(cpuprof_hot_stacks(w, 3, hot, 2), 2);
+    assert_int_equal(hot[0].samples, 60);
+    assert_int_equal(hot[1].samples, 30);
+}
+
+static void test_kinds(void **state)
+{
+    (void)state;
+    const char *idle[] = { "runtime.futex", "runtime.futexsleep", "runtime.notesleep",
+                           "runtime.stopm", "runtime.findRunnable", "runtime.schedule" };
+    const char *assist[] = { "runtime.memmove", "runtime.gcDrainN", "runtime.gcAssistAlloc",
+                             "runtime.mallocgc", "main.build" };
+    const char *alloc[] = { "runtime.memclrNoHeapPointers", "runtime.mallocgc", "main.build" };
+    const char *sys[] = { "internal/runtime/syscall.Syscall6", "syscall.read", "os.(*File).Read",
+                          "main.load" };
+    const char *user[] = { "main.hash", "main.main" };
+    assert_int_equal(cpuprof_stack_kind(stack_of(idle, 6), 1), CPUPROF_KIND_SCHED);
+    assert_int_equal(cpuprof_stack_kind(stack_of(assist, 5), 0), CPUPROF_KIND_GC);
+    assert_int_equal(cpuprof_stack_kind(stack_of(alloc, 3), 0), CPUPROF_KIND_RUNTIME);
+    assert_int_equal(cpuprof_stack_kind(stack_of(sys, 4), 1), CPUPROF_KIND_SYSCALL);
+    assert_int_equal(cpuprof_stack_kind(stack_of(user, 2), 0), CPUPROF_KIND_USER);
+    assert_int_equal(cpuprof_stack_kind(stack_of(user, 2), 1), CPUPROF_KIND_USER);
+    assert_int_equal(cpuprof_stack_kind(NULL, 1), CPUPROF_KIND_SYSCALL);
+    assert_int_equal(cpuprof_func_kind("runtime.mallocgc"), CPUPROF_KIND_RUNTIME);
+    assert_int_equal(cpuprof_func_kind("main.gcHelper"), CPUPROF_KIND_USER);
+}
+
+/* ---- pprof ------------------------------------------------------------------------ */
+
+/* A protobuf message's top-level fields, counted by number (wire types 0 and 2). */
+static void pb_fields(const uint8_t *p, size_t n, int *count, size_t ncount)
+{
+    size_t i = 0;
+    while (i < n) {
+        uint64_t key = 0;
+        int shift = 0;
+        while (i < n) {
+            key |= (uint64_t)(p[i] & 0x7f) << shift;
+            shift += 7;
+            if (!(p[i++] & 0x80))
+                break;
+        }
+        unsigned field = (unsigned)(key >> 3), wire = key & 7;
+        uint64_t v = 0;
+        shift = 0;
+        while (i < n) {
+            v |= (uint64_t)(p[i] & 0x7f) << shift;
+            shift += 7;
+            if (!(p[i++] & 0x80))
+                break;
+        }
+        if (wire == 2)
+            i += v;
+        else
+            assert_int_equal(wire, 0);
+        assert_true(i <= n);
+        if (field < ncount)
+            count[field]++;
+    }
+}
+
+static void test_pprof_encode(void **state)
+{
+    (void)state;
+    struct pprof *p = pprof_new(10101010);
+    assert_non_null(p);
+    struct pprof_line spin[] = { { "main.spin", "/a.go", 12 } };
+    struct pprof_line inl[] = { { "main.inner", "/a.go", 3 }, { "main.outer", "/a.go", 9 } };
+    uint64_t a = pprof_location(p, 0x401000, spin, 1);
+    uint64_t b = pprof_location(p, 0x402000, inl, 2);
+    assert_int_equal(a, 1);
+    assert_int_equal(b, 2);
+    assert_int_equal(pprof_location(p, 0x401000, spin, 1), a);    /* one id per address */
+    uint64_t locs[] = { a, b };
+    struct pprof_label lab[] = { { "goroutine", NULL, 42 }, { "goroutine", "system stack", 0 } };
+    assert_int_equal(pprof_sample(p, locs, 2, 7, lab, 1), 0);
+    assert_int_equal(pprof_sample(p, locs + 1, 1, 3, lab + 1, 1), 0);
+    pprof_set_mapping(p, 0x400000, 0x500000, "/bin/app", "");
+    size_t len = 0;
+    uint8_t *enc = pprof_encode(p, 1700000000000000000LL, 5000000000LL, &len);
+    assert_non_null(enc);
+    int count[16] = { 0 };
+    pb_fields(enc, len, count, 16);
+    assert_int_equal(count[1], 2);     /* sample_type: samples/count, cpu/nanoseconds */
+    assert_int_equal(count[2], 2);     /* samples */
+    assert_int_equal(count[3], 1);     /* mapping */
+    assert_int_equal(count[4], 2);     /* locations */
+    assert_int_equal(count[5], 3);     /* functions: spin, inner, outer */
+    assert_true(count[6] >= 10);       /* strings */
+    assert_int_equal(count[9], 1);
+    assert_int_equal(count[10], 1);
+    assert_int_equal(count[11], 1);
+    assert_int_equal(count[12], 1);
+    assert_non_null(memmem(enc, len, "system stack", 12));
+    free(enc);
+    pprof_free(p);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_parse_sample),
+        cmocka_unit_test(test_parse_kernel_context),
+        cmocka_unit_test(test_parse_truncated_and_bad),
+        cmocka_unit_test(test_ring_walk),
+        cmocka_unit_test(test_top_funcs),
+        cmocka_unit_test(test_kinds),
+        cmocka_unit_test(test_pprof_encode),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
