@@ -1,0 +1,75 @@
+#!/bin/sh
+# cpu_profile: gmptop's on-CPU profile of an unmodified Go program agrees with the
+# program's own runtime/pprof CPU profile of the same stretch of time, on every installed
+# Go toolchain, each build plain and stripped (-s -w), and on the newest also PIE and PIE
+# from the system linker, stripped and not. The fixture's `oncpu` mode burns a whole core
+# in main.spinAll and a quarter of one in main.quarterBurn and profiles itself at 250 Hz
+# for 4 s; gmptop samples 3 s inside that window at 250 Hz and writes a pprof file. Both
+# files are read by `go tool pprof -top`: the two functions' self shares (flat%) agree
+# within 5 percentage points, and they are the two hottest in both.
+. "$top_srcdir/tests/lib.sh"
+need_root
+need_cmd python3
+[ -x "$GMPTOP" ] || fail "no gmptop binary at $GMPTOP"
+. "$top_srcdir/tests/go_fixtures.sh"
+go_fixtures_ensure cpu_profile
+exec 9>&-
+work=$(mktemp -d /tmp/gmptop-cpuprof.XXXXXX) || fail "mktemp"
+pid=""
+trap '[ -n "$pid" ] && kill -KILL $pid 2>/dev/null; rm -rf "$work"' EXIT
+newest=""
+for go in $gos; do newest=$go; done
+
+# flat% of the two functions, and the two hottest, from `go tool pprof -top FILE`.
+shares() {
+    "$newest" tool pprof -top "$1" 2>&1 | python3 -c '
+import sys
+rows = []
+for line in sys.stdin:
+    f = line.split()
+    if len(f) == 6 and f[1].endswith("%") and f[0][0].isdigit():
+        rows.append((f[5], float(f[1][:-1])))
+d = dict(rows)
+top = sorted(n for n, _ in rows[:2])
+print(d.get("main.spinAll", -1), d.get("main.quarterBurn", -1), ",".join(top))'
+}
+
+checked=0
+last_v=""
+for v in $versions; do last_v=$v; done
+for v in $versions; do
+    modes="plain stripped"
+    [ "$v" = "$last_v" ] && modes="plain stripped pie extpie extpie-stripped"
+    for mode in $modes; do
+        bin=$GOBIN_DIR/$v-$mode
+        label=$v-$mode
+        rm -f "$work/ref.pb" "$work/gm.pb.gz"
+        "$bin" oncpu 4 "$work/ref.pb" 250 >"$work/out" 2>&1 &
+        pid=$!
+        i=0
+        until grep -q '^profiling' "$work/out"; do
+            i=$((i + 1)); [ $i -lt 100 ] || fail "$label: fixture did not start: $(tail -3 "$work/out")"
+            sleep 0.05
+        done
+        "$GMPTOP" -p "$pid" --profile "$work/gm.pb.gz" --profile-seconds 3 --profile-hz 250 \
+            2>"$work/gm.err" || fail "$label: gmptop exited $?: $(cat "$work/gm.err")"
+        i=0
+        until grep -q '^done' "$work/out"; do
+            i=$((i + 1)); [ $i -lt 100 ] || fail "$label: fixture did not finish: $(tail -3 "$work/out")"
+            sleep 0.05
+        done
+        wait "$pid" 2>/dev/null; pid=""
+        set -- $(shares "$work/ref.pb"); rs=$1 rq=$2 rtop=$3
+        set -- $(shares "$work/gm.pb.gz"); gs=$1 gq=$2 gtop=$3
+        python3 -c "
+import sys
+rs, rq, gs, gq = map(float, sys.argv[1:5])
+if min(rs, rq, gs, gq) < 0 or abs(rs - gs) > 5 or abs(rq - gq) > 5:
+    sys.exit(1)" "$rs" "$rq" "$gs" "$gq" ||
+            fail "$label: self shares differ: runtime/pprof spinAll $rs% quarterBurn $rq%, gmptop $gs% $gq%"
+        [ "$rtop" = "$gtop" ] || fail "$label: hottest functions differ: pprof $rtop, gmptop $gtop"
+        echo "$label: spinAll pprof $rs% gmptop $gs%, quarterBurn pprof $rq% gmptop $gq%"
+        checked=$((checked + 1))
+    done
+done
+pass "on-CPU self shares agree with runtime/pprof within 5 points on $checked builds"
