@@ -251,13 +251,13 @@ static void fill_goroutines(struct snapshot *s, int tick)
     if (!g->groups)
         return;
     g->groups[0] = (struct goroutine_group){ gstack_intern(leak, 2, false, &cb, &start), GO_G_WAITING,
-                                             gstack_str("chan receive"), 100 + 10 * tick, NAN };
+                                             gstack_str("chan receive"), 100 + 10 * tick, NAN, 0 };
     start.func = "main.napper";
     g->groups[1] = (struct goroutine_group){ gstack_intern(nap, 4, false, &cb, &start), GO_G_WAITING,
-                                             gstack_str("sleep"), 50, 61.5 };
+                                             gstack_str("sleep"), 50, 61.5, 0 };
     start.func = "main.worker";
     g->groups[2] = (struct goroutine_group){ gstack_intern(NULL, 0, false, &none, &start), GO_G_RUNNING,
-                                             gstack_str(""), 2, NAN };
+                                             gstack_str(""), 2, NAN, 0 };
     g->ngroups = 3;
     g->total = g->read = 152 + 10 * tick;
     g->stacks_dropped = 1;

@@ -77,10 +77,10 @@ static struct snapshot *make(int i, const struct tick *t)
         g->groups = calloc(2, sizeof(*g->groups));
         g->groups[0] = (struct goroutine_group){ gstack_intern(&leak, 1, false, &cb, &none),
                                                  GO_G_WAITING, gstack_str("chan receive"),
-                                                 t->leak_group, NAN };
+                                                 t->leak_group, NAN, 0 };
         g->groups[1] = (struct goroutine_group){ gstack_intern(&nap, 1, false, &cb, &none),
                                                  GO_G_WAITING, gstack_str("sleep"),
-                                                 ss->g_total - t->leak_group, NAN };
+                                                 ss->g_total - t->leak_group, NAN, 0 };
         g->ngroups = 2;
     }
     ss->g_by_class[GO_G_SYSCALL] = t->g_syscall;

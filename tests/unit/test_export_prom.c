@@ -137,7 +137,7 @@ static void test_goroutine_series_bounded(void **state)
         struct gframe f = { name, "/a.go", i + 1, false };
         g->groups[i] = (struct goroutine_group){ gstack_intern(&f, 1, false, &none, &none),
                                                  GO_G_WAITING, gstack_str("select"), 100 - i,
-                                                 NAN };
+                                                 NAN, 0 };
     }
     g->ngroups = 30;
     g->other_count = 7;

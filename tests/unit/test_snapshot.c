@@ -336,7 +336,7 @@ static void test_group_growth(void **state)
     (void)state;
     struct gframe f[] = { fr("main.leak", "l.go", 9) }, cb = fr("", "", 0);
     const struct gstack *st = gstack_intern(f, 1, false, &cb, &cb);
-    struct goroutine_group g0 = { st, 4, gstack_str("chan receive"), 10, NAN };
+    struct goroutine_group g0 = { st, 4, gstack_str("chan receive"), 10, NAN, 0 };
     struct goroutine_group g1 = g0;
     g1.count = 40;
     struct goroutines_sample a = { .valid = true, .refreshed_ns = 1000000000,
