@@ -333,11 +333,18 @@ static void draw_unavailable(const struct cpu_state *st, const struct pane_view 
 {
     const struct collector_status *cs = snapshot_status(v->cur, "cpuprof");
     char line[400];
-    snprintf(line, sizeof(line), "on-CPU profile n/a: %s",
-             cs && cs->reason[0] ? cs->reason
-             : cs ? "not taken"
-                  : "not collected (left out by --collectors, or the recording predates the "
-                    "on-CPU profile)");
+    /* A recording keeps the profiler's status line but not its samples: the status then
+     * says it ran, which is no reason. */
+    if (cs && cs->available)
+        snprintf(line, sizeof(line), "on-CPU profile n/a: %s (the profiler ran: %s)",
+                 v->s->source.tick ? "a recording does not keep its samples"
+                                   : "no samples in this snapshot", cs->reason);
+    else
+        snprintf(line, sizeof(line), "on-CPU profile n/a: %s",
+                 cs && cs->reason[0] ? cs->reason
+                 : cs ? "not taken"
+                      : "not collected (left out by --collectors, or the recording predates "
+                        "the on-CPU profile)");
     attron(draw_role(THEME_WARN));
     int n = draw_wrap(r->y, r->x + 1, r->w - 2, r->h > 1 ? r->h - 1 : 1, line);
     attroff(draw_role(THEME_WARN));
