@@ -23,6 +23,7 @@
 #include "tui/goroutines_tui.h"
 #include "tui/pane_picker.h"
 #include "tui/replay_ui.h"
+#include "tui/tabs.h"
 #include "tui/theme.h"
 #include "model/rates.h"
 #include "record/recorder.h"
@@ -276,27 +277,6 @@ static void do_attach(struct app *a, pid_t pid)
     set_msg(a, false, "watching process %d (%s)", (int)pid, s->target.comm);
 }
 
-static void draw_tabs(struct app *a, int y, int cols)
-{
-    char label[32];
-    int full = 0;
-    for (int i = 0; i < PANE_COUNT; i++)
-        full += (int)strlen(a->panes[i].tab) + 2 + (i ? 2 : 0);
-    bool narrow = full + 1 > cols;
-    int x = 1;
-    for (int i = 0; i < PANE_COUNT && x < cols; i++) {
-        const struct pane *p = &a->panes[i];
-        snprintf(label, sizeof(label), "%d %s", i + 1, narrow ? p->short_tab : p->tab);
-        bool active = i == a->active && !a->picking;
-        attr_t at = draw_role(active ? THEME_TAB_ACTIVE : THEME_TAB);
-        attron(at);
-        int used = draw_text(y, x, cols - x, label);
-        attroff(at);
-        mouse_hit_add(&a->hits, y, x, used, MOUSE_HIT_TAB, i);
-        x += used + (narrow ? 1 : 2);
-    }
-}
-
 static void draw_footer(struct app *a, int y, int cols)
 {
     bool show_msg = a->msg[0] && now_ms() < a->msg_until_ms;
@@ -327,7 +307,7 @@ static void draw_screen(struct app *a)
         struct pane_view v = make_view(a);
         int bars = rows >= 30 ? 8 : rows >= 20 ? 4 : rows >= 16 ? 2 : 1;
         int y = header_draw(&v, 0, cols, bars, a->cpu_hist, a->nhist);
-        draw_tabs(a, y++, cols);
+        tabs_draw(a->panes, PANE_COUNT, a->picking ? -1 : a->active, &a->hits, y++, cols);
         /* The findings strip sits above the footer on every pane (not the picker). */
         bool strip = !a->picking && v.cur;
         int tl = a->replay ? 1 : 0;     /* the replay timeline, above the footer */
@@ -499,7 +479,7 @@ static void handle_key(struct app *a, int ch)
     case KEY_BTAB:
         select_pane(a, a->active - 1);
         return;
-    case '1': case '2': case '3': case '4': case '5': case '6': case '7':
+    case '1': case '2': case '3': case '4': case '5': case '6': case '7': case '8':
         select_pane(a, ch - '1');
         return;
     case 'd':
@@ -699,7 +679,8 @@ static int init_panes(struct app *a)
         pane_cores_init(&a->panes[PANE_CORES]) < 0 ||
         pane_threads_init(&a->panes[PANE_THREADS]) < 0 ||
         pane_diag_init(&a->panes[PANE_DIAG]) < 0 ||
-        pane_goroutines_init(&a->panes[PANE_GOROUTINES]) < 0) {
+        pane_goroutines_init(&a->panes[PANE_GOROUTINES]) < 0 ||
+        pane_cpu_init(&a->panes[PANE_CPU]) < 0) {
         destroy_panes(a);
         return -ENOMEM;
     }

@@ -286,6 +286,9 @@ static const struct help_para help_text[] = {
              "runnable (ready, queued for a P), running (on a thread now), syscall (in "
              "the kernel). WAIT REASON: what a waiting goroutine waits for (chan receive, "
              "select, sleep, IO wait, sync.Mutex...)." },
+    { false, "CPU%: the group's share of the on-CPU profile's samples in the second its "
+             "stacks were read (the CPU pane, 8): which group burns the CPU, next to which "
+             "one piles up. - means the profile is not running." },
     { false, "MAX WAIT: the longest wait the runtime recorded in the group. The runtime "
              "stamps a wait only when a garbage collection finds the goroutine waiting, "
              "so before the first GC it shows -, which means unknown, not zero." },
@@ -306,6 +309,49 @@ static const struct help_para help_text[] = {
              "while gmptop read their stack; gmptop never shows a stack that changed "
              "under it. A running goroutine has no readable stack (running: stack not "
              "readable)." },
+    { true, "CPU pane (8): which functions and goroutines are on the CPU" },
+    { false, "An on-CPU profile of the running program, without asking it for one (no "
+             "pprof endpoint, no restart): the kernel's cpu-clock timer interrupts every "
+             "thread of the program N times a second of CPU it uses (N Hz per thread, "
+             "--profile-hz) and gmptop reads the call stack at each interrupt, as "
+             "runtime/pprof would. The timer is software, so it works without a hardware "
+             "PMU (in VMs and containers too). It shows where the CPU time goes, which the "
+             "other panes only show the amount of." },
+    { false, "Top lines: the rate, the threads sampled and the samples in the last "
+             "interval (and over the last minute); then whose work they were: user (the "
+             "program and its libraries), gc (marking, sweeping, assists, write barriers), "
+             "scheduler (finding, stealing, parking goroutines), syscall (in or around a "
+             "system call), runtime (the rest of the Go runtime: malloc, maps, channels), "
+             "and how much of it ran in the kernel. gc, scheduler, syscall and runtime are "
+             "the Go runtime's own work: a large gc share asks for fewer allocations or a "
+             "higher GOGC, a large scheduler share for fewer, longer goroutines." },
+    { false, "Functions: SELF% is the share of samples with the function itself on the "
+             "CPU (the innermost frame); TOTAL% the share with it anywhere on the stack, "
+             "that is it or what it called. A high SELF% is the code to make faster; a "
+             "high TOTAL% with a low SELF% is a caller whose callees are busy. KIND as "
+             "above; FILE is where it is defined. m switches the window between the last "
+             "interval and the last minute (steadier); s and t (or < >) sort by SELF% or "
+             "TOTAL%." },
+    { false, "Enter on a function shows the hottest stacks of the last minute that go "
+             "through it, each with its share of the samples, innermost frame first with "
+             "file:line; > marks the function, (inlined) calls the compiler inlined, the "
+             "runtime's frames are dim. Esc, Enter or q returns." },
+    { false, "On the CPU now: the goroutines seen in the samples of the last interval. "
+             "GOID is the goroutine in the R14 register at the sample (where Go keeps the "
+             "running goroutine), checked against that goroutine's stack; system means "
+             "the runtime's own work on a thread's system stack (the scheduler, stack "
+             "growth, parts of the GC), not a goroutine's. %: its share of the samples. WHERE: the "
+             "hottest frame of the program's own code it ran; STARTED AS: the function "
+             "its go statement started; THREAD, P (- when the thread held none) and CPU "
+             "of its last sample." },
+    { false, "W writes the last 30 s of samples to two files in gmptop's current "
+             "directory: gmptop-PID-TIME.pb.gz, a pprof profile (go tool pprof -top FILE, "
+             "or -http=: FILE for a flame graph), and gmptop-PID-TIME.folded, folded "
+             "stacks for flamegraph.pl or speedscope. The line above the table says what "
+             "was written. --profile FILE and --profile-folded FILE write the same without "
+             "the screen (they sample, write and exit). When the pane says on-CPU profile n/a, it gives the reason (for "
+             "example perf_event_open refused: run as root or lower "
+             "kernel.perf_event_paranoid; off with --profile-hz 0). In a replay W is n/a." },
     { true, "Process picker (p)" },
     { false, "PID, USER (owner), GO (Go version, ? = could not read the program file: "
              "needs root or CAP_SYS_PTRACE), THREADS, CPU% (of one CPU), RSS (memory in "
@@ -313,7 +359,7 @@ static const struct help_para help_text[] = {
     { true, "Keys" },
     { false, "F1 or h: this help (Up/Down/PgUp/PgDn scroll, any other key closes it); "
              "on the diagnoses pane they explain the selected finding, ? shows this help" },
-    { false, "Tab / Shift-Tab: next / previous pane;  1-7: go to a pane;  d: diagnoses" },
+    { false, "Tab / Shift-Tab: next / previous pane;  1-8: go to a pane;  d: diagnoses" },
     { false, "F2: set up the mouse and the diagnosis rules (on/off, thresholds)" },
     { false, "Space: pause (sampling stops and the display freezes; press again to go on)" },
     { false, "Up/Down, PgUp/PgDn, Home/End: move the selection bar (and scroll the Ps "

@@ -25,7 +25,7 @@ struct pane_rect {
 };
 
 enum pane_id { PANE_SCHED, PANE_LATENCY, PANE_CORES, PANE_NUMA, PANE_THREADS, PANE_DIAG,
-               PANE_GOROUTINES, PANE_COUNT };
+               PANE_GOROUTINES, PANE_CPU, PANE_COUNT };
 
 struct pane {
     const char *tab;          /* "Sched": label on the tabs row */
@@ -48,8 +48,8 @@ struct pane {
 };
 
 /* The pane a short name ("sched", "latency", "cores", "numa", "threads", "diag",
- * "goroutines": the
- * rules' pane names and the settings file's tui.pane) stands for, or -1; and back. */
+ * "goroutines", "cpu": the rules' pane names and the settings file's tui.pane) stands
+ * for, or -1; and back. */
 int pane_id_by_name(const char *name);
 const char *pane_name(int id);
 
@@ -61,5 +61,6 @@ int pane_numa_init(struct pane *p);
 int pane_latency_init(struct pane *p);
 int pane_diag_init(struct pane *p);
 int pane_goroutines_init(struct pane *p);
+int pane_cpu_init(struct pane *p);
 
 #endif

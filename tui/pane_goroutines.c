@@ -15,12 +15,13 @@
 #include "model/history.h"
 #include "tui/draw.h"
 
-enum gcol { GC_COUNT_, GC_GROWTH, GC_STATUS, GC_REASON, GC_WAIT, GC_WHERE, GC_CREATED,
+enum gcol { GC_COUNT_, GC_GROWTH, GC_STATUS, GC_REASON, GC_WAIT, GC_CPU, GC_WHERE, GC_CREATED,
             GC_NCOLS };
 
 static const struct draw_col_spec col_spec[GC_NCOLS] = {
     [GC_COUNT_]  = { .title = "COUNT", .width = 7, .min_width = 7, .right = true },
     [GC_GROWTH]  = { .title = "GROWTH/s", .width = 9, .min_width = 9, .rank = 3, .right = true },
+    [GC_CPU]     = { .title = "CPU%", .width = 5, .min_width = 5, .rank = 4, .right = true },
     [GC_STATUS]  = { .title = "STATUS", .width = 8, .min_width = 8, .rank = 4 },
     [GC_REASON]  = { .title = "WAIT REASON", .width = 14, .min_width = 8, .rank = 2 },
     [GC_WAIT]    = { .title = "MAX WAIT", .width = 8, .min_width = 8, .rank = 5, .right = true },
@@ -31,12 +32,13 @@ static const struct draw_col_spec col_spec[GC_NCOLS] = {
 
 /* Text columns sort ascending by default, figures descending (biggest first). */
 static const bool natural_desc[GC_NCOLS] = {
-    [GC_COUNT_] = true, [GC_GROWTH] = true, [GC_WAIT] = true,
+    [GC_COUNT_] = true, [GC_GROWTH] = true, [GC_CPU] = true, [GC_WAIT] = true,
 };
 
 struct grow {
     const struct goroutine_group *g;   /* valid only while drawing */
     double growth;                     /* per second over the growth window; NAN unknown */
+    double cpu_pct;                    /* of the on-CPU profile's samples; NAN no profile */
 };
 
 struct goroutines_state {
@@ -102,6 +104,7 @@ static double row_num(const struct grow *r, int col)
     switch (col) {
     case GC_COUNT_: return (double)r->g->count;
     case GC_GROWTH: return r->growth;
+    case GC_CPU:    return r->cpu_pct;
     case GC_WAIT:   return r->g->max_wait_s;
     default:        return NAN;
     }
@@ -159,6 +162,16 @@ static bool same_group(const struct goroutine_group *a, const struct goroutine_g
     return a->stack == b->stack && a->status == b->status && a->wait_reason == b->wait_reason;
 }
 
+/* The group's share of the samples the on-CPU profile took in the tick the groups were
+ * read: which group burns the CPU, beside which one piles up. */
+static double group_cpu_pct(const struct goroutines_sample *gs, const struct goroutine_group *g)
+{
+    if (gs->oncpu_samples < 0)
+        return NAN;
+    return gs->oncpu_samples ? 100.0 * (double)g->on_cpu_samples / (double)gs->oncpu_samples
+                             : 0.0;
+}
+
 static void build_rows(struct goroutines_state *st, const struct pane_view *v)
 {
     st->nrows = 0;
@@ -179,7 +192,8 @@ static void build_rows(struct goroutines_state *st, const struct pane_view *v)
         const struct goroutine_group *g = &gs->groups[i];
         if (!g->stack || !matches(g, st->filter))
             continue;
-        st->rows[st->nrows++] = (struct grow){ g, goroutine_group_growth_per_s(older, gs, g) };
+        st->rows[st->nrows++] = (struct grow){ g, goroutine_group_growth_per_s(older, gs, g),
+                                               group_cpu_pct(gs, g) };
     }
     sort_state = st;
     qsort(st->rows, st->nrows, sizeof(*st->rows), row_cmp);
@@ -213,6 +227,12 @@ static void draw_row(struct goroutines_state *st, int y, const struct pane_rect 
                   !selected && row->growth > 0 ? draw_role(THEME_WARN) : A_NORMAL);
     } else {
         draw_cell(y, &c[GC_GROWTH], "-", dim);
+    }
+    if (isfinite(row->cpu_pct)) {
+        snprintf(buf, sizeof(buf), "%.1f", row->cpu_pct);
+        draw_cell(y, &c[GC_CPU], buf, row->cpu_pct > 0 ? A_NORMAL : dim);
+    } else {
+        draw_cell(y, &c[GC_CPU], "-", dim);
     }
     draw_cell(y, &c[GC_STATUS], goroutine_group_status_name(g), A_NORMAL);
     draw_cell(y, &c[GC_REASON], g->wait_reason[0] ? g->wait_reason : "-",

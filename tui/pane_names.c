@@ -7,7 +7,7 @@
 static const char *const names[PANE_COUNT] = {
     [PANE_SCHED] = "sched", [PANE_LATENCY] = "latency", [PANE_CORES] = "cores",
     [PANE_NUMA] = "numa", [PANE_THREADS] = "threads", [PANE_DIAG] = "diag",
-    [PANE_GOROUTINES] = "goroutines",
+    [PANE_GOROUTINES] = "goroutines", [PANE_CPU] = "cpu",
 };
 
 int pane_id_by_name(const char *name)

@@ -137,7 +137,11 @@ wait_for "Active findings"
 T send-keys -t "$target" Tab
 wait_re "goroutines in [0-9]+ groups|goroutine stacks n/a" 5
 T send-keys -t "$target" Tab
+wait_re "on-CPU profile" 5
+T send-keys -t "$target" Tab
 wait_re "$SCHED_RE" 5
+T send-keys -t "$target" BTab
+wait_re "on-CPU profile" 5
 T send-keys -t "$target" BTab
 wait_re "goroutines in [0-9]+ groups|goroutine stacks n/a" 5
 T send-keys -t "$target" BTab
