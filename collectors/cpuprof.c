@@ -526,6 +526,8 @@ static int cpuprof_sample(void *state, const struct target *t, struct snapshot *
     memcpy(out->by_kind, wi.by_kind, sizeof(out->by_kind));
     out->lost_total = st->lost;
     out->threads = st->threads;
+    out->cost_pct = st->cost_pct;
+    out->budget_pct = st->cfg->bpf_budget_pct;
     out->ntop = (uint16_t)cpuprof_top_funcs(wi.w, wi.nw, out->top, CPUPROF_TOP_MAX);
     int64_t oldest = nmin ? cpuprof_store_nth(store, nmin - 1)->t_ns : now;
     out->minute_s = nmin ? fmin(60.0, (double)(now - oldest) / 1e9) : 0;
@@ -634,6 +636,7 @@ static void *cpuprof_open(const struct target *t, const struct collector_config 
     st->pid = t->pid;
     st->cfg = cfg;
     st->hz = st->hz_wanted = fmin(cfg->profile_hz, 10000.0);
+    st->cost_pct = NAN;                 /* until the governor's first second */
     st->req_done = cfg->profile_req_seq;
     snprintf(st->exe, sizeof(st->exe), "/proc/%d/exe", (int)t->pid);
     st->mem = target_mem_live(&st->pid);

@@ -59,6 +59,10 @@ struct cpuprof_sample {
     int64_t by_kind[CPUPROF_KIND_COUNT];  /* by the innermost frame's kind */
     uint64_t lost_total;          /* dropped by full rings, since attach */
     int32_t threads;              /* threads sampled */
+    double cost_pct;              /* what sampling costs, % of one core: the kernel's work
+                                   * per sample (measured constant) x samples/s + this
+                                   * collector's own CPU; NAN until first measured */
+    double budget_pct;            /* the budget it is governed by (--bpf-budget) */
     struct cpuprof_func top[CPUPROF_TOP_MAX];    /* interval, self descending */
     uint16_t ntop;
     double minute_s;              /* the longer window (up to 60 s so far) */

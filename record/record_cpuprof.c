@@ -3,11 +3,12 @@
  * pools strings and stacks again (model/gstack), as the live collector does. */
 #include "record/record_codec.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #if defined(__x86_64__)
-_Static_assert(sizeof(struct cpuprof_sample) == 4416 && sizeof(struct cpuprof_func) == 40 &&
+_Static_assert(sizeof(struct cpuprof_sample) == 4432 && sizeof(struct cpuprof_func) == 40 &&
                sizeof(struct cpuprof_g) == 56 && sizeof(struct cpuprof_hot) == 16,
                "the cpuprof structs changed: update record_cpuprof.c");
 #endif
@@ -32,6 +33,8 @@ static const struct rec_field fields[] = {
     REC_FIELD(11, RF_INT, struct cpuprof_sample, minute_samples),
     REC_FIELD(12, RF_STR, struct cpuprof_sample, note),
     REC_FIELD(13, RF_STR, struct cpuprof_sample, export_msg),
+    REC_FIELD(14, RF_F64, struct cpuprof_sample, cost_pct),
+    REC_FIELD(15, RF_F64, struct cpuprof_sample, budget_pct),
 };
 
 static void put_funcs(struct rec_buf *b, uint32_t tag, const struct cpuprof_func *f, size_t n)
@@ -246,6 +249,7 @@ int record_cpuprof_decode(struct rec_reader r, struct snapshot *s, char *why, si
         record_fail(why, len, "out of memory");
         return -1;
     }
+    c->cost_pct = NAN;
     uint32_t tag;
     struct rec_reader v;
     int rc;

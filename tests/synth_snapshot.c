@@ -290,6 +290,8 @@ static void fill_cpuprof(struct snapshot *s, int tick)
     c->by_kind[CPUPROF_KIND_GC] = 30;
     c->lost_total = (uint64_t)tick;
     c->threads = 7;
+    c->cost_pct = 0.125;
+    c->budget_pct = 2;
     c->top[0] = (struct cpuprof_func){ gstack_str("main.hash"), gstack_str("/src/app/hash.go"),
                                        CPUPROF_KIND_USER, 90 + tick, 90 + tick };
     c->top[1] = (struct cpuprof_func){ gstack_str("runtime.scanobject"), gstack_str(""),
