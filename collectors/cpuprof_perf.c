@@ -33,6 +33,7 @@ struct thread_ring {
 struct cpuprof_perf {
     pid_t pid;
     double hz;
+    bool user_only;                 /* kernel-mode time not sampled (paranoid 2) */
     size_t page;
     struct thread_ring *t;
     size_t n, cap;
@@ -124,7 +125,7 @@ static int sys_perf_open(struct perf_event_attr *a, pid_t tid)
     return fd < 0 ? -errno : (int)fd;
 }
 
-static void attr_fill(struct perf_event_attr *a, double hz)
+static void attr_fill(struct perf_event_attr *a, double hz, bool user_only)
 {
     memset(a, 0, sizeof(*a));
     a->size = sizeof(*a);
@@ -143,6 +144,9 @@ static void attr_fill(struct perf_event_attr *a, double hz)
     a->use_clockid = 1;
     a->clockid = CLOCK_MONOTONIC;
     a->disabled = 0;
+    /* perf_event_paranoid 2 lets a user sample its own process in user mode only. */
+    a->exclude_kernel = user_only;
+    a->exclude_hv = user_only;
 }
 
 void cpuprof_perf_explain(int err, char *why, size_t len)
@@ -177,7 +181,7 @@ void cpuprof_perf_explain(int err, char *why, size_t len)
 static int ring_open(struct cpuprof_perf *p, pid_t tid, struct thread_ring *r)
 {
     struct perf_event_attr a;
-    attr_fill(&a, p->hz);
+    attr_fill(&a, p->hz, p->user_only);
     int fd = sys_perf_open(&a, tid);
     if (fd < 0)
         return fd;
@@ -220,6 +224,13 @@ struct cpuprof_perf *cpuprof_perf_open(pid_t pid, double hz, char *why, size_t l
         return NULL;
     }
     int rc = ring_open(p, pid, &p->t[0]);
+    if (rc == -EACCES || rc == -EPERM) {
+        p->user_only = true;
+        if (ring_open(p, pid, &p->t[0]) == 0)
+            rc = 0;
+        else
+            p->user_only = false;
+    }
     if (rc < 0) {
         if (rc == -ESRCH)
             snprintf(why, len, "the target exited");
@@ -361,6 +372,69 @@ static long ring_drain(struct cpuprof_perf *p, struct thread_ring *r, cpuprof_sa
     return got;
 }
 
+/* Interruptions of a thread reading the clock in a loop for ns: how many gaps over 1 us,
+ * and their total. */
+static void clock_gaps(int64_t ns, long *n, int64_t *total)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    int64_t start = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec, last = start;
+    *n = 0;
+    *total = 0;
+    for (;;) {
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        int64_t now = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+        if (now - last > 1000) {
+            (*n)++;
+            *total += now - last;
+        }
+        last = now;
+        if (now - start > ns)
+            return;
+    }
+}
+
+static void count_one(void *arg, const struct cpuprof_raw *r)
+{
+    (void)r;
+    (*(long *)arg)++;
+}
+
+double cpuprof_perf_calibrate(void)
+{
+    static uint8_t scratch[65536];
+    static struct cpuprof_raw raw;
+    long n0, n1, samples = 0;
+    int64_t t0, t1;
+    clock_gaps(30000000, &n0, &t0);
+    struct perf_event_attr a;
+    attr_fill(&a, 5000, false);
+    int fd = sys_perf_open(&a, (pid_t)syscall(SYS_gettid));
+    if (fd < 0) {
+        attr_fill(&a, 5000, true);
+        fd = sys_perf_open(&a, (pid_t)syscall(SYS_gettid));
+    }
+    if (fd < 0)
+        return -1;
+    size_t page = (size_t)sysconf(_SC_PAGESIZE), len = page * (1 + 64);
+    void *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (m == MAP_FAILED) {
+        close(fd);
+        return -1;
+    }
+    clock_gaps(30000000, &n1, &t1);
+    ioctl(fd, PERF_EVENT_IOC_DISABLE, 0);
+    struct perf_event_mmap_page *mp = m;
+    uint64_t head = __atomic_load_n(&mp->data_head, __ATOMIC_ACQUIRE), lost = 0;
+    cpuprof_ring_walk((uint8_t *)m + page, (uint64_t)page * 64, mp->data_tail, head, scratch,
+                      count_one, &samples, &lost, &raw);
+    munmap(m, len);
+    close(fd);
+    if (samples < 20 || t1 <= t0)
+        return -1;
+    return (double)(t1 - t0) / (double)samples;
+}
+
 long cpuprof_perf_drain(struct cpuprof_perf *p, cpuprof_sample_fn fn, void *arg,
                         uint64_t *lost)
 {
@@ -370,6 +444,8 @@ long cpuprof_perf_drain(struct cpuprof_perf *p, cpuprof_sample_fn fn, void *arg,
         n += ring_drain(p, &p->t[i], fn, arg, lost, &raw);
     return n;
 }
+
+bool cpuprof_perf_user_only(const struct cpuprof_perf *p) { return p->user_only; }
 
 int cpuprof_perf_set_hz(struct cpuprof_perf *p, double hz)
 {

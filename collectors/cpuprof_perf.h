@@ -46,7 +46,8 @@ long cpuprof_ring_walk(const uint8_t *data, uint64_t size, uint64_t tail, uint64
 struct cpuprof_perf;
 
 /* Sample pid's threads at hz. Opens the event on the main thread at once so that a
- * machine or permission that refuses it is told now: NULL + why. */
+ * machine or permission that refuses it is told now: NULL + why. Refused kernel-mode
+ * samples (perf_event_paranoid 2 without CAP_PERFMON), it samples user mode only. */
 struct cpuprof_perf *cpuprof_perf_open(pid_t pid, double hz, char *why, size_t len);
 void cpuprof_perf_close(struct cpuprof_perf *p);
 
@@ -60,8 +61,18 @@ int cpuprof_perf_sync(struct cpuprof_perf *p, char *note, size_t len);
 long cpuprof_perf_drain(struct cpuprof_perf *p, cpuprof_sample_fn fn, void *arg,
                         uint64_t *lost);
 
+/* Whether only user-mode time is sampled (system calls and faults are not seen). */
+bool cpuprof_perf_user_only(const struct cpuprof_perf *p);
+
 /* Change the sampling rate of every thread (the governor). 0 or -errno. */
 int cpuprof_perf_set_hz(struct cpuprof_perf *p, double hz);
+
+/* What one sample costs the sampled thread on this machine, in ns: a thread of gmptop
+ * reads the clock in a loop for 30 ms unsampled and 30 ms sampled at 5 kHz, and the
+ * interruptions added are the samples' (a timer interrupt, which in a VM is a VM exit,
+ * the frame-pointer walk and the ring write). About 60 ms of one core; -1 when the
+ * event cannot be opened or too few samples came. */
+double cpuprof_perf_calibrate(void);
 
 /* Why perf_event_open refused (errno err) in words for the pane. */
 void cpuprof_perf_explain(int err, char *why, size_t len);

@@ -63,6 +63,7 @@ json_object *json_cpuprof(const struct snapshot *cur)
     json_object_object_add(o, "threads", json_object_new_int(c->threads));
     json_object_object_add(o, "cost_pct", json_number(c->cost_pct, 3));
     json_object_object_add(o, "budget_pct", json_number(c->budget_pct, 1));
+    json_object_object_add(o, "sample_cost_us", json_number(c->sample_cost_us, 2));
     json_object_object_add(o, "kernel_pct", pct(c->kernel, c->samples));
     json_object_object_add(o, "unattributed", json_object_new_int64(c->unattributed));
     json_object_object_add(o, "lost_total", json_object_new_int64((int64_t)c->lost_total));

@@ -63,6 +63,7 @@ struct cpuprof_sample {
                                    * per sample (measured constant) x samples/s + this
                                    * collector's own CPU; NAN until first measured */
     double budget_pct;            /* the budget it is governed by (--bpf-budget) */
+    double sample_cost_us;        /* one sample's cost to a thread, measured at attach */
     struct cpuprof_func top[CPUPROF_TOP_MAX];    /* interval, self descending */
     uint16_t ntop;
     double minute_s;              /* the longer window (up to 60 s so far) */

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #if defined(__x86_64__)
-_Static_assert(sizeof(struct cpuprof_sample) == 4432 && sizeof(struct cpuprof_func) == 40 &&
+_Static_assert(sizeof(struct cpuprof_sample) == 4440 && sizeof(struct cpuprof_func) == 40 &&
                sizeof(struct cpuprof_g) == 56 && sizeof(struct cpuprof_hot) == 16,
                "the cpuprof structs changed: update record_cpuprof.c");
 #endif
@@ -35,6 +35,7 @@ static const struct rec_field fields[] = {
     REC_FIELD(13, RF_STR, struct cpuprof_sample, export_msg),
     REC_FIELD(14, RF_F64, struct cpuprof_sample, cost_pct),
     REC_FIELD(15, RF_F64, struct cpuprof_sample, budget_pct),
+    REC_FIELD(16, RF_F64, struct cpuprof_sample, sample_cost_us),
 };
 
 static void put_funcs(struct rec_buf *b, uint32_t tag, const struct cpuprof_func *f, size_t n)
@@ -250,6 +251,7 @@ int record_cpuprof_decode(struct rec_reader r, struct snapshot *s, char *why, si
         return -1;
     }
     c->cost_pct = NAN;
+    c->sample_cost_us = NAN;
     uint32_t tag;
     struct rec_reader v;
     int rc;

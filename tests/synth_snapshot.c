@@ -292,6 +292,7 @@ static void fill_cpuprof(struct snapshot *s, int tick)
     c->threads = 7;
     c->cost_pct = 0.125;
     c->budget_pct = 2;
+    c->sample_cost_us = 14.5;
     c->top[0] = (struct cpuprof_func){ gstack_str("main.hash"), gstack_str("/src/app/hash.go"),
                                        CPUPROF_KIND_USER, 90 + tick, 90 + tick };
     c->top[1] = (struct cpuprof_func){ gstack_str("runtime.scanobject"), gstack_str(""),

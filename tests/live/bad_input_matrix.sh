@@ -31,7 +31,20 @@ assert not park["available"] and "CAP_BPF" in park["reason"], park
 if int(sys.argv[2]) > 0:
     cores = st["cores"]
     assert "perf_event_paranoid is" in cores["reason"] and "CAP_PERFMON" in cores["reason"], cores
-print("park:", park["reason"]); print("cores:", st["cores"]["reason"])
+# The on-CPU sampler needs per-thread cpu-clock events of a process of the same user:
+# paranoid <= 1 gives all of it, 2 user mode only (said in the note), above that only
+# CAP_PERFMON; refused, it says which, and the rest goes on.
+cpu = st["cpuprof"]
+par = int(sys.argv[2])
+if par > 2:
+    assert not cpu["available"] and "CAP_PERFMON" in cpu["reason"] and \
+        "perf_event_paranoid" in cpu["reason"], cpu
+    assert o["cpu_profile"] is None, o["cpu_profile"]
+else:
+    assert cpu["available"] and o["cpu_profile"] is not None, cpu
+    if par == 2:
+        assert "user-mode time only" in (o["cpu_profile"]["note"] or ""), o["cpu_profile"]
+print("park:", park["reason"]); print("cores:", st["cores"]["reason"]); print("cpuprof:", cpu["reason"])
 PY
 kill "$pid"; wait "$pid" 2>/dev/null; pid=""
 pass "unprivileged: perf and BPF refusals named, scheduler still read"
@@ -42,7 +55,9 @@ if [ -d /sys/kernel/btf ]; then
         sh -c "mount -t tmpfs none /sys/kernel/btf && \"$GMPTOP\" --list-collectors" \
         >"$work/list" 2>&1 || fail "unshare/mount failed: $(cat "$work/list")"
     grep -q "^park: unavailable: .*BTF" "$work/list" || fail "no BTF not reported: $(cat "$work/list")"
-    pass "no BTF: $(grep '^park:' "$work/list")"
+    # The on-CPU profile needs no BTF (perf events, no BPF).
+    grep -q "^cpuprof: available" "$work/list" || fail "cpuprof without BTF: $(cat "$work/list")"
+    pass "no BTF: $(grep '^park:' "$work/list"); cpuprof still available"
 fi
 
 # 3. Unknown theme in the TUI: a message, the default theme, a normal exit.

@@ -1,7 +1,10 @@
 // server_workload: an HTTP server for benchmarks driven from outside (wrk): each request
 // hashes (sha256, 40 rounds), updates a map under a mutex and allocates a 4 KiB buffer,
 // as a small real handler does. `server_workload ADDR` prints "listening ADDR" when ready.
-// With `spin SECONDS` instead it burns one goroutine for SECONDS and prints "ops N/s".
+// With `gaps SECONDS` instead one goroutine reads the clock in a tight loop for SECONDS
+// and prints how often and how long it was interrupted ("gaps N total_ns T"): what a
+// sampling interrupt takes from the program, one by one, which lost work averaged over
+// seconds cannot resolve.
 package main
 
 import (
@@ -21,26 +24,31 @@ var (
 	sinkB []byte
 )
 
+// gaps: interruptions longer than 1 us between two reads of the monotonic clock.
+//
 //go:noinline
-func spinFor(d time.Duration) uint64 {
-	var n, x uint64 = 0, 1
-	deadline := time.Now().Add(d)
+func gaps(d time.Duration) (n int, total time.Duration) {
+	start := time.Now()
+	last := start
 	for {
-		for i := 0; i < 1<<16; i++ {
-			x = x*6364136223846793005 + 1442695040888963407
+		now := time.Now()
+		if g := now.Sub(last); g > time.Microsecond {
+			n++
+			total += g
 		}
-		n++
-		if time.Now().After(deadline) {
-			return n<<16 + x&1
+		last = now
+		if now.Sub(start) > d {
+			return n, total
 		}
 	}
 }
 
 func main() {
-	if len(os.Args) > 2 && os.Args[1] == "spin" {
+	if len(os.Args) > 2 && os.Args[1] == "gaps" {
 		secs, _ := strconv.Atoi(os.Args[2])
-		n := spinFor(time.Duration(secs) * time.Second)
-		fmt.Printf("ops %d/s\n", n/uint64(secs))
+		time.Sleep(300 * time.Millisecond) // a sampler attaches meanwhile
+		n, total := gaps(time.Duration(secs) * time.Second)
+		fmt.Printf("gaps %d total_ns %d\n", n, total.Nanoseconds())
 		return
 	}
 	addr := "127.0.0.1:0"
