@@ -475,6 +475,33 @@ static void goroutines_of(struct cpuprof_state *st, size_t n, struct cpuprof_sam
         }
         out->gs[j].samples++;
     }
+    /* WHERE: the program's own frame of the stack each goroutine was seen in most. */
+    for (size_t j = 0; j < out->ngs; j++) {
+        const struct gstack *best = NULL;
+        int64_t best_n = 0;
+        struct stack_count { const struct gstack *st; int64_t n; } seen[16];
+        size_t nseen = 0;
+        for (size_t i = 0; i < n; i++) {
+            const struct cpuprof_ent *e = cpuprof_store_nth(s, i);
+            if (e->g != out->gs[j].g || e->goid != out->gs[j].goid || e->stack >= s->nstacks)
+                continue;
+            const struct gstack *sym = s->stacks[e->stack].sym;
+            size_t k = 0;
+            while (k < nseen && seen[k].st != sym)
+                k++;
+            if (k == nseen && nseen < 16)
+                seen[nseen++] = (struct stack_count){ sym, 0 };
+            if (k < nseen && ++seen[k].n > best_n) {
+                best_n = seen[k].n;
+                best = sym;
+            }
+        }
+        const struct gframe *uf = best ? gstack_user_frame(best) : NULL;
+        if (uf)
+            out->gs[j].where = uf->func;
+        else if (best && best->nframes)
+            out->gs[j].where = best->frames[0].func;
+    }
     for (size_t i = 1; i < out->ngs; i++)       /* insertion sort: samples descending */
         for (size_t j = i; j > 0 && out->gs[j].samples > out->gs[j - 1].samples; j--) {
             struct cpuprof_g t = out->gs[j];
