@@ -280,11 +280,12 @@ uint64_t pprof_location(struct pprof *p, uint64_t addr, const struct pprof_line 
 }
 
 int pprof_sample(struct pprof *p, const uint64_t *locs, size_t n, int64_t count,
-                 const struct pprof_label *labels, size_t nlabels)
+                 int64_t nanos, const struct pprof_label *labels, size_t nlabels)
 {
     struct buf m = { 0 }, l = { 0 };
     f_packed(&m, 1, locs, n);
-    uint64_t values[2] = { (uint64_t)count, (uint64_t)(count * p->period_ns) };
+    uint64_t values[2] = { (uint64_t)count,
+                           (uint64_t)(nanos >= 0 ? nanos : count * p->period_ns) };
     f_packed(&m, 2, values, 2);
     for (size_t i = 0; i < nlabels; i++) {
         int64_t k = str_id(p, labels[i].key);

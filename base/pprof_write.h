@@ -37,9 +37,10 @@ void pprof_set_mapping(struct pprof *p, uint64_t start, uint64_t limit, const ch
 uint64_t pprof_location(struct pprof *p, uint64_t addr, const struct pprof_line *lines,
                         size_t n);
 
-/* count samples of this stack (location ids, innermost first). 0 or -ENOMEM. */
+/* count samples of this stack (location ids, innermost first) standing for nanos of CPU
+ * (-1: count periods; samples taken at another rate weigh differently). 0 or -ENOMEM. */
 int pprof_sample(struct pprof *p, const uint64_t *locs, size_t n, int64_t count,
-                 const struct pprof_label *labels, size_t nlabels);
+                 int64_t nanos, const struct pprof_label *labels, size_t nlabels);
 
 /* Encode and write gzipped to path: 0, or -errno + why. time_ns: when the window began
  * (CLOCK_REALTIME); duration_ns: its length. */

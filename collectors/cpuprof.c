@@ -24,7 +24,8 @@
 #include "target/target_mem.h"
 
 #define DRAIN_NS 100000000LL          /* the sampler thread empties the rings this often */
-#define SYNC_NS 500000000LL           /* and looks for new threads this often */
+#define SYNC_NS 100000000LL           /* and looks for new threads this often: a thread
+                                       * the runtime starts is sampled within 100 ms */
 #define MINUTE_NS 60000000000LL
 /* What one sample costs the target when it cannot be measured at open (calibration
  * refused): the figure measured on the 2-core VM (scripts/bench-cpuprof.sh), where the
@@ -76,6 +77,7 @@ struct cpuprof_state {
     int64_t own_cpu_ns;               /* this collector's CPU since the governor's step */
     double cost_pct;
     double sample_cost_ns;            /* measured at open (cpuprof_perf_calibrate) */
+    int64_t opened_ns;
     char gov_note[128];
     unsigned req_done;
     char export_msg[200];
@@ -301,7 +303,8 @@ static void on_sample(void *arg, const struct cpuprof_raw *r)
     for (; i < r->nips && n < CPUPROF_MAX_DEPTH; i++)
         pcs[n++] = r->ips[i];
     struct cpuprof_ent e = { .t_ns = (int64_t)r->time_ns, .tid = r->tid, .goid = -2, .p = -1,
-                             .cpu = (uint16_t)r->cpu, .kernel = r->in_kernel };
+                             .cpu = (uint16_t)r->cpu, .hz = (uint16_t)st->hz,
+                             .kernel = r->in_kernel };
     e.stack = stack_of(st, pcs, n, r->truncated || i < r->nips);
     if (st->attribute && r->have_regs && r->r14) {
         const struct gres *g = resolve_g(st, r->r14, r->sp);
@@ -343,6 +346,9 @@ static void drain_locked(struct cpuprof_state *st)
  * halves down to MIN_HZ when over, and climbs back when well under. */
 static void govern_locked(struct cpuprof_state *st, int64_t now)
 {
+    /* The first second symbolises every stack it meets: that is not the steady cost. */
+    if (now - st->opened_ns < 1000000000LL)
+        return;
     if (!st->gov_last_ns) {
         st->gov_last_ns = now;
         st->gov_last_total = st->store.ring_total;
@@ -700,6 +706,7 @@ static void *cpuprof_open(const struct target *t, const struct collector_config 
     int n = cpuprof_perf_sync(st->perf, st->thread_note, sizeof(st->thread_note));
     st->threads = n > 0 ? n : 0;
     st->next_sync_ns = util_mono_ns() + SYNC_NS;
+    st->opened_ns = util_mono_ns();
     if (pthread_create(&st->thread, NULL, sampler_main, st) == 0)
         st->thread_running = true;
     return st;

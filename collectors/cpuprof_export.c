@@ -18,6 +18,7 @@ struct agg {
     pid_t tid;
     int64_t goid;
     int64_t count;
+    int64_t nanos;                    /* CPU time the samples stand for (their rates) */
 };
 
 static int agg_cmp(const void *a, const void *b)
@@ -45,13 +46,16 @@ static struct agg *window(const struct cpuprof_store *st, int64_t from_ns, size_
     *first_ns = k ? cpuprof_store_nth(st, k - 1)->t_ns : from_ns;
     for (size_t i = 0; i < k; i++) {
         const struct cpuprof_ent *e = cpuprof_store_nth(st, i);
-        a[i] = (struct agg){ e->stack, e->p, e->tid, e->goid, 1 };
+        a[i] = (struct agg){ e->stack, e->p, e->tid, e->goid, 1,
+                             (int64_t)(1e9 / (e->hz ? e->hz : 99)) };
     }
     qsort(a, k, sizeof(*a), agg_cmp);
     size_t m = 0;
     for (size_t i = 0; i < k; i++) {
-        if (m && agg_cmp(&a[m - 1], &a[i]) == 0)
+        if (m && agg_cmp(&a[m - 1], &a[i]) == 0) {
             a[m - 1].count++;
+            a[m - 1].nanos += a[i].nanos;
+        }
         else
             a[m++] = a[i];
     }
@@ -114,7 +118,7 @@ static int write_pprof(const struct cpuprof_store *st, struct gr_symbols *sym, d
         if (a[i].p >= 0)
             lab[nlab++] = (struct pprof_label){ .key = "p", .num = a[i].p };
         lab[nlab++] = (struct pprof_label){ .key = "thread", .num = a[i].tid };
-        if (rc == 0 && pprof_sample(p, locs, nl, a[i].count, lab, nlab) != 0)
+        if (rc == 0 && pprof_sample(p, locs, nl, a[i].count, a[i].nanos, lab, nlab) != 0)
             rc = -ENOMEM;
     }
     free(locs);

@@ -26,6 +26,7 @@ struct cpuprof_ent {
     uint64_t startpc;                 /* the goroutine's start function (runtime address) */
     int32_t p;                        /* P id, -1 unknown */
     uint16_t cpu;
+    uint16_t hz;                      /* the rate it was taken at (the governor moves it) */
     uint8_t kernel;                   /* taken in the kernel */
 };
 

@@ -254,12 +254,26 @@ void cpuprof_perf_close(struct cpuprof_perf *p)
     free(p);
 }
 
-static struct thread_ring *find_ring(struct cpuprof_perf *p, pid_t tid)
+/* The rings are kept sorted by tid between syncs: a lookup in the first nsorted. */
+static struct thread_ring *find_ring(struct cpuprof_perf *p, size_t nsorted, pid_t tid)
 {
-    for (size_t i = 0; i < p->n; i++)
-        if (p->t[i].tid == tid)
-            return &p->t[i];
+    size_t lo = 0, hi = nsorted;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (p->t[mid].tid == tid)
+            return &p->t[mid];
+        if (p->t[mid].tid < tid)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
     return NULL;
+}
+
+static int by_tid(const void *a, const void *b)
+{
+    const struct thread_ring *x = a, *y = b;
+    return (x->tid > y->tid) - (x->tid < y->tid);
 }
 
 int cpuprof_perf_sync(struct cpuprof_perf *p, char *note, size_t len)
@@ -271,6 +285,7 @@ int cpuprof_perf_sync(struct cpuprof_perf *p, char *note, size_t len)
         return -ESRCH;
     for (size_t i = 0; i < p->n; i++)
         p->t[i].seen = false;
+    size_t nsorted = p->n;
     int refused = 0, last_err = 0;
     size_t over = 0;
     struct dirent *e;
@@ -279,7 +294,7 @@ int cpuprof_perf_sync(struct cpuprof_perf *p, char *note, size_t len)
         long tid = strtol(e->d_name, &endp, 10);
         if (*endp || tid <= 0)
             continue;
-        struct thread_ring *r = find_ring(p, (pid_t)tid);
+        struct thread_ring *r = find_ring(p, nsorted, (pid_t)tid);
         if (r) {
             r->seen = true;
             continue;
@@ -313,6 +328,7 @@ int cpuprof_perf_sync(struct cpuprof_perf *p, char *note, size_t len)
             ring_close(p, &p->t[i]);
     }
     p->n = w;
+    qsort(p->t, p->n, sizeof(*p->t), by_tid);
     if (note && len) {
         note[0] = '\0';
         if (over)
@@ -372,8 +388,9 @@ static long ring_drain(struct cpuprof_perf *p, struct thread_ring *r, cpuprof_sa
     return got;
 }
 
-/* Interruptions of a thread reading the clock in a loop for ns: how many gaps over 1 us,
- * and their total. */
+/* Interruptions of a thread reading the clock in a loop for ns: how many gaps between
+ * 1 and 500 us, and their total. Longer gaps are the thread being switched out for
+ * another (the machine is busy), not an interrupt: left out. */
 static void clock_gaps(int64_t ns, long *n, int64_t *total)
 {
     struct timespec ts;
@@ -384,7 +401,7 @@ static void clock_gaps(int64_t ns, long *n, int64_t *total)
     for (;;) {
         clock_gettime(CLOCK_MONOTONIC, &ts);
         int64_t now = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-        if (now - last > 1000) {
+        if (now - last > 1000 && now - last < 500000) {
             (*n)++;
             *total += now - last;
         }
@@ -449,14 +466,17 @@ bool cpuprof_perf_user_only(const struct cpuprof_perf *p) { return p->user_only;
 
 int cpuprof_perf_set_hz(struct cpuprof_perf *p, double hz)
 {
-    uint64_t f = (uint64_t)(hz + 0.5);
-    if (f < 1)
-        f = 1;
+    if (hz < 1)
+        hz = 1;
+    /* The kernel turns a cpu-clock event's frequency into a fixed period when it is
+     * created (hrtimer events need no feedback) and clears attr.freq: from then on
+     * PERF_EVENT_IOC_PERIOD takes a period in ns, not a rate. */
+    uint64_t period = (uint64_t)(1e9 / hz + 0.5);
     int err = 0;
     for (size_t i = 0; i < p->n; i++)
-        if (ioctl(p->t[i].fd, PERF_EVENT_IOC_PERIOD, &f) < 0)
+        if (ioctl(p->t[i].fd, PERF_EVENT_IOC_PERIOD, &period) < 0)
             err = -errno;
     if (!err)
-        p->hz = (double)f;
+        p->hz = hz;
     return err;
 }

@@ -289,8 +289,8 @@ static void test_pprof_encode(void **state)
     assert_int_equal(pprof_location(p, 0x401000, spin, 1), a);    /* one id per address */
     uint64_t locs[] = { a, b };
     struct pprof_label lab[] = { { "goroutine", NULL, 42 }, { "goroutine", "system stack", 0 } };
-    assert_int_equal(pprof_sample(p, locs, 2, 7, lab, 1), 0);
-    assert_int_equal(pprof_sample(p, locs + 1, 1, 3, lab + 1, 1), 0);
+    assert_int_equal(pprof_sample(p, locs, 2, 7, -1, lab, 1), 0);
+    assert_int_equal(pprof_sample(p, locs + 1, 1, 3, 30000000, lab + 1, 1), 0);
     pprof_set_mapping(p, 0x400000, 0x500000, "/bin/app", "");
     size_t len = 0;
     uint8_t *enc = pprof_encode(p, 1700000000000000000LL, 5000000000LL, &len);
