@@ -141,19 +141,14 @@ static bool index_grow(struct cpuprof_store *s)
 static const struct gstack *symbolise(struct cpuprof_state *st, const uint64_t *pcs, size_t n,
                                       bool truncated)
 {
-    struct gframe fr[GSTACK_MAX_FRAMES], tmp[16];
-    size_t nf = 0;
-    for (size_t i = 0; i < n && nf < GSTACK_MAX_FRAMES; i++) {
-        int k = gr_symbols_expand(st->sym, pcs[i] - st->bias, i > 0, tmp, 16);
-        if (k < 0) {
-            fr[nf++] = (struct gframe){ .func = "(unknown)", .file = "" };
-            continue;
-        }
-        for (int j = 0; j < k && nf < GSTACK_MAX_FRAMES; j++)
-            fr[nf++] = tmp[j];
-    }
+    uint64_t link[CPUPROF_MAX_DEPTH + 1];
+    struct gframe fr[GSTACK_MAX_FRAMES];
+    for (size_t i = 0; i < n; i++)
+        link[i] = pcs[i] - st->bias;
+    size_t nf = gr_symbols_expand_stack(st->sym, link, n, "(unknown)", fr, GSTACK_MAX_FRAMES,
+                                        &truncated);
     struct gframe none = { .func = "", .file = "" };
-    return gstack_intern(fr, nf, truncated || nf == GSTACK_MAX_FRAMES, &none, &none);
+    return gstack_intern(fr, nf, truncated, &none, &none);
 }
 
 /* The table index of this raw stack, added (and symbolised) when new; 0 when the table
@@ -477,12 +472,9 @@ static void goroutines_of(struct cpuprof_state *st, size_t n, struct cpuprof_sam
         if (j == out->ngs) {
             if (out->ngs == CPUPROF_GS_MAX)
                 continue;
-            const struct gstack *sym = e->stack < s->nstacks ? s->stacks[e->stack].sym : NULL;
-            const struct gframe *uf = sym ? gstack_user_frame(sym) : NULL;
             out->gs[out->ngs++] = (struct cpuprof_g){
                 .g = e->g, .goid = e->goid, .start_func = start_func_of(st, e),
-                .where = uf ? uf->func : (sym && sym->nframes ? sym->frames[0].func : ""),
-                .tid = e->tid, .cpu = e->cpu, .p = e->p };
+                .where = gstack_str(""), .tid = e->tid, .cpu = e->cpu, .p = e->p };
         }
         out->gs[j].samples++;
     }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "collectors/cpuprof_perf.h"
 #include "collectors/gr_symbols.h"
 #include "base/pprof_write.h"
 
@@ -73,12 +74,14 @@ static int write_pprof(const struct cpuprof_store *st, struct gr_symbols *sym, d
         return -ENOMEM;
     }
     uint64_t bias = gr_symbols_bias(sym), lo = UINT64_MAX, hi = 0;
-    uint64_t *locs = calloc(CPUPROF_STACKS_CAP ? 256 : 1, sizeof(*locs));
-    int rc = locs ? 0 : -ENOMEM;
+    /* One location per pc of a kept stack (at most CPUPROF_MAX_DEPTH + 1: the leaf's
+     * caller from the word at sp), wrappers left out. */
+    uint64_t locs[CPUPROF_MAX_DEPTH + 1];
+    int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
         const struct cpuprof_rstack *r = &st->stacks[a[i].stack];
         size_t nl = 0;
-        for (uint32_t j = 0; j < r->n && nl < 256; j++) {
+        for (uint32_t j = 0; j < r->n && nl < CPUPROF_MAX_DEPTH + 1; j++) {
             uint64_t pc = st->pcs[r->off + j];
             /* A return address's call is the instruction before it. */
             uint64_t addr = j ? pc - 1 : pc;
@@ -121,7 +124,6 @@ static int write_pprof(const struct cpuprof_store *st, struct gr_symbols *sym, d
         if (rc == 0 && pprof_sample(p, locs, nl, a[i].count, a[i].nanos, lab, nlab) != 0)
             rc = -ENOMEM;
     }
-    free(locs);
     if (rc == 0) {
         if (hi >= lo)
             pprof_set_mapping(p, lo & ~0xfffULL, (hi | 0xfffULL) + 1, exe, "");

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/util.h"
 #include "proc/proc_parse.h"
 
 /* x86-64 perf register numbers (asm/perf_regs.h; not every libc ships it). */
@@ -393,14 +394,11 @@ static long ring_drain(struct cpuprof_perf *p, struct thread_ring *r, cpuprof_sa
  * another (the machine is busy), not an interrupt: left out. */
 static void clock_gaps(int64_t ns, long *n, int64_t *total)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    int64_t start = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec, last = start;
+    int64_t start = util_mono_ns(), last = start;
     *n = 0;
     *total = 0;
     for (;;) {
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        int64_t now = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+        int64_t now = util_mono_ns();
         if (now - last > 1000 && now - last < 500000) {
             (*n)++;
             *total += now - last;

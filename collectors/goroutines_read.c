@@ -410,20 +410,9 @@ static int read_batch(struct gr_reader *r, const uint64_t *gs, size_t n)
 static const struct gstack *symbolize(struct gr_reader *r, const struct raw_group *g)
 {
     struct gframe fr[GSTACK_MAX_FRAMES];
-    size_t n = 0;
     bool truncated = g->truncated;
-    for (size_t i = 0; i < g->npcs; i++) {
-        if (n >= GSTACK_MAX_FRAMES) {
-            truncated = true;
-            break;
-        }
-        int k = gr_symbols_expand(r->sym, g->pcs[i], i > 0, fr + n,
-                                  (int)(GSTACK_MAX_FRAMES - n));
-        if (k < 0)
-            fr[n++] = (struct gframe){ gstack_str("?"), gstack_str(""), 0, false };
-        else
-            n += (size_t)k;    /* 0: a wrapper, left out */
-    }
+    size_t n = gr_symbols_expand_stack(r->sym, g->pcs, g->npcs, "?", fr, GSTACK_MAX_FRAMES,
+                                       &truncated);
     /* The `go` statement, as the runtime prints it under "created by": only where the
      * runtime would show its function (never the runtime's own start-up code). */
     struct gframe cb = { 0 }, start = { 0 }, tmp[8];

@@ -235,3 +235,30 @@ int gr_symbols_expand(struct gr_symbols *s, uint64_t pc, bool caller, struct gfr
     }
     return n;
 }
+
+size_t gr_symbols_expand_stack(struct gr_symbols *s, const uint64_t *pcs, size_t n,
+                               const char *unknown, struct gframe *out, size_t max,
+                               bool *truncated)
+{
+    struct gframe tmp[GSTACK_MAX_FRAMES];      /* one pc's frames: inlining can be deep */
+    size_t nf = 0;
+    for (size_t i = 0; i < n; i++) {
+        int k = gr_symbols_expand(s, pcs[i], i > 0, tmp, GSTACK_MAX_FRAMES);
+        if (k < 0) {
+            tmp[0] = (struct gframe){ gstack_str(unknown), gstack_str(""), 0, false };
+            k = 1;
+        }
+        /* k 0: a wrapper, left out. What does not fit is cut, and said. */
+        if (nf + (size_t)k > max) {
+            *truncated = true;
+            k = (int)(max - nf);
+        }
+        memcpy(out + nf, tmp, (size_t)k * sizeof(tmp[0]));
+        nf += (size_t)k;
+        if (nf == max && i + 1 < n) {
+            *truncated = true;
+            break;
+        }
+    }
+    return nf;
+}

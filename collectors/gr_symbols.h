@@ -43,4 +43,12 @@ const char *gr_symbols_func(struct gr_symbols *s, uint64_t pc);
 int gr_symbols_expand(struct gr_symbols *s, uint64_t pc, bool caller, struct gframe *out,
                       int max);
 
+/* The frames of a whole stack of link-time pcs, innermost first (every pc after the
+ * first a return address), as gr_symbols_expand gives them; a pc no function holds is a
+ * frame named unknown. Writes at most max frames and sets *truncated (left alone
+ * otherwise) when some did not fit. Returns the frames written. */
+size_t gr_symbols_expand_stack(struct gr_symbols *s, const uint64_t *pcs, size_t n,
+                               const char *unknown, struct gframe *out, size_t max,
+                               bool *truncated);
+
 #endif
