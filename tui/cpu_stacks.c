@@ -3,34 +3,16 @@
  * and its frames innermost first, the function itself marked, the runtime's frames dim. */
 #include "tui/cpu_tui.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <ncurses.h>
 
 #include "tui/draw.h"
+#include "tui/text_lines.h"
 
 /* Every kept stack at its deepest, with a heading and a blank line each, and the top. */
 #define MAX_LINES (CPUPROF_HOT_MAX * (GSTACK_MAX_FRAMES + 3) + 8)
 #define FUNC_COL_MAX 60          /* a longer name pushes its file:line along instead */
-
-struct line {
-    char text[320];
-    attr_t a;
-};
-
-static void add(struct line *l, int *n, attr_t a, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static void add(struct line *l, int *n, attr_t a, const char *fmt, ...)
-{
-    if (*n >= MAX_LINES)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(l[*n].text, sizeof(l[*n].text), fmt, ap);
-    va_end(ap);
-    l[(*n)++].a = a;
-}
 
 const char *cpu_file_base(const char *path)
 {
@@ -64,11 +46,11 @@ static attr_t frame_attr(const struct gframe *f, const char *func)
     return strncmp(f->func, "runtime.", 8) == 0 ? draw_role(THEME_DIM) : A_NORMAL;
 }
 
-static void add_stack(struct line *l, int *n, const struct cpuprof_hot *h, int64_t total,
+static void add_stack(struct text_lines *l, const struct cpuprof_hot *h, int64_t total,
                       const char *func)
 {
     const struct gstack *st = h->stack;
-    add(l, n, draw_role(THEME_TABLE_HEADER), "%5.1f%% of the samples (%lld)%s",
+    text_lines_add(l, draw_role(THEME_TABLE_HEADER), "%5.1f%% of the samples (%lld)%s",
         pct(h->samples, total), (long long)h->samples,
         st->truncated ? "  deeper than shown: the outermost frames are cut" : "");
     int fw = 0;
@@ -79,59 +61,44 @@ static void add_stack(struct line *l, int *n, const struct cpuprof_hot *h, int64
     fw = fw > FUNC_COL_MAX ? FUNC_COL_MAX : fw;
     for (size_t i = 0; i < st->nframes; i++) {
         const struct gframe *f = &st->frames[i];
-        add(l, n, frame_attr(f, func), "%s %-*s  %s:%d%s", same_func(f->func, func) ? ">" : " ",
+        text_lines_add(l, frame_attr(f, func), "%s %-*s  %s:%d%s",
+                       same_func(f->func, func) ? ">" : " ",
             fw, f->func, f->file[0] ? cpu_file_base(f->file) : "?", (int)f->line,
             f->inlined ? "  (inlined)" : "");
     }
-    add(l, n, A_NORMAL, "%s", "");
+    text_lines_add(l, A_NORMAL, "%s", "");
 }
 
-static int build(const struct cpuprof_sample *cp, const char *func, struct line *l)
+static void build(const struct cpuprof_sample *cp, const char *func, struct text_lines *l)
 {
-    int n = 0, shown = 0;
-    add(l, &n, draw_role(THEME_TITLE), "Hottest stacks through %s, last %.0f s "
+    int shown = 0;
+    text_lines_add(l, draw_role(THEME_TITLE), "Hottest stacks through %s, last %.0f s "
         "(%lld samples)", func, cp->minute_s, (long long)cp->minute_samples);
     for (size_t i = 0; i < cp->nminute; i++)
         if (same_func(cp->minute[i].func, func))
-            add(l, &n, A_NORMAL, "%s: self %.1f%%, total %.1f%% of the samples; innermost "
+            text_lines_add(l, A_NORMAL, "%s: self %.1f%%, total %.1f%% of the samples; innermost "
                 "frame first, > marks it", func, pct(cp->minute[i].self, cp->minute_samples),
                 pct(cp->minute[i].total, cp->minute_samples));
-    add(l, &n, A_NORMAL, "%s", "");
+    text_lines_add(l, A_NORMAL, "%s", "");
     for (size_t i = 0; i < cp->nhot; i++) {
         if (!stack_has(cp->hot[i].stack, func))
             continue;
-        add_stack(l, &n, &cp->hot[i], cp->minute_samples, func);
+        add_stack(l, &cp->hot[i], cp->minute_samples, func);
         shown++;
     }
     if (!shown)
-        add(l, &n, draw_role(THEME_DIM), "None of the %u hottest stacks of the last %.0f s "
+        text_lines_add(l, draw_role(THEME_DIM), "None of the %u hottest stacks of the last %.0f s "
             "goes through %s: it ran in rarer stacks, or not in the last minute.",
             (unsigned)cp->nhot, cp->minute_s, func);
-    return n;
 }
 
 void cpu_stacks_draw(const struct cpuprof_sample *cp, const char *func,
                      const struct pane_rect *r, int *scroll)
 {
-    int y = r->y, end = r->y + r->h;
-    static struct line lines[MAX_LINES];
-    int n = func ? build(cp, func, lines) : 0;
-    int body = end - y - 1;
-    if (body < 1)
-        body = 1;
-    if (*scroll > n - body)
-        *scroll = n - body;
-    if (*scroll < 0)
-        *scroll = 0;
-    for (int i = *scroll; i < n && y < end - 1; i++) {
-        attron(lines[i].a);
-        draw_text(y++, r->x + 1, r->w - 2, lines[i].text);
-        attroff(lines[i].a);
-    }
-    if (end - 1 > r->y) {
-        attron(draw_role(THEME_DIM));
-        draw_text(end - 1, r->x + 1, r->w - 2, "Esc, Enter or q: back to the functions   "
-                  "Up/Down, PgUp/PgDn: scroll");
-        attroff(draw_role(THEME_DIM));
-    }
+    static struct text_line lines[MAX_LINES];
+    struct text_lines t = { lines, 0, MAX_LINES };
+    if (func)
+        build(cp, func, &t);
+    text_lines_draw(&t, r, scroll, "Esc, Enter or q: back to the functions   "
+                    "Up/Down, PgUp/PgDn: scroll");
 }

@@ -3,35 +3,15 @@
 #include "tui/goroutines_tui.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <ncurses.h>
 
 #include "model/goroutine_groups.h"
 #include "tui/draw.h"
+#include "tui/text_lines.h"
 
 #define MAX_LINES (2 * GSTACK_MAX_FRAMES + 16)
-
-struct line {
-    char text[600];
-    attr_t a;
-    bool path;                 /* a file:line: cut on the left, so the line number stays */
-};
-
-static void add(struct line *l, int *n, attr_t a, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static void add(struct line *l, int *n, attr_t a, const char *fmt, ...)
-{
-    if (*n >= MAX_LINES)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(l[*n].text, sizeof(l[*n].text), fmt, ap);
-    va_end(ap);
-    l[*n].path = false;
-    l[(*n)++].a = a;
-}
 
 /* "main.worker  w.go:31": a frame as a person reads it (the file's last element). */
 void goroutines_fmt_frame(char *buf, size_t len, const struct gframe *f, bool with_file)
@@ -58,93 +38,69 @@ void goroutines_fmt_wait(char *buf, size_t len, double s)
         snprintf(buf, len, "%.1fh", s / 3600);
 }
 
-static int build(const struct goroutine_group *g, double growth, struct line *l)
+static void build(const struct goroutine_group *g, double growth, struct text_lines *l)
 {
-    int n = 0;
     const struct gstack *st = g->stack;
     char wait[32];
     goroutines_fmt_wait(wait, sizeof(wait), g->max_wait_s);
-    add(l, &n, draw_role(THEME_TITLE), "%lld goroutine%s  %s%s%s", (long long)g->count,
+    text_lines_add(l, draw_role(THEME_TITLE), "%lld goroutine%s  %s%s%s", (long long)g->count,
         g->count == 1 ? "" : "s", goroutine_group_status_name(g),
         g->wait_reason[0] ? ": " : "", g->wait_reason);
     if (isfinite(g->max_wait_s))
-        add(l, &n, A_NORMAL, "longest recorded wait %s (the runtime stamps a wait when a GC "
+        text_lines_add(l, A_NORMAL, "longest recorded wait %s (the runtime stamps a wait when a GC "
             "sees it)", wait);
     if (isfinite(growth))
-        add(l, &n, growth > 0 ? draw_role(THEME_WARN) : A_NORMAL,
+        text_lines_add(l, growth > 0 ? draw_role(THEME_WARN) : A_NORMAL,
             "growth %+.1f goroutines/s (%+.0f a minute)", growth, growth * 60);
-    add(l, &n, A_NORMAL, "%s", "");
+    text_lines_add(l, A_NORMAL, "%s", "");
     if (st->nframes == 0) {
-        add(l, &n, draw_role(THEME_DIM), "%s", "No stack: these goroutines were running on a "
+        text_lines_add(l, draw_role(THEME_DIM), "%s",
+                       "No stack: these goroutines were running on a "
             "thread, where their saved registers are stale.");
     } else {
-        add(l, &n, draw_role(THEME_TABLE_HEADER), "%s", "Stack, innermost first (dim: the "
+        text_lines_add(l, draw_role(THEME_TABLE_HEADER), "%s", "Stack, innermost first (dim: the "
             "runtime's own frames, which runtime.Stack hides)");
     }
     for (size_t i = 0; i < st->nframes; i++) {
         const struct gframe *f = &st->frames[i];
         attr_t a = gstack_func_shown(f->func) ? A_BOLD : draw_role(THEME_DIM);
-        add(l, &n, a, "  %s%s", f->func, f->inlined ? "  (inlined)" : "");
-        add(l, &n, gstack_func_shown(f->func) ? A_NORMAL : draw_role(THEME_DIM),
+        text_lines_add(l, a, "  %s%s", f->func, f->inlined ? "  (inlined)" : "");
+        text_lines_add(l, gstack_func_shown(f->func) ? A_NORMAL : draw_role(THEME_DIM),
             "      %s:%d", f->file[0] ? f->file : "?", (int)f->line);
-        l[n - 1].path = true;
+        l->l[l->n - 1].path = true;
     }
     if (st->truncated)
-        add(l, &n, draw_role(THEME_DIM), "  ... deeper than %d frames: the outermost are cut",
+        text_lines_add(l, draw_role(THEME_DIM),
+                       "  ... deeper than %d frames: the outermost are cut",
             GSTACK_MAX_FRAMES);
-    add(l, &n, A_NORMAL, "%s", "");
+    text_lines_add(l, A_NORMAL, "%s", "");
     if (st->created_by.func[0]) {
-        add(l, &n, A_BOLD, "created by %s", st->created_by.func);
-        add(l, &n, A_NORMAL, "      %s:%d", st->created_by.file, (int)st->created_by.line);
-        l[n - 1].path = true;
+        text_lines_add(l, A_BOLD, "created by %s", st->created_by.func);
+        text_lines_add(l, A_NORMAL, "      %s:%d", st->created_by.file, (int)st->created_by.line);
+        l->l[l->n - 1].path = true;
     } else {
-        add(l, &n, draw_role(THEME_DIM), "%s", "created by: not recorded (the main goroutine, "
+        text_lines_add(l, draw_role(THEME_DIM), "%s",
+                       "created by: not recorded (the main goroutine, "
             "or the runtime's start-up)");
     }
     if (st->start.func[0])
-        add(l, &n, draw_role(THEME_DIM), "started in %s", st->start.func);
-    return n;
+        text_lines_add(l, draw_role(THEME_DIM), "started in %s", st->start.func);
 }
 
 void goroutine_stack_draw(const struct goroutine_group *g, const struct goroutine_group *id,
                           double growth, const struct pane_rect *r, int *scroll)
 {
     (void)id;
-    int y = r->y, end = r->y + r->h;
     if (!g) {
-        draw_wrap(y, r->x + 1, r->w - 2, r->h, "This group is gone: its goroutines finished, "
+        draw_wrap(r->y, r->x + 1, r->w - 2, r->h, "This group is gone: its goroutines finished, "
                   "or moved on to another stack. Esc returns to the groups.");
         return;
     }
-    static struct line lines[MAX_LINES];
-    int n = build(g, growth, lines);
-    int body = end - y - 1;
-    if (body < 1)
-        body = 1;
-    if (*scroll > n - body)
-        *scroll = n - body;
-    if (*scroll < 0)
-        *scroll = 0;
-    int w = r->w - 2;
-    for (int i = *scroll; i < n && y < end - 1; i++) {
-        const char *t = lines[i].text;
-        char cut[sizeof(lines[i].text) + 8];
-        int len = (int)strlen(t);
-        /* A long path keeps its end (file:line): "      ...gofixture/groups.go:31". */
-        if (lines[i].path && len > w && w > 12) {
-            snprintf(cut, sizeof(cut), "      ...%s", t + len - (w - 9));
-            t = cut;
-        }
-        attron(lines[i].a);
-        draw_text(y++, r->x + 1, w, t);
-        attroff(lines[i].a);
-    }
-    if (end - 1 > r->y) {
-        attron(draw_role(THEME_DIM));
-        draw_text(end - 1, r->x + 1, r->w - 2, "Esc, Enter or q: back to the groups   "
-                  "Up/Down, PgUp/PgDn: scroll");
-        attroff(draw_role(THEME_DIM));
-    }
+    static struct text_line lines[MAX_LINES];
+    struct text_lines t = { lines, 0, MAX_LINES };
+    build(g, growth, &t);
+    text_lines_draw(&t, r, scroll, "Esc, Enter or q: back to the groups   "
+                    "Up/Down, PgUp/PgDn: scroll");
 }
 
 bool goroutine_stack_key(int ch, int *scroll)
