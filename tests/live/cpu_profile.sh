@@ -6,7 +6,7 @@
 # linker, stripped and not; otherwise (make check) the newest toolchain's stripped and
 # external-PIE stripped builds, as programs ship. The fixture's `oncpu` mode burns a
 # whole core in main.spinAll and a quarter of one in main.quarterBurn and profiles
-# itself at 250 Hz for 3 s; gmptop samples 2 s inside that window at 250 Hz and writes
+# itself at 250 Hz for 4 s; gmptop samples 3 s inside that window at 250 Hz and writes
 # a pprof file. Both files are read by `go tool pprof -top`: the two functions' self
 # shares (flat%) agree within 5 percentage points, and they are the two hottest in both.
 . "$top_srcdir/tests/lib.sh"
@@ -51,14 +51,14 @@ for v in $versions; do
         bin=$GOBIN_DIR/$v-$mode
         label=$v-$mode
         rm -f "$work/ref.pb" "$work/gm.pb.gz"
-        "$bin" oncpu 3 "$work/ref.pb" 250 >"$work/out" 2>&1 &
+        "$bin" oncpu 4 "$work/ref.pb" 250 >"$work/out" 2>&1 &
         pid=$!
         i=0
         until grep -q '^profiling' "$work/out"; do
             i=$((i + 1)); [ $i -lt 100 ] || fail "$label: fixture did not start: $(tail -3 "$work/out")"
             sleep 0.05
         done
-        "$GMPTOP" -p "$pid" --profile "$work/gm.pb.gz" --profile-seconds 2 --profile-hz 250 \
+        "$GMPTOP" -p "$pid" --profile "$work/gm.pb.gz" --profile-seconds 3 --profile-hz 250 \
             2>"$work/gm.err" || fail "$label: gmptop exited $?: $(cat "$work/gm.err")"
         i=0
         until grep -q '^done' "$work/out"; do
