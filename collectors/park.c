@@ -23,6 +23,7 @@
 #include "base/util.h"
 #include "collectors/park_probe.h"
 #include "collectors/sched_read.h"
+#include "proc/proc_parse.h"
 
 #ifdef HAVE_BPF
 #include <bpf/bpf.h>
@@ -65,6 +66,15 @@ struct park_state {
 
     int64_t attached_read_ns;     /* attached total at the last governor step */
     uint64_t calls_read;          /* PARK_C_CALLS at the last governor step */
+
+    /* The meter (park_meter.c): the target's CPU times at the last mark, which the
+     * governor thread sets at every attach, detach and step. */
+    struct park_meter meter;
+    struct park_meter_est meter_est;
+    int64_t mark_ns;
+    double mark_user_ns, mark_sys_ns;
+    uint64_t mark_calls;
+    bool mark_ok;
     pthread_t thread;
     bool thread_running;
     atomic_bool stop;
@@ -175,6 +185,44 @@ static bool target_exited(struct park_state *st, int timeout_ms)
 static int read_counters(struct park_state *st, struct park_counters *buf,
                          uint64_t out[PARK_C_COUNT]);
 
+/* The target's user and system CPU time so far, in ns (all its threads). */
+static bool target_cpu_ns(pid_t pid, double *user_ns, double *sys_ns)
+{
+    static long tck;
+    if (!tck)
+        tck = sysconf(_SC_CLK_TCK) > 0 ? sysconf(_SC_CLK_TCK) : 100;
+    char path[64], buf[1024];
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+    long n = proc_read_file(path, buf, sizeof(buf));
+    struct proc_stat ps;
+    if (n <= 0 || proc_parse_stat(buf, (size_t)n, &ps) != 0)
+        return false;
+    *user_ns = (double)ps.utime * 1e9 / (double)tck;
+    *sys_ns = (double)ps.stime * 1e9 / (double)tck;
+    return true;
+}
+
+/* Close the meter's interval since the last mark, during which the probe was attached
+ * or not (was_attached), and start the next. Called with lock held, at every attach and
+ * detach (before the one and right after the breakpoint goes) and governor step. */
+static void meter_mark_locked(struct park_state *st, bool was_attached, int64_t now)
+{
+    double u, sy;
+    uint64_t ev[PARK_C_COUNT];
+    if (!target_cpu_ns(st->pid, &u, &sy) || read_counters(st, st->cbuf_gov, ev) < 0) {
+        st->mark_ok = false;
+        return;
+    }
+    if (st->mark_ok)
+        park_meter_add(&st->meter, was_attached, now - st->mark_ns, u - st->mark_user_ns,
+                       sy - st->mark_sys_ns, ev[PARK_C_CALLS] - st->mark_calls, now);
+    st->mark_ok = true;
+    st->mark_ns = now;
+    st->mark_user_ns = u;
+    st->mark_sys_ns = sy;
+    st->mark_calls = ev[PARK_C_CALLS];
+}
+
 /* One governor decision from the events and attached time since the last one. */
 static void governor_step(struct park_state *st, int64_t now)
 {
@@ -182,6 +230,11 @@ static void governor_step(struct park_state *st, int64_t now)
     if (read_counters(st, st->cbuf_gov, ev) < 0)
         return;
     pthread_mutex_lock(&st->lock);
+    meter_mark_locked(st, st->link != NULL, now);
+    park_meter_estimate(&st->meter, &st->meter_est);
+    double span = st->meter_est.attached_s + st->meter_est.detached_s;
+    park_gov_set_measured(&st->gov, &st->meter_est,
+                          span > 0 ? st->meter_est.attached_s / span : 0.0);
     int64_t att = attached_ns_locked(st, now);
     park_gov_update(&st->gov, ev[PARK_C_CALLS] - st->calls_read, att - st->attached_read_ns,
                     now);
@@ -215,10 +268,13 @@ static void *gov_main(void *arg)
         pthread_mutex_lock(&st->lock);
         bool want = park_gov_want_attached(&st->gov, period_start, now);
         struct bpf_link *gone = NULL;
-        if (want && !st->link)
+        if (want && !st->link) {
+            meter_mark_locked(st, false, now);
             attach_locked(st);
-        else if (!want && st->link)
+        } else if (!want && st->link) {
             gone = detach_begin_locked(st);
+            meter_mark_locked(st, true, util_mono_ns());
+        }
         if (st->gov.state == PARK_GOV_SAMPLING && st->link)
             next = period_start + (int64_t)(st->gov.duty * PARK_GOV_PERIOD_NS);
         pthread_mutex_unlock(&st->lock);
@@ -479,6 +535,8 @@ static void *park_open(const struct target *t, const struct collector_config *cf
     load_names(st, t, &off);
     st->pidfd = (int)syscall(SYS_pidfd_open, t->pid, 0);
     park_gov_init(&st->gov, cfg->bpf_budget_pct, st->cost_ns);
+    park_meter_init(&st->meter, util_mono_ns());
+    meter_mark_locked(st, false, util_mono_ns());
     st->gov.budget_note = cfg->bpf_budget_note;
     /* Attached before open returns: what follows the attach is seen from its start. */
     attach_locked(st);
@@ -548,6 +606,12 @@ static int park_sample(void *state, const struct target *t, struct snapshot *s,
     out->events_per_s = st->gov.rate;
     out->full_overhead_pct = park_gov_full_pct(&st->gov);
     out->est_overhead_pct = park_gov_est_pct(&st->gov);
+    out->gov_cost_ns = st->gov.cost_ns;
+    out->cost_measured = st->gov.cost_measured;
+    out->measured_overhead_pct = st->gov.measured_pct;
+    out->measured_err_pct = st->gov.measured_err_pct;
+    out->measured_cost_ns = st->meter_est.valid ? st->meter_est.cost_ns : NAN;
+    out->measured_cost_err_ns = st->meter_est.valid ? st->meter_est.cost_err_ns : NAN;
     if (st->target_gone) {
         out->state = PARK_GOV_UNAVAILABLE;
         snprintf(out->why, sizeof(out->why), "the target exited; the probe is removed");

@@ -1,6 +1,9 @@
 /* park_governor: keeps the park probe's cost to the target under --bpf-budget by
- * estimating overhead = events/s x measured cost per event, then sampling with an
- * attach/detach duty cycle, or detaching, when it would be over. Pure arithmetic. */
+ * estimating overhead = events/s x cost per event, then sampling with an attach/detach
+ * duty cycle, or detaching, when it would be over. The cost per event is the one the
+ * meter (park_meter.c) measures on the target once it has one, the calibration's until
+ * then: a trap costs a busy server several times what it costs a ping-pong loop, and
+ * differs between kernels and CPUs by more still. Pure arithmetic. */
 #include "collectors/park_probe.h"
 
 #include <math.h>
@@ -12,6 +15,9 @@ void park_gov_init(struct park_gov *g, double budget_pct, double cost_ns)
     memset(g, 0, sizeof(*g));
     g->budget_pct = budget_pct;
     g->cost_ns = cost_ns;
+    g->calib_ns = cost_ns;
+    g->measured_pct = NAN;
+    g->measured_err_pct = NAN;
     g->rate = NAN;
     g->duty = 1.0;
     g->state = PARK_GOV_ON;
@@ -35,26 +41,48 @@ double park_gov_est_pct(const struct park_gov *g)
     return full * g->duty;
 }
 
+void park_gov_set_measured(struct park_gov *g, const struct park_meter_est *e,
+                           double attached_frac)
+{
+    g->measured_pct = g->measured_err_pct = NAN;
+    g->cost_measured = false;
+    g->cost_ns = g->calib_ns;
+    if (!e->valid)
+        return;
+    g->measured_pct = 100.0 * e->attached_cores * attached_frac;
+    if (isfinite(e->cores_err))
+        g->measured_err_pct = 100.0 * e->cores_err * attached_frac;
+    /* Noise errs toward the budget: the cost plus one error. A cost the meter cannot
+     * tell from zero (or a window without an error yet) leaves the calibration's. */
+    if (isfinite(e->cost_ns) && isfinite(e->cost_err_ns) && e->cost_ns > 0 &&
+        e->cost_err_ns < 0.5 * e->cost_ns) {
+        g->cost_ns = e->cost_ns + e->cost_err_ns;
+        g->cost_measured = true;
+    }
+}
+
 static void explain(struct park_gov *g, double full)
 {
     double us = g->cost_ns / 1e3;
+    const char *src = g->cost_measured ? "measured" : "calibrated";
     switch (g->state) {
     case PARK_GOV_ON:
         snprintf(g->why, sizeof(g->why),
-                 "attached: %.0f events/s x %.2f us = %.2f%% of a core, within the %.1f%% "
-                 "budget", g->rate, us, full, g->budget_pct);
+                 "attached: %.0f events/s x %.2f us (%s) = %.2f%% of a core, within the "
+                 "%.1f%% budget", g->rate, us, src, full, g->budget_pct);
         break;
     case PARK_GOV_SAMPLING:
         snprintf(g->why, sizeof(g->why),
-                 "sampling: attached %.0f%% of the time, because %.0f events/s x %.2f us = "
-                 "%.2f%% of a core is over the %.1f%% budget", g->duty * 100.0, g->rate, us,
-                 full, g->budget_pct);
+                 "sampling: attached %.0f%% of the time, because %.0f events/s x %.2f us "
+                 "(%s) = %.2f%% of a core is over the %.1f%% budget", g->duty * 100.0,
+                 g->rate, us, src, full, g->budget_pct);
         break;
     case PARK_GOV_OFF:
         snprintf(g->why, sizeof(g->why),
-                 "detached: %.0f events/s x %.2f us = %.1f%% of a core; even %.0f%% sampling "
-                 "is over the %.1f%% budget; re-measured every %.0f s", g->rate, us, full,
-                 PARK_GOV_MIN_DUTY * 100.0, g->budget_pct, PARK_GOV_RETRY_NS / 1e9);
+                 "detached: %.0f events/s x %.2f us (%s) = %.1f%% of a core; even %.0f%% "
+                 "sampling is over the %.1f%% budget; re-measured every %.0f s", g->rate, us,
+                 src, full, PARK_GOV_MIN_DUTY * 100.0, g->budget_pct,
+                 PARK_GOV_RETRY_NS / 1e9);
         break;
     case PARK_GOV_UNAVAILABLE:
         break;
@@ -104,6 +132,7 @@ void park_gov_update(struct park_gov *g, uint64_t events, int64_t attached_ns, i
             g->duty = 1.0;
         g->state = g->duty >= 1.0 ? PARK_GOV_ON : PARK_GOV_SAMPLING;
     }
+    g->ref_due = g->state == PARK_GOV_ON && full * PARK_GOV_REF_MARGIN >= g->budget_pct;
     explain(g, full);
 }
 
@@ -111,6 +140,8 @@ bool park_gov_want_attached(const struct park_gov *g, int64_t period_start_ns, i
 {
     switch (g->state) {
     case PARK_GOV_ON:
+        if (g->ref_due && (period_start_ns / PARK_GOV_PERIOD_NS) % PARK_GOV_REF_EVERY == 0)
+            return now_ns - period_start_ns >= PARK_GOV_REF_NS;
         return true;
     case PARK_GOV_SAMPLING:
         return (double)(now_ns - period_start_ns) < g->duty * (double)PARK_GOV_PERIOD_NS;

@@ -67,10 +67,61 @@ int park_self_offset(const void *fn, uint64_t *off, char *why, size_t len);
 #define PARK_GOV_FIRST_STEP_NS 50000000LL /* the first decision, after the attach */
 #define PARK_GOV_RETRY_NS 10000000000LL /* when off, re-measure this often ... */
 #define PARK_GOV_PROBE_NS 100000000LL   /* ... for this long */
+/* Attached all the time there is nothing to compare with: when the model puts the cost
+ * within a factor of PARK_GOV_REF_MARGIN of the budget (where a model that is that far
+ * off would matter), the probe comes off for PARK_GOV_REF_NS once every
+ * PARK_GOV_REF_EVERY periods, so the meter sees the target without it (1%). */
+#define PARK_GOV_REF_MARGIN 4.0
+#define PARK_GOV_REF_NS 100000000LL
+#define PARK_GOV_REF_EVERY 10
+
+/* ---- measured overhead (park_meter.c) ------------------------------------------------ */
+
+/* The meter keeps PARK_METER_BATCHES batches of PARK_METER_BATCH_NS (30 s in all): long
+ * enough for the tick-sampled CPU times to average out at a 5% duty, short enough that a
+ * change of load shows within half a minute. */
+#define PARK_METER_BATCHES 6
+#define PARK_METER_BATCH_NS 5000000000LL
+#define PARK_METER_MIN_NS 100000000.0   /* of each state before there is an estimate */
+
+struct park_meter_batch {
+    double wall_ns[2], user_ns[2], sys_ns[2];   /* [0] detached, [1] attached */
+    double events;                              /* probe hits while attached */
+};
+
+struct park_meter {
+    struct park_meter_batch b[PARK_METER_BATCHES];
+    int head;                    /* the open batch */
+    int nclosed;                 /* closed batches still in the window */
+    int64_t batch_start_ns;
+};
+
+struct park_meter_est {
+    bool valid;                  /* both states seen long enough */
+    double attached_cores;       /* what the probe takes from the target while attached */
+    double cores_err;            /* one standard error (jackknife over batches); NAN */
+    double cost_ns;              /* per event, on this target under its load; NAN */
+    double cost_err_ns;
+    double attached_s, detached_s;   /* the evidence, within the window */
+};
+
+void park_meter_init(struct park_meter *m, int64_t now_ns);
+/* wall_ns of one state (attached or not) during which the target's threads used user_ns
+ * and sys_ns of CPU and (attached) hit the probe events times; now_ns its end. */
+void park_meter_add(struct park_meter *m, bool attached, int64_t wall_ns, double user_ns,
+                    double sys_ns, uint64_t events, int64_t now_ns);
+/* The estimate over the window; false (out->valid false) until both states were seen. */
+bool park_meter_estimate(const struct park_meter *m, struct park_meter_est *out);
 
 struct park_gov {
     double budget_pct;           /* % of one core the target may pay */
-    double cost_ns;              /* per event, measured at start */
+    double cost_ns;              /* per event, as the governor uses it: the meter's (plus
+                                  * its error) once it has one, else the calibration's */
+    double calib_ns;             /* per event, from the calibration at start */
+    bool cost_measured;          /* cost_ns is the meter's */
+    double measured_pct;         /* what the meter says the target paid; NAN */
+    double measured_err_pct;     /* one standard error; NAN */
+    bool ref_due;                /* ON: a reference (detached) window is wanted */
     double rate;                 /* events per second while attached (smoothed); NAN */
     double duty;                 /* fraction of each period to stay attached */
     enum park_gov_state state;
@@ -80,6 +131,11 @@ struct park_gov {
 };
 
 void park_gov_init(struct park_gov *g, double budget_pct, double cost_ns);
+/* Hand the governor the meter's estimate over its window (attached_frac: the share of the
+ * window the probe was attached): it uses the measured cost per event, plus its error so
+ * that noise errs toward the budget, once the error is under half the cost. */
+void park_gov_set_measured(struct park_gov *g, const struct park_meter_est *e,
+                           double attached_frac);
 /* One refresh: events seen during attached_ns of attachment in the last interval
  * ending at now_ns. Updates rate, duty, state and why. */
 void park_gov_update(struct park_gov *g, uint64_t events, int64_t attached_ns, int64_t now_ns);

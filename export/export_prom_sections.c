@@ -80,6 +80,12 @@ void prom_park(struct prom *w, const struct snapshot *cur)
     prom_family(w, "gmptop_park_probe_overhead_ratio", "gauge",
                 "Estimated share of one CPU the probes cost the target now.");
     prom_sample(w, "", NULL, p->est_overhead_pct / 100.0);
+    if (isfinite(p->measured_overhead_pct)) {
+        prom_family(w, "gmptop_park_probe_measured_overhead_ratio", "gauge",
+                    "Share of one CPU the probes cost the target, measured on it (its system "
+                    "time attached vs detached) over the last 30 s.");
+        prom_sample(w, "", NULL, p->measured_overhead_pct / 100.0);
+    }
     if (p->state == PARK_GOV_UNAVAILABLE)
         return;
     prom_family(w, "gmptop_park_latency_seconds", "histogram",

@@ -110,6 +110,13 @@ json_object *json_park(const struct snapshot *prev, const struct snapshot *cur)
     json_object_object_add(o, "budget_pct", json_number(p->budget_pct, 2));
     json_object_object_add(o, "est_overhead_pct", json_number(p->est_overhead_pct, 3));
     json_object_object_add(o, "full_overhead_pct", json_number(p->full_overhead_pct, 3));
+    json_object_object_add(o, "measured_overhead_pct", json_number(p->measured_overhead_pct, 3));
+    json_object_object_add(o, "measured_overhead_err_pct", json_number(p->measured_err_pct, 3));
+    json_object_object_add(o, "measured_cost_ns", json_number(p->measured_cost_ns, 1));
+    json_object_object_add(o, "measured_cost_err_ns", json_number(p->measured_cost_err_ns, 1));
+    json_object_object_add(o, "gov_cost_ns", json_number(p->gov_cost_ns, 1));
+    json_object_object_add(o, "cost_source",
+                           json_object_new_string(p->cost_measured ? "measured" : "calibration"));
     json_object_object_add(o, "state", json_object_new_string(state_name(p->state)));
     json_object_object_add(o, "why", json_object_new_string(p->why));
     json_object_object_add(o, "duty", json_number(p->duty, 3));

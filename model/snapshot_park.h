@@ -48,7 +48,13 @@ struct park_sample {
     double cost_ns;           /* measured per-event cost at start; NAN unknown */
     double events_per_s;      /* casgstatus calls per second while attached; NAN unknown */
     double full_overhead_pct; /* events_per_s x cost: overhead if attached all the time */
-    double est_overhead_pct;  /* what the target pays now (x duty) */
+    double est_overhead_pct;  /* what the target pays now (x duty), by the model */
+    double gov_cost_ns;       /* per event as the governor uses it (measured or cost_ns) */
+    bool cost_measured;       /* gov_cost_ns is the meter's: cost + its error */
+    double measured_overhead_pct; /* the meter: what the target paid over its window; NAN */
+    double measured_err_pct;      /* one standard error of that; NAN */
+    double measured_cost_ns;      /* the meter's cost per event on this target; NAN */
+    double measured_cost_err_ns;
     double duty;              /* fraction of time attached, 0..1 */
     double attached_s;        /* seconds attached since the first attach */
     uint64_t events[PARK_EV_COUNT];   /* cumulative counters since the first attach */

@@ -7,7 +7,7 @@
 /* Every field must be in a table below (a new field gets a new tag): this stops the
  * build when the struct changes until the codec does (sizes as on x86-64). */
 #if defined(__x86_64__)
-_Static_assert(sizeof(struct park_sample) == 840 && sizeof(struct park_hist_sample) == 392,
+_Static_assert(sizeof(struct park_sample) == 888 && sizeof(struct park_hist_sample) == 392,
                "struct park_sample or park_hist_sample changed: update record_park.c");
 #endif
 
@@ -28,6 +28,12 @@ static const struct rec_field park_fields[] = {
     REC_FIELD(11, RF_F64, struct park_sample, duty),
     REC_FIELD(12, RF_F64, struct park_sample, attached_s),
     REC_FIELD(13, RF_U64S, struct park_sample, events),
+    REC_FIELD(14, RF_F64, struct park_sample, gov_cost_ns),
+    REC_FIELD(15, RF_BOOL, struct park_sample, cost_measured),
+    REC_FIELD(16, RF_F64, struct park_sample, measured_overhead_pct),
+    REC_FIELD(17, RF_F64, struct park_sample, measured_err_pct),
+    REC_FIELD(18, RF_F64, struct park_sample, measured_cost_ns),
+    REC_FIELD(19, RF_F64, struct park_sample, measured_cost_err_ns),
 };
 
 static const struct rec_field hist_fields[] = {

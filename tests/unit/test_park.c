@@ -177,8 +177,13 @@ static void test_gov_under_budget(void **st)
     assert_int_equal(g.state, PARK_GOV_ON);
     assert_float_equal(park_gov_full_pct(&g), 1.0, 1e-9);
     assert_float_equal(park_gov_est_pct(&g), 1.0, 1e-9);
-    assert_true(park_gov_want_attached(&g, 0, 123));
+    assert_true(park_gov_want_attached(&g, PARK_GOV_PERIOD_NS, PARK_GOV_PERIOD_NS + 123));
     assert_non_null(strstr(g.why, "within the 2.0% budget"));
+    /* Within a factor 4 of the budget by the model: the first 100 ms of every tenth
+     * period the probe is off, for the meter to compare with. */
+    assert_true(g.ref_due);
+    assert_false(park_gov_want_attached(&g, 0, 123));
+    assert_true(park_gov_want_attached(&g, 0, PARK_GOV_REF_NS + 1));
 }
 
 static void test_gov_sampling(void **st)

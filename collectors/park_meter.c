@@ -1,0 +1,124 @@
+/* park_meter: what the park probe costs the target, measured on the target itself rather
+ * than predicted from a calibration workload. The probe's work (the breakpoint trap, the
+ * BPF program, running the probed instruction) is kernel time charged to the thread that
+ * hit it, so the governor's own duty cycle is an experiment: compare the target's system
+ * time per second while attached with while detached, after scaling the detached figure
+ * by the user time (the program's own work) of each, since a program slowed by the probe
+ * also makes fewer system calls. Pure arithmetic over counts the caller reads. */
+#include "collectors/park_probe.h"
+
+#include <math.h>
+#include <string.h>
+
+void park_meter_init(struct park_meter *m, int64_t now_ns)
+{
+    memset(m, 0, sizeof(*m));
+    m->batch_start_ns = now_ns;
+}
+
+void park_meter_add(struct park_meter *m, bool attached, int64_t wall_ns, double user_ns,
+                    double sys_ns, uint64_t events, int64_t now_ns)
+{
+    if (wall_ns <= 0)
+        return;
+    if (now_ns - m->batch_start_ns >= PARK_METER_BATCH_NS) {
+        /* Close the open batch; the oldest falls out of the window. */
+        m->head = (m->head + 1) % PARK_METER_BATCHES;
+        if (m->nclosed < PARK_METER_BATCHES - 1)
+            m->nclosed++;
+        memset(&m->b[m->head], 0, sizeof(m->b[m->head]));
+        m->batch_start_ns = now_ns;
+    }
+    struct park_meter_batch *b = &m->b[m->head];
+    int k = attached ? 1 : 0;
+    b->wall_ns[k] += (double)wall_ns;
+    b->user_ns[k] += user_ns > 0 ? user_ns : 0;
+    b->sys_ns[k] += sys_ns > 0 ? sys_ns : 0;
+    if (attached)
+        b->events += (double)events;
+}
+
+/* The estimate from the sums of the batches in use, leaving out batch skip (-1: none). */
+struct pooled { double w[2], u[2], s[2], ev; };
+
+static void pool(const struct park_meter *m, int skip, struct pooled *p)
+{
+    memset(p, 0, sizeof(*p));
+    for (int i = 0; i <= m->nclosed; i++) {
+        int idx = (m->head - i + PARK_METER_BATCHES) % PARK_METER_BATCHES;
+        if (idx == skip)
+            continue;
+        const struct park_meter_batch *b = &m->b[idx];
+        for (int k = 0; k < 2; k++) {
+            p->w[k] += b->wall_ns[k];
+            p->u[k] += b->user_ns[k];
+            p->s[k] += b->sys_ns[k];
+        }
+        p->ev += b->events;
+    }
+}
+
+/* Cores the probe takes while attached, and ns per event; false without both states. */
+static bool estimate(const struct pooled *p, double *cores, double *cost_ns)
+{
+    if (p->w[0] < PARK_METER_MIN_NS || p->w[1] < PARK_METER_MIN_NS)
+        return false;
+    double u1 = p->u[1] / p->w[1], s1 = p->s[1] / p->w[1];
+    double u0 = p->u[0] / p->w[0], s0 = p->s[0] / p->w[0];
+    /* Without user time detached there is nothing to scale by: the system time then is
+     * what the program does without the probe, whatever it runs. */
+    double expected = u0 > 0 ? s0 * (u1 / u0) : s0;
+    *cores = s1 - expected;
+    double rate = p->ev * 1e9 / p->w[1];
+    *cost_ns = rate > 0 ? *cores / rate * 1e9 : NAN;
+    return true;
+}
+
+bool park_meter_estimate(const struct park_meter *m, struct park_meter_est *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->attached_cores = out->cost_ns = out->cores_err = out->cost_err_ns = NAN;
+    struct pooled all;
+    pool(m, -1, &all);
+    out->attached_s = all.w[1] / 1e9;
+    out->detached_s = all.w[0] / 1e9;
+    double cores, cost;
+    if (!estimate(&all, &cores, &cost))
+        return false;
+    out->valid = true;
+    out->attached_cores = cores;
+    out->cost_ns = cost;
+    /* The error from how much the estimate moves when one batch is left out (the
+     * jackknife): the tick-sampled CPU times and the load itself are what vary. */
+    int n = m->nclosed + 1;
+    if (n < 3)
+        return true;
+    double loo_c[PARK_METER_BATCHES], loo_k[PARK_METER_BATCHES];
+    int used = 0;
+    for (int i = 0; i < n; i++) {
+        int idx = (m->head - i + PARK_METER_BATCHES) % PARK_METER_BATCHES;
+        struct pooled p;
+        pool(m, idx, &p);
+        double c, k;
+        if (!estimate(&p, &c, &k))
+            return true;              /* one batch holds all of a state: no error yet */
+        loo_c[used] = c;
+        loo_k[used] = k;
+        used++;
+    }
+    double mc = 0, mk = 0;
+    for (int i = 0; i < used; i++) {
+        mc += loo_c[i];
+        mk += loo_k[i];
+    }
+    mc /= used;
+    mk /= used;
+    double vc = 0, vk = 0;
+    for (int i = 0; i < used; i++) {
+        vc += (loo_c[i] - mc) * (loo_c[i] - mc);
+        vk += (loo_k[i] - mk) * (loo_k[i] - mk);
+    }
+    out->cores_err = sqrt(vc * (used - 1) / used);
+    out->cost_err_ns = isnan(vk) ? NAN : sqrt(vk * (used - 1) / used);
+    return true;
+}

@@ -1,0 +1,145 @@
+#!/bin/sh
+# bench-governor: does the park probe's overhead governor keep its promise? Throughput of
+# a Go program without gmptop and with `gmptop -p PID -b -d 1` (every collector at its
+# defaults) at park probe budgets of 1%, 2% (the default) and 5% of one core, in
+# alternating pairs (none first, then gmptop first, so a drift of the machine does not
+# read as a cost). For each budget: the median loss and the spread of the pairs, and
+# what gmptop said while it ran: its model's estimate (park.est_overhead_pct), its own
+# measurement (park.measured_overhead_pct +- its error), the duty cycle, gmptop's own CPU.
+#
+# Workloads: "server", an HTTP server (sha256, a mutex, allocation per request,
+# GOMAXPROCS 2) saturated by `wrk -t1 -c32`; "pingpong" and "mixed" from
+# tests/live/park_workload.go (ops/s). On a 2-core machine a budget of B% of one core is
+# B/2% of the machine: the loss a saturated server may show is that plus gmptop's own CPU.
+#
+# Usage: SRCDIR/scripts/bench-governor.sh [PAIRS] [SECONDS] [WORKLOADS] [BUDGETS]
+#   defaults: 6 pairs, 8 s runs, "server pingpong mixed", "2 1 5"
+#   (root; wrk for the server; GO=toolchain, GMPTOP=path/to/gmptop)
+set -eu
+pairs=${1:-6}
+secs=${2:-8}
+workloads=${3:-server pingpong mixed}
+budgets=${4:-2 1 5}
+srcdir=$(cd "$(dirname "$0")/.." && pwd)
+gmptop=${GMPTOP:-./gmptop}
+[ -x "$gmptop" ] || gmptop=$srcdir/gmptop
+go=${GO:-go}
+[ "$(id -u)" = 0 ] || { echo "bench-governor: needs root (uprobes)" >&2; exit 1; }
+[ -x "$gmptop" ] || { echo "bench-governor: build first (make)" >&2; exit 1; }
+work=$(mktemp -d /tmp/gmptop-bench-governor.XXXXXX)
+srv=""
+trap 'kill $srv 2>/dev/null || :; rm -rf "$work"' EXIT INT TERM
+build() {   # build NAME SOURCE
+    mkdir -p "$work/$1"
+    cp "$2" "$work/$1/main.go"
+    printf 'module %s\n\ngo 1.19\n' "$1" >"$work/$1/go.mod"
+    (cd "$work/$1" && GOFLAGS=-buildvcs=false "$go" build -o "$work/$1.bin" .)
+}
+build server "$srcdir/tests/live/server_workload.go"
+build parkwl "$srcdir/tests/live/park_workload.go"
+hz=$(getconf CLK_TCK)
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+
+# gmptop_start PID BUDGET: gmptop in batch mode on PID; sets g
+gmptop_start() {
+    "$gmptop" -p "$1" -b -d 1 --format json --bpf-budget "$2" >"$work/g.json" 2>"$work/g.err" &
+    g=$!
+}
+# gmptop_stop: stops it; writes to $work/said its CPU (% of one core, over gsecs) and
+# what the governor said (the runs are in command substitutions: no variables survive)
+gmptop_stop() {
+    t1=$(cpu_ticks "$g")
+    kill "$g" 2>/dev/null || :
+    wait "$g" 2>/dev/null || :
+    gcpu=$(python3 -c "import sys; t0,t1,hz,s=map(float,sys.argv[1:5]); print('%.2f' % ((t1-t0)/hz/s*100))" \
+        "$gt0" "$t1" "$hz" "$gsecs")
+    # What the governor said over the timed run: the mean of each refresh's figures.
+    gsaid=$(python3 - "$work/g.json" "$gskip" <<'EOF'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.startswith('{')][int(sys.argv[2]):]
+def mean(k):
+    v = [r["park"].get(k) for r in rows if isinstance(r.get("park"), dict)]
+    v = [x for x in v if isinstance(x, (int, float))]
+    return sum(v) / len(v) if v else float("nan")
+states = []
+for r in rows:
+    s = (r.get("park") or {}).get("state")
+    if s and (not states or states[-1] != s):
+        states.append(s)
+print("est %.2f%% measured %.2f%% +- %.2f duty %.2f %s" % (mean("est_overhead_pct"),
+      mean("measured_overhead_pct"), mean("measured_overhead_err_pct"), mean("duty"),
+      "/".join(states) or "-"))
+EOF
+)
+    echo "gmptop CPU $gcpu%; $gsaid" >"$work/said"
+}
+
+# One timed run of workload $1, gmptop attached when $2 is a budget ("-": none);
+# prints the throughput (and gmptop_stop leaves what gmptop said in $work/said).
+server_run() {
+    if [ "$2" != - ]; then
+        gmptop_start "$srv" "$2"
+        sleep 2                      # past the attach (binary read, calibration)
+        gskip=2
+        gt0=$(cpu_ticks "$g")
+        gsecs=$secs
+    fi
+    r=$(wrk -t1 -c32 -d"${secs}s" "http://$addr/x" 2>/dev/null | awk '/Requests\/sec/{print $2}')
+    [ "$2" = - ] || gmptop_stop
+    echo "$r"
+}
+park_run() {
+    rm -f "$work/out"
+    PARK_WAIT=1 "$work/parkwl.bin" "$1" "$secs" >"$work/out" 2>&1 &
+    w=$!
+    until grep -q ready "$work/out" 2>/dev/null; do sleep 0.05; done
+    if [ "$2" != - ]; then
+        gmptop_start "$w" "$2"
+        until [ -s "$work/g.json" ]; do sleep 0.05; done
+        sleep 1
+        gskip=2
+        gt0=$(cpu_ticks "$g")
+        gsecs=$secs
+    fi
+    kill -USR1 "$w"
+    until grep -q '^ops' "$work/out"; do sleep 0.1; done
+    [ "$2" = - ] || gmptop_stop
+    kill "$w" 2>/dev/null || :
+    wait "$w" 2>/dev/null || :
+    awk '/^ops/{print $6}' "$work/out"
+}
+
+echo "Go $("$go" env GOVERSION); $(nproc) CPUs; $pairs pairs of ${secs} s per budget"
+for wl in $workloads; do
+    if [ "$wl" = server ]; then
+        command -v wrk >/dev/null || { echo "bench-governor: server needs wrk (apt-get install wrk)" >&2; continue; }
+        GOMAXPROCS=2 "$work/server.bin" 127.0.0.1:0 >"$work/srv.out" 2>&1 &
+        srv=$!
+        until grep -q listening "$work/srv.out"; do sleep 0.05; done
+        addr=$(awk '/listening/{print $2}' "$work/srv.out")
+        wrk -t1 -c32 -d2s "http://$addr/" >/dev/null 2>&1 || :      # warm-up
+        run=server_run
+    else
+        run=park_run
+    fi
+    for b in $budgets; do
+        echo "== $wl, --bpf-budget $b"
+        losses=""
+        for i in $(seq "$pairs"); do
+            if [ $((i % 2)) = 1 ]; then
+                a=$($run "$wl" -); o=$($run "$wl" "$b")
+            else
+                o=$($run "$wl" "$b"); a=$($run "$wl" -)
+            fi
+            loss=$(python3 -c "import sys; a,b=map(float,sys.argv[1:3]); print('%.2f' % ((a-b)/a*100))" "$a" "$o")
+            echo "pair $i: none $a/s, gmptop $o/s: loss $loss%  ($(cat "$work/said"))"
+            losses="$losses $loss"
+        done
+        python3 -c "import sys, statistics as s; v=sorted(map(float,sys.argv[3:])); print('%s, budget %s%%: median loss %.2f%% (pairs: %s; spread %.2f..%.2f)' % (sys.argv[1], sys.argv[2], s.median(v), ' '.join('%.1f' % x for x in v), v[0], v[-1]))" "$wl" "$b" $losses
+    done
+    if [ "$wl" = server ]; then
+        kill "$srv" 2>/dev/null || :
+        wait "$srv" 2>/dev/null || :
+        srv=""
+    fi
+done
