@@ -100,12 +100,16 @@ bool park_meter_estimate(const struct park_meter *m, struct park_meter_est *out)
         struct pooled p;
         pool(m, idx, &p);
         double c, k;
+        /* A batch that holds nearly all of one state (the 100 ms re-measurements of a
+         * detached probe) cannot be left out; the others still say how the figure moves. */
         if (!estimate(&p, &c, &k))
-            return true;              /* one batch holds all of a state: no error yet */
+            continue;
         loo_c[used] = c;
         loo_k[used] = k;
         used++;
     }
+    if (used < 3)
+        return true;
     double mc = 0, mk = 0;
     for (int i = 0; i < used; i++) {
         mc += loo_c[i];

@@ -12,6 +12,9 @@
 #define SNAPSHOT_PARK_SLOTS 40
 #define SNAPSHOT_PARK_REASON_LEN 40
 #define SNAPSHOT_PARK_WHY_LEN 200
+/* Attached all the time, the governor compares with the probe off (100 ms every 10 s)
+ * only while its model puts the cost within this factor of the budget. */
+#define SNAPSHOT_PARK_REF_MARGIN 4.0
 
 /* Cumulative since the probe was first attached: intervals come from two snapshots
  * with the same epoch (src/park_hist.h). */

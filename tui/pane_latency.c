@@ -39,6 +39,7 @@ struct latency_pane {
     int sort_col;
     bool desc;
     bool since_attach;            /* false: last interval */
+    bool fell_back;               /* the interval had the probe off: since attach shown */
     size_t top;
     int head_y;                   /* screen row of the table's titles at the last draw */
     struct lrow rows[MAX_ROWS];
@@ -295,6 +296,13 @@ static double build_rows(struct latency_pane *st, const struct pane_view *v,
     /* Rates per second of observation: while the governor samples, the probe saw only
      * the attached part of the interval. */
     double secs = interval ? p->attached_s - v->prev->park.attached_s : p->attached_s;
+    /* A detached probe (the governor off, between its re-measurements) saw nothing this
+     * interval: show what it saw since the attach rather than an empty table. */
+    st->fell_back = interval && secs <= 0.0 && p->attached_s > 0.0;
+    if (st->fell_back) {
+        interval = false;
+        secs = p->attached_s;
+    }
     st->nrows = 0;
     for (size_t i = 0; i < p->nreasons && st->nrows < MAX_ROWS; i++) {
         struct lrow *r = &st->rows[st->nrows++];
@@ -312,6 +320,20 @@ static double build_rows(struct latency_pane *st, const struct pane_view *v,
     return secs;
 }
 
+/* Waits the probe could not time in the interval: they began while it was off (no
+ * start seen) or in an earlier attached window (their end may have been missed). */
+static uint64_t waits_uncounted(const struct pane_view *v)
+{
+    const struct park_sample *p = &v->cur->park;
+    uint64_t n = p->events[PARK_EV_NO_START] + p->events[PARK_EV_STALE];
+    if (park_same_epoch(v->prev, v->cur)) {
+        uint64_t before = v->prev->park.events[PARK_EV_NO_START] +
+                          v->prev->park.events[PARK_EV_STALE];
+        n = n >= before ? n - before : 0;
+    }
+    return n;
+}
+
 static int draw_status(const struct pane_view *v, int y, int x, int w, int end)
 {
     const struct park_sample *p = &v->cur->park;
@@ -320,20 +342,43 @@ static int draw_status(const struct pane_view *v, int y, int x, int w, int end)
     const char *state = p->state == PARK_GOV_ON ? "probe on"
                       : p->state == PARK_GOV_SAMPLING ? "probe sampling"
                       : p->state == PARK_GOV_OFF ? "probe off" : "probe unavailable";
-    char cost[24], rate[24], est[24];
-    draw_fmt_num(cost, sizeof(cost), isnan(p->cost_ns) ? NAN : p->cost_ns / 1e3, 2, 6);
+    char cost[24], rate[24], est[24], meas[24], err[24];
+    double us = isnan(p->gov_cost_ns) ? p->cost_ns : p->gov_cost_ns;
+    draw_fmt_num(cost, sizeof(cost), isnan(us) ? NAN : us / 1e3, 2, 6);
     draw_fmt_num(rate, sizeof(rate), p->events_per_s, 0, 8);
     draw_fmt_num(est, sizeof(est), p->est_overhead_pct, 2, 6);
     attron(draw_role(role) | A_BOLD);
     int used = draw_text(y, x, w, state);
     attroff(draw_role(role) | A_BOLD);
-    draw_printf(y, x + used, w - used, "  %s  %s us/event  %s events/s  cost %s%% of a core "
-                "(budget %.1f%%)", p->probe, cost, rate, est, p->budget_pct);
+    draw_printf(y, x + used, w - used, "  %s  %s us/event (%s)  %s events/s  cost %s%% of a "
+                "core (budget %.1f%%)", p->probe, cost,
+                p->cost_measured ? "measured" : "calibrated", rate, est, p->budget_pct);
     y++;
+    /* The meter's figure beside the model's: what the target's own CPU times say it paid. */
+    if (y < end && isfinite(p->measured_overhead_pct)) {
+        draw_fmt_num(meas, sizeof(meas), p->measured_overhead_pct, 2, 6);
+        draw_fmt_num(err, sizeof(err), p->measured_err_pct, 2, 6);
+        draw_printf(y++, x, w, "measured on the target: %s%% of a core over 30 s (+-%s; its "
+                    "system time attached vs detached)", meas,
+                    isfinite(p->measured_err_pct) ? err : "?");
+    } else if (y < end && p->state != PARK_GOV_UNAVAILABLE) {
+        draw_printf(y++, x, w, "measured on the target: not yet (needs time both attached and "
+                    "detached; attached all the time, the model is %s",
+                    p->est_overhead_pct * SNAPSHOT_PARK_REF_MARGIN < p->budget_pct
+                        ? "far under the budget)" : "checked every 10 s)");
+    }
     if (y < end && p->state != PARK_GOV_ON) {
         attron(draw_role(role));
         y += draw_wrap(y, x, w, end - y > 2 ? 2 : end - y, p->why);
         attroff(draw_role(role));
+    }
+    uint64_t lost = waits_uncounted(v);
+    if (y < end && lost) {
+        attron(draw_role(THEME_WARN));
+        draw_printf(y++, x, w, "%llu waits not timed: they began while the probe was off "
+                    "(longer than the attached window); the histograms leave them out",
+                    (unsigned long long)lost);
+        attroff(draw_role(THEME_WARN));
     }
     return y;
 }
@@ -427,7 +472,10 @@ static void latency_draw(struct pane *pn, const struct pane_view *v, const struc
     double secs = build_rows(st, v, &wake);
     if (y < end)
         draw_printf(y++, x, w, "%s (%.1f s observed)   v toggles   < > sort   I inverts   "
-                    "up/down scroll", st->since_attach ? "since attach" : "last interval", secs);
+                    "up/down scroll",
+                    st->since_attach ? "since attach"
+                    : st->fell_back  ? "probe off this interval; since attach"
+                                     : "last interval", secs);
     size_t nv = 0;
     struct lrow *lead[4];
     size_t nlead = 0;
