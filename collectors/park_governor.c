@@ -31,13 +31,26 @@ double park_gov_full_pct(const struct park_gov *g)
     return g->rate * g->cost_ns / 1e9 * 100.0;
 }
 
+int64_t park_gov_retry_ns(double full_pct, double budget_pct)
+{
+    if (!(full_pct > 0) || !(budget_pct > 0))
+        return PARK_GOV_RETRY_NS;
+    double ns = (double)PARK_GOV_PROBE_NS * full_pct / (budget_pct * PARK_GOV_RETRY_SHARE);
+    if (ns < (double)PARK_GOV_RETRY_NS)
+        return PARK_GOV_RETRY_NS;
+    if (ns > (double)PARK_GOV_RETRY_MAX_NS)
+        return PARK_GOV_RETRY_MAX_NS;
+    return (int64_t)ns;
+}
+
 double park_gov_est_pct(const struct park_gov *g)
 {
     double full = park_gov_full_pct(g);
     if (isnan(full))
         return NAN;
     if (g->state == PARK_GOV_OFF)   /* one short re-measurement per retry period */
-        return full * (double)PARK_GOV_PROBE_NS / (double)PARK_GOV_RETRY_NS;
+        return full * (double)PARK_GOV_PROBE_NS /
+               (double)(g->retry_ns ? g->retry_ns : PARK_GOV_RETRY_NS);
     return full * g->duty;
 }
 
@@ -82,7 +95,7 @@ static void explain(struct park_gov *g, double full)
                  "detached: %.0f events/s x %.2f us (%s) = %.1f%% of a core; even %.0f%% "
                  "sampling is over the %.1f%% budget; re-measured every %.0f s", g->rate, us,
                  src, full, PARK_GOV_MIN_DUTY * 100.0, g->budget_pct,
-                 PARK_GOV_RETRY_NS / 1e9);
+                 (double)g->retry_ns / 1e9);
         break;
     case PARK_GOV_UNAVAILABLE:
         break;
@@ -116,13 +129,14 @@ void park_gov_update(struct park_gov *g, uint64_t events, int64_t attached_ns, i
     /* Off stays off until a re-measurement window has measured something. */
     if (g->state == PARK_GOV_OFF && attached_ns < 20000000) {
         if (now_ns > g->retry_at_ns + PARK_GOV_PROBE_NS)
-            g->retry_at_ns = now_ns + PARK_GOV_RETRY_NS;   /* the window was missed */
+            g->retry_at_ns = now_ns + g->retry_ns;   /* the window was missed */
         return;
     }
     if (target < PARK_GOV_MIN_DUTY) {
         g->state = PARK_GOV_OFF;
         g->duty = 0.0;
-        g->retry_at_ns = now_ns + PARK_GOV_RETRY_NS;
+        g->retry_ns = park_gov_retry_ns(full, g->budget_pct);
+        g->retry_at_ns = now_ns + g->retry_ns;
     } else {
         /* Rising duty at most doubles per refresh, so a burst after a lull is caught
          * before it costs much; falling takes effect at once. */

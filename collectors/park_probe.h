@@ -65,8 +65,12 @@ int park_self_offset(const void *fn, uint64_t *off, char *why, size_t len);
 #define PARK_GOV_PERIOD_NS 1000000000LL
 #define PARK_GOV_STEP_NS 200000000LL     /* how often the governor decides */
 #define PARK_GOV_FIRST_STEP_NS 50000000LL /* the first decision, after the attach */
-#define PARK_GOV_RETRY_NS 10000000000LL /* when off, re-measure this often ... */
-#define PARK_GOV_PROBE_NS 100000000LL   /* ... for this long */
+#define PARK_GOV_RETRY_NS 10000000000LL /* when off, re-measure at least 10 s apart ... */
+#define PARK_GOV_PROBE_NS 100000000LL   /* ... for this long, */
+#define PARK_GOV_RETRY_MAX_NS 60000000000LL /* ... and at most 60 s apart: */
+/* spaced so that the re-measurements themselves cost at most this share of the budget
+ * (at 112% of a core attached, 100 ms every 10 s would be half of a 2% budget). */
+#define PARK_GOV_RETRY_SHARE 0.25
 /* Attached all the time there is nothing to compare with: when the model puts the cost
  * within a factor of PARK_GOV_REF_MARGIN of the budget (where a model that is that far
  * off would matter), the probe comes off for PARK_GOV_REF_NS once every
@@ -126,6 +130,7 @@ struct park_gov {
     double duty;                 /* fraction of each period to stay attached */
     enum park_gov_state state;
     int64_t retry_at_ns;         /* OFF: when to re-measure */
+    int64_t retry_ns;            /* OFF: how far apart (park_gov_retry_ns) */
     char why[SNAPSHOT_PARK_WHY_LEN];
     const char *budget_note;     /* said after why when the budget is not the user's */
 };
@@ -143,6 +148,8 @@ void park_gov_update(struct park_gov *g, uint64_t events, int64_t attached_ns, i
  * NAN while the rate is unknown. */
 double park_gov_full_pct(const struct park_gov *g);
 double park_gov_est_pct(const struct park_gov *g);
+/* OFF: the spacing of the re-measurements for a probe that would cost full_pct attached. */
+int64_t park_gov_retry_ns(double full_pct, double budget_pct);
 /* Whether the probe should be attached at time now_ns (period_start_ns: when the current
  * duty period began). */
 bool park_gov_want_attached(const struct park_gov *g, int64_t period_start_ns, int64_t now_ns);

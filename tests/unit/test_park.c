@@ -221,6 +221,14 @@ static void test_gov_off(void **st)
     assert_true(park_gov_est_pct(&g) < 2.0);
     assert_false(park_gov_want_attached(&g, 0, 2 * S));
     assert_non_null(strstr(g.why, "detached"));
+    /* Re-measured 100 ms at a time, spaced so that costs a quarter of the budget:
+     * 150% x 0.1 s every 30 s = 0.5% of a core. */
+    assert_int_equal(g.retry_ns, 30 * S);
+    assert_float_equal(park_gov_est_pct(&g), 0.5, 1e-9);
+    assert_non_null(strstr(g.why, "re-measured every 30 s"));
+    assert_int_equal(park_gov_retry_ns(10.0, 2.0), PARK_GOV_RETRY_NS);     /* 10 s at least */
+    assert_int_equal(park_gov_retry_ns(1000.0, 2.0), PARK_GOV_RETRY_MAX_NS); /* 60 s at most */
+    assert_int_equal(park_gov_retry_ns(NAN, 2.0), PARK_GOV_RETRY_NS);
     /* Nothing measured: stays off; the re-measurement window opens at retry_at. */
     park_gov_update(&g, 0, 0, 5 * S);
     assert_int_equal(g.state, PARK_GOV_OFF);
