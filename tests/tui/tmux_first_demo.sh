@@ -49,7 +49,7 @@ pass "the scheduler pane opens with its Ps"
 
 T send-keys -t main 2
 within "^ probe (on|sampling) "
-within "budget \\(raised for gmptop's demo\\)|within the [0-9.]+% budget"
+within "budget \\(raised for gmptop's|within the [0-9.]+% budget"
 within "^ *chan (receive|send) +[1-9][0-9]* +[0-9.]+ "
 within "^ measured on the target: -?[0-9.]+% of a core"
 pass "the latency pane shows park histograms per wait reason"
