@@ -134,7 +134,21 @@ struct driver {
     bool attached;
     int64_t mark_t;
     double mark_u, mark_s, mark_ev;
+    int64_t next_step, ev_att_ns;    /* the governor step's own bookkeeping */
+    double ev_read;
 };
+
+/* A saturated two-core server whose events really cost cost_ns each, watched by a
+ * governor with budget_pct and a calibration that said calib_ns. */
+static void sim_start(struct sim *s, struct driver *d, double cost_ns, double events_full,
+                      double budget_pct, double calib_ns)
+{
+    *s = (struct sim){ .cost_ns = cost_ns, .events_full = events_full, .user_cores = 1.2,
+                       .sys_cores = 0.8 };
+    *d = (struct driver){ .attached = true, .next_step = PARK_GOV_FIRST_STEP_NS };
+    park_gov_init(&d->g, budget_pct, calib_ns);
+    park_meter_init(&d->m, 0);
+}
 
 static void drv_mark(struct driver *d, struct sim *s, int64_t now)
 {
@@ -153,29 +167,21 @@ static double drive(struct driver *d, struct sim *s, int64_t *t, int secs)
 {
     const int64_t tick = 10 * MS;
     int64_t end = *t + (int64_t)secs * S, period = *t - *t % PARK_GOV_PERIOD_NS;
-    static int64_t next_step, ev_att_ns;
-    static double ev_read;
     double paid_at = 0;
     int64_t window = end - 30 * S;
-    if (*t == 0) {
-        next_step = PARK_GOV_FIRST_STEP_NS;
-        ev_att_ns = 0;
-        ev_read = 0;
-        d->attached = true;
-    }
     for (; *t < end; *t += tick) {
         if (*t == window)
             paid_at = s->paid_ns;
-        if (*t >= next_step) {
+        if (*t >= d->next_step) {
             drv_mark(d, s, *t);
             struct park_meter_est e;
             park_meter_estimate(&d->m, &e);
             double span = e.attached_s + e.detached_s;
             park_gov_set_measured(&d->g, &e, span > 0 ? e.attached_s / span : 0);
-            park_gov_update(&d->g, (uint64_t)(s->events - ev_read), ev_att_ns, *t);
-            ev_read = s->events;
-            ev_att_ns = 0;
-            next_step = *t + PARK_GOV_STEP_NS;
+            park_gov_update(&d->g, (uint64_t)(s->events - d->ev_read), d->ev_att_ns, *t);
+            d->ev_read = s->events;
+            d->ev_att_ns = 0;
+            d->next_step = *t + PARK_GOV_STEP_NS;
         }
         while (*t - period >= PARK_GOV_PERIOD_NS)
             period += PARK_GOV_PERIOD_NS;
@@ -186,7 +192,7 @@ static double drive(struct driver *d, struct sim *s, int64_t *t, int secs)
         }
         sim_run(s, d->attached, tick);
         if (d->attached)
-            ev_att_ns += tick;
+            d->ev_att_ns += tick;
     }
     return (s->paid_ns - paid_at) / (30.0 * S) * 100.0;
 }
@@ -197,11 +203,9 @@ static void test_governor_follows_measured_cost(void **st)
     /* The calibration said 0.6 us; on this target an event costs 1.5 us (the issue's
      * server paid several times the calibrated cost). 200k events/s: 30% of a core if
      * attached all the time; the model believed 12%. Budget 5%. */
-    struct sim s = { .cost_ns = 1500, .events_full = 200000, .user_cores = 1.2,
-                     .sys_cores = 0.8 };
-    struct driver d = { 0 };
-    park_gov_init(&d.g, 5.0, 600.0);
-    park_meter_init(&d.m, 0);
+    struct sim s;
+    struct driver d;
+    sim_start(&s, &d, 1500, 200000, 5.0, 600.0);
     int64_t t = 0;
     double paid = drive(&d, &s, &t, 60);
     assert_true(d.g.cost_measured);
@@ -236,11 +240,9 @@ static void test_governor_reference_windows(void **st)
      * event really costs 6 us: 12% of a core. Reference windows (off 100 ms in every
      * 10 s) give the meter a comparison; the governor then samples. (A model off by
      * less is not told from the noise of tick-sampled CPU times in 100 ms windows.) */
-    struct sim s = { .cost_ns = 6000, .events_full = 20000, .user_cores = 1.2,
-                     .sys_cores = 0.8 };
-    struct driver d = { 0 };
-    park_gov_init(&d.g, 2.0, 600.0);
-    park_meter_init(&d.m, 0);
+    struct sim s;
+    struct driver d;
+    sim_start(&s, &d, 6000, 20000, 2.0, 600.0);
     int64_t t = 0;
     double paid = drive(&d, &s, &t, 40);
     assert_true(paid > 2.0 * 1.2);               /* before it knew */
