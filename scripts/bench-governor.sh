@@ -15,7 +15,8 @@
 # Usage: SRCDIR/scripts/bench-governor.sh [PAIRS] [SECONDS] [WORKLOADS] [BUDGETS]
 #   defaults: 6 pairs, 8 s runs, "server pingpong mixed", "2 1 5"
 #   (root; wrk for the server; GO=toolchain, GMPTOP=path/to/gmptop; LEAD=seconds
-#   gmptop runs before each timed run, default 6)
+#   gmptop runs before each timed run, default 6; PIN=1: the server on one core and
+#   wrk on the other, which takes out most of this VM's run-to-run noise)
 set -eu
 pairs=${1:-6}
 secs=${2:-8}
@@ -80,16 +81,20 @@ EOF
 # prints the throughput (and gmptop_stop leaves what gmptop said in $work/said).
 server_run() {
     if [ "$2" != - ]; then
+        # gmptop attaches to the server under load, and watches it for the lead before
+        # the timed run: what a watched server loses, not what starting gmptop costs
+        # (scripts/bench-attach.sh measures that) nor what a load that starts under a
+        # probe attached to an idle server costs before the next governor step.
+        $wrk -t1 -c32 -d"$((lead + 1))s" "http://$addr/x" >/dev/null 2>&1 &
+        load=$!
+        sleep 0.5
         gmptop_start "$srv" "$2"
-        # Past the attach (binary read, calibration, the probe's first 50 ms at full
-        # cost, symbols): what a watched server loses, not what starting gmptop costs
-        # (scripts/bench-attach.sh measures that).
-        sleep "$lead"
+        wait "$load" || :
         gskip=$lead
         gt0=$(cpu_ticks "$g")
         gsecs=$secs
     fi
-    r=$(wrk -t1 -c32 -d"${secs}s" "http://$addr/x" 2>/dev/null | awk '/Requests\/sec/{print $2}')
+    r=$($wrk -t1 -c32 -d"${secs}s" "http://$addr/x" 2>/dev/null | awk '/Requests\/sec/{print $2}')
     [ "$2" = - ] || gmptop_stop
     echo "$r"
 }
@@ -118,11 +123,19 @@ echo "Go $("$go" env GOVERSION); $(nproc) CPUs; $pairs pairs of ${secs} s per bu
 for wl in $workloads; do
     if [ "$wl" = server ]; then
         command -v wrk >/dev/null || { echo "bench-governor: server needs wrk (apt-get install wrk)" >&2; continue; }
-        GOMAXPROCS=2 "$work/server.bin" 127.0.0.1:0 >"$work/srv.out" 2>&1 &
+        if [ "${PIN:-0}" = 1 ]; then
+            # One core each: the server (GOMAXPROCS 1) on CPU 1, wrk on CPU 0. Unpinned,
+            # a 2-core VM here settles run by run into one of two placements 15% apart.
+            GOMAXPROCS=1 taskset -c 1 "$work/server.bin" 127.0.0.1:0 >"$work/srv.out" 2>&1 &
+            wrk="taskset -c 0 wrk"
+        else
+            GOMAXPROCS=2 "$work/server.bin" 127.0.0.1:0 >"$work/srv.out" 2>&1 &
+            wrk=wrk
+        fi
         srv=$!
         until grep -q listening "$work/srv.out"; do sleep 0.05; done
         addr=$(awk '/listening/{print $2}' "$work/srv.out")
-        wrk -t1 -c32 -d2s "http://$addr/" >/dev/null 2>&1 || :      # warm-up
+        $wrk -t1 -c32 -d2s "http://$addr/" >/dev/null 2>&1 || :      # warm-up
         run=server_run
     else
         run=park_run
