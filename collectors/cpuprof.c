@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "base/util.h"
+#include "collectors/budget_ledger.h"
 #include "collectors/cpuprof_int.h"
 #include "collectors/cpuprof_perf.h"
 #include "collectors/gr_symbols.h"
@@ -355,6 +356,7 @@ static void govern_locked(struct cpuprof_state *st, int64_t now)
         return;
     double rate = (double)(st->store.ring_total - st->gov_last_total) / dt;
     st->cost_pct = (rate * st->sample_cost_ns + (double)st->own_cpu_ns / dt) / 1e9 * 100.0;
+    ledger_report(LEDGER_CPUPROF, st->cost_pct);   /* the park probe plans with the rest */
     st->gov_last_ns = now;
     st->gov_last_total = st->store.ring_total;
     st->own_cpu_ns = 0;
@@ -602,6 +604,7 @@ static void cpuprof_close(void *state)
         pthread_join(st->thread, NULL);
     }
     cpuprof_perf_close(st->perf);
+    ledger_report(LEDGER_CPUPROF, 0.0);
     gr_symbols_close(st->sym);
     free(st->store.ring);
     free(st->store.stacks);

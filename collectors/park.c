@@ -21,6 +21,7 @@
 #include "target/go_globals.h"
 #include "target/go_offsets.h"
 #include "base/util.h"
+#include "collectors/budget_ledger.h"
 #include "collectors/park_probe.h"
 #include "collectors/sched_read.h"
 #include "proc/proc_parse.h"
@@ -235,9 +236,11 @@ static void governor_step(struct park_state *st, int64_t now)
     double span = st->meter_est.attached_s + st->meter_est.detached_s;
     park_gov_set_measured(&st->gov, &st->meter_est,
                           span > 0 ? st->meter_est.attached_s / span : 0.0);
+    park_gov_set_others(&st->gov, ledger_others(LEDGER_PARK));
     int64_t att = attached_ns_locked(st, now);
     park_gov_update(&st->gov, ev[PARK_C_CALLS] - st->calls_read, att - st->attached_read_ns,
                     now);
+    ledger_report(LEDGER_PARK, park_gov_est_pct(&st->gov));
     st->calls_read = ev[PARK_C_CALLS];
     st->attached_read_ns = att;
     pthread_mutex_unlock(&st->lock);
@@ -645,6 +648,7 @@ static void park_close(void *state)
         pthread_join(st->thread, NULL);
     }
     detach_locked(st);
+    ledger_report(LEDGER_PARK, 0.0);
     bpf_link__destroy(st->calib_link);
     if (st->skel)
         park_bpf__destroy(st->skel);

@@ -58,10 +58,15 @@ void park_gov_set_measured(struct park_gov *g, const struct park_meter_est *e,
                            double attached_frac)
 {
     g->measured_pct = g->measured_err_pct = NAN;
+    if (!e->valid) {
+        /* Detached for the whole window (off, between re-measurements): the target paid
+         * nothing. The last measured cost per event stays the best knowledge there is. */
+        if (e->attached_s == 0 && e->detached_s * 1e9 >= PARK_METER_MIN_NS)
+            g->measured_pct = g->measured_err_pct = 0.0;
+        return;
+    }
     g->cost_measured = false;
     g->cost_ns = g->calib_ns;
-    if (!e->valid)
-        return;
     g->measured_pct = 100.0 * e->attached_cores * attached_frac;
     if (isfinite(e->cores_err))
         g->measured_err_pct = 100.0 * e->cores_err * attached_frac;
@@ -74,31 +79,46 @@ void park_gov_set_measured(struct park_gov *g, const struct park_meter_est *e,
     }
 }
 
+void park_gov_set_others(struct park_gov *g, double others_pct)
+{
+    g->others_pct = isfinite(others_pct) && others_pct > 0 ? others_pct : 0.0;
+}
+
+double park_gov_budget(const struct park_gov *g)
+{
+    double left = g->budget_pct - g->others_pct;
+    return left > g->budget_pct * 0.25 ? left : g->budget_pct * 0.25;
+}
+
 static void explain(struct park_gov *g, double full)
 {
-    double us = g->cost_ns / 1e3;
+    double us = g->cost_ns / 1e3, budget = park_gov_budget(g);
     const char *src = g->cost_measured ? "measured" : "calibrated";
     switch (g->state) {
     case PARK_GOV_ON:
         snprintf(g->why, sizeof(g->why),
                  "attached: %.0f events/s x %.2f us (%s) = %.2f%% of a core, within the "
-                 "%.1f%% budget", g->rate, us, src, full, g->budget_pct);
+                 "%.1f%% budget", g->rate, us, src, full, budget);
         break;
     case PARK_GOV_SAMPLING:
         snprintf(g->why, sizeof(g->why),
                  "sampling: attached %.0f%% of the time, because %.0f events/s x %.2f us "
                  "(%s) = %.2f%% of a core is over the %.1f%% budget", g->duty * 100.0,
-                 g->rate, us, src, full, g->budget_pct);
+                 g->rate, us, src, full, budget);
         break;
     case PARK_GOV_OFF:
         snprintf(g->why, sizeof(g->why),
                  "detached: %.0f events/s x %.2f us (%s) = %.1f%% of a core; even %.0f%% "
                  "sampling is over the %.1f%% budget; re-measured every %.0f s", g->rate, us,
-                 src, full, PARK_GOV_MIN_DUTY * 100.0, g->budget_pct,
-                 (double)g->retry_ns / 1e9);
+                 src, full, PARK_GOV_MIN_DUTY * 100.0, budget, (double)g->retry_ns / 1e9);
         break;
     case PARK_GOV_UNAVAILABLE:
         break;
+    }
+    if (g->others_pct > 0.005 && g->state != PARK_GOV_UNAVAILABLE) {
+        size_t n = strlen(g->why);
+        snprintf(g->why + n, sizeof(g->why) - n, " (%.1f%% less %.2f%% for the on-CPU "
+                 "sampler)", g->budget_pct, g->others_pct);
     }
     if (g->budget_note && g->state != PARK_GOV_UNAVAILABLE) {
         size_t n = strlen(g->why);
@@ -125,7 +145,8 @@ void park_gov_update(struct park_gov *g, uint64_t events, int64_t attached_ns, i
     double full = park_gov_full_pct(g);
     if (isnan(full))
         return;
-    double target = full <= g->budget_pct ? 1.0 : g->budget_pct / full;
+    double budget = park_gov_budget(g);
+    double target = full <= budget ? 1.0 : budget / full;
     /* Off stays off until a re-measurement window has measured something. */
     if (g->state == PARK_GOV_OFF && attached_ns < 20000000) {
         if (now_ns > g->retry_at_ns + PARK_GOV_PROBE_NS)
@@ -135,7 +156,7 @@ void park_gov_update(struct park_gov *g, uint64_t events, int64_t attached_ns, i
     if (target < PARK_GOV_MIN_DUTY) {
         g->state = PARK_GOV_OFF;
         g->duty = 0.0;
-        g->retry_ns = park_gov_retry_ns(full, g->budget_pct);
+        g->retry_ns = park_gov_retry_ns(full, budget);
         g->retry_at_ns = now_ns + g->retry_ns;
     } else {
         /* Rising duty at most doubles per refresh, so a burst after a lull is caught
@@ -146,7 +167,7 @@ void park_gov_update(struct park_gov *g, uint64_t events, int64_t attached_ns, i
             g->duty = 1.0;
         g->state = g->duty >= 1.0 ? PARK_GOV_ON : PARK_GOV_SAMPLING;
     }
-    g->ref_due = g->state == PARK_GOV_ON && full * PARK_GOV_REF_MARGIN >= g->budget_pct;
+    g->ref_due = g->state == PARK_GOV_ON && full * PARK_GOV_REF_MARGIN >= budget;
     explain(g, full);
 }
 

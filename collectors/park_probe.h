@@ -122,6 +122,7 @@ bool park_meter_estimate(const struct park_meter *m, struct park_meter_est *out)
 
 struct park_gov {
     double budget_pct;           /* % of one core the target may pay */
+    double others_pct;           /* of which the other probes (the on-CPU sampler) take */
     double cost_ns;              /* per event, as the governor uses it: the meter's (plus
                                   * its error) once it has one, else the calibration's */
     double calib_ns;             /* per event, from the calibration at start */
@@ -144,6 +145,11 @@ void park_gov_init(struct park_gov *g, double budget_pct, double cost_ns);
  * that noise errs toward the budget, once the error is under half the cost. */
 void park_gov_set_measured(struct park_gov *g, const struct park_meter_est *e,
                            double attached_frac);
+/* What the other probes on the target cost now (budget_ledger.h): the park probe plans
+ * with the rest of the budget, and a quarter of it at least. */
+void park_gov_set_others(struct park_gov *g, double others_pct);
+/* The share of the budget the park probe plans with. */
+double park_gov_budget(const struct park_gov *g);
 /* One refresh: events seen during attached_ns of attachment in the last interval
  * ending at now_ns. Updates rate, duty, state and why. */
 void park_gov_update(struct park_gov *g, uint64_t events, int64_t attached_ns, int64_t now_ns);

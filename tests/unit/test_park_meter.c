@@ -91,10 +91,15 @@ static void test_meter_window_and_error(void **st)
     park_gov_set_measured(&g, &noisy, 0.5);
     assert_true(g.cost_measured);
     assert_float_equal(g.cost_ns, noisy.cost_ns * 1.1, 1e-6);
-    /* An invalid estimate takes the measurement away again. */
-    struct park_meter_est none = { .valid = false };
-    park_gov_set_measured(&g, &none, 0.5);
-    assert_false(g.cost_measured);
+    /* A window without both states keeps the last measured cost; detached all along,
+     * the target paid nothing; too little of either, nothing is said. */
+    struct park_meter_est none = { .valid = false, .detached_s = 30.0 };
+    park_gov_set_measured(&g, &none, 0.0);
+    assert_true(g.cost_measured);
+    assert_float_equal(g.cost_ns, noisy.cost_ns * 1.1, 1e-6);
+    assert_float_equal(g.measured_pct, 0.0, 1e-12);
+    none.detached_s = 0.05;
+    park_gov_set_measured(&g, &none, 0.0);
     assert_true(isnan(g.measured_pct));
 }
 
@@ -260,6 +265,25 @@ static void test_governor_reference_windows(void **st)
     assert_true(park_gov_want_attached(&g, 0, 1));
 }
 
+static void test_governor_shares_the_budget(void **st)
+{
+    (void)st;
+    /* The on-CPU sampler takes 0.7% of the 2% budget: the park probe plans with 1.3%. */
+    struct park_gov g;
+    park_gov_init(&g, 2.0, 1000.0);
+    park_gov_set_others(&g, 0.7);
+    assert_float_equal(park_gov_budget(&g), 1.3, 1e-9);
+    park_gov_update(&g, 26000, S, S);             /* 2.6% attached: half the time */
+    assert_int_equal(g.state, PARK_GOV_SAMPLING);
+    assert_float_equal(g.duty, 0.5, 1e-9);
+    assert_non_null(strstr(g.why, "2.0% less 0.70% for the on-CPU sampler"));
+    /* Others over the whole budget leave the probe a quarter of it, not nothing. */
+    park_gov_set_others(&g, 5.0);
+    assert_float_equal(park_gov_budget(&g), 0.5, 1e-9);
+    park_gov_set_others(&g, NAN);
+    assert_float_equal(park_gov_budget(&g), 2.0, 1e-9);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -267,6 +291,7 @@ int main(void)
         cmocka_unit_test(test_meter_window_and_error),
         cmocka_unit_test(test_governor_follows_measured_cost),
         cmocka_unit_test(test_governor_reference_windows),
+        cmocka_unit_test(test_governor_shares_the_budget),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
