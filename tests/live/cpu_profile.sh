@@ -8,7 +8,9 @@
 # whole core in main.spinAll and a quarter of one in main.quarterBurn and profiles
 # itself at 250 Hz for 4 s; gmptop samples 3 s inside that window at 250 Hz and writes
 # a pprof file. Both files are read by `go tool pprof -top`: the two functions' self
-# shares (flat%) agree within 5 percentage points, and they are the two hottest in both.
+# shares (flat%) split the two between them alike (within 5 percentage points of
+# spinAll's part of the pair), hold over 85% of samples in both, and are the two
+# hottest in both.
 . "$top_srcdir/tests/lib.sh"
 need_root
 need_cmd python3
@@ -68,10 +70,17 @@ for v in $versions; do
         wait "$pid" 2>/dev/null; pid=""
         set -- $(shares "$work/ref.pb"); rs=$1 rq=$2 rtop=$3
         set -- $(shares "$work/gm.pb.gz"); gs=$1 gq=$2 gtop=$3
+        # How each profile divides the program's time between the two functions, and
+        # that the two hold nearly all of it in both. Not the raw shares: what lies
+        # around the interruption itself differs (runtime/pprof's own SIGPROF handler
+        # and signal return are outside its profile, inside the kernel's cpu-clock:
+        # up to 6% of samples at 250 Hz on a loaded VM), not the program's division.
         python3 -c "
 import sys
 rs, rq, gs, gq = map(float, sys.argv[1:5])
-if min(rs, rq, gs, gq) < 0 or abs(rs - gs) > 5 or abs(rq - gq) > 5:
+if min(rs, rq, gs, gq) <= 0 or rs + rq < 85 or gs + gq < 85:
+    sys.exit(1)
+if abs(100 * rs / (rs + rq) - 100 * gs / (gs + gq)) > 5:
     sys.exit(1)" "$rs" "$rq" "$gs" "$gq" ||
             fail "$label: self shares differ: runtime/pprof spinAll $rs% quarterBurn $rq%, gmptop $gs% $gq%"
         [ "$rtop" = "$gtop" ] || fail "$label: hottest functions differ: pprof $rtop, gmptop $gtop"
@@ -79,4 +88,4 @@ if min(rs, rq, gs, gq) < 0 or abs(rs - gs) > 5 or abs(rq - gq) > 5:
         checked=$((checked + 1))
     done
 done
-pass "on-CPU self shares agree with runtime/pprof within 5 points on $checked builds"
+pass "on-CPU profiles divide the time between the two functions as runtime/pprof does (within 5 points; both over 85% of samples) on $checked builds"
