@@ -192,36 +192,42 @@ static bool target_cpu_ns(pid_t pid, double *user_ns, double *sys_ns)
     static long tck;
     if (!tck)
         tck = sysconf(_SC_CLK_TCK) > 0 ? sysconf(_SC_CLK_TCK) : 100;
-    char path[64], buf[1024];
-    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-    long n = proc_read_file(path, buf, sizeof(buf));
     struct proc_stat ps;
-    if (n <= 0 || proc_parse_stat(buf, (size_t)n, &ps) != 0)
+    if (target_read_stat(pid, &ps) != 0)
         return false;
     *user_ns = (double)ps.utime * 1e9 / (double)tck;
     *sys_ns = (double)ps.stime * 1e9 / (double)tck;
     return true;
 }
 
+/* The probe's calls so far, or UINT64_MAX when the counters map cannot be read. */
+static uint64_t calls_now(struct park_state *st)
+{
+    uint64_t ev[PARK_C_COUNT];
+    return read_counters(st, st->cbuf_gov, ev) < 0 ? UINT64_MAX : ev[PARK_C_CALLS];
+}
+
 /* Close the meter's interval since the last mark, during which the probe was attached
- * or not (was_attached), and start the next. Called with lock held, at every attach and
- * detach (before the one and right after the breakpoint goes) and governor step. */
-static void meter_mark_locked(struct park_state *st, bool was_attached, int64_t now)
+ * or not (was_attached), and start the next; calls: the probe's calls so far (from
+ * calls_now, or the governor step's own read of the counters). Called with lock held
+ * (or before the governor thread starts), at every attach and detach (before the one
+ * and right after the breakpoint goes) and governor step. */
+static void meter_mark_locked(struct park_state *st, bool was_attached, int64_t now,
+                              uint64_t calls)
 {
     double u, sy;
-    uint64_t ev[PARK_C_COUNT];
-    if (!target_cpu_ns(st->pid, &u, &sy) || read_counters(st, st->cbuf_gov, ev) < 0) {
+    if (calls == UINT64_MAX || !target_cpu_ns(st->pid, &u, &sy)) {
         st->mark_ok = false;
         return;
     }
     if (st->mark_ok)
         park_meter_add(&st->meter, was_attached, now - st->mark_ns, u - st->mark_user_ns,
-                       sy - st->mark_sys_ns, ev[PARK_C_CALLS] - st->mark_calls, now);
+                       sy - st->mark_sys_ns, calls - st->mark_calls, now);
     st->mark_ok = true;
     st->mark_ns = now;
     st->mark_user_ns = u;
     st->mark_sys_ns = sy;
-    st->mark_calls = ev[PARK_C_CALLS];
+    st->mark_calls = calls;
 }
 
 /* One governor decision from the events and attached time since the last one. */
@@ -231,7 +237,7 @@ static void governor_step(struct park_state *st, int64_t now)
     if (read_counters(st, st->cbuf_gov, ev) < 0)
         return;
     pthread_mutex_lock(&st->lock);
-    meter_mark_locked(st, st->link != NULL, now);
+    meter_mark_locked(st, st->link != NULL, now, ev[PARK_C_CALLS]);
     park_meter_estimate(&st->meter, &st->meter_est);
     double span = st->meter_est.attached_s + st->meter_est.detached_s;
     park_gov_set_measured(&st->gov, &st->meter_est,
@@ -272,11 +278,11 @@ static void *gov_main(void *arg)
         bool want = park_gov_want_attached(&st->gov, period_start, now);
         struct bpf_link *gone = NULL;
         if (want && !st->link) {
-            meter_mark_locked(st, false, now);
+            meter_mark_locked(st, false, now, calls_now(st));
             attach_locked(st);
         } else if (!want && st->link) {
             gone = detach_begin_locked(st);
-            meter_mark_locked(st, true, util_mono_ns());
+            meter_mark_locked(st, true, util_mono_ns(), calls_now(st));
         }
         if (st->gov.state == PARK_GOV_SAMPLING && st->link)
             next = period_start + (int64_t)(st->gov.duty * PARK_GOV_PERIOD_NS);
@@ -539,7 +545,7 @@ static void *park_open(const struct target *t, const struct collector_config *cf
     st->pidfd = (int)syscall(SYS_pidfd_open, t->pid, 0);
     park_gov_init(&st->gov, cfg->bpf_budget_pct, st->cost_ns);
     park_meter_init(&st->meter, util_mono_ns());
-    meter_mark_locked(st, false, util_mono_ns());
+    meter_mark_locked(st, false, util_mono_ns(), calls_now(st));
     st->gov.budget_note = cfg->bpf_budget_note;
     /* Attached before open returns: what follows the attach is seen from its start. */
     attach_locked(st);
@@ -611,6 +617,7 @@ static int park_sample(void *state, const struct target *t, struct snapshot *s,
     out->est_overhead_pct = park_gov_est_pct(&st->gov);
     out->gov_cost_ns = st->gov.cost_ns;
     out->cost_measured = st->gov.cost_measured;
+    out->ref_windows = st->gov.state == PARK_GOV_ON && st->gov.ref_due;
     out->measured_overhead_pct = st->gov.measured_pct;
     out->measured_err_pct = st->gov.measured_err_pct;
     out->measured_cost_ns = st->meter_est.valid ? st->meter_est.cost_ns : NAN;

@@ -78,7 +78,7 @@ int park_self_offset(const void *fn, uint64_t *off, char *why, size_t len);
  * within a factor of PARK_GOV_REF_MARGIN of the budget (where a model that is that far
  * off would matter), the probe comes off for PARK_GOV_REF_NS once every
  * PARK_GOV_REF_EVERY periods, so the meter sees the target without it (1%). */
-#define PARK_GOV_REF_MARGIN SNAPSHOT_PARK_REF_MARGIN
+#define PARK_GOV_REF_MARGIN 4.0
 #define PARK_GOV_REF_NS 100000000LL
 #define PARK_GOV_REF_EVERY 10
 

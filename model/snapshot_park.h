@@ -12,9 +12,6 @@
 #define SNAPSHOT_PARK_SLOTS 40
 #define SNAPSHOT_PARK_REASON_LEN 40
 #define SNAPSHOT_PARK_WHY_LEN 200
-/* Attached all the time, the governor compares with the probe off (100 ms every 10 s)
- * only while its model puts the cost within this factor of the budget. */
-#define SNAPSHOT_PARK_REF_MARGIN 4.0
 
 /* Cumulative since the probe was first attached: intervals come from two snapshots
  * with the same epoch (src/park_hist.h). */
@@ -54,6 +51,7 @@ struct park_sample {
     double est_overhead_pct;  /* what the target pays now (x duty), by the model */
     double gov_cost_ns;       /* per event as the governor uses it (measured or cost_ns) */
     bool cost_measured;       /* gov_cost_ns is the meter's: cost + its error */
+    bool ref_windows;         /* on, and off 100 ms every 10 s for the meter to compare */
     double measured_overhead_pct; /* the meter: what the target paid over its window; NAN */
     double measured_err_pct;      /* one standard error of that; NAN */
     double measured_cost_ns;      /* the meter's cost per event on this target; NAN */

@@ -34,6 +34,7 @@ static const struct rec_field park_fields[] = {
     REC_FIELD(17, RF_F64, struct park_sample, measured_err_pct),
     REC_FIELD(18, RF_F64, struct park_sample, measured_cost_ns),
     REC_FIELD(19, RF_F64, struct park_sample, measured_cost_err_ns),
+    REC_FIELD(20, RF_BOOL, struct park_sample, ref_windows),
 };
 
 static const struct rec_field hist_fields[] = {

@@ -16,7 +16,7 @@
 
 static void permission_hint_for(pid_t pid, bool attach, char *hint, size_t len);
 
-static int read_stat(pid_t pid, struct proc_stat *st)
+int target_read_stat(pid_t pid, struct proc_stat *st)
 {
     char path[64], buf[4096];
     snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
@@ -41,7 +41,7 @@ static enum target_error check_exe(pid_t pid, struct target *t, char *msg, size_
         }
         if (e == ENOENT) {
             struct proc_stat st;
-            if (read_stat(pid, &st) != 0) {
+            if (target_read_stat(pid, &st) != 0) {
                 snprintf(msg, len, "no process with pid %d", (int)pid);
                 return TARGET_NO_SUCH_PID;
             }
@@ -172,7 +172,7 @@ enum target_error target_open(pid_t pid, struct target *t, char *msg, size_t msg
         return TARGET_NO_SUCH_PID;
     }
     struct proc_stat st;
-    int rc = read_stat(pid, &st);
+    int rc = target_read_stat(pid, &st);
     if (rc == -ENOENT || rc == -ESRCH) {
         snprintf(msg, msglen, "no process with pid %d", (int)pid);
         return TARGET_NO_SUCH_PID;
@@ -215,7 +215,7 @@ void target_close(struct target *t)
 enum target_state target_state(const struct target *t, char *now_exe, size_t len)
 {
     struct proc_stat st;
-    if (read_stat(t->pid, &st) != 0 || st.starttime != t->start_ticks ||
+    if (target_read_stat(t->pid, &st) != 0 || st.starttime != t->start_ticks ||
         st.state == 'Z' || st.state == 'X')
         return TARGET_EXITED;
     /* A process on its way out has dropped its memory (the kernel then prints 0 for

@@ -52,6 +52,9 @@ enum target_state {
 enum target_state target_state(const struct target *t, char *now_exe, size_t len);
 /* true while the same process (pid and start time) still exists, exec'd or not. */
 bool target_alive(const struct target *t);
+/* /proc/PID/stat of pid, parsed: 0, or -errno (unreadable) or -EINVAL (unparsable). */
+struct proc_stat;
+int target_read_stat(pid_t pid, struct proc_stat *st);
 /* Seconds since the target started; < 0 when unknown. */
 double target_uptime_s(const struct target *t);
 

@@ -364,8 +364,7 @@ static int draw_status(const struct pane_view *v, int y, int x, int w, int end)
     } else if (y < end && p->state != PARK_GOV_UNAVAILABLE) {
         draw_printf(y++, x, w, "measured on the target: not yet (needs time both attached and "
                     "detached; attached all the time, the model is %s",
-                    p->est_overhead_pct * SNAPSHOT_PARK_REF_MARGIN < p->budget_pct
-                        ? "far under the budget)" : "checked every 10 s)");
+                    p->ref_windows ? "checked every 10 s)" : "far under the budget)");
     }
     if (y < end && p->state != PARK_GOV_ON) {
         attron(draw_role(role));
