@@ -199,7 +199,9 @@ static uint32_t stack_of(struct cpuprof_state *st, const uint64_t *pcs, size_t n
     memcpy(&s->pcs[s->npcs], pcs, n * sizeof(*pcs));
     struct cpuprof_rstack *r = &s->stacks[s->nstacks];
     *r = (struct cpuprof_rstack){ .hash = h, .off = (uint32_t)s->npcs, .n = (uint32_t)n,
-                                  .truncated = truncated, .sym = sym };
+                                  .truncated = truncated, .sym = sym,
+                                  .kind = { (uint8_t)cpuprof_stack_kind(sym, 0),
+                                            (uint8_t)cpuprof_stack_kind(sym, 1) } };
     s->npcs += n;
     size_t i = h & (s->index_cap - 1);
     while (s->index[i])
@@ -417,27 +419,19 @@ static void window_of(struct cpuprof_state *st, size_t n, struct window *win)
     memset(win, 0, sizeof(*win));
     if (!n)
         return;
-    /* Each distinct (stack, kernel) pair once: kind depends on both. */
     struct cpuprof_weighted *w = calloc(n, sizeof(*w));
-    uint8_t *kern = calloc(n, 1);
-    if (!w || !kern) {
-        free(w);
-        free(kern);
+    if (!w)
         return;
-    }
     size_t nw = 0;
     for (size_t i = 0; i < n; i++) {
         const struct cpuprof_ent *e = cpuprof_store_nth(s, i);
-        const struct gstack *sym = e->stack < s->nstacks ? s->stacks[e->stack].sym : NULL;
+        const struct cpuprof_rstack *r = e->stack < s->nstacks ? &s->stacks[e->stack] : NULL;
         win->samples++;
         win->kernel += e->kernel;
         win->unattributed += e->goid == -2;
-        w[nw] = (struct cpuprof_weighted){ .stack = sym, .samples = 1 };
-        kern[nw++] = e->kernel;
+        w[nw++] = (struct cpuprof_weighted){ .stack = r ? r->sym : NULL, .samples = 1 };
+        win->by_kind[r ? r->kind[e->kernel != 0] : cpuprof_stack_kind(NULL, e->kernel)]++;
     }
-    for (size_t i = 0; i < nw; i++)
-        win->by_kind[cpuprof_stack_kind(w[i].stack, kern[i])]++;
-    free(kern);
     qsort(w, nw, sizeof(*w), by_sym);
     size_t m = 0;
     for (size_t i = 0; i < nw; i++) {
@@ -625,7 +619,9 @@ static bool store_init(struct cpuprof_state *st)
     if (!sym || !s->stacks || !index_grow(s))
         return false;
     s->stacks_cap = 256;
-    s->stacks[0] = (struct cpuprof_rstack){ .hash = 0, .sym = sym };
+    s->stacks[0] = (struct cpuprof_rstack){ .hash = 0, .sym = sym,
+                                            .kind = { (uint8_t)cpuprof_stack_kind(sym, 0),
+                                                      (uint8_t)cpuprof_stack_kind(sym, 1) } };
     s->nstacks = 1;
     return true;
 }

@@ -36,6 +36,10 @@ struct cpuprof_rstack {
     uint32_t off, n;                  /* into the pc pool */
     bool truncated;
     const struct gstack *sym;         /* symbolised: pooled, never NULL once made */
+    /* cpuprof_stack_kind of sym for a sample taken in user mode [0] and in the kernel
+     * [1], settled when the stack is first seen: classifying by name prefixes is dear
+     * (a hundred strncmp a frame) and a window counts every sample each refresh. */
+    uint8_t kind[2];
 };
 
 struct cpuprof_store {

@@ -15,7 +15,8 @@
 # Usage: SRCDIR/scripts/bench-governor.sh [PAIRS] [SECONDS] [WORKLOADS] [BUDGETS]
 #   defaults: 6 pairs, 8 s runs, "server pingpong mixed", "2 1 5"
 #   (root; wrk for the server; GO=toolchain, GMPTOP=path/to/gmptop; LEAD=seconds
-#   gmptop runs before each timed run, default 6; PIN=1: the server on one core and
+#   gmptop runs before each timed run, default 6; GMPTOP_ARGS: more options for gmptop,
+#   e.g. "--profile-hz 0" to take a collector out; PIN=1: the server on one core and
 #   wrk on the other, which takes out most of this VM's run-to-run noise)
 set -eu
 pairs=${1:-6}
@@ -45,7 +46,9 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 
 # gmptop_start PID BUDGET: gmptop in batch mode on PID; sets g
 gmptop_start() {
-    "$gmptop" -p "$1" -b -d 1 --format json --bpf-budget "$2" >"$work/g.json" 2>"$work/g.err" &
+    # shellcheck disable=SC2086
+    "$gmptop" -p "$1" -b -d 1 --format json --bpf-budget "$2" ${GMPTOP_ARGS:-} \
+        >"$work/g.json" 2>"$work/g.err" &
     g=$!
 }
 # gmptop_stop: stops it; writes to $work/said its CPU (% of one core, over gsecs) and
