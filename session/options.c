@@ -42,6 +42,9 @@ void options_usage(FILE *out)
 "      --replay FILE      show a recording: the TUI, or with -b print it again\n"
 "      --history N        snapshots kept for the charts and the rules (default 600,\n"
 "                         gmptoprc: history = N; 10-36000; about 25 KB each)\n"
+"      --rewind N         snapshots the screen can step back through while it keeps\n"
+"                         watching (Left/Right, l: live; default 3600, an hour at\n"
+"                         1 s; 0 = off; gmptoprc: rewind = N; 10-36000; a few KB each)\n"
 "      --profile-hz HZ    on-CPU samples a second of each target thread (the CPU\n"
 "                         pane; default 99, 1-1000, 0 = off)\n"
 "      --profile FILE     sample --profile-seconds (default 10), write a gzipped\n"
@@ -93,7 +96,7 @@ static int usage_error(FILE *err, const char *fmt, const char *arg)
 
 enum { OPT_FORMAT = 256, OPT_THEME, OPT_DEMO, OPT_COLLECTORS, OPT_LIST_COLLECTORS,
        OPT_NO_COLOR, OPT_SCHED_HZ, OPT_BPF_BUDGET, OPT_STACKS_BUDGET, OPT_DIAGNOSE_ONLY, OPT_FAIL_ON,
-       OPT_RECORD, OPT_REPLAY, OPT_LISTEN, OPT_HISTORY, OPT_PROFILE_HZ,
+       OPT_RECORD, OPT_REPLAY, OPT_LISTEN, OPT_HISTORY, OPT_REWIND, OPT_PROFILE_HZ,
        OPT_PROFILE, OPT_PROFILE_FOLDED, OPT_PROFILE_SECONDS };
 
 int options_parse(int argc, char **argv, struct options *o, FILE *err)
@@ -105,6 +108,7 @@ int options_parse(int argc, char **argv, struct options *o, FILE *err)
         { "iterations", required_argument, NULL, 'n' },
         { "format", required_argument, NULL, OPT_FORMAT },
         { "history", required_argument, NULL, OPT_HISTORY },
+        { "rewind", required_argument, NULL, OPT_REWIND },
         { "theme", required_argument, NULL, OPT_THEME },
         { "demo", required_argument, NULL, OPT_DEMO },
         { "collectors", required_argument, NULL, OPT_COLLECTORS },
@@ -127,6 +131,7 @@ int options_parse(int argc, char **argv, struct options *o, FILE *err)
         { NULL, 0, NULL, 0 },
     };
     memset(o, 0, sizeof(*o));
+    o->rewind = -1;
     o->delay_s = 1.0;
     o->sched_hz = 50.0;
     o->bpf_budget_pct = 2.0;
@@ -172,6 +177,13 @@ int options_parse(int argc, char **argv, struct options *o, FILE *err)
             if (parse_long(optarg, &o->history) < 0 || o->history < OPTIONS_HISTORY_MIN ||
                 o->history > OPTIONS_HISTORY_MAX)
                 return usage_error(err, "--history: '%s' is not a count of snapshots "
+                                   "between 10 and 36000", optarg);
+            break;
+        case OPT_REWIND:
+            if (parse_long(optarg, &o->rewind) < 0 || o->rewind < 0 ||
+                (o->rewind > 0 && o->rewind < OPTIONS_REWIND_MIN) ||
+                o->rewind > OPTIONS_HISTORY_MAX)
+                return usage_error(err, "--rewind: '%s' is not 0 or a count of snapshots "
                                    "between 10 and 36000", optarg);
             break;
         case OPT_THEME: o->theme = optarg; break;
@@ -253,21 +265,38 @@ int options_parse(int argc, char **argv, struct options *o, FILE *err)
     return 0;
 }
 
-/* Snapshots to keep: --history, else gmptoprc's `history` (a bad value is reported and
- * ignored, as every settings problem is), else 0: the session's default. */
-size_t options_history(const struct options *o, const struct settings *settings, FILE *err)
+/* A count from the command line (set_given: it wins),
+ * else gmptoprc's key (a bad value is reported and ignored, as every settings problem
+ * is), else dflt. */
+static size_t count_setting(long set, bool set_given, const struct settings *settings,
+                            const char *key, long lo, long hi, bool zero_ok, size_t dflt,
+                            FILE *err)
 {
-    if (o->history > 0)
-        return (size_t)o->history;
-    const char *v = settings ? settings_get(settings, "history") : NULL;
+    if (set_given)
+        return (size_t)set;
+    const char *v = settings ? settings_get(settings, key) : NULL;
     if (!v)
-        return 0;
+        return dflt;
     bool bad = false;
-    double n = settings_get_double(settings, "history", 0, &bad);
-    if (bad || n != floor(n) || n < OPTIONS_HISTORY_MIN || n > OPTIONS_HISTORY_MAX) {
-        fprintf(err, "gmptop: settings: history = %.40s is not a count between %d and %d "
-                "(ignored)\n", v, OPTIONS_HISTORY_MIN, OPTIONS_HISTORY_MAX);
-        return 0;
+    double n = settings_get_double(settings, key, 0, &bad);
+    if (bad || n != floor(n) || n > hi || (n < lo && !(zero_ok && n == 0))) {
+        fprintf(err, "gmptop: settings: %s = %.40s is not %sa count between %ld and %ld "
+                "(ignored)\n", key, v, zero_ok ? "0 or " : "", lo, hi);
+        return dflt;
     }
     return (size_t)n;
+}
+
+/* Snapshots to keep: --history, else gmptoprc's `history`, else 0: the session's
+ * default. */
+size_t options_history(const struct options *o, const struct settings *settings, FILE *err)
+{
+    return count_setting(o->history, o->history > 0, settings, "history",
+                         OPTIONS_HISTORY_MIN, OPTIONS_HISTORY_MAX, false, 0, err);
+}
+
+size_t options_rewind(const struct options *o, const struct settings *settings, FILE *err)
+{
+    return count_setting(o->rewind, o->rewind >= 0, settings, "rewind", OPTIONS_REWIND_MIN,
+                         OPTIONS_HISTORY_MAX, true, OPTIONS_REWIND_DEFAULT, err);
 }

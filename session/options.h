@@ -29,6 +29,7 @@ struct options {
     const char *replay;        /* --replay FILE: show a recording instead of a process */
     const char *listen;        /* --listen [ADDR]:PORT: serve Prometheus /metrics */
     long history;              /* --history N snapshots kept; 0 = gmptoprc's, or 600 */
+    long rewind;               /* --rewind N snapshots to step back through; -1 unset */
     double profile_hz;         /* --profile-hz: on-CPU samples/s per thread, 0 off */
     const char *profile;       /* --profile FILE: write a pprof profile and exit */
     const char *profile_folded;/* --profile-folded FILE: the same as folded stacks */
@@ -48,6 +49,11 @@ struct settings;
 /* Snapshots to keep: --history, else the settings' `history` (a bad value is reported on
  * err and ignored, as every settings problem is), else 0 (the session's default). */
 size_t options_history(const struct options *o, const struct settings *settings, FILE *err);
+/* Snapshots the TUI keeps compressed for rewinding: --rewind, else gmptoprc's `rewind`,
+ * else OPTIONS_REWIND_DEFAULT; 0 = none. */
+#define OPTIONS_REWIND_MIN 10
+#define OPTIONS_REWIND_DEFAULT 3600
+size_t options_rewind(const struct options *o, const struct settings *settings, FILE *err);
 void options_usage(FILE *out);
 
 #endif

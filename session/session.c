@@ -8,6 +8,7 @@
 #include "collectors/collector.h"
 #include "diagnoses/diag.h"
 #include "target/go_binary.h"
+#include "record/archive.h"
 #include "record/recorder.h"
 #include "base/util.h"
 
@@ -31,6 +32,19 @@ int session_set_history(struct session *s, size_t n)
     return 0;
 }
 
+int session_set_rewind(struct session *s, size_t n)
+{
+    if (n == 0) {
+        archive_free(s->archive);
+        s->archive = NULL;
+        return 0;
+    }
+    if (s->archive)
+        return archive_resize(s->archive, n);
+    s->archive = archive_new(n);
+    return s->archive ? 0 : -ENOMEM;
+}
+
 enum target_error session_attach(struct session *s, pid_t pid, char *msg, size_t msglen)
 {
     session_detach(s);
@@ -47,6 +61,7 @@ enum target_error session_attach(struct session *s, pid_t pid, char *msg, size_t
         s->history = history_new(s->history_cap);
     else
         history_clear(s->history);
+    archive_clear(s->archive);      /* rewinding is through this target's past */
     s->attached = true;
     s->target_gone = false;
     s->gone_exec[0] = '\0';
@@ -119,6 +134,11 @@ int session_tick(struct session *s)
     /* After the rules: a recording carries the findings. A fresh history starts a run. */
     if (s->recorder)
         recorder_write(s->recorder, history_newest(s->history), history_len(s->history) == 1);
+    /* Rewinding is for the screen: a frame that cannot be kept leaves a gap there, and
+     * the live view and every output go on as they were. */
+    if (s->archive)
+        (void)archive_push(s->archive, history_newest(s->history),
+                           history_len(s->history) == 1);
     return rc;
 }
 
@@ -163,6 +183,8 @@ void session_destroy(struct session *s)
     session_detach(s);
     history_free(s->history);
     s->history = NULL;
+    archive_free(s->archive);
+    s->archive = NULL;
     diag_engine_free(s->diag);
     s->diag = NULL;
 }

@@ -25,6 +25,7 @@ struct session {
     struct recorder *recorder;   /* not owned: --record, gets every snapshot; or NULL */
     struct snapshot_source source; /* a recording instead of collectors; .tick NULL = live */
     size_t history_cap;          /* snapshots kept (session_set_history); SESSION_HISTORY */
+    struct archive *archive;     /* owned: compressed snapshots to rewind through; or NULL */
 };
 
 struct settings;
@@ -35,6 +36,9 @@ void session_init(struct session *s, const char *collector_names,
 /* Keep n snapshots from now on (0: SESSION_HISTORY); the history is resized in place
  * if there is one. 0, or -ENOMEM with the length unchanged. */
 int session_set_history(struct session *s, size_t n);
+/* Keep the last n snapshots compressed for rewinding a live session (0: none, and the
+ * archive goes). 0, or -ENOMEM with the archive unchanged. */
+int session_set_rewind(struct session *s, size_t n);
 /* Attach to pid: returns TARGET_OK or an enum target_error with a one-line msg. */
 enum target_error session_attach(struct session *s, pid_t pid, char *msg, size_t msglen);
 /* Attach to a source instead of a live process (a recording): the target is named as

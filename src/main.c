@@ -119,6 +119,10 @@ static int run(const struct options *o, struct settings *settings)
     }
     session_init(&s, o->collectors, &cfg, settings);
     session_set_history(&s, options_history(o, settings, stderr));
+    /* Only a screen steps back; batch, listen and profile runs keep no archive. */
+    bool screen = !listener && !o->batch && !o->profile && !o->profile_folded;
+    if (screen && session_set_rewind(&s, options_rewind(o, settings, stderr)) != 0)
+        fprintf(stderr, "gmptop: no memory for the rewind history (rewinding is off)\n");
     if (pid != 0) {
         enum target_error e = session_attach(&s, pid, msg, sizeof(msg));
         if (e != TARGET_OK) {

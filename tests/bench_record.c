@@ -8,6 +8,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "model/history.h"
+#include "record/archive.h"
 #include "record/rec_tlv.h"
 #include "record/recfile.h"
 #include "record/record_codec.h"
@@ -64,7 +66,9 @@ static int from_file(const char *path)
         if (recorder_open(again, &rec, note, sizeof(note), msg, sizeof(msg)) < 0)
             rec = NULL;
     }
-    double decode = 0;
+    double decode = 0, push = 0;
+    /* The live rewind archive holding the same snapshots: what the TUI keeps for them. */
+    struct archive *ar = archive_new(1 << 16);
     while (recfile_reader_next(r, &f, &p, msg, sizeof(msg)) == 1) {
         char why[200];
         double t0 = cpu_s();
@@ -75,6 +79,12 @@ static int from_file(const char *path)
             return 1;
         }
         recorder_write(rec, s, (f.flags & RECFILE_FRAME_START) != 0);
+        t0 = cpu_s();
+        if (ar && archive_push(ar, s, (f.flags & RECFILE_FRAME_START) != 0) != 0) {
+            archive_free(ar);
+            ar = NULL;
+        }
+        push += cpu_s() - t0;
         section_sizes(s, raw, z);
         clen += RECFILE_FRAME_HDR + f.clen;
         rlen += f.rlen;
@@ -94,6 +104,25 @@ static int from_file(const char *path)
            "%.0f us CPU/snapshot (encode, deflate, write, fdatasync); decoding %.0f us\n",
            path, n, clen / n, rlen / n, st.frames ? (double)st.cpu_ns / st.frames / 1e3 : 0,
            decode / n * 1e6);
+    if (ar && archive_len(ar) > 1) {
+        /* A step back: the window of REWIND_WINDOW (120) snapshots the TUI decodes. */
+        struct history *h = history_new(120);
+        char why[200] = "";
+        size_t mid = archive_len(ar) / 2, steps = 0;
+        double t0 = cpu_s(), t1 = t0;
+        while (h && t1 - t0 < 1.0 && steps < 50) {
+            archive_fill(ar, mid + steps % 5, 120, h, why, sizeof(why));
+            steps++;
+            t1 = cpu_s();
+        }
+        printf("rewind archive: %.0f B/snapshot held (%zu snapshots, %.0f KB for an hour at "
+               "1 s); keeping one %.0f us CPU; a step back (decoding up to 120) %.1f ms\n",
+               (double)archive_bytes(ar) / (double)archive_len(ar), archive_len(ar),
+               (double)archive_bytes(ar) / (double)archive_len(ar) * 3600 / 1024,
+               push / n * 1e6, steps ? (t1 - t0) / (double)steps * 1e3 : 0.0);
+        history_free(h);
+    }
+    archive_free(ar);
     printf("  %-14s %8s %10s\n", "section", "raw B", "alone z B");
     for (size_t i = 0; i < record_section_count(); i++)
         printf("  %-14s %8.0f %10.0f\n", record_section_at(i)->name, raw[i] / n, z[i] / n);

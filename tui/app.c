@@ -23,6 +23,7 @@
 #include "tui/goroutines_tui.h"
 #include "tui/pane_picker.h"
 #include "tui/replay_ui.h"
+#include "tui/rewind_ui.h"
 #include "tui/tabs.h"
 #include "tui/theme.h"
 #include "model/rates.h"
@@ -63,6 +64,7 @@ struct app {
     int explain_scroll;
     bool paused;
     struct replay_ui *replay;      /* --replay: the source is a recording; else NULL */
+    struct rewind_ui *rewind;      /* live: stepping back through the session's archive */
     bool quit;
     long long delay_ms;
     long long next_tick_ms;
@@ -99,14 +101,20 @@ static void set_msg(struct app *a, bool error, const char *fmt, ...)
  * a target that just exited, so its name stays on screen. */
 static struct pane_view make_view(const struct app *a)
 {
-    struct pane_view v = { .s = a->s, .ctl = a->s, .paused = a->paused };
+    struct pane_view v = { .s = a->s, .ctl = a->s, .paused = a->paused, .h = a->s->history };
     if (!a->s->history)
         return v;
     const struct snapshot *cur = history_get(a->s->history, 0);
     if (!a->s->attached && !(cur && cur->meta.target_gone))
         return v;
+    const struct history *back = rewind_ui_history(a->rewind);
+    if (back && history_get(back, 0)) {
+        v.h = back;
+        v.rewind_ns = rewind_ui_behind_ns(a->rewind, a->s);
+        cur = history_get(back, 0);
+    }
     v.cur = cur;
-    v.prev = history_get(a->s->history, 1);
+    v.prev = history_get(v.h, 1);
     return v;
 }
 
@@ -125,10 +133,11 @@ static double process_cpu(const struct snapshot *prev, const struct snapshot *cu
     return sum;
 }
 
-/* After a replay seek or step: the sparkline again from the history now in the ring. */
+/* After a replay seek or step, or a rewind step: the sparkline again from the history
+ * the view now draws from. */
 static void rebuild_cpu_hist(struct app *a)
 {
-    const struct history *h = a->s->history;
+    const struct history *h = make_view(a).h;
     size_t n = h ? history_len(h) : 0;
     a->nhist = 0;
     for (size_t age = n < CPU_HIST ? n : CPU_HIST; age-- > 0;)
@@ -137,6 +146,8 @@ static void rebuild_cpu_hist(struct app *a)
 
 static void push_cpu_hist(struct app *a)
 {
+    if (rewind_ui_history(a->rewind))
+        return;                        /* the sparkline shows the moment rewound to */
     struct pane_view v = make_view(a);
     double sum = process_cpu(v.prev, v.cur);
     if (a->nhist == CPU_HIST) {
@@ -203,6 +214,7 @@ static void settle_start_pane(struct app *a)
 static void attached_fresh(struct app *a)
 {
     a->nhist = 0;
+    rewind_ui_reset(a->rewind);
     for (int i = 0; i < PANE_COUNT; i++)
         if (a->panes[i].reset)
             a->panes[i].reset(&a->panes[i]);
@@ -213,6 +225,8 @@ static void do_tick(struct app *a)
 {
     struct session *s = a->s;
     int rc = session_tick(s);
+    if (rewind_ui_ticked(a->rewind, s) == REWIND_UI_MOVED)
+        rebuild_cpu_hist(a);
     push_cpu_hist(a);
     settle_start_pane(a);
     const char *rec_err = recorder_take_error(s->recorder);
@@ -310,7 +324,8 @@ static void draw_screen(struct app *a)
         tabs_draw(a->panes, PANE_COUNT, a->picking ? -1 : a->active, &a->hits, y++, cols);
         /* The findings strip sits above the footer on every pane (not the picker). */
         bool strip = !a->picking && v.cur;
-        int tl = a->replay ? 1 : 0;     /* the replay timeline, above the footer */
+        /* The replay timeline or the rewind bar, above the footer. */
+        int tl = a->replay || rewind_ui_history(a->rewind) ? 1 : 0;
         struct pane_rect r = { y, 0, rows - 1 - y - (strip ? 1 : 0) - tl, cols };
         a->body = r;
         if (a->picking)
@@ -324,6 +339,8 @@ static void draw_screen(struct app *a)
             diag_strip_draw(&v, rows - 2 - tl, cols);
         if (a->replay)
             replay_ui_draw(a->replay, rows - 2, cols, a->paused);
+        else if (tl)
+            rewind_ui_draw(a->rewind, a->s, rows - 2, cols);
         attrset(A_NORMAL);
         draw_footer(a, rows - 1, cols);
         if (a->explain[0])
@@ -419,6 +436,19 @@ static void handle_key(struct app *a, int ch)
         if (rr == REPLAY_UI_MOVED)
             rebuild_cpu_hist(a);
         if (rr != REPLAY_UI_UNHANDLED)
+            return;
+    }
+    /* Live: Left/Right step through the archive (a pane showing a view that takes
+     * every key, such as a goroutine's stack, keeps them). */
+    struct pane *kp = &a->panes[a->active];
+    if (!a->replay && !a->picking && !(kp->grabs_keys && kp->grabs_keys(kp))) {
+        enum rewind_ui_result wr = rewind_ui_key(a->rewind, a->s, ch);
+        if (wr == REWIND_UI_MOVED)
+            rebuild_cpu_hist(a);
+        const char *said = rewind_ui_take_message(a->rewind);
+        if (said)
+            set_msg(a, false, "%s", said);
+        if (wr != REWIND_UI_UNHANDLED)
             return;
     }
     if (a->picking) {
@@ -765,6 +795,8 @@ int app_run(const struct options *o, struct session *s, struct settings *setting
         open_picker(a);
     if (rp)
         a->replay = replay_ui_new(rp);
+    else if (s->archive)
+        a->rewind = rewind_ui_new();
     a->next_tick_ms = now_ms();
     run_loop(a);
 
@@ -779,5 +811,6 @@ int app_run(const struct options *o, struct session *s, struct settings *setting
     proclist_free(a->procs);
     setup_free(a->setup);
     replay_ui_free(a->replay);
+    rewind_ui_free(a->rewind);
     return 0;
 }

@@ -7,6 +7,7 @@
 #include <ncurses.h>
 
 #include "tui/draw.h"
+#include "tui/rewind_ui.h"
 #include "model/rates.h"
 
 static void format_uptime(char *buf, size_t len, double s)
@@ -45,11 +46,19 @@ static int draw_right(const struct pane_view *v, int y, int cols, const double *
                       size_t nhist)
 {
     int right = cols;
-    if (v->paused) {
-        const char *p = " PAUSED ";
+    char back[40] = "";
+    if (v->rewind_ns > 0) {
+        /* Not live: say so where PAUSED would be, with how far back. */
+        char ago[24];
+        rewind_ui_fmt_behind(ago, sizeof(ago), v->rewind_ns);
+        snprintf(back, sizeof(back), " REWIND %s ", ago);
+    }
+    const char *badges[2] = { back[0] ? back : NULL, v->paused ? " PAUSED " : NULL };
+    for (int i = 0; i < 2; i++) {
+        const char *p = badges[i];
+        if (!p || right - (int)strlen(p) < 0)
+            continue;
         right -= (int)strlen(p);
-        if (right < 0)
-            return cols;
         attron(draw_role(THEME_CRIT) | A_REVERSE | A_BOLD);
         draw_text(y, right, cols - right, p);
         attroff(draw_role(THEME_CRIT) | A_REVERSE | A_BOLD);

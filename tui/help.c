@@ -362,6 +362,10 @@ static const struct help_para help_text[] = {
     { false, "Tab / Shift-Tab: next / previous pane;  1-8: go to a pane;  d: diagnoses" },
     { false, "F2: set up the mouse and the diagnosis rules (on/off, thresholds)" },
     { false, "Space: pause (sampling stops and the display freezes; press again to go on)" },
+    { false, "Left / Right: step the panes one snapshot back / forward through the last "
+             "hour (--rewind) while gmptop keeps watching underneath; Shift+Left / "
+             "Shift+Right: a minute's worth (60 snapshots); l: back to live. The header "
+             "says REWIND -4m12s and a bar above the footer the moment shown" },
     { false, "Up/Down, PgUp/PgDn, Home/End: move the selection bar (and scroll the Ps "
              "or threads when they do not fit)" },
     { false, "< and > (or F6): change the sort column;  I: invert the sort order" },

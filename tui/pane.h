@@ -16,6 +16,9 @@ struct pane_view {
      * read through s. */
     struct session *ctl;
     const struct snapshot *cur, *prev;
+    /* The history cur is the newest of: the session's live, or a rewound window. */
+    const struct history *h;
+    int64_t rewind_ns;        /* how far back the view is (0: live) */
     bool paused;
 };
 

@@ -69,7 +69,7 @@ static const struct goroutines_state *sort_state;
 static const struct goroutines_sample *older_refresh(const struct pane_view *v, double *dt)
 {
     const struct goroutines_sample *cur = &v->cur->goroutines, *best = NULL;
-    const struct history *h = v->s ? v->s->history : NULL;
+    const struct history *h = v->h;
     *dt = NAN;
     if (h && history_get(h, 0) == v->cur) {
         for (size_t age = 1; age < history_len(h); age++) {

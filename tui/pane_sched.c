@@ -69,7 +69,7 @@ struct seg {
 static void find_source(const struct pane_view *v, struct sched_src *src)
 {
     memset(src, 0, sizeof(*src));
-    const struct history *h = v->s ? v->s->history : NULL;
+    const struct history *h = v->h;
     if (h && history_get(h, 0) == v->cur) {
         /* A dropped tick leaves cur invalid: show the last good read, labelled as old,
          * rather than nothing (and never the rejected figures). */

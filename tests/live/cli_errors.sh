@@ -12,6 +12,9 @@ expect_exit 2 "not a delay" "$GMPTOP" -p 1 -d 0
 expect_exit 2 "not text, json or prom" "$GMPTOP" -p 1 -b --format xml
 expect_exit 2 "leave it out" "$GMPTOP" -p 1 --diagnose-only --format prom
 expect_exit 2 "between 10 and 36000" "$GMPTOP" -p 1 --history 9
+expect_exit 2 "0 or a count of snapshots between 10 and 36000" "$GMPTOP" -p 1 --rewind 9
+expect_exit 2 "0 or a count of snapshots between 10 and 36000" "$GMPTOP" -p 1 --rewind -1
+expect_exit 2 "0 or a count of snapshots between 10 and 36000" "$GMPTOP" -p 1 --rewind 36001
 expect_exit 2 "needs -p PID" "$GMPTOP" -b -n 1
 expect_exit 2 "unknown collector 'nosuch'" "$GMPTOP" -p $$ --collectors nosuch -b -n 1
 expect_exit 2 "unknown demo 'nosuch'" "$GMPTOP" --demo nosuch

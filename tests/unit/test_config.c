@@ -9,6 +9,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "base/settings.h"
+#include "session/options.h"
 #include "tui/pane_settings.h"
 
 struct warns {
@@ -75,12 +77,51 @@ static void test_bad_values(void **state)
     assert_non_null(strstr(w.last, "yellow"));
 }
 
+/* The rewind length: --rewind wins (0 included), else gmptoprc's rewind (0 allowed,
+ * out of range reported and the default kept), else an hour at 1 s. */
+static void test_rewind_setting(void **state)
+{
+    (void)state;
+    struct options o;
+    memset(&o, 0, sizeof(o));
+    o.rewind = -1;
+    struct settings *cfg = settings_new();
+    assert_non_null(cfg);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *err = open_memstream(&buf, &len);
+    assert_non_null(err);
+    assert_int_equal(options_rewind(&o, NULL, err), OPTIONS_REWIND_DEFAULT);
+    assert_int_equal(settings_set(cfg, "rewind", "0"), 0);
+    assert_int_equal(options_rewind(&o, cfg, err), 0);
+    assert_int_equal(settings_set(cfg, "rewind", "900"), 0);
+    assert_int_equal(options_rewind(&o, cfg, err), 900);
+    o.rewind = 0;
+    assert_int_equal(options_rewind(&o, cfg, err), 0);
+    o.rewind = -1;
+    fflush(err);
+    assert_int_equal(len, 0);
+    assert_int_equal(settings_set(cfg, "rewind", "5"), 0);
+    assert_int_equal(options_rewind(&o, cfg, err), OPTIONS_REWIND_DEFAULT);
+    fflush(err);
+    assert_non_null(strstr(buf, "rewind = 5 is not 0 or a count between 10 and 36000"));
+    /* history has no 0: it is reported as out of range. */
+    assert_int_equal(settings_set(cfg, "history", "0"), 0);
+    assert_int_equal(options_history(&o, cfg, err), 0);
+    fflush(err);
+    assert_non_null(strstr(buf, "history = 0 is not a count between 10 and 36000"));
+    fclose(err);
+    free(buf);
+    settings_free(cfg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_overrides),
         cmocka_unit_test(test_bad_values),
+        cmocka_unit_test(test_rewind_setting),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,46 @@
+/* archive: the long history of a live session, for rewinding while it keeps watching.
+ * Each snapshot is kept as the recording codec's bytes, deflated (a few KB instead of
+ * the ~25 KB a decoded snapshot holds), in a ring of a set length; one is decoded only
+ * when the screen steps back to it. */
+#ifndef GMPTOP_ARCHIVE_H
+#define GMPTOP_ARCHIVE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/history.h"
+#include "model/snapshot.h"
+
+struct archive;
+
+/* A ring of at most capacity snapshots (>= 1). NULL on ENOMEM. */
+struct archive *archive_new(size_t capacity);
+void archive_free(struct archive *a);
+/* Encode and keep s (a copy: s stays the caller's); new_run: the first snapshot of an
+ * attach, which a rewind window never reaches back across. When full, the oldest goes.
+ * 0, or -ENOMEM with the archive as it was. */
+int archive_push(struct archive *a, const struct snapshot *s, int new_run);
+size_t archive_len(const struct archive *a);
+size_t archive_capacity(const struct archive *a);
+/* Hold at most capacity snapshots from now on (the newest stay). 0 or -EINVAL/-ENOMEM
+ * with nothing changed. */
+int archive_resize(struct archive *a, size_t capacity);
+void archive_clear(struct archive *a);
+/* Compressed bytes held (frames and the dictionaries they use); and the bookkeeping
+ * around them (a slot per snapshot of the capacity, the encoder's buffer). */
+size_t archive_bytes(const struct archive *a);
+size_t archive_ring_bytes(const struct archive *a);
+/* The snapshot at age (0 newest): its CLOCK_MONOTONIC and CLOCK_REALTIME times; -1
+ * when out of range. */
+int64_t archive_mono_ns(const struct archive *a, size_t age);
+int64_t archive_time_ns(const struct archive *a, size_t age);
+/* Decode the snapshot at age; NULL with why (out of range, a frame that does not
+ * inflate or decode, out of memory). */
+struct snapshot *archive_load(const struct archive *a, size_t age, char *why, size_t len);
+/* Refill h so that the snapshot at age is its newest, with up to window - 1 older ones
+ * of the same run before it (what sparklines, rates and rules look back on). 0, or
+ * -ERANGE / -EBADMSG / -ENOMEM with why; h is left empty on failure. */
+int archive_fill(const struct archive *a, size_t age, size_t window, struct history *h,
+                 char *why, size_t len);
+
+#endif

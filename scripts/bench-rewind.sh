@@ -1,0 +1,73 @@
+#!/bin/sh
+# bench-rewind: what the live rewind history costs, on an HTTP server under wrk load
+# (tests/live/server_workload.go: many threads, a mutex, allocation, GC).
+#  1. A recording of SNAPSHOTS snapshots at -d 0.2, replayed through the rewind archive
+#     (tests/bench_record): bytes held per snapshot, CPU to keep one, time of a step back.
+#  2. With RSS_SECS > 0: the TUI (under tmux) attached at -d 0.1 for RSS_SECS seconds
+#     with --rewind 3600 (a full hour at 1 s once 3600 ticks have passed, 6 minutes at
+#     -d 0.1), its RSS every 30 s, next to htop -d 10 on the same machine.
+# Usage: scripts/bench-rewind.sh [SNAPSHOTS]   (root; wrk, tmux; GO=toolchain;
+#        RSS_SECS=seconds for part 2, default 0; run from a build directory after make
+#        check: needs ./gmptop and ./tests/bench_record)
+set -eu
+snaps=${1:-300}
+rss_secs=${RSS_SECS:-0}
+srcdir=$(cd "$(dirname "$0")/.." && pwd)
+b=${top_builddir:-.}
+go=${GO:-go}
+for f in "$b/gmptop" "$b/tests/bench_record"; do
+    [ -x "$f" ] || { echo "bench-rewind: $f missing (make && make check first)" >&2; exit 1; }
+done
+command -v wrk >/dev/null || { echo "bench-rewind: needs wrk" >&2; exit 1; }
+work=$(mktemp -d /tmp/gmptop-bench-rewind.XXXXXX)
+srv=""
+load=""
+trap 'kill $srv $load 2>/dev/null || :; tmux -L bench-rewind-$$ kill-server 2>/dev/null || :; rm -rf "$work"' EXIT INT TERM
+mkdir -p "$work/server"
+cp "$srcdir/tests/live/server_workload.go" "$work/server/main.go"
+printf 'module server\n\ngo 1.19\n' >"$work/server/go.mod"
+(cd "$work/server" && GOFLAGS=-buildvcs=false "$go" build -o "$work/server.bin" .)
+"$work/server.bin" 127.0.0.1:0 >"$work/srv.out" 2>&1 &
+srv=$!
+until grep -q listening "$work/srv.out"; do sleep 0.05; done
+addr=$(awk '/listening/{print $2}' "$work/srv.out")
+secs=$(python3 -c "print(int($snaps * 0.2 + 30 + $rss_secs))")
+wrk -t1 -c32 -d"${secs}s" "http://$addr/x" >/dev/null 2>&1 &
+load=$!
+sleep 2
+echo "Go $("$go" env GOVERSION); $(nproc) CPUs; server pid $srv, $(ls /proc/$srv/task | wc -l) threads"
+
+"$b/gmptop" -p "$srv" -b --format json -n "$snaps" -d 0.2 --record "$work/rec.gmpr" \
+    >"$work/rec.json"
+reasons=$(python3 -c "
+import json,sys
+s=set()
+for l in open(sys.argv[1]):
+    if l.startswith('{'):
+        for r in (json.loads(l).get('park') or {}).get('reasons') or []: s.add(r['reason'])
+print(len(s))" "$work/rec.json")
+echo "== $snaps snapshots of the loaded server ($reasons wait reasons seen)"
+"$b/tests/bench_record" --file "$work/rec.gmpr" | sed -n 1,2p
+
+[ "$rss_secs" -gt 0 ] || exit 0
+command -v tmux >/dev/null || { echo "bench-rewind: part 2 needs tmux" >&2; exit 1; }
+command -v htop >/dev/null || { echo "bench-rewind: part 2 needs htop" >&2; exit 1; }
+T() { tmux -L "bench-rewind-$$" "$@"; }
+T new-session -d -s g -x 160 -y 50 "env XDG_CONFIG_HOME=$work/cfg '$b/gmptop' -p $srv -d 0.1 --rewind 3600"
+T new-session -d -s h -x 160 -y 50 "htop -d 10"
+sleep 3
+gp=$(pgrep -n -f "gmptop -p $srv -d 0.1") || { echo "bench-rewind: gmptop did not start" >&2; exit 1; }
+hp=$(pgrep -n -x htop) || { echo "bench-rewind: htop did not start" >&2; exit 1; }
+rss() { awk '/^VmRSS/{print $2}' "/proc/$1/status"; }
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+hz=$(getconf CLK_TCK)
+g0=$(ticks "$gp"); h0=$(ticks "$hp")
+t=0
+while [ "$t" -lt "$rss_secs" ]; do
+    sleep 30
+    t=$((t + 30))
+    echo "t=${t}s  gmptop RSS $(rss "$gp") KB  htop RSS $(rss "$hp") KB"
+done
+g1=$(ticks "$gp"); h1=$(ticks "$hp")
+python3 -c "import sys; g,h,hz,s=map(float,sys.argv[1:]); print('CPU over the run: gmptop %.2f%%, htop %.2f%% of a core' % (g/hz/s*100, h/hz/s*100))" \
+    "$((g1 - g0))" "$((h1 - h0))" "$hz" "$rss_secs"

@@ -1,0 +1,192 @@
+/* test_archive: the rewind archive's ring at its edges (empty, one, full, wrapping, a
+ * snapshot much larger than the others, a length change while it holds snapshots), the
+ * windows it decodes (never across a new run), and that what comes back is what went
+ * in (the same JSON as the snapshot pushed). */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "export/batch.h"
+#include "model/history.h"
+#include "record/archive.h"
+#include "tests/synth_snapshot.h"
+
+/* A synthetic snapshot whose times say which tick it is. */
+static struct snapshot *tick_snap(int tick, size_t nthreads)
+{
+    struct snapshot *s = synth_snapshot(tick, 4, nthreads, 2);
+    assert_non_null(s);
+    s->meta.mono_ns = 1000000000LL * (tick + 1);
+    s->meta.time_ns = 1700000000000000000LL + s->meta.mono_ns;
+    return s;
+}
+
+static void push_ticks(struct archive *a, int from, int to, int new_run_at)
+{
+    for (int t = from; t < to; t++) {
+        struct snapshot *s = tick_snap(t, 8);
+        assert_int_equal(archive_push(a, s, t == new_run_at), 0);
+        snapshot_free(s);
+    }
+}
+
+static int64_t tick_ns(int tick) { return 1000000000LL * (tick + 1); }
+
+static void test_empty(void **state)
+{
+    (void)state;
+    assert_null(archive_new(0));
+    struct archive *a = archive_new(5);
+    assert_non_null(a);
+    assert_int_equal(archive_len(a), 0);
+    assert_int_equal(archive_mono_ns(a, 0), -1);
+    char why[128] = "";
+    assert_null(archive_load(a, 0, why, sizeof(why)));
+    assert_non_null(strstr(why, "0 kept"));
+    struct history *h = history_new(10);
+    assert_int_equal(archive_fill(a, 0, 10, h, why, sizeof(why)), -ERANGE);
+    assert_int_equal(history_len(h), 0);
+    history_free(h);
+    archive_free(a);
+    archive_free(NULL);
+}
+
+static void test_wrap_keeps_newest(void **state)
+{
+    (void)state;
+    struct archive *a = archive_new(5);
+    push_ticks(a, 0, 1, 0);
+    assert_int_equal(archive_len(a), 1);
+    assert_int_equal(archive_mono_ns(a, 0), tick_ns(0));
+    push_ticks(a, 1, 5, 0);                       /* full */
+    assert_int_equal(archive_len(a), 5);
+    assert_int_equal(archive_mono_ns(a, 4), tick_ns(0));
+    push_ticks(a, 5, 13, 0);                      /* wrapped more than once */
+    assert_int_equal(archive_len(a), 5);
+    for (size_t age = 0; age < 5; age++)
+        assert_int_equal(archive_mono_ns(a, age), tick_ns(12 - (int)age));
+    assert_int_equal(archive_mono_ns(a, 5), -1);
+    assert_true(archive_bytes(a) > 0);
+    archive_free(a);
+}
+
+/* What comes back prints as the same JSON as what went in. */
+static void test_round_trip(void **state)
+{
+    (void)state;
+    struct archive *a = archive_new(4);
+    struct snapshot *orig[3];
+    for (int t = 0; t < 3; t++) {
+        orig[t] = tick_snap(t, 8);
+        assert_int_equal(archive_push(a, orig[t], t == 0), 0);
+    }
+    char why[128] = "";
+    struct snapshot *back = archive_load(a, 1, why, sizeof(why));
+    assert_non_null(back);
+    struct snapshot *prev = archive_load(a, 2, why, sizeof(why));
+    assert_non_null(prev);
+    char *x = batch_json(orig[0], orig[1]), *y = batch_json(prev, back);
+    assert_string_equal(x, y);
+    free(x);
+    free(y);
+    snapshot_free(back);
+    snapshot_free(prev);
+    for (int t = 0; t < 3; t++)
+        snapshot_free(orig[t]);
+    archive_free(a);
+}
+
+/* One snapshot far larger than the rest (thousands of threads) is kept whole, and the
+ * ones after it are unaffected. */
+static void test_large_snapshot(void **state)
+{
+    (void)state;
+    struct archive *a = archive_new(3);
+    push_ticks(a, 0, 2, 0);
+    size_t small = archive_bytes(a);
+    struct snapshot *big = tick_snap(2, 20000);
+    assert_int_equal(archive_push(a, big, 0), 0);
+    assert_true(archive_bytes(a) > small * 4);
+    char why[128] = "";
+    struct snapshot *back = archive_load(a, 0, why, sizeof(why));
+    assert_non_null(back);
+    assert_int_equal(back->nthreads, big->nthreads);
+    snapshot_free(back);
+    snapshot_free(big);
+    push_ticks(a, 3, 6, 0);                       /* the big one leaves the ring */
+    assert_true(archive_bytes(a) < small * 4);
+    archive_free(a);
+}
+
+static void test_resize(void **state)
+{
+    (void)state;
+    struct archive *a = archive_new(4);
+    push_ticks(a, 0, 6, 0);                       /* holds ticks 2..5 */
+    assert_int_equal(archive_resize(a, 0), -EINVAL);
+    assert_int_equal(archive_resize(a, 2), 0);    /* shrink: the newest two stay */
+    assert_int_equal(archive_len(a), 2);
+    assert_int_equal(archive_mono_ns(a, 0), tick_ns(5));
+    assert_int_equal(archive_mono_ns(a, 1), tick_ns(4));
+    assert_int_equal(archive_resize(a, 6), 0);    /* grow: nothing lost, room to fill */
+    assert_int_equal(archive_len(a), 2);
+    push_ticks(a, 6, 12, -1);
+    assert_int_equal(archive_len(a), 6);
+    for (size_t age = 0; age < 6; age++)
+        assert_int_equal(archive_mono_ns(a, age), tick_ns(11 - (int)age));
+    assert_int_equal(archive_capacity(a), 6);
+    archive_free(a);
+}
+
+/* A window ends at the snapshot asked for, reaches back at most window snapshots, and
+ * stops at the start of its run (a new attach). */
+static void test_fill_windows(void **state)
+{
+    (void)state;
+    struct archive *a = archive_new(20);
+    push_ticks(a, 0, 10, 0);
+    push_ticks(a, 10, 16, 10);                    /* a second run: ticks 10..15 */
+    struct history *h = history_new(8);
+    char why[128] = "";
+    assert_int_equal(archive_fill(a, 2, 3, h, why, sizeof(why)), 0);
+    assert_int_equal(history_len(h), 3);
+    assert_int_equal(history_get(h, 0)->meta.mono_ns, tick_ns(13));
+    assert_int_equal(history_get(h, 2)->meta.mono_ns, tick_ns(11));
+    /* Age 4 is tick 11: its run starts at tick 10, one before it. */
+    assert_int_equal(archive_fill(a, 4, 8, h, why, sizeof(why)), 0);
+    assert_int_equal(history_len(h), 2);
+    assert_int_equal(history_get(h, 1)->meta.mono_ns, tick_ns(10));
+    /* In the first run, the window is cut by its length. */
+    assert_int_equal(archive_fill(a, 8, 4, h, why, sizeof(why)), 0);
+    assert_int_equal(history_len(h), 4);
+    assert_int_equal(history_get(h, 0)->meta.mono_ns, tick_ns(7));
+    /* A step back by one keeps the snapshots both windows share (no decoding). */
+    assert_int_equal(archive_fill(a, 9, 3, h, why, sizeof(why)), 0);
+    const struct snapshot *shared = history_get(h, 1);       /* tick 5 */
+    assert_int_equal(shared->meta.mono_ns, tick_ns(5));
+    assert_int_equal(archive_fill(a, 10, 3, h, why, sizeof(why)), 0);
+    assert_ptr_equal(history_get(h, 0), shared);
+    assert_int_equal(history_get(h, 2)->meta.mono_ns, tick_ns(3));
+    assert_int_equal(archive_fill(a, 16, 4, h, why, sizeof(why)), -ERANGE);
+    assert_int_equal(history_len(h), 0);
+    history_free(h);
+    archive_free(a);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_empty),
+        cmocka_unit_test(test_wrap_keeps_newest),
+        cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_large_snapshot),
+        cmocka_unit_test(test_resize),
+        cmocka_unit_test(test_fill_windows),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
