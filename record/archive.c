@@ -230,6 +230,21 @@ int64_t archive_time_ns(const struct archive *a, size_t age)
     return a && age < a->len ? at(a, age)->time_ns : -1;
 }
 
+size_t archive_find_time(const struct archive *a, int64_t time_ns)
+{
+    if (!a || !a->len || at(a, 0)->time_ns < time_ns)
+        return SIZE_MAX;
+    size_t lo = 0, hi = a->len - 1;     /* times grow toward age 0 */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo + 1) / 2;
+        if (at(a, mid)->time_ns >= time_ns)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return lo;
+}
+
 struct snapshot *archive_load(const struct archive *a, size_t age, char *why, size_t len)
 {
     if (!a || age >= a->len) {

@@ -34,6 +34,10 @@ size_t archive_ring_bytes(const struct archive *a);
  * when out of range. */
 int64_t archive_mono_ns(const struct archive *a, size_t age);
 int64_t archive_time_ns(const struct archive *a, size_t age);
+/* The age of the oldest snapshot taken at or after time_ns (CLOCK_REALTIME): where a
+ * finding that fired then is to be seen. SIZE_MAX when every one kept is older; the
+ * oldest's age when time_ns is before them all. */
+size_t archive_find_time(const struct archive *a, int64_t time_ns);
 /* Decode the snapshot at age; NULL with why (out of range, a frame that does not
  * inflate or decode, out of memory). */
 struct snapshot *archive_load(const struct archive *a, size_t age, char *why, size_t len);

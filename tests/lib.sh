@@ -40,6 +40,15 @@ need_demo() {
     [ -x "$GMPTOP_DEMO_BIN" ] || skip "demo workloads not built (no Go toolchain at configure time)"
 }
 
+# need_park: the park collector (BPF uprobe) works here, else skip with gmptop's reason.
+need_park() {
+    _park=$("$GMPTOP" --list-collectors | grep '^park:')
+    case "$_park" in
+    *": available"*) ;;
+    *) skip "park collector: ${_park:-not listed}" ;;
+    esac
+}
+
 # Start a demo scenario in the background; sets DEMO_PID. Extra env via the caller.
 start_demo() {
     need_demo

@@ -406,6 +406,10 @@ static void follow_jump(struct app *a)
     if (a->picking || a->active != PANE_DIAG)
         return;
     int jump = pane_diag_take_jump(&a->panes[PANE_DIAG]);
+    int64_t when = pane_diag_take_jump_time(&a->panes[PANE_DIAG]);
+    if (jump >= 0 && when > 0 && !a->replay &&
+        rewind_ui_goto_time(a->rewind, a->s, when) == REWIND_UI_MOVED)
+        rebuild_cpu_hist(a);
     /* A growing-goroutines finding opens the groups with the growing ones first. */
     if (jump == PANE_GOROUTINES)
         pane_goroutines_focus(&a->panes[PANE_GOROUTINES], GOROUTINES_BY_GROWTH);

@@ -12,6 +12,9 @@ struct settings;
 /* Diagnoses pane (pane_diag.c; pane_diag_init is in pane.h). After a key: the pane
  * Enter asked to jump to (an enum pane_id), once; -1 when none. */
 int pane_diag_take_jump(struct pane *p);
+/* With the jump: the moment to show (a past finding's start, CLOCK_REALTIME); 0 = now.
+ * Cleared by the call. */
+int64_t pane_diag_take_jump_time(struct pane *p);
 /* The rule of the selected row (for F1), or NULL when nothing is selected. */
 const char *pane_diag_selected_rule(const struct pane *p);
 

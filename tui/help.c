@@ -260,8 +260,9 @@ static const struct help_para help_text[] = {
              "counters, no BPF...): such a rule stays silent rather than guess. Beside a "
              "quiet or active rule, the figures it judged this tick over their thresholds "
              "(queued_per_p 7/16): how close it is to firing." },
-    { false, "Enter on a finding goes to the pane with its evidence; F1 or h on a finding "
-             "or rule explains it in plain words, with its thresholds and current values." },
+    { false, "Enter on a finding goes to the pane with its evidence (on one that ended, "
+             "rewound to the moment it began); F1 or h on a finding or rule explains it "
+             "in plain words, with its thresholds and current values." },
     { false, "Across many machines: gmptop --listen exports each rule's figures and "
              "thresholds (gmptop_diagnosis_figure, gmptop_diagnosis_threshold), and "
              "prometheus/gmptop-alerts.yml alerts on them with the same thresholds and "

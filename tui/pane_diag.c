@@ -38,6 +38,7 @@ struct diag_state {
     int top;                 /* first virtual row shown */
     int page;                /* rows shown at the last draw */
     int jump;                /* pane asked for by Enter, -1 = none */
+    int64_t jump_ns;         /* ...and the moment: a past finding's start; 0 = now */
 };
 
 /* A virtual page of rows: items are laid out from row 0; only [top, top+h) is drawn. */
@@ -517,6 +518,8 @@ static void go_to_pane(struct diag_state *st)
     st->jump = pane_id_by_name(it->f ? it->f->pane : it->rule ? it->rule->pane : NULL);
     if (st->jump < 0 && it->rule)
         st->jump = pane_id_by_name(it->rule->pane);
+    /* A finding that ended is seen where it began (the app rewinds there when it can). */
+    st->jump_ns = it->kind == IK_PAST && it->f ? it->f->since_ns : 0;
 }
 
 static bool diag_key(struct pane *p, const struct pane_view *v, int ch)
@@ -571,6 +574,15 @@ int pane_diag_take_jump(struct pane *p)
     if (st)
         st->jump = -1;
     return j;
+}
+
+int64_t pane_diag_take_jump_time(struct pane *p)
+{
+    struct diag_state *st = p->priv;
+    int64_t t = st ? st->jump_ns : 0;
+    if (st)
+        st->jump_ns = 0;
+    return t;
 }
 
 const char *pane_diag_selected_rule(const struct pane *p)

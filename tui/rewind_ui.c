@@ -96,6 +96,21 @@ enum rewind_ui_result rewind_ui_goto(struct rewind_ui *u, const struct session *
     return REWIND_UI_MOVED;
 }
 
+enum rewind_ui_result rewind_ui_goto_time(struct rewind_ui *u, const struct session *s,
+                                          int64_t time_ns)
+{
+    if (!u || !s->archive)
+        return REWIND_UI_UNHANDLED;
+    size_t age = archive_find_time(s->archive, time_ns);
+    if (age == SIZE_MAX)
+        return rewind_ui_goto(u, s, 0);
+    enum rewind_ui_result r = rewind_ui_goto(u, s, age);
+    if (age + 1 == archive_len(s->archive) && archive_time_ns(s->archive, age) > time_ns)
+        say(u, "it began before the oldest snapshot kept (--rewind %zu)",
+            archive_capacity(s->archive));
+    return r;
+}
+
 enum rewind_ui_result rewind_ui_key(struct rewind_ui *u, const struct session *s, int ch)
 {
     if (!u || !s->archive)

@@ -35,6 +35,10 @@ enum rewind_ui_result rewind_ui_key(struct rewind_ui *u, const struct session *s
 /* Show the snapshot age_back from the newest (0: live). */
 enum rewind_ui_result rewind_ui_goto(struct rewind_ui *u, const struct session *s,
                                      size_t age_back);
+/* Show the moment at time_ns (CLOCK_REALTIME; a finding's since): the first snapshot
+ * taken then or after, the oldest kept when it is older (with a note). */
+enum rewind_ui_result rewind_ui_goto_time(struct rewind_ui *u, const struct session *s,
+                                          int64_t time_ns);
 /* After a session tick while rewound: the archive grew by one, so the moment shown is one
  * further back; when it has left the archive the oldest kept is shown instead. */
 enum rewind_ui_result rewind_ui_ticked(struct rewind_ui *u, const struct session *s);

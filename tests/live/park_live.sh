@@ -8,11 +8,7 @@
 . "$top_srcdir/tests/lib.sh"
 need_root
 need_cmd python3 bpftool bpftrace
-line=$("$GMPTOP" --list-collectors | grep '^park:')
-case "$line" in
-*": available"*) ;;
-*) skip "park collector: ${line:-not listed}" ;;
-esac
+need_park
 src=$top_srcdir/tests/live/park_workload.go
 go_build_dir park
 

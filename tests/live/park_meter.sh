@@ -10,11 +10,7 @@
 . "$top_srcdir/tests/lib.sh"
 need_root
 need_cmd python3
-line=$("$GMPTOP" --list-collectors | grep '^park:')
-case "$line" in
-*": available"*) ;;
-*) skip "park collector: ${line:-not listed}" ;;
-esac
+need_park
 go_build_dir park
 
 work=$(mktemp -d /tmp/gmptop-park-meter.XXXXXX)

@@ -14,11 +14,7 @@ need_root
 need_demo
 top_builddir=${top_builddir:-.}
 [ -x "$top_builddir/gmptop" ] || fail "no gmptop binary in $top_builddir"
-line=$("$GMPTOP" --list-collectors | grep '^park:')
-case "$line" in
-*": available"*) ;;
-*) skip "park collector: ${line:-not listed}" ;;
-esac
+need_park
 
 # The command under test is the README's, so the two cannot drift apart.
 cmd=$(sed -n 's/.*&& \(\.\/gmptop --demo [a-z]*\)$/\1/p' "$top_srcdir/README.md" | head -n 1)

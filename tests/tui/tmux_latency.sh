@@ -15,11 +15,7 @@ command -v tmux >/dev/null 2>&1 || skip "needs tmux"
 [ -x "$GMPTOP" ] || fail "no gmptop binary at $GMPTOP"
 need_root
 need_demo
-line=$("$GMPTOP" --list-collectors | grep '^park:')
-case "$line" in
-*": available"*) ;;
-*) skip "park collector: ${line:-not listed}" ;;
-esac
+need_park
 
 . "$top_srcdir/tests/tui/tmux_lib.sh"
 tmux_setup latency

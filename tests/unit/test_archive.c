@@ -178,6 +178,22 @@ static void test_fill_windows(void **state)
     archive_free(a);
 }
 
+/* A finding's start time names the first snapshot taken then or after. */
+static void test_find_time(void **state)
+{
+    (void)state;
+    struct archive *a = archive_new(4);
+    assert_int_equal(archive_find_time(a, 0), SIZE_MAX);
+    push_ticks(a, 0, 6, 0);                       /* holds ticks 2..5 */
+    int64_t base = 1700000000000000000LL;
+    assert_int_equal(archive_find_time(a, base + tick_ns(5)), 0);
+    assert_int_equal(archive_find_time(a, base + tick_ns(4) + 1), 0);
+    assert_int_equal(archive_find_time(a, base + tick_ns(3)), 2);
+    assert_int_equal(archive_find_time(a, base + tick_ns(0)), 3);   /* older: the oldest */
+    assert_int_equal(archive_find_time(a, base + tick_ns(5) + 1), SIZE_MAX);
+    archive_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -187,6 +203,7 @@ int main(void)
         cmocka_unit_test(test_large_snapshot),
         cmocka_unit_test(test_resize),
         cmocka_unit_test(test_fill_windows),
+        cmocka_unit_test(test_find_time),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
