@@ -9,6 +9,7 @@
 #include <zlib.h>
 
 #include "record/rec_tlv.h"
+#include "record/rec_zlib.h"
 #include "record/record_codec.h"
 
 /* A raw frame the following frames are deflated against (zlib's preset dictionary): the
@@ -138,25 +139,17 @@ static uint8_t *deflate_frame(struct archive *a, const struct arch_dict *d,
         if (deflateInit(&a->def, 6) != Z_OK)
             return NULL;
         a->def_ok = true;
-    } else if (deflateReset(&a->def) != Z_OK) {
-        return NULL;
     }
-    if (d && deflateSetDictionary(&a->def, d->raw, d->len) != Z_OK)
-        return NULL;
     uLong bound = deflateBound(&a->def, (uLong)len);
     uint8_t *z = malloc(bound);
-    if (!z)
-        return NULL;
-    a->def.next_in = (Bytef *)raw;
-    a->def.avail_in = (uInt)len;
-    a->def.next_out = z;
-    a->def.avail_out = (uInt)bound;
-    if (deflate(&a->def, Z_FINISH) != Z_STREAM_END) {
+    size_t n = 0;
+    if (!z || rec_deflate(&a->def, d ? d->raw : NULL, d ? d->len : 0, raw, len, z, bound,
+                          &n) != Z_STREAM_END) {
         free(z);
         return NULL;
     }
-    *zlen = (uint32_t)(bound - a->def.avail_out);
-    uint8_t *fit = realloc(z, *zlen ? *zlen : 1);
+    *zlen = (uint32_t)n;
+    uint8_t *fit = realloc(z, n ? n : 1);
     return fit ? fit : z;
 }
 
@@ -257,29 +250,14 @@ struct snapshot *archive_load(const struct archive *a, size_t age, char *why, si
         snprintf(why, len, "out of memory");
         return NULL;
     }
-    z_stream zs;
-    memset(&zs, 0, sizeof(zs));
-    bool ok = inflateInit(&zs) == Z_OK;
-    if (ok) {
-        zs.next_in = e->z;
-        zs.avail_in = e->zlen;
-        zs.next_out = raw;
-        zs.avail_out = e->rlen;
-        int z = inflate(&zs, Z_FINISH);
-        if (z == Z_NEED_DICT && e->dict &&
-            inflateSetDictionary(&zs, e->dict->raw, e->dict->len) == Z_OK)
-            z = inflate(&zs, Z_FINISH);
-        ok = z == Z_STREAM_END && zs.total_out == e->rlen;
-        inflateEnd(&zs);
-    }
-    if (!ok) {
+    char dwhy[160] = "";
+    if (rec_inflate(e->z, e->zlen, e->dict ? e->dict->raw : NULL, e->dict ? e->dict->len : 0,
+                    raw, e->rlen, dwhy, sizeof(dwhy)) < 0) {
         free(raw);
-        snprintf(why, len, "snapshot %zu back does not inflate", age);
+        snprintf(why, len, "snapshot %zu back does not inflate: %s", age, dwhy);
         return NULL;
     }
-    size_t rlen = e->rlen;
-    char dwhy[160] = "";
-    struct snapshot *s = record_decode(raw, rlen, dwhy, sizeof(dwhy));
+    struct snapshot *s = record_decode(raw, e->rlen, dwhy, sizeof(dwhy));
     free(raw);
     if (!s)
         snprintf(why, len, "snapshot %zu back: %s", age, dwhy);

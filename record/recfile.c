@@ -12,6 +12,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "record/rec_zlib.h"
+
 const uint8_t recfile_magic[8] = { 0x89, 'G', 'M', 'P', 'R', 'E', 'C', '\n' };
 const uint8_t recfile_frame_magic[4] = { 'G', 'M', 'P', 'F' };
 
@@ -235,36 +237,10 @@ static int inflate_into(struct recfile_reader *r, const struct recfile_frame *f,
 {
     if (recfile_grow(out, cap, f->rlen ? f->rlen : 1) < 0)
         return damaged(r, f, msg, len, false, "out of memory");
-    z_stream zs;
-    memset(&zs, 0, sizeof(zs));
-    if (inflateInit(&zs) != Z_OK)
-        return damaged(r, f, msg, len, false, "zlib could not start");
-    zs.next_in = r->cbuf;
-    zs.avail_in = f->clen;
-    zs.next_out = *out;
-    zs.avail_out = f->rlen;
-    int z = inflate(&zs, Z_FINISH);
-    const char *why = NULL;
-    if (z == Z_NEED_DICT) {
-        /* zlib checks the dictionary's Adler-32 against the one the writer used. */
-        if (!dict)
-            why = "compressed with a dictionary the recording does not hold";
-        else if (inflateSetDictionary(&zs, dict, (uInt)dict_len) != Z_OK)
-            why = "compressed with a different dictionary";
-        else
-            z = inflate(&zs, Z_FINISH);
-    }
-    char buf[120];
-    if (!why && (z != Z_STREAM_END || zs.total_out != f->rlen)) {
-        if (z == Z_STREAM_END || z == Z_BUF_ERROR)
-            snprintf(buf, sizeof(buf), "decompressed length differs from the header's %u",
-                     f->rlen);
-        else
-            snprintf(buf, sizeof(buf), "decompression failed (%s)", zs.msg ? zs.msg : zError(z));
-        why = buf;
-    }
-    inflateEnd(&zs);
-    return why ? damaged(r, f, msg, len, false, why) : 1;
+    char why[120];
+    if (rec_inflate(r->cbuf, f->clen, dict, dict_len, *out, f->rlen, why, sizeof(why)) < 0)
+        return damaged(r, f, msg, len, false, why);
+    return 1;
 }
 
 /* Make the dictionary frame at off the current one (cbuf is clobbered). */

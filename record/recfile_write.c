@@ -1,6 +1,7 @@
 /* recfile_write: appending snapshots to a gmptop recording safely (one write per frame
  * pair, fdatasync, torn tails cut off, nothing overwritten or followed through a link). */
 #include "record/recfile_int.h"
+#include "record/rec_zlib.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -216,16 +217,9 @@ static size_t put_frame(struct recfile_writer *w, size_t at, const void *raw, si
         return 0;
     }
     uint8_t *h = w->buf + at, *payload = h + RECFILE_FRAME_HDR;
-    int z = deflateReset(&w->zs);
-    if (z == Z_OK && use_dict)
-        z = deflateSetDictionary(&w->zs, w->dict, (uInt)w->dict_len);
-    w->zs.next_in = (Bytef *)raw;
-    w->zs.avail_in = (uInt)rawlen;
-    w->zs.next_out = payload;
-    w->zs.avail_out = (uInt)bound;
-    if (z == Z_OK)
-        z = deflate(&w->zs, Z_FINISH);
-    size_t clen = (size_t)w->zs.total_out;
+    size_t clen = 0;
+    int z = rec_deflate(&w->zs, w->dict, use_dict ? w->dict_len : 0, raw, rawlen, payload,
+                        bound, &clen);
     if (z != Z_STREAM_END || clen > RECFILE_MAX_COMPRESSED) {
         snprintf(msg, msglen, "compress: %s", z != Z_STREAM_END ? zError(z) : "too large");
         return 0;
