@@ -40,13 +40,11 @@ void history_clear(struct history *h)
     h->head = 0;
 }
 
-size_t history_drain(struct history *h, struct snapshot **out, size_t max)
+size_t history_drain(struct history *h, struct snapshot **out)
 {
-    size_t n = h->len < max ? h->len : max;
+    size_t n = h->len;
     for (size_t i = 0; i < n; i++)          /* oldest first */
-        out[i] = (struct snapshot *)history_get(h, h->len - 1 - i);
-    for (size_t age = n; age < h->len; age++)   /* beyond max: the newest ones */
-        snapshot_free((struct snapshot *)history_get(h, h->len - 1 - age));
+        out[i] = (struct snapshot *)history_get(h, n - 1 - i);
     memset(h->ring, 0, h->capacity * sizeof(*h->ring));
     h->len = 0;
     h->head = 0;

@@ -18,9 +18,9 @@ size_t history_capacity(const struct history *h);
 /* age 0 = newest, 1 = the one before, ...; NULL when out of range. */
 const struct snapshot *history_get(const struct history *h, size_t age);
 void history_clear(struct history *h);
-/* Move the snapshots out, oldest first, into out (at most max; the rest are freed) and
- * leave h empty: the caller owns them. Returns how many. */
-size_t history_drain(struct history *h, struct snapshot **out, size_t max);
+/* Move the snapshots out, oldest first, into out (room for history_len) and leave h
+ * empty: the caller owns them. Returns how many. */
+size_t history_drain(struct history *h, struct snapshot **out);
 /* Hold at most capacity snapshots from now on: the newest min(len, capacity) stay, in
  * order, older ones are freed. 0, or -ENOMEM with nothing changed. */
 int history_resize(struct history *h, size_t capacity);

@@ -188,11 +188,6 @@ size_t archive_capacity(const struct archive *a) { return a ? a->cap : 0; }
 
 size_t archive_bytes(const struct archive *a) { return a ? a->zbytes + a->dict_bytes : 0; }
 
-size_t archive_ring_bytes(const struct archive *a)
-{
-    return a ? a->cap * sizeof(struct arch_entry) + a->enc.cap : 0;
-}
-
 int archive_resize(struct archive *a, size_t capacity)
 {
     if (capacity == 0)
@@ -273,8 +268,8 @@ int archive_fill(const struct archive *a, size_t age, size_t window, struct hist
      * moved over instead of decoded, so a step back decodes one snapshot, not 120. */
     size_t had = history_len(h);
     struct snapshot **old = had ? calloc(had, sizeof(*old)) : NULL;
-    size_t nold = old ? history_drain(h, old, had) : 0;
-    history_clear(h);
+    size_t nold = old ? history_drain(h, old) : 0;
+    history_clear(h);                        /* no room to hand them over: decode all */
     int rc = 0;
     if (!a || age >= a->len) {
         snprintf(why, len, "no snapshot %zu back (%zu kept)", age, archive_len(a));
@@ -286,10 +281,10 @@ int archive_fill(const struct archive *a, size_t age, size_t window, struct hist
     size_t j = 0;                            /* old is oldest first, as is the walk */
     for (size_t k = oldest + 1; !rc && k-- > age;) {
         int64_t t = at(a, k)->mono_ns;
-        while (j < nold && old[j] && old[j]->meta.mono_ns < t)
+        while (j < nold && old[j]->meta.mono_ns < t)
             j++;
         struct snapshot *s = NULL;
-        if (j < nold && old[j] && old[j]->meta.mono_ns == t) {
+        if (j < nold && old[j]->meta.mono_ns == t) {
             s = old[j];
             old[j++] = NULL;
         } else if (!(s = archive_load(a, k, why, len))) {

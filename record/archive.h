@@ -26,10 +26,9 @@ size_t archive_capacity(const struct archive *a);
  * with nothing changed. */
 int archive_resize(struct archive *a, size_t capacity);
 void archive_clear(struct archive *a);
-/* Compressed bytes held (frames and the dictionaries they use); and the bookkeeping
- * around them (a slot per snapshot of the capacity, the encoder's buffer). */
+/* Compressed bytes held: the frames and the dictionaries they use (besides, the ring
+ * holds a ~48-byte slot per snapshot of its capacity). */
 size_t archive_bytes(const struct archive *a);
-size_t archive_ring_bytes(const struct archive *a);
 /* The snapshot at age (0 newest): its CLOCK_MONOTONIC and CLOCK_REALTIME times; -1
  * when out of range. */
 int64_t archive_mono_ns(const struct archive *a, size_t age);
