@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <ncurses.h>
 
+#include "tui/cpu_spark.h"
 #include "tui/diag_tui.h"
 #include "tui/draw.h"
 #include "tui/last_pane.h"
@@ -26,7 +27,6 @@
 #include "tui/rewind_ui.h"
 #include "tui/tabs.h"
 #include "tui/theme.h"
-#include "model/rates.h"
 #include "record/recorder.h"
 #include "base/settings.h"
 #include "base/util.h"
@@ -37,7 +37,6 @@
 
 #define MIN_COLS 40
 #define MIN_ROWS 12
-#define CPU_HIST 64
 #define MSG_MS 5000
 
 static const char main_hints[] = "F1 Help  F2 Setup  Tab Panes  Space Pause  p Pick  q Quit";
@@ -68,8 +67,7 @@ struct app {
     bool quit;
     long long delay_ms;
     long long next_tick_ms;
-    double cpu_hist[CPU_HIST];     /* process CPU % per tick, oldest first */
-    size_t nhist;
+    struct cpu_spark cpu;          /* the header's process CPU sparkline */
     char msg[256];                 /* transient footer message */
     bool msg_error;
     long long msg_until_ms;
@@ -118,30 +116,11 @@ static struct pane_view make_view(const struct app *a)
     return v;
 }
 
-/* Whole-process CPU % for the header sparkline; NAN when no thread had a rate. */
-static double process_cpu(const struct snapshot *prev, const struct snapshot *cur)
-{
-    double sum = NAN;
-    if (cur && prev) {
-        for (size_t i = 0; i < cur->nthreads; i++) {
-            struct thread_rates r;
-            rates_thread(prev, cur, &cur->threads[i], &r);
-            if (!isnan(r.cpu_pct))
-                sum = isnan(sum) ? r.cpu_pct : sum + r.cpu_pct;
-        }
-    }
-    return sum;
-}
-
 /* After a replay seek or step, or a rewind step: the sparkline again from the history
  * the view now draws from. */
 static void rebuild_cpu_hist(struct app *a)
 {
-    const struct history *h = make_view(a).h;
-    size_t n = h ? history_len(h) : 0;
-    a->nhist = 0;
-    for (size_t age = n < CPU_HIST ? n : CPU_HIST; age-- > 0;)
-        a->cpu_hist[a->nhist++] = process_cpu(history_get(h, age + 1), history_get(h, age));
+    cpu_spark_rebuild(&a->cpu, make_view(a).h);
 }
 
 static void push_cpu_hist(struct app *a)
@@ -149,12 +128,7 @@ static void push_cpu_hist(struct app *a)
     if (rewind_ui_history(a->rewind))
         return;                        /* the sparkline shows the moment rewound to */
     struct pane_view v = make_view(a);
-    double sum = process_cpu(v.prev, v.cur);
-    if (a->nhist == CPU_HIST) {
-        memmove(a->cpu_hist, a->cpu_hist + 1, (CPU_HIST - 1) * sizeof(double));
-        a->nhist--;
-    }
-    a->cpu_hist[a->nhist++] = sum;
+    cpu_spark_push(&a->cpu, v.prev, v.cur);
 }
 
 /* The machine's processes for the picker: the app reads them (libproc2), the picker
@@ -213,7 +187,7 @@ static void settle_start_pane(struct app *a)
 
 static void attached_fresh(struct app *a)
 {
-    a->nhist = 0;
+    a->cpu.n = 0;
     rewind_ui_reset(a->rewind);
     for (int i = 0; i < PANE_COUNT; i++)
         if (a->panes[i].reset)
@@ -320,7 +294,7 @@ static void draw_screen(struct app *a)
     } else {
         struct pane_view v = make_view(a);
         int bars = rows >= 30 ? 8 : rows >= 20 ? 4 : rows >= 16 ? 2 : 1;
-        int y = header_draw(&v, 0, cols, bars, a->cpu_hist, a->nhist);
+        int y = header_draw(&v, 0, cols, bars, a->cpu.v, a->cpu.n);
         tabs_draw(a->panes, PANE_COUNT, a->picking ? -1 : a->active, &a->hits, y++, cols);
         /* The findings strip sits above the footer on every pane (not the picker). */
         bool strip = !a->picking && v.cur;
