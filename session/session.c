@@ -117,10 +117,15 @@ int session_tick(struct session *s)
         return -ENOMEM;
     fill_meta(s, snap);
     int rc = collector_set_sample(s->collectors, snap);
-    /* A collector can miss the exit (it read a zombie's leftovers); check the pid and
-     * its start time so a recycled pid is never mistaken for the target. */
-    if (rc == -ESRCH ||
-        target_state(&s->target, s->gone_exec, sizeof(s->gone_exec)) != TARGET_RUNNING) {
+    /* The target's state decides, not a collector: one can miss the exit (it read a
+     * zombie's leftovers), and one can see the process "gone" inside an exec (its other
+     * threads killed, its memory switched). The pid and start time keep a recycled pid
+     * from being taken for the target. */
+    enum target_state state = target_settle_state(&s->target, rc == -ESRCH, s->gone_exec,
+                                                  sizeof(s->gone_exec));
+    if (state == TARGET_RUNNING && rc == -ESRCH)
+        rc = 0;                   /* a read lost in passing: the collector's status says */
+    if (state != TARGET_RUNNING) {
         /* An exec is the end of the program gmptop attached to: what it read of its
          * binary (layouts, symbols, the probe's file) belongs to the old image. */
         snap->meta.target_gone = true;

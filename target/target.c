@@ -8,6 +8,7 @@
 #include <string.h>
 #include <linux/capability.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "target/go_binary.h"
@@ -212,14 +213,33 @@ void target_close(struct target *t)
     t->bin = NULL;
 }
 
+/* /proc/PID/stat prints 0 for startcode and startstack while the process has no memory
+ * map of its own to show. That is so on the way out (its memory dropped, not yet a
+ * zombie) and also inside an exec, between the new, empty map and the new image's
+ * addresses (start_code is set before start_stack): wait for the one or the other to settle, up to ~200 ms, rather than call
+ * an exec an exit. 0: settled (or still empty after the wait: then an exit). */
+static int read_settled_stat(const struct target *t, struct proc_stat *st)
+{
+    int rc = target_read_stat(t->pid, st);
+    for (int tries = 0; rc == 0 && tries < 100; tries++) {
+        bool empty = st->startcode == 0 || st->startstack == 0;   /* half set: mid-exec */
+        if (!empty || !(t->start_code || t->start_stack) || st->state == 'Z' ||
+            st->state == 'X')
+            break;
+        struct timespec ts = { 0, 2 * 1000 * 1000 };
+        nanosleep(&ts, NULL);
+        rc = target_read_stat(t->pid, st);
+    }
+    return rc;
+}
+
 enum target_state target_state(const struct target *t, char *now_exe, size_t len)
 {
     struct proc_stat st;
-    if (target_read_stat(t->pid, &st) != 0 || st.starttime != t->start_ticks ||
+    if (read_settled_stat(t, &st) != 0 || st.starttime != t->start_ticks ||
         st.state == 'Z' || st.state == 'X')
         return TARGET_EXITED;
-    /* A process on its way out has dropped its memory (the kernel then prints 0 for
-     * both) before it becomes a zombie: that is an exit, not an exec. */
+    /* Still no memory map after the wait: a process on its way out, not an exec. */
     if (st.startcode == 0 && st.startstack == 0 && (t->start_code || t->start_stack))
         return TARGET_EXITED;
     struct stat xs;
@@ -237,6 +257,20 @@ enum target_state target_state(const struct target *t, char *now_exe, size_t len
     if (now_exe && len)
         util_strlcpy(now_exe, n < 0 ? "?" : exe, len);
     return TARGET_EXECED;
+}
+
+enum target_state target_settle_state(const struct target *t, bool looks_gone,
+                                      char *now_exe, size_t len)
+{
+    enum target_state st = target_state(t, now_exe, len);
+    /* An exec kills the other threads before it switches the memory map: a reader can
+     * fail in that moment while the old image still shows. Give it ~300 ms to show. */
+    for (int tries = 0; looks_gone && st == TARGET_RUNNING && tries < 30; tries++) {
+        struct timespec ts = { 0, 10 * 1000 * 1000 };
+        nanosleep(&ts, NULL);
+        st = target_state(t, now_exe, len);
+    }
+    return st;
 }
 
 bool target_alive(const struct target *t)

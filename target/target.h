@@ -50,6 +50,10 @@ enum target_state {
  * took from the old image no longer apply; what it runs now goes to now_exe ("?" when
  * unreadable). */
 enum target_state target_state(const struct target *t, char *now_exe, size_t len);
+/* target_state, looked at again for up to ~300 ms while it says TARGET_RUNNING though a
+ * reader found the process gone (looks_gone): inside an exec the two disagree briefly. */
+enum target_state target_settle_state(const struct target *t, bool looks_gone,
+                                      char *now_exe, size_t len);
 /* true while the same process (pid and start time) still exists, exec'd or not. */
 bool target_alive(const struct target *t);
 /* /proc/PID/stat of pid, parsed: 0, or -errno (unreadable) or -EINVAL (unparsable). */
