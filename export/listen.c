@@ -118,11 +118,13 @@ void listen_close(struct listener *l) { (void)l; }
 
 #else
 
-#include <microhttpd.h>
 #include <pthread.h>
 #include <zlib.h>
 
 #include "export/export_prom.h"
+#include "export/mhd_dl.h"
+
+static const struct mhd_api *mhd;   /* loaded by listen_open */
 
 int listen_available(void) { return 1; }
 
@@ -215,16 +217,16 @@ static enum MHD_Result queue(struct MHD_Connection *c, unsigned code, const char
 {
     if (!r)
         return MHD_NO;
-    MHD_add_response_header(r, "Content-Type", type);
-    enum MHD_Result ret = MHD_queue_response(c, code, r);
-    MHD_destroy_response(r);
+    mhd->add_response_header(r, "Content-Type", type);
+    enum MHD_Result ret = mhd->queue_response(c, code, r);
+    mhd->destroy_response(r);
     return ret;
 }
 
 static enum MHD_Result respond(struct MHD_Connection *c, unsigned code, const char *type,
                                const char *body, size_t len)
 {
-    return queue(c, code, type, MHD_create_response_from_buffer(len, (void *)body,
+    return queue(c, code, type, mhd->create_response_from_buffer(len, (void *)body,
                                                                 MHD_RESPMEM_MUST_COPY));
 }
 
@@ -234,24 +236,24 @@ static enum MHD_Result metrics(struct server *sv, struct MHD_Connection *c)
     if (!e)
         return respond(c, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain", "no snapshot yet\n", 16);
     struct MHD_Response *r = NULL;
-    const char *ae = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept-Encoding");
+    const char *ae = mhd->lookup_connection_value(c, MHD_HEADER_KIND, "Accept-Encoding");
     size_t zlen;
     unsigned char *z = listen_accepts_gzip(ae) ? gzip_text(e->text, e->len, &zlen) : NULL;
     if (z) {
         expo_put(e);
-        r = MHD_create_response_from_buffer(zlen, z, MHD_RESPMEM_MUST_FREE);
+        r = mhd->create_response_from_buffer(zlen, z, MHD_RESPMEM_MUST_FREE);
         if (!r)
             free(z);
         else
-            MHD_add_response_header(r, "Content-Encoding", "gzip");
+            mhd->add_response_header(r, "Content-Encoding", "gzip");
     } else {
         /* Out of memory for the gzip copy: the plain text is still a right answer. */
-        r = MHD_create_response_from_callback(e->len, 64 * 1024, expo_read, e, expo_release);
+        r = mhd->create_response_from_callback(e->len, 64 * 1024, expo_read, e, expo_release);
         if (!r)
             expo_put(e);
     }
     if (r)
-        MHD_add_response_header(r, "Vary", "Accept-Encoding");
+        mhd->add_response_header(r, "Vary", "Accept-Encoding");
     return queue(c, MHD_HTTP_OK, EXPORT_PROM_CONTENT_TYPE, r);
 }
 
@@ -344,6 +346,11 @@ struct listener *listen_open(const char *spec, int *status)
     if (listen_parse(spec, &sa, &salen, msg, sizeof(msg)) < 0) {
         fprintf(stderr, "gmptop: %s\n", msg);
         *status = 2;
+        return NULL;
+    }
+    if (!(mhd = mhd_load(msg, sizeof(msg)))) {
+        fprintf(stderr, "gmptop: --listen %s: %s\n", spec, msg);
+        *status = 1;
         return NULL;
     }
     struct listener *l = calloc(1, sizeof(*l));
@@ -442,7 +449,7 @@ int listen_run(struct listener *l, const struct options *o, struct session *s)
     }
     pthread_mutex_init(&sv->lock, NULL);
     page_build(sv, s);
-    struct MHD_Daemon *d = MHD_start_daemon(
+    struct MHD_Daemon *d = mhd->start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | (l->family == AF_INET6 ? MHD_USE_IPv6 : 0),
         0, NULL, NULL, handle, sv, MHD_OPTION_LISTEN_SOCKET, l->fd,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)64, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10,
@@ -466,7 +473,7 @@ int listen_run(struct listener *l, const struct options *o, struct session *s)
     status = serve(o, s, sv);
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
-    MHD_stop_daemon(d);     /* after it no response holds an exposition */
+    mhd->stop_daemon(d);     /* after it no response holds an exposition */
     listen_close(l);
 out:
     expo_put(sv->cur);
