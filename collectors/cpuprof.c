@@ -575,6 +575,7 @@ static int cpuprof_sample(void *state, const struct target *t, struct snapshot *
                 st->gov_note[0] && st->thread_note[0] ? "; " : "", st->thread_note);
     st->interval_from = store->ring_total;
     st->last_tick_ns = now;
+    gr_symbols_trim(st->sym, now);
     bool gone = st->gone;
     st->own_cpu_ns += thread_cpu_ns() - c0;
     util_reason(reason, len, "%.0f Hz on %d threads%s%s%s%s", st->hz, st->threads,

@@ -510,6 +510,7 @@ int gr_reader_read(struct gr_reader *r, int64_t budget_ns, const struct cpuprof_
 {
     r->oncpu = oncpu && oncpu->valid ? oncpu : NULL;
     int64_t start = mono_ns();
+    gr_symbols_trim(r->sym, start);
     goroutines_sample_free(out);
     memset(out, 0, sizeof(*out));
     uint8_t hdr[24];

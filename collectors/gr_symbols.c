@@ -42,6 +42,7 @@ struct gr_symbols {
     uint64_t bias;
     int wrapper_id;            /* funcID of the compiler's wrappers; -1 unknown */
     const struct mem_reader *mem;
+    int64_t trimmed_ns;        /* CLOCK_MONOTONIC of the last trim; 0 never */
     struct frame_slot frames[FRAME_SLOTS];
     struct expand_slot expand[EXPAND_SLOTS];
 };
@@ -127,6 +128,16 @@ void gr_symbols_close(struct gr_symbols *s)
     if (s->map)
         munmap(s->map, s->map_len);
     free(s);
+}
+
+void gr_symbols_trim(struct gr_symbols *s, int64_t now_ns)
+{
+    if (!s || !s->map || now_ns - s->trimmed_ns < 30 * 1000000000LL)
+        return;
+    s->trimmed_ns = now_ns;
+    /* A private, never written file mapping: the pages go back to the page cache and
+     * the next read faults them in again with the same bytes. */
+    (void)madvise(s->map, s->map_len, MADV_DONTNEED);
 }
 
 uint64_t gr_symbols_bias(const struct gr_symbols *s) { return s->bias; }

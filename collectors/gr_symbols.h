@@ -25,6 +25,11 @@ struct gr_symbols *gr_symbols_new(const uint8_t *pcln, size_t len, uint64_t text
                                   uint64_t gofunc, uint64_t bias, const char *go_version,
                                   const struct mem_reader *mem);
 void gr_symbols_close(struct gr_symbols *s);
+/* Give back the table's pages read since the last trim, at most every 30 s (now_ns:
+ * CLOCK_MONOTONIC). A mapped page once read stays in gmptop's RSS: the first reads of
+ * a server's stacks touch most of a 2 MB table, while lookups after that are cached per
+ * pc and fault back only the few pages new pcs need. */
+void gr_symbols_trim(struct gr_symbols *s, int64_t now_ns);
 
 /* runtime address - link-time address (PIE load bias). */
 uint64_t gr_symbols_bias(const struct gr_symbols *s);

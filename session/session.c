@@ -2,6 +2,7 @@
 #include "session/session.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -22,14 +23,54 @@ void session_init(struct session *s, const char *collector_names,
     s->history_cap = SESSION_HISTORY;
 }
 
-int session_set_history(struct session *s, size_t n)
+/* The longest span a rule judges: its thresholds in seconds are windows and hold times
+ * (goroutine_pileup's 180 s window the longest by default). */
+static double longest_rule_window_s(const struct diag_engine *e)
 {
-    if (n == 0)
-        n = SESSION_HISTORY;
+    double longest = 0;
+    for (size_t i = 0; i < diag_rule_count(); i++) {
+        const struct diag_rule *r = diag_rule_at(i);
+        for (size_t j = 0; j < r->nthresholds; j++) {
+            const char *unit = r->thresholds[j].unit;
+            if (!unit || strcmp(unit, "s") != 0)
+                continue;
+            double v = e ? diag_engine_threshold(e, i, j) : r->thresholds[j].def;
+            if (isfinite(v) && v > longest)
+                longest = v;
+        }
+    }
+    return longest;
+}
+
+static size_t history_for_rules(const struct session *s)
+{
+    if (!(s->refresh_s > 0) || !isfinite(s->refresh_s))
+        return SESSION_HISTORY;
+    /* 10% over the window (ticks come late), and the two ticks a rate needs. */
+    double n = ceil(longest_rule_window_s(s->diag) * 1.1 / s->refresh_s - 1e-9) + 2;
+    return n < SESSION_HISTORY_MIN ? SESSION_HISTORY_MIN
+         : n > SESSION_HISTORY ? SESSION_HISTORY : (size_t)n;
+}
+
+static int resize_history(struct session *s, size_t n)
+{
     if (s->history && history_resize(s->history, n) != 0)
         return -ENOMEM;
     s->history_cap = n;
     return 0;
+}
+
+int session_set_history(struct session *s, size_t n, double refresh_s)
+{
+    s->history_fixed = n > 0;
+    s->refresh_s = refresh_s;
+    return resize_history(s, n > 0 ? n : history_for_rules(s));
+}
+
+void session_thresholds_changed(struct session *s)
+{
+    if (!s->history_fixed)
+        (void)resize_history(s, history_for_rules(s));
 }
 
 int session_set_rewind(struct session *s, size_t n)

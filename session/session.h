@@ -10,7 +10,12 @@
 
 #include "collectors/collector.h"
 
-#define SESSION_HISTORY 600      /* ticks kept unless set: 10 minutes at 1 s */
+/* Ticks kept unless set: what the longest diagnosis window needs at the refresh
+ * interval, at least SESSION_HISTORY_MIN (the charts and a rewind window draw 120) and at
+ * most SESSION_HISTORY (also the length when the refresh is unknown). Each decoded
+ * snapshot is some 30 KB: 200 at the default 1 s, not 600, is 12 MB less. */
+#define SESSION_HISTORY 600
+#define SESSION_HISTORY_MIN 130
 
 struct session {
     struct target target;
@@ -24,7 +29,9 @@ struct session {
     struct diag_engine *diag;    /* owned: the rules run after every tick */
     struct recorder *recorder;   /* not owned: --record, gets every snapshot; or NULL */
     struct snapshot_source source; /* a recording instead of collectors; .tick NULL = live */
-    size_t history_cap;          /* snapshots kept (session_set_history); SESSION_HISTORY */
+    size_t history_cap;          /* snapshots kept (session_set_history) */
+    bool history_fixed;          /* set by --history / gmptoprc: thresholds leave it be */
+    double refresh_s;            /* the refresh interval it was sized for; 0 unknown */
     struct archive *archive;     /* owned: compressed snapshots to rewind through; or NULL */
 };
 
@@ -33,9 +40,14 @@ struct settings;
 /* settings (may be NULL) give the diagnosis thresholds; not kept. */
 void session_init(struct session *s, const char *collector_names,
                   const struct collector_config *cfg, const struct settings *settings);
-/* Keep n snapshots from now on (0: SESSION_HISTORY); the history is resized in place
- * if there is one. 0, or -ENOMEM with the length unchanged. */
-int session_set_history(struct session *s, size_t n);
+/* Keep n snapshots from now on; 0: as many as the rules' longest window (a threshold in
+ * seconds) needs at refresh_s (0: unknown, SESSION_HISTORY), sized again when a threshold
+ * changes. The history is resized in place if there is one. 0, or -ENOMEM with the
+ * length unchanged. */
+int session_set_history(struct session *s, size_t n, double refresh_s);
+/* A diagnosis threshold changed (the setup screen): a history sized by the rules follows
+ * their longest window. */
+void session_thresholds_changed(struct session *s);
 /* Keep the last n snapshots compressed for rewinding a live session (0: none, and the
  * archive goes). 0, or -ENOMEM with the archive unchanged. */
 int session_set_rewind(struct session *s, size_t n);

@@ -118,7 +118,7 @@ static int run(const struct options *o, struct settings *settings)
         cfg.bpf_budget_note = "raised for gmptop's demo";
     }
     session_init(&s, o->collectors, &cfg, settings);
-    session_set_history(&s, options_history(o, settings, stderr));
+    session_set_history(&s, options_history(o, settings, stderr), o->delay_s);
     /* Only a screen steps back; batch, listen and profile runs keep no archive. */
     bool screen = !listener && !o->batch && !o->profile && !o->profile_folded;
     if (screen && session_set_rewind(&s, options_rewind(o, settings, stderr)) != 0)

@@ -94,7 +94,8 @@ int run_replay_tui(const struct options *o, struct settings *settings)
     struct session s;
     struct collector_config cfg = COLLECTOR_CONFIG_DEFAULT;
     session_init(&s, NULL, &cfg, settings);
-    session_set_history(&s, options_history(o, settings, stderr));
+    /* The recording's interval is not known yet: the longest default. */
+    session_set_history(&s, options_history(o, settings, stderr), 0);
     struct snapshot_meta first;
     int status;
     if (replay_rewind(rp, &first, msg, sizeof(msg)) < 0) {

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <ncurses.h>
 
+#include "session/session.h"
 #include "tui/draw.h"
 #include "diagnoses/diag.h"
 #include "base/settings.h"
@@ -378,6 +379,7 @@ static void accept_edit(struct setup *su)
     }
     const struct diag_threshold *th = &diag_rule_at(r->rule)->thresholds[r->thr];
     diag_engine_set_threshold(su->s->diag, r->rule, (size_t)r->thr, v);
+    session_thresholds_changed(su->s);
     su->editing = false;
     su->dirty = true;
     set_note(su, false, "%s.%s = %g %s", diag_rule_at(r->rule)->id, th->name, v,

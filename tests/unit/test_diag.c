@@ -13,6 +13,7 @@
 #include "diagnoses/diag.h"
 #include "model/go_maxprocs.h"
 #include "base/settings.h"
+#include "session/session.h"
 
 #define SEC 1000000000LL
 
@@ -670,6 +671,45 @@ static int setup(void **state)
     return go_timehist_layout_for("go1.22.12", 160, &lat_layout, why, sizeof(why));
 }
 
+/* The history a session keeps by default is what the longest rule window needs at the
+ * refresh: 180 s of goroutine_pileup x 1.1 + 2 ticks = 200 at 1 s; never under the
+ * charts' 130 nor over 600; a --history count stays; a longer window set in the setup
+ * screen grows it. */
+static void test_history_follows_rules(void **state)
+{
+    (void)state;
+    struct session s;
+    struct collector_config cfg = COLLECTOR_CONFIG_DEFAULT;
+    session_init(&s, NULL, &cfg, NULL);
+    assert_int_equal(session_set_history(&s, 0, 1.0), 0);
+    assert_int_equal(s.history_cap, 200);
+    session_set_history(&s, 0, 0.1);
+    assert_int_equal(s.history_cap, SESSION_HISTORY);
+    session_set_history(&s, 0, 10.0);
+    assert_int_equal(s.history_cap, SESSION_HISTORY_MIN);
+    session_set_history(&s, 0, 0);                /* a replay: the interval is unknown */
+    assert_int_equal(s.history_cap, SESSION_HISTORY);
+
+    session_set_history(&s, 0, 1.0);
+    const struct diag_rule *pileup = diag_rule_find("goroutine_pileup");
+    assert_non_null(pileup);
+    size_t rule = 0, thr = 0;
+    while (diag_rule_at(rule) != pileup)
+        rule++;
+    while (strcmp(pileup->thresholds[thr].name, "window_s") != 0)
+        thr++;
+    diag_engine_set_threshold(s.diag, rule, thr, 300);
+    session_thresholds_changed(&s);
+    assert_int_equal(s.history_cap, 332);
+
+    session_set_history(&s, 50, 1.0);              /* --history 50 */
+    assert_int_equal(s.history_cap, 50);
+    diag_engine_set_threshold(s.diag, rule, thr, 400);
+    session_thresholds_changed(&s);
+    assert_int_equal(s.history_cap, 50);
+    session_destroy(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -688,6 +728,7 @@ int main(void)
         cmocka_unit_test(test_cache_misses),
         cmocka_unit_test(test_engine),
         cmocka_unit_test(test_settings),
+        cmocka_unit_test(test_history_follows_rules),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
