@@ -12,47 +12,45 @@
 #include "record/rec_zlib.h"
 #include "record/record_codec.h"
 
-/* A raw frame the following frames are deflated against (zlib's preset dictionary): the
- * snapshots of one target repeat most of their bytes, which plain deflate of a lone
- * frame cannot use. Shared by the entries compressed with it. */
-struct arch_dict {
-    uint8_t *raw;
-    uint32_t len;
-    uint32_t refs;
-};
+/* Each frame is deflated against the raw bytes of the one before it (zlib's preset
+ * dictionary): consecutive snapshots of one target repeat most of their bytes, which a
+ * lone frame's deflate cannot use. A key frame, deflated alone, starts each chain: so
+ * decoding one frame inflates at most ARCH_KEY_EVERY, and a step through the ring one.
+ * Measured on the HTTP server under wrk -c32 (tests/bench_record): 1.6 KB a snapshot,
+ * where a dictionary frame shared by the next 64 gave 3.0 KB (it also held ~20 KB raw
+ * per period); 0.27 KB against 0.47 KB under light load. */
+#define ARCH_KEY_EVERY 64
+#define ARCH_DICT_MAX 32768    /* deflate's window: more would not be used */
 
 struct arch_entry {
     uint8_t *z;                /* deflated payload (malloc'd to its size) */
     uint32_t zlen, rlen;
     int64_t mono_ns, time_ns;
-    struct arch_dict *dict;    /* what it was deflated against; NULL none */
+    uint64_t seq;              /* push number: names the frame in the decode cache */
+    bool key;                  /* deflated alone; else against the frame before */
     bool new_run;
 };
 
-/* A new dictionary every this many snapshots: follows a changing target, and costs a
- * raw frame (~15 KB) per period, ~250 B a snapshot. */
-#define ARCH_DICT_EVERY 64
-#define ARCH_DICT_MAX 32768    /* deflate's window: more would not be used */
+/* The raw frame inflated last: a walk through the ring inflates each frame once. */
+struct arch_cache {
+    uint64_t seq;              /* 0: empty */
+    uint8_t *raw;
+    uint32_t len, cap;
+};
 
 struct archive {
     struct arch_entry *ring;
     size_t cap, len, head;     /* oldest at (head - len) mod cap; head: next slot */
-    size_t zbytes, dict_bytes;
+    size_t zbytes;
+    uint64_t seq;              /* pushes so far */
     struct rec_buf enc;        /* reused between pushes */
-    struct arch_dict *dict;    /* the newest, for the next push; holds a reference */
-    unsigned since_dict;
+    struct rec_buf last;       /* the raw frame pushed last: the next one's dictionary */
+    bool last_ok;
+    unsigned since_key;
+    struct arch_cache *cache;  /* owned; behind a pointer: loading is const otherwise */
     z_stream def;              /* kept across pushes: deflateInit's state is ~270 KB */
     bool def_ok;
 };
-
-static void dict_put(struct archive *a, struct arch_dict *d)
-{
-    if (d && --d->refs == 0) {
-        a->dict_bytes -= d->len;
-        free(d->raw);
-        free(d);
-    }
-}
 
 struct archive *archive_new(size_t capacity)
 {
@@ -62,7 +60,10 @@ struct archive *archive_new(size_t capacity)
     if (!a)
         return NULL;
     a->ring = calloc(capacity, sizeof(*a->ring));
-    if (!a->ring) {
+    a->cache = calloc(1, sizeof(*a->cache));
+    if (!a->ring || !a->cache) {
+        free(a->ring);
+        free(a->cache);
         free(a);
         return NULL;
     }
@@ -76,75 +77,32 @@ static struct arch_entry *at(const struct archive *a, size_t age)
     return &a->ring[(a->head + a->cap - 1 - age) % a->cap];
 }
 
-static void drop_oldest(struct archive *a)
+/* The dictionary a frame was deflated against: the tail of the frame before (zlib
+ * favours a dictionary's last bytes, and uses 32 KB at most). */
+static const uint8_t *dict_of(const uint8_t *prev, size_t prev_len, size_t *dlen)
 {
-    struct arch_entry *e = at(a, a->len - 1);
-    a->zbytes -= e->zlen;
-    free(e->z);
-    dict_put(a, e->dict);
-    memset(e, 0, sizeof(*e));
-    a->len--;
+    *dlen = prev_len < ARCH_DICT_MAX ? prev_len : ARCH_DICT_MAX;
+    return prev + (prev_len - *dlen);
 }
 
-void archive_clear(struct archive *a)
-{
-    while (a && a->len)
-        drop_oldest(a);
-}
-
-void archive_free(struct archive *a)
-{
-    if (!a)
-        return;
-    archive_clear(a);
-    dict_put(a, a->dict);
-    if (a->def_ok)
-        deflateEnd(&a->def);
-    rec_buf_free(&a->enc);
-    free(a->ring);
-    free(a);
-}
-
-/* The dictionary for this push: a new one from raw every ARCH_DICT_EVERY pushes (and
- * at a run's start); the frame that becomes one is itself deflated against the last. */
-static void dict_rotate(struct archive *a, const uint8_t *raw, size_t len, bool new_run)
-{
-    if (a->dict && !new_run && a->since_dict < ARCH_DICT_EVERY)
-        return;
-    struct arch_dict *d = calloc(1, sizeof(*d));
-    size_t n = len < ARCH_DICT_MAX ? len : ARCH_DICT_MAX;
-    if (!d || !(d->raw = malloc(n ? n : 1))) {
-        free(d);
-        return;                 /* keep the old one */
-    }
-    /* The frame's tail: zlib favours the dictionary's last bytes. */
-    memcpy(d->raw, raw + (len - n), n);
-    d->len = (uint32_t)n;
-    d->refs = 1;
-    a->dict_bytes += n;
-    dict_put(a, a->dict);
-    a->dict = d;
-    a->since_dict = 0;
-}
-
-/* Deflate raw against d into a new buffer; NULL on failure. */
-static uint8_t *deflate_frame(struct archive *a, const struct arch_dict *d,
+/* Deflate raw against the previous frame's bytes (prev NULL: alone) into a new buffer;
+ * NULL on failure. */
+static uint8_t *deflate_frame(struct archive *a, const uint8_t *prev, size_t prev_len,
                               const uint8_t *raw, size_t len, uint32_t *zlen)
 {
     if (!a->def_ok) {
         memset(&a->def, 0, sizeof(a->def));
-        /* Level 6 against a dictionary renewed every 64 frames: 2.5 KB a snapshot of a
-         * loaded HTTP server for 0.3 ms of CPU (level 1: 2.9 KB for 0.2 ms; a dictionary
-         * every 16: 3.1 KB, every 256: 3.0 KB; scripts/bench-rewind.sh). */
+        /* Level 6: level 1 costs a fifth more bytes for a third less CPU, 9 saves 3%. */
         if (deflateInit(&a->def, 6) != Z_OK)
             return NULL;
         a->def_ok = true;
     }
+    size_t dlen = 0;
+    const uint8_t *dict = prev ? dict_of(prev, prev_len, &dlen) : NULL;
     uLong bound = deflateBound(&a->def, (uLong)len);
     uint8_t *z = malloc(bound);
     size_t n = 0;
-    if (!z || rec_deflate(&a->def, d ? d->raw : NULL, d ? d->len : 0, raw, len, z, bound,
-                          &n) != Z_STREAM_END) {
+    if (!z || rec_deflate(&a->def, dict, dlen, raw, len, z, bound, &n) != Z_STREAM_END) {
         free(z);
         return NULL;
     }
@@ -153,30 +111,139 @@ static uint8_t *deflate_frame(struct archive *a, const struct arch_dict *d,
     return fit ? fit : z;
 }
 
+/* Inflate the frame at age into the cache (its raw bytes then at a->cache->raw): from
+ * the cache when it holds this frame or the one before, else from the chain's key.
+ * 0, or -1 with why. */
+static int inflate_at(const struct archive *a, size_t age, char *why, size_t len)
+{
+    struct arch_cache *c = a->cache;
+    const struct arch_entry *want = at(a, age);
+    if (c->seq && c->seq == want->seq)
+        return 0;
+    size_t from = age;             /* the first frame to inflate, walking to newer ones */
+    if (!(c->seq && !want->key && c->seq + 1 == want->seq)) {
+        while (!at(a, from)->key && from + 1 < a->len)
+            from++;                /* a chain starts at a key within the ring */
+        if (!at(a, from)->key) {
+            snprintf(why, len, "snapshot %zu back: its chain has no start", age);
+            return -1;
+        }
+    }
+    for (size_t k = from + 1; k-- > age;) {
+        const struct arch_entry *e = at(a, k);
+        uint8_t *out = malloc(e->rlen ? e->rlen : 1);
+        if (!out) {
+            snprintf(why, len, "out of memory");
+            return -1;
+        }
+        size_t dlen = 0;
+        const uint8_t *dict = e->key ? NULL : dict_of(c->raw, c->len, &dlen);
+        char zwhy[160] = "";
+        if (rec_inflate(e->z, e->zlen, dict, dlen, out, e->rlen, zwhy, sizeof(zwhy)) < 0) {
+            free(out);
+            c->seq = 0;
+            snprintf(why, len, "snapshot %zu back does not inflate: %s", k, zwhy);
+            return -1;
+        }
+        free(c->raw);
+        c->raw = out;
+        c->len = c->cap = e->rlen;
+        c->seq = e->seq;
+    }
+    return 0;
+}
+
+/* The oldest frame goes. The frame after it, which was deflated against it, becomes a
+ * key: inflated through its chain and deflated alone. */
+static void drop_oldest(struct archive *a)
+{
+    struct arch_entry *e = at(a, a->len - 1);
+    if (a->len >= 2 && !at(a, a->len - 2)->key) {
+        struct arch_entry *next = at(a, a->len - 2);
+        char why[200];
+        uint32_t zlen = 0;
+        uint8_t *z = NULL;
+        if (inflate_at(a, a->len - 2, why, sizeof(why)) == 0 &&
+            (z = deflate_frame(a, NULL, 0, a->cache->raw, a->cache->len, &zlen))) {
+            a->zbytes = a->zbytes - next->zlen + zlen;
+            free(next->z);
+            next->z = z;
+            next->zlen = zlen;
+        }
+        /* Without memory for that it stays chained to a frame no longer there: it and
+         * the rest of its chain then say they do not inflate, and the ring goes on. */
+        next->key = true;
+        if (!z)
+            next->zlen = 0;
+    }
+    a->zbytes -= e->zlen;
+    if (a->cache->seq == e->seq)
+        a->cache->seq = 0;
+    free(e->z);
+    memset(e, 0, sizeof(*e));
+    a->len--;
+}
+
+void archive_clear(struct archive *a)
+{
+    if (!a)
+        return;
+    for (size_t age = 0; age < a->len; age++) {
+        free(at(a, age)->z);
+        memset(at(a, age), 0, sizeof(struct arch_entry));
+    }
+    a->len = 0;
+    a->zbytes = 0;
+    a->cache->seq = 0;
+    a->last_ok = false;            /* the next push starts a chain */
+}
+
+void archive_free(struct archive *a)
+{
+    if (!a)
+        return;
+    archive_clear(a);
+    if (a->def_ok)
+        deflateEnd(&a->def);
+    rec_buf_free(&a->enc);
+    rec_buf_free(&a->last);
+    free(a->cache->raw);
+    free(a->cache);
+    free(a->ring);
+    free(a);
+}
+
 int archive_push(struct archive *a, const struct snapshot *s, int new_run)
 {
     if (record_encode(&a->enc, s) != 0 || a->enc.oom || a->enc.len > UINT32_MAX)
         return -ENOMEM;
-    struct arch_dict *d = a->dict;
+    /* A key at a run's start (a new target shares nothing with the last), every
+     * ARCH_KEY_EVERY frames, and when the ring has no frame before this one. */
+    bool key = new_run || !a->last_ok || a->since_key + 1 >= ARCH_KEY_EVERY || a->len == 0 ||
+               a->cap == 1;
     uint32_t zlen = 0;
-    uint8_t *z = deflate_frame(a, d, a->enc.p, a->enc.len, &zlen);
+    uint8_t *z = deflate_frame(a, key ? NULL : a->last.p, key ? 0 : a->last.len, a->enc.p,
+                               a->enc.len, &zlen);
     if (!z)
         return -ENOMEM;
-    if (d)
-        d->refs++;
-    a->since_dict++;
-    dict_rotate(a, a->enc.p, a->enc.len, new_run != 0);
     if (a->len == a->cap)
         drop_oldest(a);
     a->ring[a->head] = (struct arch_entry){ .z = z, .zlen = zlen,
                                             .rlen = (uint32_t)a->enc.len,
                                             .mono_ns = s->meta.mono_ns,
                                             .time_ns = s->meta.time_ns,
-                                            .dict = d,
+                                            .seq = ++a->seq,
+                                            .key = key,
                                             .new_run = new_run != 0 };
     a->head = (a->head + 1) % a->cap;
     a->len++;
     a->zbytes += zlen;
+    a->since_key = key ? 0 : a->since_key + 1;
+    /* This frame is the next one's dictionary: swap the buffers rather than copy. */
+    struct rec_buf t = a->last;
+    a->last = a->enc;
+    a->enc = t;
+    a->last_ok = true;
     /* A rare huge snapshot (thousands of goroutine groups) should not pin its buffer. */
     if (a->enc.cap > (size_t)1 << 20)
         rec_buf_free(&a->enc);
@@ -186,7 +253,10 @@ int archive_push(struct archive *a, const struct snapshot *s, int new_run)
 size_t archive_len(const struct archive *a) { return a ? a->len : 0; }
 size_t archive_capacity(const struct archive *a) { return a ? a->cap : 0; }
 
-size_t archive_bytes(const struct archive *a) { return a ? a->zbytes + a->dict_bytes : 0; }
+size_t archive_bytes(const struct archive *a)
+{
+    return a ? a->zbytes + a->last.cap + a->cache->cap : 0;
+}
 
 int archive_resize(struct archive *a, size_t capacity)
 {
@@ -239,21 +309,10 @@ struct snapshot *archive_load(const struct archive *a, size_t age, char *why, si
         snprintf(why, len, "no snapshot %zu back (%zu kept)", age, archive_len(a));
         return NULL;
     }
-    const struct arch_entry *e = at(a, age);
-    uint8_t *raw = malloc(e->rlen ? e->rlen : 1);
-    if (!raw) {
-        snprintf(why, len, "out of memory");
+    if (inflate_at(a, age, why, len) < 0)
         return NULL;
-    }
     char dwhy[160] = "";
-    if (rec_inflate(e->z, e->zlen, e->dict ? e->dict->raw : NULL, e->dict ? e->dict->len : 0,
-                    raw, e->rlen, dwhy, sizeof(dwhy)) < 0) {
-        free(raw);
-        snprintf(why, len, "snapshot %zu back does not inflate: %s", age, dwhy);
-        return NULL;
-    }
-    struct snapshot *s = record_decode(raw, e->rlen, dwhy, sizeof(dwhy));
-    free(raw);
+    struct snapshot *s = record_decode(a->cache->raw, a->cache->len, dwhy, sizeof(dwhy));
     if (!s)
         snprintf(why, len, "snapshot %zu back: %s", age, dwhy);
     return s;

@@ -1,7 +1,7 @@
 /* archive: the long history of a live session, for rewinding while it keeps watching.
- * Each snapshot is kept as the recording codec's bytes, deflated (a few KB instead of
- * the ~25 KB a decoded snapshot holds), in a ring of a set length; one is decoded only
- * when the screen steps back to it. */
+ * Each snapshot is kept as the recording codec's bytes deflated against the snapshot
+ * before it (1-2 KB instead of the ~30 KB a decoded one holds), in a ring of a set
+ * length; one is decoded only when the screen steps back to it. */
 #ifndef GMPTOP_ARCHIVE_H
 #define GMPTOP_ARCHIVE_H
 
@@ -26,8 +26,9 @@ size_t archive_capacity(const struct archive *a);
  * with nothing changed. */
 int archive_resize(struct archive *a, size_t capacity);
 void archive_clear(struct archive *a);
-/* Compressed bytes held: the frames and the dictionaries they use (besides, the ring
- * holds a ~48-byte slot per snapshot of its capacity). */
+/* Bytes held: the compressed frames, and the two raw frames kept to compress the next
+ * and to decode a walk (besides, the ring holds a ~56-byte slot per snapshot of its
+ * capacity). */
 size_t archive_bytes(const struct archive *a);
 /* The snapshot at age (0 newest): its CLOCK_MONOTONIC and CLOCK_REALTIME times; -1
  * when out of range. */

@@ -1,7 +1,8 @@
 /* test_archive: the rewind archive's ring at its edges (empty, one, full, wrapping, a
  * snapshot much larger than the others, a length change while it holds snapshots), the
- * windows it decodes (never across a new run), and that what comes back is what went
- * in (the same JSON as the snapshot pushed). */
+ * windows it decodes (never across a new run), that what comes back is what went in
+ * (the same JSON as the snapshot pushed), and the chains of frames each deflated against
+ * the one before (any order, across wraps, as keys leave, after a shrink). */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -194,6 +195,47 @@ static void test_find_time(void **state)
     archive_free(a);
 }
 
+/* Every frame but a chain's key is deflated against the one before: frames load in any
+ * order (each through its chain, or the cache), across several chains and after the
+ * ring wrapped many times, when the oldest key leaves (the next frame becomes one), and
+ * after the ring shrinks. */
+static void test_chains(void **state)
+{
+    (void)state;
+    struct archive *a = archive_new(150);
+    push_ticks(a, 0, 500, 0);                     /* holds 350..499: chains cut anywhere */
+    char why[128] = "";
+    static const size_t ages[] = { 0, 149, 1, 148, 75, 74, 76, 63, 64, 65, 128, 127, 0 };
+    for (size_t i = 0; i < sizeof(ages) / sizeof(ages[0]); i++) {
+        struct snapshot *s = archive_load(a, ages[i], why, sizeof(why));
+        assert_non_null(s);
+        assert_int_equal(s->meta.mono_ns, tick_ns(499 - (int)ages[i]));
+        snapshot_free(s);
+    }
+    /* Oldest first, as a window is filled: one inflate each. */
+    for (size_t age = 150; age-- > 0;) {
+        struct snapshot *s = archive_load(a, age, why, sizeof(why));
+        assert_non_null(s);
+        assert_int_equal(s->meta.mono_ns, tick_ns(499 - (int)age));
+        snapshot_free(s);
+    }
+    assert_int_equal(archive_resize(a, 37), 0);    /* the oldest 113 go, one by one */
+    for (size_t age = 0; age < 37; age++) {
+        struct snapshot *s = archive_load(a, 36 - age, why, sizeof(why));
+        assert_non_null(s);
+        assert_int_equal(s->meta.mono_ns, tick_ns(463 + (int)age));
+        snapshot_free(s);
+    }
+    /* A ring of one: each frame stands alone. */
+    assert_int_equal(archive_resize(a, 1), 0);
+    push_ticks(a, 500, 503, -1);
+    struct snapshot *s = archive_load(a, 0, why, sizeof(why));
+    assert_non_null(s);
+    assert_int_equal(s->meta.mono_ns, tick_ns(502));
+    snapshot_free(s);
+    archive_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -204,6 +246,7 @@ int main(void)
         cmocka_unit_test(test_resize),
         cmocka_unit_test(test_fill_windows),
         cmocka_unit_test(test_find_time),
+        cmocka_unit_test(test_chains),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
