@@ -299,7 +299,8 @@ static void draw_screen(struct app *a)
         /* The findings strip sits above the footer on every pane (not the picker). */
         bool strip = !a->picking && v.cur;
         /* The replay timeline or the rewind bar, above the footer. */
-        int tl = a->replay || rewind_ui_history(a->rewind) ? 1 : 0;
+        int tl = a->replay || rewind_ui_history(a->rewind) || rewind_ui_prompting(a->rewind)
+                 ? 1 : 0;
         struct pane_rect r = { y, 0, rows - 1 - y - (strip ? 1 : 0) - tl, cols };
         a->body = r;
         if (a->picking)

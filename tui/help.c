@@ -365,8 +365,10 @@ static const struct help_para help_text[] = {
     { false, "Space: pause (sampling stops and the display freezes; press again to go on)" },
     { false, "Left / Right: step the panes one snapshot back / forward through the last "
              "hour (--rewind) while gmptop keeps watching underneath; Shift+Left / "
-             "Shift+Right: a minute's worth (60 snapshots); l: back to live. The header "
-             "says REWIND -4m12s and a bar above the footer the moment shown" },
+             "Shift+Right: a minute's worth (60 snapshots); g: go to a time (HH:MM:SS, "
+             "-seconds back, or seconds from the oldest kept, as in --replay); l: back to "
+             "live. The header says REWIND -4m12s and a bar above the footer the moment "
+             "shown" },
     { false, "Up/Down, PgUp/PgDn, Home/End: move the selection bar (and scroll the Ps "
              "or threads when they do not fit)" },
     { false, "< and > (or F6): change the sort column;  I: invert the sort order" },

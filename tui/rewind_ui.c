@@ -1,6 +1,7 @@
 /* rewind_ui: the live session's rewind controls and bar; see rewind_ui.h. */
 #include "tui/rewind_ui.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 
 #include "record/archive.h"
 #include "tui/draw.h"
+#include "tui/replay_ui.h"
 #include "base/util.h"
 
 #define MSG_MS 4000
@@ -21,6 +23,8 @@ struct rewind_ui {
     struct history *h;         /* the decoded window ending at it; NULL when live */
     char msg[160];
     long long msg_until_ms;
+    bool prompting;            /* g: reading a time to go to */
+    char prompt[32];
 };
 
 static long long now_ms(void) { return util_mono_ns() / 1000000; }
@@ -111,12 +115,59 @@ enum rewind_ui_result rewind_ui_goto_time(struct rewind_ui *u, const struct sess
     return r;
 }
 
+/* The time typed after g, as --replay reads it: HH:MM[:SS] on the clock, -S / +S from
+ * the moment shown (live: now), S from the oldest snapshot kept. */
+static enum rewind_ui_result prompt_key(struct rewind_ui *u, const struct session *s, int ch)
+{
+    size_t n = strlen(u->prompt), kept = archive_len(s->archive);
+    if (ch == 27) {                      /* Esc */
+        u->prompting = false;
+        return REWIND_UI_HANDLED;
+    }
+    if (ch == KEY_BACKSPACE || ch == 127 || ch == 8) {
+        if (n)
+            u->prompt[n - 1] = '\0';
+        return REWIND_UI_HANDLED;
+    }
+    if (ch == '\n' || ch == '\r' || ch == KEY_ENTER) {
+        u->prompting = false;
+        int64_t target;
+        if (!kept || replay_ui_parse_time(u->prompt, archive_time_ns(s->archive, kept - 1),
+                                          archive_time_ns(s->archive, u->age), &target) < 0) {
+            say(u, "go to: '%s' is not HH:MM:SS, -seconds back or seconds from the oldest",
+                u->prompt);
+            return REWIND_UI_HANDLED;
+        }
+        if (target > archive_time_ns(s->archive, 0))
+            return rewind_ui_goto(u, s, 0);       /* after the newest: live */
+        return rewind_ui_goto_time(u, s, target);
+    }
+    if (ch < 256 && (isdigit(ch) || ch == ':' || ch == '.' || ch == '+' || ch == '-') &&
+        n + 1 < sizeof(u->prompt)) {
+        u->prompt[n] = (char)ch;
+        u->prompt[n + 1] = '\0';
+    }
+    return REWIND_UI_HANDLED;          /* the prompt takes every key until Enter or Esc */
+}
+
+bool rewind_ui_prompting(const struct rewind_ui *u) { return u && u->prompting; }
+
 enum rewind_ui_result rewind_ui_key(struct rewind_ui *u, const struct session *s, int ch)
 {
     if (!u || !s->archive)
         return REWIND_UI_UNHANDLED;
+    if (u->prompting)
+        return prompt_key(u, s, ch);
     size_t n = archive_len(s->archive);
     switch (ch) {
+    case 'g':
+        if (n < 2) {
+            say(u, "no history kept yet");
+            return REWIND_UI_HANDLED;
+        }
+        u->prompting = true;
+        u->prompt[0] = '\0';
+        return REWIND_UI_HANDLED;
     case KEY_LEFT:
     case KEY_SLEFT: {
         size_t step = ch == KEY_SLEFT ? BIG_STEP : 1;
@@ -181,11 +232,19 @@ void rewind_ui_fmt_behind(char *buf, size_t len, int64_t ns)
 
 void rewind_ui_draw(const struct rewind_ui *u, const struct session *s, int y, int cols)
 {
-    if (!u || !u->age)
+    if (!u || (!u->age && !u->prompting))
         return;
     attr_t at = draw_role(THEME_STATUS);
     draw_fill(y, 0, cols, at);
     attron(at);
+    if (u->prompting) {
+        char line[200];
+        snprintf(line, sizeof(line), "Go to (HH:MM:SS, -seconds back, seconds from the oldest "
+                 "kept; Enter, Esc cancels): %s_", u->prompt);
+        draw_text(y, 1, cols - 1, line);
+        attroff(at);
+        return;
+    }
     char behind[24], clock[24] = "", left[200];
     rewind_ui_fmt_behind(behind, sizeof(behind), rewind_ui_behind_ns(u, s));
     /* To the millisecond: the moment names one snapshot, as the JSON's "time" does. */
@@ -208,7 +267,7 @@ void rewind_ui_draw(const struct rewind_ui *u, const struct session *s, int y, i
         attroff(m);
     } else {
         attron(at);
-        draw_text(y, x, cols - x, "Left/Right step  Shift+Left/Right 1 min  l live");
+        draw_text(y, x, cols - x, "Left/Right step  Shift+Left/Right 1 min  g go to  l live");
         attroff(at);
     }
 }

@@ -30,7 +30,8 @@ void rewind_ui_reset(struct rewind_ui *u);
 const struct history *rewind_ui_history(const struct rewind_ui *u);
 /* How far back the moment shown is from the newest snapshot (ns); 0 when live. */
 int64_t rewind_ui_behind_ns(const struct rewind_ui *u, const struct session *s);
-/* Left/Right step one snapshot, Shift+Left/Right a minute's worth (60), l goes live. */
+/* Left/Right step one snapshot, Shift+Left/Right a minute's worth (60), g asks for a
+ * time to go to (as --replay does; the prompt then takes every key), l goes live. */
 enum rewind_ui_result rewind_ui_key(struct rewind_ui *u, const struct session *s, int ch);
 /* Show the snapshot age_back from the newest (0: live). */
 enum rewind_ui_result rewind_ui_goto(struct rewind_ui *u, const struct session *s,
@@ -42,6 +43,8 @@ enum rewind_ui_result rewind_ui_goto_time(struct rewind_ui *u, const struct sess
 /* After a session tick while rewound: the archive grew by one, so the moment shown is one
  * further back; when it has left the archive the oldest kept is shown instead. */
 enum rewind_ui_result rewind_ui_ticked(struct rewind_ui *u, const struct session *s);
+/* Reading the time to go to: the bar shows the prompt, live or rewound. */
+bool rewind_ui_prompting(const struct rewind_ui *u);
 /* A message said while live (nothing to step to, ...), once; NULL when none. */
 const char *rewind_ui_take_message(struct rewind_ui *u);
 /* The bar on row y: where the moment is, how far back, the keys; or a message. */

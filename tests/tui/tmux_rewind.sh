@@ -4,7 +4,8 @@
 # scheduler pane's P rows and the latency pane's wait-reason rows are what the JSON of
 # that same snapshot says (the recording replayed with -b, matched by the snapshot's
 # time to the millisecond), that collection went on underneath (the rewound moment
-# drifts further back while live), and that l returns to live.
+# drifts further back while live), that g goes to a time typed as HH:MM:SS (Esc leaves
+# its prompt), and that l returns to live.
 set -u
 
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -61,6 +62,19 @@ T send-keys -t main 2
 wait_re "WAIT REASON" 3
 sleep 0.3
 screen >"$tmp/latency.txt"
+T send-keys -t main l
+wait_gone_re "REWIND" 3
+# g goes to a time, as in --replay: the second of the moment compared above (at -d 0.5
+# two snapshots fall in it; the first is shown). Esc leaves the prompt.
+sec=${when%.*}
+T send-keys -t main g
+wait_re "Go to \(HH:MM:SS" 3
+T send-keys -t main "$sec" Enter
+wait_re "REWIND -[0-9]+s at $sec\.[0-9]{3}, [0-9]+ of [0-9]+ back" 3
+pass "g $sec: $(screen | grep -o "REWIND -[0-9]*s at [0-9:.]*, [0-9]* of [0-9]* back")"
+T send-keys -t main g 9 Escape
+wait_gone_re "Go to \(" 3
+screen | grep -qE "REWIND -[0-9]+s at $sec\." || fail "Esc in the go-to prompt moved the view"
 T send-keys -t main l
 wait_gone_re "REWIND" 3
 T send-keys -t main q
