@@ -6,12 +6,16 @@
 #  2. With RSS_SECS > 0: the TUI (under tmux) attached at -d 0.1 for RSS_SECS seconds
 #     with --rewind 3600 (a full hour at 1 s once 3600 ticks have passed, 6 minutes at
 #     -d 0.1), its RSS every 30 s, next to htop -d 10 on the same machine.
+#  3. With CPU_SECS > 0: the TUI at the default -d 1 with a full rewind ring (--rewind 60,
+#     full after a minute: pushing into a full ring costs what it costs at 3600) and
+#     htop -d 10, their CPU over CPU_SECS seconds once the ring is full.
 # Usage: scripts/bench-rewind.sh [SNAPSHOTS]   (root; wrk, tmux; GO=toolchain;
-#        RSS_SECS=seconds for part 2, default 0; run from a build directory after make
-#        check: needs ./gmptop and ./tests/bench_record)
+#        RSS_SECS=seconds for part 2, CPU_SECS for part 3, default 0; run from a build
+#        directory after make check: needs ./gmptop and ./tests/bench_record)
 set -eu
 snaps=${1:-300}
 rss_secs=${RSS_SECS:-0}
+cpu_secs=${CPU_SECS:-0}
 srcdir=$(cd "$(dirname "$0")/.." && pwd)
 b=${top_builddir:-.}
 go=${GO:-go}
@@ -31,7 +35,7 @@ printf 'module server\n\ngo 1.19\n' >"$work/server/go.mod"
 srv=$!
 until grep -q listening "$work/srv.out"; do sleep 0.05; done
 addr=$(awk '/listening/{print $2}' "$work/srv.out")
-secs=$(python3 -c "print(int($snaps * 0.2 + 30 + $rss_secs))")
+secs=$(python3 -c "print(int($snaps * 0.2 + 30 + $rss_secs + ($cpu_secs + 75 if $cpu_secs else 0)))")
 wrk -t1 -c32 -d"${secs}s" "http://$addr/x" >/dev/null 2>&1 &
 load=$!
 sleep 2
@@ -49,25 +53,38 @@ print(len(s))" "$work/rec.json")
 echo "== $snaps snapshots of the loaded server ($reasons wait reasons seen)"
 "$b/tests/bench_record" --file "$work/rec.gmpr" | sed -n 1,2p
 
-[ "$rss_secs" -gt 0 ] || exit 0
+[ "$rss_secs" -gt 0 ] || [ "$cpu_secs" -gt 0 ] || exit 0
 command -v tmux >/dev/null || { echo "bench-rewind: part 2 needs tmux" >&2; exit 1; }
 command -v htop >/dev/null || { echo "bench-rewind: part 2 needs htop" >&2; exit 1; }
 T() { tmux -L "bench-rewind-$$" "$@"; }
-T new-session -d -s g -x 160 -y 50 "env XDG_CONFIG_HOME=$work/cfg '$b/gmptop' -p $srv -d 0.1 --rewind 3600"
-T new-session -d -s h -x 160 -y 50 "htop -d 10"
-sleep 3
-gp=$(pgrep -n -f "gmptop -p $srv -d 0.1") || { echo "bench-rewind: gmptop did not start" >&2; exit 1; }
-hp=$(pgrep -n -x htop) || { echo "bench-rewind: htop did not start" >&2; exit 1; }
 rss() { awk '/^VmRSS/{print $2}' "/proc/$1/status"; }
+anon() { awk '/^RssAnon/{print $2}' "/proc/$1/status"; }
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)
+T new-session -d -s h -x 160 -y 50 "htop -d 10"
+sleep 1
+hp=$(pgrep -n -x htop) || { echo "bench-rewind: htop did not start" >&2; exit 1; }
+if [ "$rss_secs" -gt 0 ]; then
+    T new-session -d -s g -x 160 -y 50 "env XDG_CONFIG_HOME=$work/cfg '$b/gmptop' -p $srv -d 0.1 --rewind 3600"
+    sleep 2
+    gp=$(pgrep -n -f "gmptop -p $srv -d 0.1") || { echo "bench-rewind: gmptop did not start" >&2; exit 1; }
+    echo "== RSS: gmptop -d 0.1 --rewind 3600 (full after 360 s) beside htop -d 10"
+    t=0
+    while [ "$t" -lt "$rss_secs" ]; do
+        sleep 30
+        t=$((t + 30))
+        echo "t=${t}s  gmptop RSS $(rss "$gp") KB (anon $(anon "$gp"))  htop RSS $(rss "$hp") KB (anon $(anon "$hp"))"
+    done
+    T kill-session -t g
+fi
+[ "$cpu_secs" -gt 0 ] || exit 0
+T new-session -d -s c -x 160 -y 50 "env XDG_CONFIG_HOME=$work/cfg '$b/gmptop' -p $srv -d 1 --rewind 60"
+sleep 2
+gp=$(pgrep -n -f "gmptop -p $srv -d 1 ") || { echo "bench-rewind: gmptop did not start" >&2; exit 1; }
+echo "== CPU at 1 s: gmptop -d 1 --rewind 60 (full after 60 s) beside htop -d 10, over ${cpu_secs}s from the 70th second"
+sleep 68
 g0=$(ticks "$gp"); h0=$(ticks "$hp")
-t=0
-while [ "$t" -lt "$rss_secs" ]; do
-    sleep 30
-    t=$((t + 30))
-    echo "t=${t}s  gmptop RSS $(rss "$gp") KB  htop RSS $(rss "$hp") KB"
-done
+sleep "$cpu_secs"
 g1=$(ticks "$gp"); h1=$(ticks "$hp")
-python3 -c "import sys; g,h,hz,s=map(float,sys.argv[1:]); print('CPU over the run: gmptop %.2f%%, htop %.2f%% of a core' % (g/hz/s*100, h/hz/s*100))" \
-    "$((g1 - g0))" "$((h1 - h0))" "$hz" "$rss_secs"
+python3 -c "import sys; g,h,hz,s=map(float,sys.argv[1:]); print('CPU: gmptop %.2f%%, htop %.2f%% of a core' % (g/hz/s*100, h/hz/s*100))" \
+    "$((g1 - g0))" "$((h1 - h0))" "$hz" "$cpu_secs"
