@@ -106,10 +106,14 @@ func runMutex(cfg config) error {
 	workers := orDefault(cfg.n, 4*cfg.procs)
 	var mu sync.Mutex
 	var shared uint64 = 1
+	var calm int32 // set after cfg.calm: the workers return and the contention ends
+	if cfg.calm > 0 {
+		time.AfterFunc(cfg.calm, func() { atomic.StoreInt32(&calm, 1) })
+	}
 	for i := 0; i < workers; i++ {
 		go func(seed uint64) {
 			local := seed | 1
-			for {
+			for atomic.LoadInt32(&calm) == 0 {
 				mu.Lock()
 				shared = busyIters(2000, shared)
 				mu.Unlock()

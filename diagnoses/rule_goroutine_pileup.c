@@ -64,14 +64,14 @@ static enum diag_verdict check(const struct diag_ctx *c, struct diag_finding *f,
         snprintf(why, len, "needs the goroutine census (runtime.allgs not readable)");
         return DIAG_UNAVAILABLE;
     }
-    /* A window longer than the history can hold (fast refresh: 600 snapshots at -d 0.1
-     * are 60 s) would keep the rule quiet forever: say so instead. */
+    /* A window longer than the history can hold (a --history too short for the refresh)
+     * would keep the rule quiet forever: say so instead. */
     const struct snapshot *prev0 = history_get(c->h, 1);
     double interval = prev0 ? (double)(cur->meta.mono_ns - prev0->meta.mono_ns) / 1e9 : 0;
-    double reach = interval * (double)(history_capacity(c->h) - 1);
+    double reach = history_reach_s(c->h, interval);
     if (interval > 0 && reach < c->thr[T_WINDOW_S] * 0.9) {
         snprintf(why, len, "its %.0f s window is longer than the %.0f s of history kept at "
-                 "this refresh (raise -d)", c->thr[T_WINDOW_S], reach);
+                 "this refresh (raise --history or -d)", c->thr[T_WINDOW_S], reach);
         return DIAG_UNAVAILABLE;
     }
     /* Walk back over the window: the count must rise overall and fall rarely. */

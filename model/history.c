@@ -1,53 +1,111 @@
-/* history: a fixed-size ring of the most recent snapshots; panes and rules read it. */
+/* history: a fixed-size ring of the most recent snapshots, and a sparser tail of older
+ * ones; panes and rules read it. */
 #include "model/history.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-struct history {
-    struct snapshot **ring;
-    size_t capacity;
-    size_t len;
-    size_t head;          /* index of the newest entry */
+/* A ring of snapshot pointers: head the newest, len of cap used. */
+struct ring {
+    struct snapshot **slot;
+    size_t cap, len, head;
 };
+
+struct history {
+    struct ring dense;    /* every snapshot, newest first */
+    struct ring tail;     /* older ones leaving dense, at least step_ns apart */
+    int64_t step_ns;
+};
+
+static const struct snapshot *ring_get(const struct ring *r, size_t age)
+{
+    return age < r->len ? r->slot[(r->head + r->cap - age) % r->cap] : NULL;
+}
+
+/* Append s; the oldest is handed back when the ring was full (NULL otherwise). */
+static struct snapshot *ring_push(struct ring *r, struct snapshot *s)
+{
+    size_t at = r->len == 0 ? 0 : (r->head + 1) % r->cap;
+    struct snapshot *out = r->len == r->cap ? r->slot[at] : NULL;
+    r->slot[at] = s;
+    r->head = at;
+    if (r->len < r->cap)
+        r->len++;
+    return out;
+}
+
+static void ring_clear(struct ring *r)
+{
+    for (size_t i = 0; i < r->cap; i++) {
+        snapshot_free(r->slot[i]);
+        r->slot[i] = NULL;
+    }
+    r->len = r->head = 0;
+}
+
+/* Reallocate to cap, keeping the newest min(len, cap); the older ones are freed. */
+static int ring_resize(struct ring *r, size_t cap)
+{
+    struct snapshot **slot = cap ? calloc(cap, sizeof(*slot)) : NULL;
+    if (cap && !slot)
+        return -ENOMEM;
+    size_t keep = r->len < cap ? r->len : cap;
+    for (size_t age = keep; age-- > 0;)     /* oldest kept first: the newest at keep - 1 */
+        slot[keep - 1 - age] = (struct snapshot *)ring_get(r, age);
+    for (size_t age = keep; age < r->len; age++)
+        snapshot_free((struct snapshot *)ring_get(r, age));
+    free(r->slot);
+    r->slot = slot;
+    r->cap = cap;
+    r->len = keep;
+    r->head = keep ? keep - 1 : 0;
+    return 0;
+}
 
 struct history *history_new(size_t capacity)
 {
-    if (capacity == 0)
-        capacity = 1;
     struct history *h = calloc(1, sizeof(*h));
-    if (!h)
-        return NULL;
-    h->ring = calloc(capacity, sizeof(*h->ring));
-    if (!h->ring) {
+    if (!h || ring_resize(&h->dense, capacity ? capacity : 1) != 0) {
         free(h);
         return NULL;
     }
-    h->capacity = capacity;
     return h;
 }
 
-size_t history_capacity(const struct history *h) { return h->capacity; }
+size_t history_capacity(const struct history *h) { return h->dense.cap; }
+
+int history_set_tail(struct history *h, size_t capacity, int64_t step_ns)
+{
+    if (ring_resize(&h->tail, capacity) != 0)
+        return -ENOMEM;
+    h->step_ns = step_ns;
+    return 0;
+}
+
+double history_reach_s(const struct history *h, double interval_s)
+{
+    double step = (double)h->step_ns / 1e9;
+    return interval_s * (double)(h->dense.cap - 1) +
+           (double)h->tail.cap * (step > interval_s ? step : interval_s);
+}
 
 void history_clear(struct history *h)
 {
-    for (size_t i = 0; i < h->capacity; i++) {
-        snapshot_free(h->ring[i]);
-        h->ring[i] = NULL;
-    }
-    h->len = 0;
-    h->head = 0;
+    ring_clear(&h->dense);
+    ring_clear(&h->tail);
 }
 
 size_t history_drain(struct history *h, struct snapshot **out)
 {
-    size_t n = h->len;
+    size_t n = history_len(h);
     for (size_t i = 0; i < n; i++)          /* oldest first */
         out[i] = (struct snapshot *)history_get(h, n - 1 - i);
-    memset(h->ring, 0, h->capacity * sizeof(*h->ring));
-    h->len = 0;
-    h->head = 0;
+    memset(h->dense.slot, 0, h->dense.cap * sizeof(*h->dense.slot));
+    if (h->tail.cap)
+        memset(h->tail.slot, 0, h->tail.cap * sizeof(*h->tail.slot));
+    h->dense.len = h->dense.head = h->tail.len = h->tail.head = 0;
     return n;
 }
 
@@ -56,51 +114,42 @@ void history_free(struct history *h)
     if (!h)
         return;
     history_clear(h);
-    free(h->ring);
+    free(h->dense.slot);
+    free(h->tail.slot);
     free(h);
 }
 
 void history_push(struct history *h, struct snapshot *s)
 {
-    size_t slot = h->len == 0 ? 0 : (h->head + 1) % h->capacity;
-    snapshot_free(h->ring[slot]);  /* the oldest, when full */
-    h->ring[slot] = s;
-    h->head = slot;
-    if (h->len < h->capacity)
-        h->len++;
+    struct snapshot *old = ring_push(&h->dense, s);
+    if (!old)
+        return;
+    /* Leaving the dense ring: kept in the tail when it is step_ns past the tail's
+     * newest (a new run, whose clock went back, starts the tail afresh). */
+    const struct snapshot *t = ring_get(&h->tail, 0);
+    int64_t gap = t ? old->meta.mono_ns - t->meta.mono_ns : INT64_MAX;
+    if (h->tail.cap && (gap >= h->step_ns || gap < 0))
+        old = ring_push(&h->tail, old);
+    snapshot_free(old);
 }
 
-size_t history_len(const struct history *h) { return h->len; }
+size_t history_len(const struct history *h) { return h->dense.len + h->tail.len; }
+
+size_t history_dense_len(const struct history *h) { return h->dense.len; }
 
 int history_resize(struct history *h, size_t capacity)
 {
-    if (capacity == 0)
-        capacity = 1;
-    struct snapshot **ring = calloc(capacity, sizeof(*ring));
-    if (!ring)
-        return -ENOMEM;
-    size_t keep = h->len < capacity ? h->len : capacity;
-    /* Oldest kept first, so the newest lands at keep - 1 (the new head). */
-    for (size_t age = keep; age-- > 0;)
-        ring[keep - 1 - age] = (struct snapshot *)history_get(h, age);
-    for (size_t age = keep; age < h->len; age++)
-        snapshot_free((struct snapshot *)history_get(h, age));
-    free(h->ring);
-    h->ring = ring;
-    h->capacity = capacity;
-    h->len = keep;
-    h->head = keep ? keep - 1 : 0;
-    return 0;
+    return ring_resize(&h->dense, capacity ? capacity : 1);
 }
 
 struct snapshot *history_newest(struct history *h)
 {
-    return h->len ? h->ring[h->head] : NULL;
+    return h->dense.len ? h->dense.slot[h->dense.head] : NULL;
 }
 
 const struct snapshot *history_get(const struct history *h, size_t age)
 {
-    if (age >= h->len)
-        return NULL;
-    return h->ring[(h->head + h->capacity - age) % h->capacity];
+    if (age < h->dense.len)
+        return ring_get(&h->dense, age);
+    return ring_get(&h->tail, age - h->dense.len);
 }

@@ -23,6 +23,16 @@ void session_init(struct session *s, const char *collector_names,
     s->history_cap = SESSION_HISTORY;
 }
 
+static struct history *new_history(const struct session *s)
+{
+    struct history *h = history_new(s->history_cap);
+    if (h && history_set_tail(h, s->history_tail, s->history_step_ns) != 0) {
+        history_free(h);
+        return NULL;
+    }
+    return h;
+}
+
 /* The longest span a rule judges: its thresholds in seconds are windows and hold times
  * (goroutine_pileup's 180 s window the longest by default). */
 static double longest_rule_window_s(const struct diag_engine *e)
@@ -42,21 +52,45 @@ static double longest_rule_window_s(const struct diag_engine *e)
     return longest;
 }
 
-static size_t history_for_rules(const struct session *s)
+/* The history the rules need at this refresh: a dense ring for the charts, the rates
+ * and the short holds (SESSION_HISTORY_MIN ticks), and a tail of one snapshot every
+ * SESSION_TAIL_STEP_S for what the longest window (10% over: ticks come late) reaches
+ * past it. At 1 s that is 130 + 36 snapshots for goroutine_pileup's 3 minutes; at -d 0.1
+ * 130 + 94 where every tick would be 1,980. */
+static void plan_history(const struct session *s, size_t *dense, size_t *tail,
+                         int64_t *step_ns)
 {
-    if (!(s->refresh_s > 0) || !isfinite(s->refresh_s))
-        return SESSION_HISTORY;
-    /* 10% over the window (ticks come late), and the two ticks a rate needs. */
-    double n = ceil(longest_rule_window_s(s->diag) * 1.1 / s->refresh_s - 1e-9) + 2;
-    return n < SESSION_HISTORY_MIN ? SESSION_HISTORY_MIN
-         : n > SESSION_HISTORY ? SESSION_HISTORY : (size_t)n;
+    *dense = SESSION_HISTORY_MIN;
+    *tail = 0;
+    *step_ns = 0;
+    if (s->history_fixed) {
+        *dense = s->history_cap;
+        return;
+    }
+    if (!(s->refresh_s > 0) || !isfinite(s->refresh_s)) {
+        *dense = SESSION_HISTORY;           /* a replay: the interval is not known yet */
+        return;
+    }
+    double need = longest_rule_window_s(s->diag) * 1.1;
+    double covered = s->refresh_s * (double)(*dense - 1);
+    if (covered >= need)
+        return;
+    double step = s->refresh_s > SESSION_TAIL_STEP_S ? s->refresh_s : SESSION_TAIL_STEP_S;
+    *tail = (size_t)ceil((need - covered) / step - 1e-9) + 1;
+    *step_ns = (int64_t)(step * 1e9);
 }
 
-static int resize_history(struct session *s, size_t n)
+static int apply_history(struct session *s)
 {
-    if (s->history && history_resize(s->history, n) != 0)
+    size_t dense, tail;
+    int64_t step_ns;
+    plan_history(s, &dense, &tail, &step_ns);
+    if (s->history && (history_resize(s->history, dense) != 0 ||
+                       history_set_tail(s->history, tail, step_ns) != 0))
         return -ENOMEM;
-    s->history_cap = n;
+    s->history_cap = dense;
+    s->history_tail = tail;
+    s->history_step_ns = step_ns;
     return 0;
 }
 
@@ -64,13 +98,15 @@ int session_set_history(struct session *s, size_t n, double refresh_s)
 {
     s->history_fixed = n > 0;
     s->refresh_s = refresh_s;
-    return resize_history(s, n > 0 ? n : history_for_rules(s));
+    if (n > 0)
+        s->history_cap = n;
+    return apply_history(s);
 }
 
 void session_thresholds_changed(struct session *s)
 {
     if (!s->history_fixed)
-        (void)resize_history(s, history_for_rules(s));
+        (void)apply_history(s);
 }
 
 int session_set_rewind(struct session *s, size_t n)
@@ -99,7 +135,7 @@ enum target_error session_attach(struct session *s, pid_t pid, char *msg, size_t
         return TARGET_BAD_BINARY;
     }
     if (!s->history)
-        s->history = history_new(s->history_cap);
+        s->history = new_history(s);
     else
         history_clear(s->history);
     archive_clear(s->archive);      /* rewinding is through this target's past */
@@ -116,7 +152,7 @@ int session_attach_source(struct session *s, struct snapshot_source src, pid_t p
 {
     session_detach(s);
     if (!s->history)
-        s->history = history_new(s->history_cap);
+        s->history = new_history(s);
     if (!s->history) {
         snprintf(msg, msglen, "out of memory");
         return -ENOMEM;

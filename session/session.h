@@ -10,12 +10,13 @@
 
 #include "collectors/collector.h"
 
-/* Ticks kept unless set: what the longest diagnosis window needs at the refresh
- * interval, at least SESSION_HISTORY_MIN (the charts and a rewind window draw 120) and at
- * most SESSION_HISTORY (also the length when the refresh is unknown). Each decoded
- * snapshot is some 30 KB: 200 at the default 1 s, not 600, is 12 MB less. */
+/* Ticks kept unless set: SESSION_HISTORY_MIN in a row (the charts and a rewind window
+ * draw 120), then one every SESSION_TAIL_STEP_S as far back as the longest diagnosis
+ * window reaches; SESSION_HISTORY in a row when the refresh is unknown (a replay). Each
+ * decoded snapshot is 30-40 KB: 166 at the default 1 s (it was 600 at any refresh). */
 #define SESSION_HISTORY 600
 #define SESSION_HISTORY_MIN 130
+#define SESSION_TAIL_STEP_S 2.0
 
 struct session {
     struct target target;
@@ -29,7 +30,9 @@ struct session {
     struct diag_engine *diag;    /* owned: the rules run after every tick */
     struct recorder *recorder;   /* not owned: --record, gets every snapshot; or NULL */
     struct snapshot_source source; /* a recording instead of collectors; .tick NULL = live */
-    size_t history_cap;          /* snapshots kept (session_set_history) */
+    size_t history_cap;          /* snapshots kept in a row (session_set_history) */
+    size_t history_tail;         /* ...and older ones, one per history_step_ns */
+    int64_t history_step_ns;
     bool history_fixed;          /* set by --history / gmptoprc: thresholds leave it be */
     double refresh_s;            /* the refresh interval it was sized for; 0 unknown */
     struct archive *archive;     /* owned: compressed snapshots to rewind through; or NULL */
@@ -40,10 +43,10 @@ struct settings;
 /* settings (may be NULL) give the diagnosis thresholds; not kept. */
 void session_init(struct session *s, const char *collector_names,
                   const struct collector_config *cfg, const struct settings *settings);
-/* Keep n snapshots from now on; 0: as many as the rules' longest window (a threshold in
- * seconds) needs at refresh_s (0: unknown, SESSION_HISTORY), sized again when a threshold
- * changes. The history is resized in place if there is one. 0, or -ENOMEM with the
- * length unchanged. */
+/* Keep n snapshots from now on; 0: SESSION_HISTORY_MIN and a sparser tail as far back as
+ * the rules' longest window (a threshold in seconds) needs at refresh_s (0: unknown,
+ * SESSION_HISTORY), planned again when a threshold changes. The history is resized in
+ * place if there is one. 0, or -ENOMEM. */
 int session_set_history(struct session *s, size_t n, double refresh_s);
 /* A diagnosis threshold changed (the setup screen): a history sized by the rules follows
  * their longest window. */

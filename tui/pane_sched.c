@@ -342,7 +342,8 @@ static size_t hist_values(const struct sched_src *src, size_t idx, double *vals,
         vals[0] = hist_value(src->cur, idx);
         return 1;
     }
-    size_t avail = history_len(src->h) - src->age;
+    size_t dense = history_dense_len(src->h);   /* a column per tick: not the tail */
+    size_t avail = dense > src->age ? dense - src->age : 1;
     if (n > avail)
         n = avail;
     for (size_t k = 0; k < n; k++)

@@ -31,11 +31,12 @@ static double goroutines_at(const struct snapshot *s, size_t idx)
     return s && s->sched.valid && s->sched.census_valid ? (double)s->sched.g_total : NAN;
 }
 
-/* vals (oldest first) of up to n ticks ending at age; returns how many. */
+/* vals (oldest first) of up to n ticks ending at age; returns how many. A column per
+ * tick: the history's sparser tail is not drawn. */
 static size_t series(const struct history *h, size_t age, size_t n, size_t idx,
                      double (*at)(const struct snapshot *, size_t), double *vals)
 {
-    size_t avail = history_len(h) > age ? history_len(h) - age : 0;
+    size_t avail = history_dense_len(h) > age ? history_dense_len(h) - age : 0;
     if (n > avail)
         n = avail;
     for (size_t k = 0; k < n; k++)

@@ -5,7 +5,9 @@
 # that same snapshot says (the recording replayed with -b, matched by the snapshot's
 # time to the millisecond), that collection went on underneath (the rewound moment
 # drifts further back while live), that g goes to a time typed as HH:MM:SS (Esc leaves
-# its prompt), and that l returns to live.
+# its prompt), and that l returns to live. Then, on a mutex demo that calms down after
+# 12 s, Enter on the lock contention finding that ended (diagnoses pane) rewinds to the
+# snapshot where it began.
 set -u
 
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -137,3 +139,43 @@ print("%d Ps and %d wait reasons match the JSON at %s" % (len(ps), len(shown), w
 EOF
     fail "the rewound panes differ from the recording's JSON"
 pass "rewound $N snapshots: the scheduler and latency panes equal -b's JSON of that moment"
+
+# ---- Enter on a finding that ended rewinds to the snapshot where it began ----------
+# The mutex demo contends for 12 s and then calms down: lock contention fires (after its
+# 5 s hold) and ends while the program lives on.
+kill "$DEMO_PID" 2>/dev/null
+wait "$DEMO_PID" 2>/dev/null
+start_demo mutex -calm-after 12s
+restart_main 160 50 "env TZ=UTC TERM=xterm-256color LANG=C.UTF-8 \
+    XDG_CONFIG_HOME=/nonexistent '$GMPTOP' -p $DEMO_PID -d 0.5"
+wait_re "PID $DEMO_PID" 10
+T send-keys -t main 6
+wait_re "Recent findings that ended" 40
+# The ended lock contention, selected: a selected ended finding shows its message (the
+# line under it) and the others do not. Home, then Down until it is the one.
+past='^ *[A-Z]+ +lock contention +([0-9]{2}:[0-9]{2}:[0-9]{2})-[0-9:]{8} \('
+selected() {
+    screen | awk -v re="$past" '
+        found { sel = ($0 ~ /[Mm]utex/); checked = 1; exit }
+        $0 ~ re && seen_head { found = 1 }
+        /Recent findings that ended/ { seen_head = 1 }
+        END { exit !(found && checked && sel) }'
+}
+T send-keys -t main Home
+i=0
+until selected; do
+    i=$((i + 1))
+    [ $i -lt 20 ] || fail "could not select the ended lock contention; screen was:
+$(screen)"
+    T send-keys -t main Down
+    sleep 0.2
+done
+from=$(screen | awk '/Recent findings that ended/ { h = 1 } h' | grep -m1 -oE "$past" |
+       sed -E "s/$past/\1/")
+[ -n "$from" ] || fail "no start time on the ended finding's line: $(screen)"
+T send-keys -t main Enter
+wait_re "REWIND -[0-9]+s at $from\.[0-9]{3}, [0-9]+ of [0-9]+ back" 5
+pass "Enter on lock contention that ended (began $from): $(screen | grep -o "REWIND -[0-9]*s at [0-9:.]*")"
+T send-keys -t main l
+wait_gone_re "REWIND" 3
+T send-keys -t main q

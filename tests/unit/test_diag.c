@@ -14,6 +14,7 @@
 #include "model/go_maxprocs.h"
 #include "base/settings.h"
 #include "session/session.h"
+#include "model/history.h"
 
 #define SEC 1000000000LL
 
@@ -671,10 +672,11 @@ static int setup(void **state)
     return go_timehist_layout_for("go1.22.12", 160, &lat_layout, why, sizeof(why));
 }
 
-/* The history a session keeps by default is what the longest rule window needs at the
- * refresh: 180 s of goroutine_pileup x 1.1 + 2 ticks = 200 at 1 s; never under the
- * charts' 130 nor over 600; a --history count stays; a longer window set in the setup
- * screen grows it. */
+/* The history a session keeps by default: 130 in a row (the charts), then one every 2 s
+ * as far back as the longest rule window needs (180 s of goroutine_pileup x 1.1): a tail
+ * of 36 at 1 s, 94 at -d 0.1, none at -d 10; 600 in a row when the refresh is unknown; a
+ * --history count stays, with no tail; a longer window set in the setup screen grows
+ * the tail. Pushing keeps what the plan says, and the reach covers the window. */
 static void test_history_follows_rules(void **state)
 {
     (void)state;
@@ -682,13 +684,18 @@ static void test_history_follows_rules(void **state)
     struct collector_config cfg = COLLECTOR_CONFIG_DEFAULT;
     session_init(&s, NULL, &cfg, NULL);
     assert_int_equal(session_set_history(&s, 0, 1.0), 0);
-    assert_int_equal(s.history_cap, 200);
+    assert_int_equal(s.history_cap, SESSION_HISTORY_MIN);
+    assert_int_equal(s.history_tail, 36);
+    assert_int_equal(s.history_step_ns, 2000000000LL);
     session_set_history(&s, 0, 0.1);
-    assert_int_equal(s.history_cap, SESSION_HISTORY);
+    assert_int_equal(s.history_cap, SESSION_HISTORY_MIN);
+    assert_int_equal(s.history_tail, 94);
     session_set_history(&s, 0, 10.0);
     assert_int_equal(s.history_cap, SESSION_HISTORY_MIN);
+    assert_int_equal(s.history_tail, 0);
     session_set_history(&s, 0, 0);                /* a replay: the interval is unknown */
     assert_int_equal(s.history_cap, SESSION_HISTORY);
+    assert_int_equal(s.history_tail, 0);
 
     session_set_history(&s, 0, 1.0);
     const struct diag_rule *pileup = diag_rule_find("goroutine_pileup");
@@ -700,14 +707,35 @@ static void test_history_follows_rules(void **state)
         thr++;
     diag_engine_set_threshold(s.diag, rule, thr, 300);
     session_thresholds_changed(&s);
-    assert_int_equal(s.history_cap, 332);
+    assert_int_equal(s.history_tail, 102);        /* (330 - 129) / 2 + 1 */
 
     session_set_history(&s, 50, 1.0);              /* --history 50 */
     assert_int_equal(s.history_cap, 50);
+    assert_int_equal(s.history_tail, 0);
     diag_engine_set_threshold(s.diag, rule, thr, 400);
     session_thresholds_changed(&s);
     assert_int_equal(s.history_cap, 50);
     session_destroy(&s);
+
+    /* The ring and its tail: 3,000 ticks at 0.1 s into 130 + 94 at 2 s apart. */
+    struct history *h = history_new(130);
+    assert_non_null(h);
+    assert_int_equal(history_set_tail(h, 94, 2000000000LL), 0);
+    for (int t = 0; t < 3000; t++) {
+        struct snapshot *snap = snapshot_new();
+        assert_non_null(snap);
+        snap->meta.mono_ns = 100000000LL * (t + 1);
+        history_push(h, snap);
+    }
+    assert_int_equal(history_len(h), 130 + 94);
+    assert_int_equal(history_get(h, 0)->meta.mono_ns, 100000000LL * 3000);
+    assert_int_equal(history_get(h, 129)->meta.mono_ns, 100000000LL * 2871);
+    for (size_t age = 130; age + 1 < history_len(h); age++)
+        assert_true(history_get(h, age)->meta.mono_ns - history_get(h, age + 1)->meta.mono_ns
+                    >= 2000000000LL);
+    assert_true(history_reach_s(h, 0.1) >= 198.0);
+    assert_null(history_get(h, history_len(h)));
+    history_free(h);
 }
 
 int main(void)
