@@ -159,20 +159,30 @@ int replay_ui_parse_time(const char *text, int64_t start_ns, int64_t now_ns,
     return 0;
 }
 
-static int prompt_key(struct replay_ui *u, struct session *s, int ch)
+enum time_prompt_step replay_ui_prompt_key(char *buf, size_t len, int ch)
 {
-    size_t n = strlen(u->prompt);
-    if (ch == 27) {                      /* Esc */
-        u->prompting = false;
-        return REPLAY_UI_HANDLED;
-    }
+    size_t n = strlen(buf);
+    if (ch == 27)                        /* Esc */
+        return TIME_PROMPT_CANCEL;
+    if (ch == '\n' || ch == '\r' || ch == KEY_ENTER)
+        return TIME_PROMPT_ENTER;
     if (ch == KEY_BACKSPACE || ch == 127 || ch == 8) {
         if (n)
-            u->prompt[n - 1] = '\0';
-        return REPLAY_UI_HANDLED;
+            buf[n - 1] = '\0';
+    } else if (ch < 256 && (isdigit(ch) || ch == ':' || ch == '.' || ch == '+' || ch == '-') &&
+               n + 1 < len) {
+        buf[n] = (char)ch;
+        buf[n + 1] = '\0';
     }
-    if (ch == '\n' || ch == '\r' || ch == KEY_ENTER) {
+    return TIME_PROMPT_TYPING;
+}
+
+static int prompt_key(struct replay_ui *u, struct session *s, int ch)
+{
+    enum time_prompt_step step = replay_ui_prompt_key(u->prompt, sizeof(u->prompt), ch);
+    if (step != TIME_PROMPT_TYPING)
         u->prompting = false;
+    if (step == TIME_PROMPT_ENTER) {
         size_t pos = replay_pos(u->rp);
         int64_t target;
         if (replay_ui_parse_time(u->prompt, frame_time(u, 0),
@@ -182,11 +192,6 @@ static int prompt_key(struct replay_ui *u, struct session *s, int ch)
             return REPLAY_UI_HANDLED;
         }
         return seek_to(u, s, frame_at(u, target));
-    }
-    if (ch < 256 && (isdigit(ch) || ch == ':' || ch == '.' || ch == '+' || ch == '-') &&
-        n + 1 < sizeof(u->prompt)) {
-        u->prompt[n] = (char)ch;
-        u->prompt[n + 1] = '\0';
     }
     return REPLAY_UI_HANDLED;
 }

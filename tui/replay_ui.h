@@ -35,5 +35,10 @@ long long replay_ui_next_ms(const struct replay_ui *u);
  * day when that is before the start). Sets *target_ns (CLOCK_REALTIME); 0 or -1. */
 int replay_ui_parse_time(const char *text, int64_t start_ns, int64_t now_ns,
                          int64_t *target_ns);
+/* One key of a time prompt (the replay's seek, the live rewind's go-to) typed into buf
+ * (len bytes): digits : . + - are kept, Backspace takes one back; Esc cancels, Enter
+ * submits what buf holds. */
+enum time_prompt_step { TIME_PROMPT_TYPING, TIME_PROMPT_CANCEL, TIME_PROMPT_ENTER };
+enum time_prompt_step replay_ui_prompt_key(char *buf, size_t len, int ch);
 
 #endif

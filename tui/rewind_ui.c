@@ -1,7 +1,6 @@
 /* rewind_ui: the live session's rewind controls and bar; see rewind_ui.h. */
 #include "tui/rewind_ui.h"
 
-#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,35 +118,22 @@ enum rewind_ui_result rewind_ui_goto_time(struct rewind_ui *u, const struct sess
  * the moment shown (live: now), S from the oldest snapshot kept. */
 static enum rewind_ui_result prompt_key(struct rewind_ui *u, const struct session *s, int ch)
 {
-    size_t n = strlen(u->prompt), kept = archive_len(s->archive);
-    if (ch == 27) {                      /* Esc */
+    enum time_prompt_step step = replay_ui_prompt_key(u->prompt, sizeof(u->prompt), ch);
+    if (step != TIME_PROMPT_TYPING)
         u->prompting = false;
+    if (step != TIME_PROMPT_ENTER)
+        return REWIND_UI_HANDLED;      /* the prompt takes every key until Enter or Esc */
+    size_t kept = archive_len(s->archive);
+    int64_t target;
+    if (!kept || replay_ui_parse_time(u->prompt, archive_time_ns(s->archive, kept - 1),
+                                      archive_time_ns(s->archive, u->age), &target) < 0) {
+        say(u, "go to: '%s' is not HH:MM:SS, -seconds back or seconds from the oldest",
+            u->prompt);
         return REWIND_UI_HANDLED;
     }
-    if (ch == KEY_BACKSPACE || ch == 127 || ch == 8) {
-        if (n)
-            u->prompt[n - 1] = '\0';
-        return REWIND_UI_HANDLED;
-    }
-    if (ch == '\n' || ch == '\r' || ch == KEY_ENTER) {
-        u->prompting = false;
-        int64_t target;
-        if (!kept || replay_ui_parse_time(u->prompt, archive_time_ns(s->archive, kept - 1),
-                                          archive_time_ns(s->archive, u->age), &target) < 0) {
-            say(u, "go to: '%s' is not HH:MM:SS, -seconds back or seconds from the oldest",
-                u->prompt);
-            return REWIND_UI_HANDLED;
-        }
-        if (target > archive_time_ns(s->archive, 0))
-            return rewind_ui_goto(u, s, 0);       /* after the newest: live */
-        return rewind_ui_goto_time(u, s, target);
-    }
-    if (ch < 256 && (isdigit(ch) || ch == ':' || ch == '.' || ch == '+' || ch == '-') &&
-        n + 1 < sizeof(u->prompt)) {
-        u->prompt[n] = (char)ch;
-        u->prompt[n + 1] = '\0';
-    }
-    return REWIND_UI_HANDLED;          /* the prompt takes every key until Enter or Esc */
+    if (target > archive_time_ns(s->archive, 0))
+        return rewind_ui_goto(u, s, 0);       /* after the newest: live */
+    return rewind_ui_goto_time(u, s, target);
 }
 
 bool rewind_ui_prompting(const struct rewind_ui *u) { return u && u->prompting; }
