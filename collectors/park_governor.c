@@ -167,7 +167,10 @@ void park_gov_update(struct park_gov *g, uint64_t events, int64_t attached_ns, i
             g->duty = 1.0;
         g->state = g->duty >= 1.0 ? PARK_GOV_ON : PARK_GOV_SAMPLING;
     }
-    g->ref_due = g->state == PARK_GOV_ON && full * PARK_GOV_REF_MARGIN >= budget;
+    /* A whole core (--bpf-budget 100, the most) leaves nothing to enforce: no reference
+     * windows, so the probe stays on and its counts miss nothing. */
+    g->ref_due = g->state == PARK_GOV_ON && g->budget_pct < 100.0 &&
+                 full * PARK_GOV_REF_MARGIN >= budget;
     explain(g, full);
 }
 

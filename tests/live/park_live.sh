@@ -145,7 +145,9 @@ bt = dict(re.findall(r"@(\w+): (\d+)", open(sys.argv[2]).read()))
 assert "calls" in bt and "parks" in bt, open(sys.argv[2]).read()
 for ours, theirs in (("calls", "calls"), ("park_starts", "parks")):
     a, b = ev[ours], int(bt[theirs])
-    assert b > 20000 and abs(a - b) <= 0.01 * b, (ours, a, "bpftrace", b)
+    assert b > 20000 and abs(a - b) <= 0.01 * b, (ours, a, "bpftrace", b, "gmptop's park:",
+        {k: last["park"].get(k) for k in ("duty", "why", "ref_windows", "cost_ns",
+                                           "events_per_s", "full_overhead_pct")})
     print("%s: %s %d, bpftrace %d (%.3f%% apart)" % (sys.argv[3], ours, a, b, 100.0 * abs(a - b) / b))
 PY
 done

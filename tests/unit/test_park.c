@@ -184,6 +184,13 @@ static void test_gov_under_budget(void **st)
     assert_true(g.ref_due);
     assert_false(park_gov_want_attached(&g, 0, 123));
     assert_true(park_gov_want_attached(&g, 0, PARK_GOV_REF_NS + 1));
+    /* A budget of a whole core (the most) enforces nothing: no reference windows, the
+     * probe never comes off (tests count its events against bpftrace's). */
+    park_gov_init(&g, 100.0, 1000.0);
+    park_gov_update(&g, 300000, S, S);           /* 300k/s x 1 us = 30% */
+    assert_int_equal(g.state, PARK_GOV_ON);
+    assert_false(g.ref_due);
+    assert_true(park_gov_want_attached(&g, 0, 123));
 }
 
 static void test_gov_sampling(void **st)
