@@ -35,7 +35,7 @@ struct arch_entry {
 struct arch_cache {
     uint64_t seq;              /* 0: empty */
     uint8_t *raw;
-    uint32_t len, cap;
+    uint32_t len;
 };
 
 struct archive {
@@ -45,7 +45,6 @@ struct archive {
     uint64_t seq;              /* pushes so far */
     struct rec_buf enc;        /* reused between pushes */
     struct rec_buf last;       /* the raw frame pushed last: the next one's dictionary */
-    bool last_ok;
     unsigned since_key;
     struct arch_cache *cache;  /* owned; behind a pointer: loading is const otherwise */
     z_stream def;              /* kept across pushes: deflateInit's state is ~270 KB */
@@ -147,7 +146,7 @@ static int inflate_at(const struct archive *a, size_t age, char *why, size_t len
         }
         free(c->raw);
         c->raw = out;
-        c->len = c->cap = e->rlen;
+        c->len = e->rlen;
         c->seq = e->seq;
     }
     return 0;
@@ -173,8 +172,6 @@ static void drop_oldest(struct archive *a)
         /* Without memory for that it stays chained to a frame no longer there: it and
          * the rest of its chain then say they do not inflate, and the ring goes on. */
         next->key = true;
-        if (!z)
-            next->zlen = 0;
     }
     a->zbytes -= e->zlen;
     if (a->cache->seq == e->seq)
@@ -194,8 +191,7 @@ void archive_clear(struct archive *a)
     }
     a->len = 0;
     a->zbytes = 0;
-    a->cache->seq = 0;
-    a->last_ok = false;            /* the next push starts a chain */
+    a->cache->seq = 0;             /* the next push starts a chain (len is 0) */
 }
 
 void archive_free(struct archive *a)
@@ -218,9 +214,9 @@ int archive_push(struct archive *a, const struct snapshot *s, int new_run)
     if (record_encode(&a->enc, s) != 0 || a->enc.oom || a->enc.len > UINT32_MAX)
         return -ENOMEM;
     /* A key at a run's start (a new target shares nothing with the last), every
-     * ARCH_KEY_EVERY frames, and when the ring has no frame before this one. */
-    bool key = new_run || !a->last_ok || a->since_key + 1 >= ARCH_KEY_EVERY || a->len == 0 ||
-               a->cap == 1;
+     * ARCH_KEY_EVERY frames, and when the ring has no frame before this one (empty, or
+     * a ring of one, where the frame before leaves as this one comes). */
+    bool key = new_run || a->since_key + 1 >= ARCH_KEY_EVERY || a->len == 0 || a->cap == 1;
     uint32_t zlen = 0;
     uint8_t *z = deflate_frame(a, key ? NULL : a->last.p, key ? 0 : a->last.len, a->enc.p,
                                a->enc.len, &zlen);
@@ -243,7 +239,6 @@ int archive_push(struct archive *a, const struct snapshot *s, int new_run)
     struct rec_buf t = a->last;
     a->last = a->enc;
     a->enc = t;
-    a->last_ok = true;
     /* A rare huge snapshot (thousands of goroutine groups) should not pin its buffer. */
     if (a->enc.cap > (size_t)1 << 20)
         rec_buf_free(&a->enc);
@@ -255,7 +250,7 @@ size_t archive_capacity(const struct archive *a) { return a ? a->cap : 0; }
 
 size_t archive_bytes(const struct archive *a)
 {
-    return a ? a->zbytes + a->last.cap + a->cache->cap : 0;
+    return a ? a->zbytes + a->last.cap + a->cache->len : 0;
 }
 
 int archive_resize(struct archive *a, size_t capacity)

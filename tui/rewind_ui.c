@@ -142,9 +142,7 @@ static enum rewind_ui_result prompt_key(struct rewind_ui *u, const struct sessio
             u->prompt);
         return REWIND_UI_HANDLED;
     }
-    if (target > archive_time_ns(s->archive, 0))
-        return rewind_ui_goto(u, s, 0);       /* after the newest: live */
-    return rewind_ui_goto_time(u, s, target);
+    return rewind_ui_goto_time(u, s, target);     /* after the newest: live */
 }
 
 bool rewind_ui_prompting(const struct rewind_ui *u) { return u && u->prompting; }
