@@ -135,7 +135,19 @@ BT
         last=$now
     done
     kill "$gm"; wait "$gm" 2>/dev/null
-    kill -INT "$bt"; wait "$bt" 2>/dev/null
+    # bpftrace prints its counts on SIGINT; one can be lost (seen once: it sat in
+    # epoll_wait until a second came), so ask again each second, for up to 10 s. (A
+    # child that exited stays a zombie until the wait: kill -0 cannot tell.)
+    kill -INT "$bt"
+    i=0
+    while st=$(sed 's/.*) //' "/proc/$bt/stat" 2>/dev/null | cut -c1) &&
+          [ -n "$st" ] && [ "$st" != Z ]; do
+        i=$((i + 1))
+        [ $i -lt 100 ] || fail "$label: bpftrace did not stop on SIGINT"
+        [ $((i % 10)) -ne 0 ] || kill -INT "$bt" 2>/dev/null
+        sleep 0.1
+    done
+    wait "$bt" 2>/dev/null
     kill "$WPID"; wait "$WPID" 2>/dev/null
     python3 - "$work/gm.json" "$work/bt.out" "$label" <<'PY' || fail "$label: counts differ"
 import json, re, sys
