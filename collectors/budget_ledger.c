@@ -27,3 +27,13 @@ double ledger_others(enum ledger_part part)
     pthread_mutex_unlock(&lock);
     return sum;
 }
+
+double ledger_get(enum ledger_part part)
+{
+    if ((unsigned)part >= LEDGER_NPARTS)
+        return 0.0;
+    pthread_mutex_lock(&lock);
+    double v = cost[part];
+    pthread_mutex_unlock(&lock);
+    return v;
+}

@@ -2,15 +2,19 @@
  * target's threads with their user call chains (cpuprof_perf.c), symbolised with the
  * binary's pcln table (stripped binaries too), attributed to the goroutine in R14 and its
  * P, and kept for a few minutes so the last seconds can be written as a pprof profile. */
+#include "config.h"
+
 #include "collectors/collector.h"
 
 #include <errno.h>
 #include <math.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -86,6 +90,7 @@ struct cpuprof_state {
     pthread_t thread;
     bool thread_running;
     atomic_bool stop;
+    int wake_fd;                      /* eventfd: close wakes the sampler thread; or -1 */
 };
 
 static int64_t thread_cpu_ns(void)
@@ -358,7 +363,10 @@ static void govern_locked(struct cpuprof_state *st, int64_t now)
         return;
     double rate = (double)(st->store.ring_total - st->gov_last_total) / dt;
     st->cost_pct = (rate * st->sample_cost_ns + (double)st->own_cpu_ns / dt) / 1e9 * 100.0;
-    ledger_report(LEDGER_CPUPROF, st->cost_pct);   /* the park probe plans with the rest */
+    /* The ledger gets what the target pays (the kernel's work per sample): this thread's
+     * own CPU is in gmptop's, which the park governor counts where it displaced the
+     * target (self_cost.h); here it still counts whole against this sampler's rate. */
+    ledger_report(LEDGER_CPUPROF, rate * st->sample_cost_ns / 1e9 * 100.0);
     st->gov_last_ns = now;
     st->gov_last_total = st->store.ring_total;
     st->own_cpu_ns = 0;
@@ -381,11 +389,18 @@ static void govern_locked(struct cpuprof_state *st, int64_t now)
 static void *sampler_main(void *arg)
 {
     struct cpuprof_state *st = arg;
+    pthread_setname_np(pthread_self(), "gmptop-cpuprof");   /* as top -H and htop show it */
     while (!atomic_load(&st->stop)) {
-        /* In slices, so closing (quitting gmptop) does not wait out a whole period. */
-        for (int i = 0; i < 5 && !atomic_load(&st->stop); i++) {
-            struct timespec ts = { 0, DRAIN_NS / 5 };
-            nanosleep(&ts, NULL);
+        /* One wakeup a period (close wakes it through the eventfd); without one, in
+         * slices, so closing does not wait out a whole period. */
+        if (st->wake_fd >= 0) {
+            struct pollfd p = { .fd = st->wake_fd, .events = POLLIN };
+            (void)poll(&p, 1, (int)(DRAIN_NS / 1000000));
+        } else {
+            for (int i = 0; i < 5 && !atomic_load(&st->stop); i++) {
+                struct timespec ts = { 0, DRAIN_NS / 5 };
+                nanosleep(&ts, NULL);
+            }
         }
         if (atomic_load(&st->stop))
             break;
@@ -596,8 +611,12 @@ static void cpuprof_close(void *state)
         return;
     if (st->thread_running) {
         atomic_store(&st->stop, true);
+        if (st->wake_fd >= 0)
+            (void)!write(st->wake_fd, &(uint64_t){ 1 }, sizeof(uint64_t));
         pthread_join(st->thread, NULL);
     }
+    if (st->wake_fd >= 0)
+        close(st->wake_fd);
     cpuprof_perf_close(st->perf);
     ledger_report(LEDGER_CPUPROF, 0.0);
     gr_symbols_close(st->sym);
@@ -668,6 +687,7 @@ static void *cpuprof_open(const struct target *t, const struct collector_config 
         snprintf(reason, len, "out of memory");
         return NULL;
     }
+    st->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     pthread_mutex_init(&st->lock, NULL);
     st->pid = t->pid;
     st->cfg = cfg;

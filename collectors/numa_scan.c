@@ -395,6 +395,7 @@ static void publish(struct numa_scanner *sc, int rc)
 static void *scanner_main(void *arg)
 {
     struct numa_scanner *sc = arg;
+    pthread_setname_np(pthread_self(), "gmptop-numa");   /* as top -H and htop show it */
     pthread_mutex_lock(&sc->lock);
     while (!sc->stop) {
         struct timespec until;

@@ -1,5 +1,7 @@
 /* park: goroutine park and wake-to-run latency per wait reason from one BPF uprobe on
  * runtime.casgstatus, kept under an overhead budget by the governor (park_governor.c). */
+#include "config.h"
+
 #include "collectors/collector.h"
 
 #include <errno.h>
@@ -13,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -23,6 +26,7 @@
 #include "base/util.h"
 #include "collectors/budget_ledger.h"
 #include "collectors/park_probe.h"
+#include "collectors/self_cost.h"
 #include "collectors/sched_read.h"
 #include "proc/proc_parse.h"
 
@@ -72,6 +76,9 @@ struct park_state {
      * governor thread sets at every attach, detach and step. */
     struct park_meter meter;
     struct park_meter_est meter_est;
+    struct self_cost self;        /* the governor thread's own */
+    double self_pct;              /* its figure: gmptop's own CPU on busy CPUs; NAN */
+    int wake_fd;                  /* eventfd: close wakes the governor thread; or -1 */
     int64_t mark_ns;
     double mark_user_ns, mark_sys_ns;
     uint64_t mark_calls;
@@ -173,11 +180,14 @@ static void detach_locked(struct park_state *st)
     bpf_link__destroy(detach_begin_locked(st));
 }
 
+/* Waits up to timeout_ms, less when close wakes it; whether the target exited. */
 static bool target_exited(struct park_state *st, int timeout_ms)
 {
     if (st->pidfd >= 0) {
-        struct pollfd p = { .fd = st->pidfd, .events = POLLIN };
-        return poll(&p, 1, timeout_ms) > 0 && (p.revents & (POLLIN | POLLHUP | POLLERR));
+        struct pollfd p[2] = { { .fd = st->pidfd, .events = POLLIN },
+                               { .fd = st->wake_fd, .events = POLLIN } };
+        return poll(p, st->wake_fd >= 0 ? 2 : 1, timeout_ms) > 0 &&
+               (p[0].revents & (POLLIN | POLLHUP | POLLERR));
     }
     usleep((useconds_t)timeout_ms * 1000);
     return kill(st->pid, 0) != 0 && errno == ESRCH;
@@ -236,13 +246,17 @@ static void governor_step(struct park_state *st, int64_t now)
     uint64_t ev[PARK_C_COUNT];
     if (read_counters(st, st->cbuf_gov, ev) < 0)
         return;
+    double self = self_cost_update(&st->self, now);
+    ledger_report(LEDGER_SELF, self);
     pthread_mutex_lock(&st->lock);
+    st->self_pct = self;
     meter_mark_locked(st, st->link != NULL, now, ev[PARK_C_CALLS]);
     park_meter_estimate(&st->meter, &st->meter_est);
     double span = st->meter_est.attached_s + st->meter_est.detached_s;
     park_gov_set_measured(&st->gov, &st->meter_est,
                           span > 0 ? st->meter_est.attached_s / span : 0.0);
-    park_gov_set_others(&st->gov, ledger_others(LEDGER_PARK));
+    park_gov_set_others(&st->gov, ledger_get(LEDGER_CPUPROF));
+    park_gov_set_self(&st->gov, ledger_get(LEDGER_SELF));
     int64_t att = attached_ns_locked(st, now);
     park_gov_update(&st->gov, ev[PARK_C_CALLS] - st->calls_read, att - st->attached_read_ns,
                     now);
@@ -258,6 +272,7 @@ static void governor_step(struct park_state *st, int64_t now)
 static void *gov_main(void *arg)
 {
     struct park_state *st = arg;
+    pthread_setname_np(pthread_self(), "gmptop-park");   /* as top -H and htop show it */
     pthread_mutex_lock(&st->lock);
     struct bpf_link *calib = st->calib_link;
     st->calib_link = NULL;
@@ -269,31 +284,36 @@ static void *gov_main(void *arg)
         int64_t now = util_mono_ns();
         if (now >= next_step) {
             governor_step(st, now);
-            next_step = now + PARK_GOV_STEP_NS;
+            pthread_mutex_lock(&st->lock);
+            bool attached = st->link != NULL;
+            pthread_mutex_unlock(&st->lock);
+            next_step = now + (attached ? PARK_GOV_STEP_NS : PARK_GOV_IDLE_STEP_NS);
         }
         while (now - period_start >= PARK_GOV_PERIOD_NS)
             period_start += PARK_GOV_PERIOD_NS;
-        int64_t next = period_start + PARK_GOV_PERIOD_NS;
         pthread_mutex_lock(&st->lock);
         bool want = park_gov_want_attached(&st->gov, period_start, now);
         struct bpf_link *gone = NULL;
         if (want && !st->link) {
             meter_mark_locked(st, false, now, calls_now(st));
             attach_locked(st);
+            /* Attached, the target pays from now: the next decision comes soon. */
+            if (next_step > now + PARK_GOV_STEP_NS)
+                next_step = now + PARK_GOV_STEP_NS;
         } else if (!want && st->link) {
             gone = detach_begin_locked(st);
             meter_mark_locked(st, true, util_mono_ns(), calls_now(st));
         }
-        if (st->gov.state == PARK_GOV_SAMPLING && st->link)
-            next = period_start + (int64_t)(st->gov.duty * PARK_GOV_PERIOD_NS);
+        int64_t next = park_gov_next_change_ns(&st->gov, period_start, now);
         pthread_mutex_unlock(&st->lock);
         bpf_link__destroy(gone);
         if (next_step < next)
             next = next_step;
-        int64_t wait_ms = (next - now) / 1000000;
+        int64_t wait_ms = (next - now + 999999) / 1000000;
         if (wait_ms < 1)
             wait_ms = 1;
-        if (wait_ms > 50)
+        /* Without a pidfd the exit is polled for: not much later than it happens. */
+        if (st->pidfd < 0 && wait_ms > 50)
             wait_ms = 50;
         if (target_exited(st, (int)wait_ms)) {
             pthread_mutex_lock(&st->lock);
@@ -501,6 +521,7 @@ static void *park_open(const struct target *t, const struct collector_config *cf
     st->epoch = ++epochs;
     st->pid = t->pid;
     st->pidfd = -1;
+    st->wake_fd = -1;
     pthread_mutex_init(&st->lock, NULL);
     snprintf(st->exe, sizeof(st->exe), "/proc/%d/exe", (int)t->pid);
     libbpf_set_print(libbpf_quiet);
@@ -543,6 +564,9 @@ static void *park_open(const struct target *t, const struct collector_config *cf
         goto fail;
     load_names(st, t, &off);
     st->pidfd = (int)syscall(SYS_pidfd_open, t->pid, 0);
+    st->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    self_cost_init(&st->self);
+    st->self_pct = NAN;
     park_gov_init(&st->gov, cfg->bpf_budget_pct, st->cost_ns);
     park_meter_init(&st->meter, util_mono_ns());
     meter_mark_locked(st, false, util_mono_ns(), calls_now(st));
@@ -622,6 +646,7 @@ static int park_sample(void *state, const struct target *t, struct snapshot *s,
     out->measured_err_pct = st->gov.measured_err_pct;
     out->measured_cost_ns = st->meter_est.valid ? st->meter_est.cost_ns : NAN;
     out->measured_cost_err_ns = st->meter_est.valid ? st->meter_est.cost_err_ns : NAN;
+    out->self_overhead_pct = st->self_pct;
     if (st->target_gone) {
         out->state = PARK_GOV_UNAVAILABLE;
         snprintf(out->why, sizeof(out->why), "the target exited; the probe is removed");
@@ -652,10 +677,15 @@ static void park_close(void *state)
         return;
     if (st->thread_running) {
         atomic_store(&st->stop, true);
+        if (st->wake_fd >= 0)
+            (void)!write(st->wake_fd, &(uint64_t){ 1 }, sizeof(uint64_t));
         pthread_join(st->thread, NULL);
     }
     detach_locked(st);
     ledger_report(LEDGER_PARK, 0.0);
+    ledger_report(LEDGER_SELF, 0.0);
+    if (st->wake_fd >= 0)
+        close(st->wake_fd);
     bpf_link__destroy(st->calib_link);
     if (st->skel)
         park_bpf__destroy(st->skel);

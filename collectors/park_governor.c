@@ -84,9 +84,14 @@ void park_gov_set_others(struct park_gov *g, double others_pct)
     g->others_pct = isfinite(others_pct) && others_pct > 0 ? others_pct : 0.0;
 }
 
+void park_gov_set_self(struct park_gov *g, double self_pct)
+{
+    g->self_pct = isfinite(self_pct) && self_pct > 0 ? self_pct : 0.0;
+}
+
 double park_gov_budget(const struct park_gov *g)
 {
-    double left = g->budget_pct - g->others_pct;
+    double left = g->budget_pct - g->others_pct - g->self_pct;
     return left > g->budget_pct * 0.25 ? left : g->budget_pct * 0.25;
 }
 
@@ -115,10 +120,16 @@ static void explain(struct park_gov *g, double full)
     case PARK_GOV_UNAVAILABLE:
         break;
     }
-    if (g->others_pct > 0.005 && g->state != PARK_GOV_UNAVAILABLE) {
+    bool others = g->others_pct > 0.005, self = g->self_pct > 0.005;
+    if ((others || self) && g->state != PARK_GOV_UNAVAILABLE) {
+        char o[64] = "", m[64] = "";
+        if (others)
+            snprintf(o, sizeof(o), " %.2f%% for the on-CPU sampler", g->others_pct);
+        if (self)
+            snprintf(m, sizeof(m), "%s %.2f%% for gmptop's own CPU on busy CPUs",
+                     others ? "," : "", g->self_pct);
         size_t n = strlen(g->why);
-        snprintf(g->why + n, sizeof(g->why) - n, " (%.1f%% less %.2f%% for the on-CPU "
-                 "sampler)", g->budget_pct, g->others_pct);
+        snprintf(g->why + n, sizeof(g->why) - n, " (%.1f%% less%s%s)", g->budget_pct, o, m);
     }
     if (g->budget_note && g->state != PARK_GOV_UNAVAILABLE) {
         size_t n = strlen(g->why);
@@ -189,4 +200,26 @@ bool park_gov_want_attached(const struct park_gov *g, int64_t period_start_ns, i
         break;
     }
     return false;
+}
+
+int64_t park_gov_next_change_ns(const struct park_gov *g, int64_t period_start_ns,
+                                int64_t now_ns)
+{
+    int64_t next_period = period_start_ns + PARK_GOV_PERIOD_NS;
+    int64_t t = next_period;
+    switch (g->state) {
+    case PARK_GOV_ON:
+        if (g->ref_due && (period_start_ns / PARK_GOV_PERIOD_NS) % PARK_GOV_REF_EVERY == 0)
+            t = period_start_ns + PARK_GOV_REF_NS;
+        break;
+    case PARK_GOV_SAMPLING:
+        t = period_start_ns + (int64_t)(g->duty * (double)PARK_GOV_PERIOD_NS);
+        break;
+    case PARK_GOV_OFF:
+        t = now_ns < g->retry_at_ns ? g->retry_at_ns : g->retry_at_ns + PARK_GOV_PROBE_NS;
+        break;
+    case PARK_GOV_UNAVAILABLE:
+        break;
+    }
+    return t > now_ns ? t : next_period > now_ns ? next_period : now_ns + 1000000;
 }

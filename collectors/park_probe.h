@@ -68,6 +68,11 @@ int park_self_offset(const void *fn, uint64_t *off, char *why, size_t len);
  * budget); a step reads one map and /proc/PID/stat. */
 #define PARK_GOV_STEP_NS 50000000LL
 #define PARK_GOV_FIRST_STEP_NS 50000000LL /* the first decision, after the attach */
+/* Detached, the target pays nothing until the next attach, which the schedule knows: a
+ * step a second keeps the meter's marks (its batches are 5 s) and the figures fresh.
+ * Stepping at 20 Hz detached cost 0.4% of a core (a map read and the target's
+ * /proc/PID/stat each), most of gmptop's own CPU on a saturated server. */
+#define PARK_GOV_IDLE_STEP_NS 1000000000LL
 #define PARK_GOV_RETRY_NS 10000000000LL /* when off, re-measure at least 10 s apart ... */
 #define PARK_GOV_PROBE_NS 100000000LL   /* ... for this long, */
 #define PARK_GOV_RETRY_MAX_NS 60000000000LL /* ... and at most 60 s apart: */
@@ -123,6 +128,7 @@ bool park_meter_estimate(const struct park_meter *m, struct park_meter_est *out)
 struct park_gov {
     double budget_pct;           /* % of one core the target may pay */
     double others_pct;           /* of which the other probes (the on-CPU sampler) take */
+    double self_pct;             /* ... and gmptop's own CPU where it displaced others */
     double cost_ns;              /* per event, as the governor uses it: the meter's (plus
                                   * its error) once it has one, else the calibration's */
     double calib_ns;             /* per event, from the calibration at start */
@@ -146,8 +152,12 @@ void park_gov_init(struct park_gov *g, double budget_pct, double cost_ns);
 void park_gov_set_measured(struct park_gov *g, const struct park_meter_est *e,
                            double attached_frac);
 /* What the other probes on the target cost now (budget_ledger.h): the park probe plans
- * with the rest of the budget, and a quarter of it at least. */
+ * with the rest of the budget, and a quarter of it at least (a tight budget that gmptop
+ * itself already fills keeps a probe that says something, and the pane says by how much
+ * the whole is over). */
 void park_gov_set_others(struct park_gov *g, double others_pct);
+/* What gmptop's own CPU takes from busy CPUs now (self_cost.h): planned with likewise. */
+void park_gov_set_self(struct park_gov *g, double self_pct);
 /* The share of the budget the park probe plans with. */
 double park_gov_budget(const struct park_gov *g);
 /* One refresh: events seen during attached_ns of attachment in the last interval
@@ -162,5 +172,9 @@ int64_t park_gov_retry_ns(double full_pct, double budget_pct);
 /* Whether the probe should be attached at time now_ns (period_start_ns: when the current
  * duty period began). */
 bool park_gov_want_attached(const struct park_gov *g, int64_t period_start_ns, int64_t now_ns);
+/* The next time after now_ns at which park_gov_want_attached's answer can change (the
+ * governor thread sleeps until then, or its next step, and no longer). */
+int64_t park_gov_next_change_ns(const struct park_gov *g, int64_t period_start_ns,
+                                int64_t now_ns);
 
 #endif

@@ -1,5 +1,7 @@
 /* sched: the Go scheduler read live from the target's memory (Ps, Ms, global queue,
  * goroutine census), plus a background sampler of every P's runqueue at --sched-hz. */
+#include "config.h"
+
 #include "collectors/collector.h"
 
 #include <errno.h>
@@ -127,6 +129,7 @@ static bool sched_probe(char *reason, size_t len)
 static void *sampler_main(void *arg)
 {
     struct sched_state *st = arg;
+    pthread_setname_np(pthread_self(), "gmptop-runq");   /* as top -H and htop show it */
     int64_t period = (int64_t)(1e9 / st->hz);
     struct timespec next;
     clock_gettime(CLOCK_MONOTONIC, &next);

@@ -114,6 +114,7 @@ json_object *json_park(const struct snapshot *prev, const struct snapshot *cur)
     json_object_object_add(o, "measured_overhead_err_pct", json_number(p->measured_err_pct, 3));
     json_object_object_add(o, "measured_cost_ns", json_number(p->measured_cost_ns, 1));
     json_object_object_add(o, "measured_cost_err_ns", json_number(p->measured_cost_err_ns, 1));
+    json_object_object_add(o, "self_overhead_pct", json_number(p->self_overhead_pct, 3));
     json_object_object_add(o, "gov_cost_ns", json_number(p->gov_cost_ns, 1));
     json_object_object_add(o, "cost_source",
                            json_object_new_string(p->cost_measured ? "measured" : "calibration"));

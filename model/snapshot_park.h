@@ -11,7 +11,7 @@
  * log2 slots with edges at 1.25 ms x 2^(i-21) (src/park_hist.h), the last open-ended. */
 #define SNAPSHOT_PARK_SLOTS 40
 #define SNAPSHOT_PARK_REASON_LEN 40
-#define SNAPSHOT_PARK_WHY_LEN 200
+#define SNAPSHOT_PARK_WHY_LEN 320
 
 /* Cumulative since the probe was first attached: intervals come from two snapshots
  * with the same epoch (src/park_hist.h). */
@@ -56,6 +56,8 @@ struct park_sample {
     double measured_err_pct;      /* one standard error of that; NAN */
     double measured_cost_ns;      /* the meter's cost per event on this target; NAN */
     double measured_cost_err_ns;
+    double self_overhead_pct; /* gmptop's own CPU that came out of busy CPUs, % of one
+                               * core: counted in the budget with the probes'; NAN */
     double duty;              /* fraction of time attached, 0..1 */
     double attached_s;        /* seconds attached since the first attach */
     uint64_t events[PARK_EV_COUNT];   /* cumulative counters since the first attach */

@@ -2,12 +2,13 @@
  * histograms, the overhead governor's state). */
 #include "record/record_codec.h"
 
+#include <math.h>
 #include <string.h>
 
 /* Every field must be in a table below (a new field gets a new tag): this stops the
  * build when the struct changes until the codec does (sizes as on x86-64). */
 #if defined(__x86_64__)
-_Static_assert(sizeof(struct park_sample) == 888 && sizeof(struct park_hist_sample) == 392,
+_Static_assert(sizeof(struct park_sample) == 1016 && sizeof(struct park_hist_sample) == 392,
                "struct park_sample or park_hist_sample changed: update record_park.c");
 #endif
 
@@ -35,6 +36,7 @@ static const struct rec_field park_fields[] = {
     REC_FIELD(18, RF_F64, struct park_sample, measured_cost_ns),
     REC_FIELD(19, RF_F64, struct park_sample, measured_cost_err_ns),
     REC_FIELD(20, RF_BOOL, struct park_sample, ref_windows),
+    REC_FIELD(21, RF_F64, struct park_sample, self_overhead_pct),
 };
 
 static const struct rec_field hist_fields[] = {
@@ -65,6 +67,7 @@ int record_park_decode(struct rec_reader r, struct snapshot *s, char *why, size_
     uint32_t tag;
     struct rec_reader v;
     int rc;
+    p->self_overhead_pct = NAN;   /* recordings before it was measured: unknown, not 0 */
     while ((rc = rec_next(&r, &tag, &v)) > 0) {
         if (tag == TAG_REASONS) {
             void *arr = p->reasons;

@@ -5,7 +5,8 @@
 # alternating pairs (none first, then gmptop first, so a drift of the machine does not
 # read as a cost). For each budget: the median loss and the spread of the pairs, and
 # what gmptop said while it ran: its model's estimate (park.est_overhead_pct), its own
-# measurement (park.measured_overhead_pct +- its error), the duty cycle, gmptop's own CPU.
+# measurement (park.measured_overhead_pct +- its error), its own CPU on busy CPUs
+# (park.self_overhead_pct), the duty cycle, gmptop's own CPU.
 #
 # Workloads: "server", an HTTP server (sha256, a mutex, allocation per request,
 # GOMAXPROCS 2) saturated by `wrk -t1 -c32`; "pingpong" and "mixed" from
@@ -72,9 +73,9 @@ for r in rows:
     s = (r.get("park") or {}).get("state")
     if s and (not states or states[-1] != s):
         states.append(s)
-print("est %.2f%% measured %.2f%% +- %.2f duty %.2f %s" % (mean("est_overhead_pct"),
-      mean("measured_overhead_pct"), mean("measured_overhead_err_pct"), mean("duty"),
-      "/".join(states) or "-"))
+print("est %.2f%% measured %.2f%% +- %.2f self %.2f%% duty %.2f %s" % (mean("est_overhead_pct"),
+      mean("measured_overhead_pct"), mean("measured_overhead_err_pct"),
+      mean("self_overhead_pct"), mean("duty"), "/".join(states) or "-"))
 EOF
 )
     echo "gmptop CPU $gcpu%; $gsaid" >"$work/said"

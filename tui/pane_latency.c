@@ -366,6 +366,13 @@ static int draw_status(const struct pane_view *v, int y, int x, int w, int end)
                     "detached; attached all the time, the model is %s",
                     p->ref_windows ? "checked every 10 s)" : "far under the budget)");
     }
+    /* gmptop's own CPU counts in the same budget where it displaced the target's. */
+    if (y < end && isfinite(p->self_overhead_pct) && p->self_overhead_pct >= 0.005) {
+        char self[24];
+        draw_fmt_num(self, sizeof(self), p->self_overhead_pct, 2, 6);
+        draw_printf(y++, x, w, "gmptop itself: %s%% of a core taken from busy CPUs (its own "
+                    "CPU; counted in the budget, the probe plans with the rest)", self);
+    }
     if (y < end && p->state != PARK_GOV_ON) {
         attron(draw_role(role));
         y += draw_wrap(y, x, w, end - y > 2 ? 2 : end - y, p->why);

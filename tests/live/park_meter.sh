@@ -60,6 +60,11 @@ else:
 # at well over a core): the paid share is near the budget, not within it to the digit.
 err = p["measured_overhead_err_pct"] or 0
 assert m <= 2 * p["budget_pct"] + 2 * err, ("paid", m, "+-", err, "budget", p["budget_pct"], p["why"])
+# gmptop's own CPU where it displaced others (counted in the same budget): a figure once
+# the governor has run a second, from 0 (idle CPUs) to a few % of a core, never more
+# than gmptop's whole CPU could be.
+s = p["self_overhead_pct"]
+assert isinstance(s, (int, float)) and 0 <= s < 25, ("self_overhead_pct", s)
 # Goroutines parked when a window opens end unseen-begun: counted, never filed.
 ev = p["events"]
 assert ev["no_start"] + ev["stale"] > 0, ev

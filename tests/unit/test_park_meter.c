@@ -13,6 +13,8 @@
 #include <cmocka.h>
 
 #include "collectors/park_probe.h"
+#include "collectors/self_cost.h"
+#include "base/util.h"
 
 #define MS 1000000LL
 #define S 1000000000LL
@@ -284,6 +286,112 @@ static void test_governor_shares_the_budget(void **st)
     assert_float_equal(park_gov_budget(&g), 2.0, 1e-9);
 }
 
+static void test_governor_counts_gmptop_itself(void **st)
+{
+    (void)st;
+    /* gmptop's own CPU took 0.8% of a core from busy CPUs, the sampler 0.4%: the probe
+     * plans with 0.8% of the 2% budget, and why says where the rest went. */
+    struct park_gov g;
+    park_gov_init(&g, 2.0, 1000.0);
+    park_gov_set_others(&g, 0.4);
+    park_gov_set_self(&g, 0.8);
+    assert_float_equal(park_gov_budget(&g), 0.8, 1e-9);
+    park_gov_update(&g, 16000, S, S);             /* 1.6% attached: half the time */
+    assert_int_equal(g.state, PARK_GOV_SAMPLING);
+    assert_float_equal(g.duty, 0.5, 1e-9);
+    assert_non_null(strstr(g.why, "(2.0% less 0.40% for the on-CPU sampler, 0.80% for "
+                                  "gmptop's own CPU on busy CPUs)"));
+    /* Alone, and over the budget by itself: the probe keeps a quarter. */
+    park_gov_set_others(&g, 0.0);
+    park_gov_set_self(&g, 3.0);
+    assert_float_equal(park_gov_budget(&g), 0.5, 1e-9);
+    park_gov_update(&g, 16000, S, 2 * S);
+    assert_non_null(strstr(g.why, "(2.0% less 3.00% for gmptop's own CPU on busy CPUs)"));
+    park_gov_set_self(&g, NAN);
+    assert_float_equal(park_gov_budget(&g), 2.0, 1e-9);
+}
+
+static void test_self_cost_arithmetic(void **st)
+{
+    (void)st;
+    /* 2 CPUs: gmptop used 2% of one. Saturated by others: all of it displaced them. */
+    assert_float_equal(self_cost_displaced(0.02, 2.0, 2.0), 0.02, 1e-12);
+    /* Half the machine idle: the others kept busy about half of what gmptop left. */
+    assert_float_equal(self_cost_displaced(0.02, 1.0, 2.0), 0.02 * (0.98 / 1.98), 1e-12);
+    assert_float_equal(self_cost_displaced(0.02, 0.02, 2.0), 0.0, 1e-12);   /* only gmptop */
+    assert_float_equal(self_cost_displaced(0.0, 2.0, 2.0), 0.0, 1e-12);
+    assert_float_equal(self_cost_displaced(NAN, 2.0, 2.0), 0.0, 1e-12);
+    /* Busy read a little over the CPUs (jiffies are sampled): capped at what it used. */
+    assert_float_equal(self_cost_displaced(0.02, 2.1, 2.0), 0.02, 1e-12);
+    /* gmptop alone on one CPU. */
+    assert_float_equal(self_cost_displaced(1.0, 1.0, 1.0), 1.0, 1e-12);
+
+    double busy, total;
+    /* A kernel's line: user nice system idle iowait irq softirq steal guest guest_nice. */
+    assert_int_equal(self_cost_parse_stat("cpu  100 5 50 1000 20 3 2 40 30 0", &busy, &total),
+                     0);
+    assert_float_equal(total, 1180.0, 1e-9);       /* steal and guest left out */
+    assert_float_equal(busy, 160.0, 1e-9);
+    assert_int_equal(self_cost_parse_stat("cpu  1 2 3 4", &busy, &total), 0);  /* 2.4 */
+    assert_float_equal(busy, 6.0, 1e-9);
+    assert_int_equal(self_cost_parse_stat("cpu0 1 2 3 4 5 6 7 8", &busy, &total), -1);
+    assert_int_equal(self_cost_parse_stat("cpu  x", &busy, &total), -1);
+    assert_int_equal(self_cost_parse_stat("", &busy, &total), -1);
+}
+
+/* The real path: this process's CPU clock and the real /proc/stat. Spinning for a
+ * second, the test's own CPU reads as about one core; what it displaced is between
+ * nothing and all of it, whatever else the machine runs. */
+static void test_self_cost_reads_this_process(void **st)
+{
+    (void)st;
+    struct self_cost c;
+    self_cost_init(&c);
+    int64_t t0 = util_mono_ns();
+    assert_true(isnan(self_cost_update(&c, t0)));
+    volatile uint64_t x = 0;
+    int64_t now;
+    while ((now = util_mono_ns()) - t0 < SELF_COST_EVERY_NS + 100000000LL)
+        x += (uint64_t)now;
+    double pct = self_cost_update(&c, now);
+    assert_true(isfinite(pct));
+    assert_true(c.self_pct > 50.0 && c.self_pct < 110.0);
+    assert_true(pct >= 0.0 && pct <= c.self_pct + 1e-9);
+    /* Asked again within the second: the same figure, nothing read. */
+    assert_float_equal(self_cost_update(&c, now + 1), pct, 0.0);
+}
+
+static void test_governor_wakes_when_the_answer_changes(void **st)
+{
+    (void)st;
+    const int64_t P = PARK_GOV_PERIOD_NS, start = 7 * P;
+    struct park_gov g;
+    park_gov_init(&g, 2.0, 1000.0);
+    /* On: the next period, or the end of a reference window. */
+    assert_int_equal(park_gov_next_change_ns(&g, start, start + 10), start + P);
+    g.ref_due = true;
+    int64_t ref_start = 10 * P;               /* every PARK_GOV_REF_EVERY periods */
+    assert_int_equal(park_gov_next_change_ns(&g, ref_start, ref_start + 10),
+                     ref_start + PARK_GOV_REF_NS);
+    assert_int_equal(park_gov_next_change_ns(&g, ref_start, ref_start + PARK_GOV_REF_NS),
+                     ref_start + P);
+    /* Sampling at 30%: the end of the attached part, then the next period. */
+    park_gov_update(&g, 66667, S, S);        /* 6.67% attached: 30% */
+    assert_int_equal(g.state, PARK_GOV_SAMPLING);
+    int64_t end = start + (int64_t)(g.duty * (double)P);
+    assert_int_equal(park_gov_next_change_ns(&g, start, start + 10), end);
+    assert_int_equal(park_gov_next_change_ns(&g, start, end + 1), start + P);
+    /* Off: the re-measurement window's start, then its end. */
+    park_gov_update(&g, 10000000, S, 2 * S);
+    assert_int_equal(g.state, PARK_GOV_OFF);
+    assert_int_equal(park_gov_next_change_ns(&g, start, start), g.retry_at_ns);
+    assert_int_equal(park_gov_next_change_ns(&g, start, g.retry_at_ns),
+                     g.retry_at_ns + PARK_GOV_PROBE_NS);
+    /* Never now or before. */
+    assert_true(park_gov_next_change_ns(&g, start, g.retry_at_ns + P * 100) >
+                g.retry_at_ns + P * 100);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -292,6 +400,10 @@ int main(void)
         cmocka_unit_test(test_governor_follows_measured_cost),
         cmocka_unit_test(test_governor_reference_windows),
         cmocka_unit_test(test_governor_shares_the_budget),
+        cmocka_unit_test(test_governor_counts_gmptop_itself),
+        cmocka_unit_test(test_self_cost_arithmetic),
+        cmocka_unit_test(test_self_cost_reads_this_process),
+        cmocka_unit_test(test_governor_wakes_when_the_answer_changes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
