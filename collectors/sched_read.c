@@ -641,7 +641,7 @@ int sched_read_census(const struct mem_reader *mem, const struct sched_layout *l
             util_strlcpy(name, l->reasons[r], sizeof(name));
         else
             snprintf(name, sizeof(name), "reason %zu", r);
-        util_strlcpy(out->by_reason[out->nreasons].name, name, SCHED_REASON_LEN);
+        out->by_reason[out->nreasons].name = snapshot_intern(name);
         out->by_reason[out->nreasons++].count = reason_counts[r];
     }
     /* runtime.NumGoroutine() leaves out the runtime's own goroutines; so does the total.

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "base/util.h"
+#include "model/gstack.h"
 
 struct snapshot *snapshot_new(void)
 {
@@ -13,6 +14,12 @@ struct snapshot *snapshot_new(void)
     if (s)
         s->meta.uptime_s = -1.0;
     return s;
+}
+
+const char *snapshot_intern(const char *s)
+{
+    const char *p = gstack_str(s ? s : "");
+    return p ? p : "?";
 }
 
 void snapshot_free(struct snapshot *s)

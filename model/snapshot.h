@@ -127,7 +127,9 @@ struct sched_sample {
     int64_t g_by_class[GO_G_CLASS_COUNT];
     bool census_sampled;      /* over budget: a stride sample, counts scaled */
     size_t nreasons;
-    struct { char name[SCHED_REASON_LEN]; int64_t count; } by_reason[SCHED_MAX_REASONS];
+    /* name: interned for the run (snapshot_intern), never NULL below nreasons: a history
+     * of snapshots holds each wait reason's name once, not 40 bytes per reason per tick. */
+    struct { const char *name; int64_t count; } by_reason[SCHED_MAX_REASONS];
     /* CPU budget context */
     double cpu_quota;         /* cgroup quota in CPUs; NAN when unlimited/unknown */
     int64_t nr_throttled;     /* cgroup cpu.stat, cumulative; -1 unknown */
@@ -189,6 +191,8 @@ struct snapshot *snapshot_new(void);
 void snapshot_free(struct snapshot *s);
 /* Grow-and-append helpers; return a zeroed slot, or NULL on ENOMEM. */
 struct thread_sample *snapshot_add_thread(struct snapshot *s);
+/* s kept for the run, once however often it is asked for ("?" when out of memory). */
+const char *snapshot_intern(const char *s);
 struct cpu_sample *snapshot_add_cpu(struct snapshot *s);
 /* Record a collector's availability this tick (replaces an earlier entry by name). */
 void snapshot_set_status(struct snapshot *s, const char *name, bool available,

@@ -6,7 +6,7 @@
 /* Every field must be in a table below (a new field gets a new tag): this stops the
  * build when the struct changes until the codec does (sizes as on x86-64). */
 #if defined(__x86_64__)
-_Static_assert(sizeof(struct sched_sample) == 3320 && sizeof(struct p_sample) == 72,
+_Static_assert(sizeof(struct sched_sample) == 1272 && sizeof(struct p_sample) == 72,
                "struct sched_sample or p_sample changed: update record_sched.c");
 #endif
 
@@ -67,7 +67,7 @@ void record_sched_encode(struct rec_buf *b, const struct snapshot *s)
     m = rec_begin(b, TAG_REASONS);
     for (size_t i = 0; i < sc->nreasons && i < SCHED_MAX_REASONS; i++) {
         size_t e = rec_begin(b, REC_ELEM);
-        rec_put_str(b, 1, sc->by_reason[i].name, sizeof(sc->by_reason[i].name));
+        rec_put_str(b, 1, sc->by_reason[i].name ? sc->by_reason[i].name : "", SCHED_REASON_LEN);
         rec_put_i(b, 2, sc->by_reason[i].count);
         rec_end(b, e);
     }
@@ -94,7 +94,7 @@ static int decode_reasons(struct rec_reader r, struct sched_sample *sc)
         }
         if (rc2 < 0)
             return -1;
-        memcpy(sc->by_reason[sc->nreasons].name, name, sizeof(name));
+        sc->by_reason[sc->nreasons].name = snapshot_intern(name);
         sc->by_reason[sc->nreasons++].count = count;
     }
     return rc < 0 ? -1 : 0;

@@ -57,11 +57,11 @@ static void fill_sched(struct snapshot *s, int tick, size_t nps)
     for (int c = 0; c < GO_G_CLASS_COUNT; c++)
         sc->g_by_class[c] = c * 3;
     sc->nreasons = 3;
-    strcpy(sc->by_reason[0].name, "chan receive");
+    sc->by_reason[0].name = "chan receive";
     sc->by_reason[0].count = 40;
-    strcpy(sc->by_reason[1].name, "sleep");
+    sc->by_reason[1].name = "sleep";
     sc->by_reason[1].count = 20;
-    strcpy(sc->by_reason[2].name, "select \"q\"\\");
+    sc->by_reason[2].name = "select \"q\"\\";
     sc->by_reason[2].count = 1;
     sc->cpu_quota = NAN;
     sc->nr_throttled = -1;

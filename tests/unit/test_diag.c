@@ -88,7 +88,7 @@ static struct snapshot *make(int i, const struct tick *t)
     ss->g_by_class[GO_G_SYSCALL] = t->g_syscall;
     ss->g_by_class[GO_G_RUNNABLE] = t->g_runnable;
     if (t->reason) {
-        snprintf(ss->by_reason[0].name, SCHED_REASON_LEN, "%s", t->reason);
+        ss->by_reason[0].name = snapshot_intern(t->reason);
         ss->by_reason[0].count = t->reason_count;
         ss->nreasons = 1;
     }
