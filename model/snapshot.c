@@ -22,10 +22,27 @@ const char *snapshot_intern(const char *s)
     return p ? p : "?";
 }
 
+static const char empty_reason[] = "";
+
+static void status_reason_free(struct collector_status *st)
+{
+    if (st->reason && st->reason != empty_reason)
+        free((char *)st->reason);
+    st->reason = empty_reason;
+}
+
+void snapshot_clear_status(struct snapshot *s)
+{
+    for (size_t i = 0; i < s->nstatus; i++)
+        status_reason_free(&s->status[i]);
+    s->nstatus = 0;
+}
+
 void snapshot_free(struct snapshot *s)
 {
     if (!s)
         return;
+    snapshot_clear_status(s);
     free(s->threads);
     free(s->cpus);
     free(s->sched.ps);
@@ -94,7 +111,10 @@ void snapshot_set_status(struct snapshot *s, const char *name, bool available,
     }
     util_strlcpy(st->name, name, sizeof(st->name));
     st->available = available;
-    util_strlcpy(st->reason, reason ? reason : "", sizeof(st->reason));
+    char *r = reason && reason[0] ? strndup(reason, SNAPSHOT_REASON_LEN - 1) : NULL;
+    status_reason_free(st);
+    if (r)
+        st->reason = r;        /* out of memory: "" rather than a stale reason */
 }
 
 const struct collector_status *snapshot_status(const struct snapshot *s, const char *name)

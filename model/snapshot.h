@@ -150,7 +150,11 @@ struct timehist_sample {
 struct collector_status {
     char name[24];
     bool available;
-    char reason[SNAPSHOT_REASON_LEN]; /* why not, or a short note when available */
+    /* Why not, or a short note when available (at most SNAPSHOT_REASON_LEN - 1 bytes):
+     * owned by the snapshot, set by snapshot_set_status, never NULL once set ("" shared
+     * when empty). Most are empty: a history holds the few that say something, not 16
+     * buffers of 160 bytes per tick. */
+    const char *reason;
 };
 
 struct snapshot_meta {
@@ -195,6 +199,8 @@ struct thread_sample *snapshot_add_thread(struct snapshot *s);
 const char *snapshot_intern(const char *s);
 struct cpu_sample *snapshot_add_cpu(struct snapshot *s);
 /* Record a collector's availability this tick (replaces an earlier entry by name). */
+/* Forget every collector's status (their reasons freed). */
+void snapshot_clear_status(struct snapshot *s);
 void snapshot_set_status(struct snapshot *s, const char *name, bool available,
                          const char *reason);
 const struct collector_status *snapshot_status(const struct snapshot *s, const char *name);

@@ -6,7 +6,7 @@
 /* Every field must be in a table below (a new field gets a new tag): this stops the
  * build when the struct changes until the codec does (sizes as on x86-64). */
 #if defined(__x86_64__)
-_Static_assert(sizeof(struct snapshot_meta) == 160 && sizeof(struct collector_status) == 185,
+_Static_assert(sizeof(struct snapshot_meta) == 160 && sizeof(struct collector_status) == 40,
                "struct snapshot_meta or collector_status changed: update record_meta.c");
 #endif
 
@@ -33,17 +33,20 @@ int record_meta_decode(struct rec_reader r, struct snapshot *s, char *why, size_
     return 0;
 }
 
+/* The reason (tag 3) is a string the snapshot owns: put and read apart from the table. */
+#define TAG_STATUS_REASON 3
 static const struct rec_field status_fields[] = {
     REC_FIELD(1, RF_STR, struct collector_status, name),
     REC_FIELD(2, RF_BOOL, struct collector_status, available),
-    REC_FIELD(3, RF_STR, struct collector_status, reason),
 };
 
 void record_status_encode(struct rec_buf *b, const struct snapshot *s)
 {
     for (size_t i = 0; i < s->nstatus && i < SNAPSHOT_MAX_COLLECTORS; i++) {
+        const struct collector_status *st = &s->status[i];
         size_t m = rec_begin(b, REC_ELEM);
-        rec_put_fields(b, status_fields, REC_NFIELDS(status_fields), &s->status[i]);
+        rec_put_fields(b, status_fields, REC_NFIELDS(status_fields), st);
+        rec_put_str(b, TAG_STATUS_REASON, st->reason ? st->reason : "", SNAPSHOT_REASON_LEN);
         rec_end(b, m);
     }
 }
@@ -53,18 +56,33 @@ int record_status_decode(struct rec_reader r, struct snapshot *s, char *why, siz
     uint32_t tag;
     struct rec_reader v;
     int rc;
-    s->nstatus = 0;
+    snapshot_clear_status(s);
     while ((rc = rec_next(&r, &tag, &v)) > 0) {
         if (tag != REC_ELEM)
             continue;
         /* More collectors than this build has room for: keep the first ones. */
         if (s->nstatus >= SNAPSHOT_MAX_COLLECTORS)
             continue;
-        struct collector_status *st = &s->status[s->nstatus];
-        memset(st, 0, sizeof(*st));
-        if (rec_get_fields(v, status_fields, REC_NFIELDS(status_fields), st) < 0)
+        struct collector_status st = { .reason = NULL };
+        char reason[SNAPSHOT_REASON_LEN] = "";
+        uint32_t t2;
+        struct rec_reader f;
+        int rc2;
+        while ((rc2 = rec_next(&v, &t2, &f)) > 0) {
+            int got = t2 == TAG_STATUS_REASON
+                          ? rec_get_str(&f, reason, sizeof(reason))
+                          : rec_get_field(status_fields, REC_NFIELDS(status_fields), t2, &f, &st);
+            if (got < 0)
+                return record_fail(why, len, "malformed collector entry");
+        }
+        if (rc2 < 0)
             return record_fail(why, len, "malformed collector entry");
-        s->nstatus++;
+        if (!st.name[0])
+            continue;
+        size_t before = s->nstatus;
+        snapshot_set_status(s, st.name, st.available, reason);
+        if (s->nstatus == before)      /* a name seen twice: the first one's slot */
+            continue;
     }
     return rc < 0 ? record_fail(why, len, "malformed framing") : 0;
 }

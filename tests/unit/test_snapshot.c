@@ -353,6 +353,38 @@ static void test_group_growth(void **state)
     assert_string_equal(goroutine_group_status_name(&g1), "waiting");
 }
 
+/* Collector statuses own their reasons: set again, cleared, cut at the old length, and
+ * a history of snapshots shares the wait reasons' names (ASan checks the frees). */
+static void test_status_reasons(void **state)
+{
+    (void)state;
+    struct snapshot *s = snapshot_new();
+    assert_non_null(s);
+    snapshot_set_status(s, "cores", false, "no hardware PMU in this VM");
+    snapshot_set_status(s, "park", true, NULL);
+    assert_int_equal(s->nstatus, 2);
+    assert_string_equal(snapshot_status(s, "cores")->reason, "no hardware PMU in this VM");
+    assert_string_equal(snapshot_status(s, "park")->reason, "");
+    snapshot_set_status(s, "cores", true, "");
+    assert_string_equal(snapshot_status(s, "cores")->reason, "");
+    char long_reason[400];
+    memset(long_reason, 'x', sizeof(long_reason) - 1);
+    long_reason[sizeof(long_reason) - 1] = '\0';
+    snapshot_set_status(s, "park", false, long_reason);
+    assert_int_equal(strlen(snapshot_status(s, "park")->reason), SNAPSHOT_REASON_LEN - 1);
+    assert_int_equal(s->nstatus, 2);
+    snapshot_clear_status(s);
+    assert_int_equal(s->nstatus, 0);
+    assert_null(snapshot_status(s, "park"));
+    snapshot_set_status(s, "park", false, "detached");
+    snapshot_free(s);
+
+    const char *a = snapshot_intern("chan receive"), *b = snapshot_intern("chan receive");
+    assert_ptr_equal(a, b);
+    assert_string_equal(a, "chan receive");
+    assert_string_equal(snapshot_intern(NULL), "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -365,6 +397,7 @@ int main(void)
         cmocka_unit_test(test_gstack_pool),
         cmocka_unit_test(test_gstack_user_frame),
         cmocka_unit_test(test_group_growth),
+        cmocka_unit_test(test_status_reasons),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
