@@ -233,7 +233,11 @@ tj=
 # counters); the "sleep" parks are counted by each gmptop's own probe (the same parks,
 # each probe attached for its own duty cycle). With a steady workload the p99 lands in
 # the same log2 bucket, but a tail on a bucket edge may tip into the next across those
-# ends: the adjacent bucket is allowed and said. The JSON's sched p99 is a bound of the
+# ends: the adjacent bucket is allowed and said, and for the scheduling latency, whose
+# JSON carries its buckets, the buckets of the JSON's quantiles as far either side of
+# the 99th as the share of events one window has and the other lacks (a burst in the
+# 0.4 s at one end moved a timers demo's p99 two buckets on a loaded CI machine, with
+# 2% more events on one side). The JSON's sched p99 is a bound of the
 # runtime's finer buckets, which nest in the exported power-of-two ones, so it names
 # one of them.
 times=$(python3 - "$tmp/timers.json" <<'PY'
@@ -319,21 +323,47 @@ def bounds(name):
 def bucket(les, x):
     return next(i for i, le in enumerate(les) if le >= x * (1 - 1e-9))
 
-def compare(what, prom, json_ns, les):
+# The JSON window's q-quantile from its buckets (upper bound, seconds; inf open-ended).
+def json_quantile(buckets, q):
+    total = sum(b["count"] for b in buckets)
+    cum = 0
+    for b in buckets:
+        cum += b["count"]
+        if cum >= q * total:
+            return math.inf if b["le_ns"] is None else b["le_ns"] / 1e9
+    return math.inf
+
+# The windows' ends differ, so up to a share `unshared` of either window's events is not
+# in the other: the PromQL p99 can only be read against the JSON's quantiles that far
+# either side of 0.99 (from its buckets, where the JSON gives them), and a bucket more
+# for a tail on an edge. With no buckets (or none to spare), the p99's own bucket.
+def compare(what, prom, json_ns, les, buckets=None, unshared=0.0):
     assert json_ns is not None, f"{what}: the JSON has no p99 for the window"
     assert not math.isnan(prom), f"{what}: histogram_quantile gave NaN (no events stored)"
     j, p = bucket(les, json_ns / 1e9), bucket(les, prom)
+    lo = hi = j
+    if buckets:
+        lo = min(lo, bucket(les, json_quantile(buckets, max(0.0, 0.99 - unshared))))
+        hi = max(hi, bucket(les, min(json_quantile(buckets, min(1.0, 0.99 + unshared)),
+                                     les[-1])))
     where = lambda i: "(%g, %g]" % (les[i - 1] if i else 0, les[i])
-    print(f"  {what}: PromQL p99 {prom:.6g} s in {where(p)}; JSON p99_ns {json_ns} in {where(j)}")
-    assert abs(p - j) <= 1, f"{what}: buckets {where(p)} and {where(j)} are not adjacent"
-    return "same bucket" if p == j else "adjacent bucket"
+    print(f"  {what}: PromQL p99 {prom:.6g} s in {where(p)}; JSON p99_ns {json_ns} in {where(j)}"
+          + (f"; JSON p{100 * max(0, 0.99 - unshared):.2f}..p{100 * min(1, 0.99 + unshared):.2f}"
+             f" in {where(lo)}..{where(hi)}" if buckets else ""))
+    assert lo - 1 <= p <= hi + 1, \
+        f"{what}: bucket {where(p)} is not within one of {where(lo)}..{where(hi)}"
+    return "same bucket" if p == j else "within the unshared events' reach"
 
 sl = o["sched_latency"]
 n = value("sched_n")
 print(f"  sched latency events: PromQL increase {n:.0f}, JSON total {sl['total']}")
 # The same counters over windows whose ends differ by a second or so (see above).
 assert 0.75 <= n / sl["total"] <= 1.25, "event counts of the two windows too far apart"
-res = [compare("sched latency", value("sched_q"), sl["p99_ns"], bounds("sched_le"))]
+# Events in one window and not the other: at least the counts' difference, and a
+# half percent for what each window has that the other lacks at equal counts.
+unshared = abs(n - sl["total"]) / max(n, sl["total"]) + 0.005
+res = [compare("sched latency", value("sched_q"), sl["p99_ns"], bounds("sched_le"),
+               sl.get("buckets"), unshared)]
 if park:
     r = next((r for r in o["park"]["reasons"] if r["reason"] == "sleep"), None)
     assert r, f"no sleep parks in the JSON: {o['park']}"
