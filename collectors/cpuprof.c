@@ -362,11 +362,12 @@ static void govern_locked(struct cpuprof_state *st, int64_t now)
     if (dt < 1.0)
         return;
     double rate = (double)(st->store.ring_total - st->gov_last_total) / dt;
-    st->cost_pct = (rate * st->sample_cost_ns + (double)st->own_cpu_ns / dt) / 1e9 * 100.0;
+    double kernel_pct = rate * st->sample_cost_ns / 1e9 * 100.0;   /* paid by the target */
+    st->cost_pct = kernel_pct + (double)st->own_cpu_ns / dt / 1e9 * 100.0;
     /* The ledger gets what the target pays (the kernel's work per sample): this thread's
      * own CPU is in gmptop's, which the park governor counts where it displaced the
      * target (self_cost.h); here it still counts whole against this sampler's rate. */
-    ledger_report(LEDGER_CPUPROF, rate * st->sample_cost_ns / 1e9 * 100.0);
+    ledger_report(LEDGER_CPUPROF, kernel_pct);
     st->gov_last_ns = now;
     st->gov_last_total = st->store.ring_total;
     st->own_cpu_ns = 0;

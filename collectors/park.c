@@ -256,7 +256,7 @@ static void governor_step(struct park_state *st, int64_t now)
     park_gov_set_measured(&st->gov, &st->meter_est,
                           span > 0 ? st->meter_est.attached_s / span : 0.0);
     park_gov_set_others(&st->gov, ledger_get(LEDGER_CPUPROF));
-    park_gov_set_self(&st->gov, ledger_get(LEDGER_SELF));
+    park_gov_set_self(&st->gov, self);
     int64_t att = attached_ns_locked(st, now);
     park_gov_update(&st->gov, ev[PARK_C_CALLS] - st->calls_read, att - st->attached_read_ns,
                     now);
