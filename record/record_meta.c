@@ -79,10 +79,8 @@ int record_status_decode(struct rec_reader r, struct snapshot *s, char *why, siz
             return record_fail(why, len, "malformed collector entry");
         if (!st.name[0])
             continue;
-        size_t before = s->nstatus;
+        /* A name seen twice keeps its first slot, with the later entry's values. */
         snapshot_set_status(s, st.name, st.available, reason);
-        if (s->nstatus == before)      /* a name seen twice: the first one's slot */
-            continue;
     }
     return rc < 0 ? record_fail(why, len, "malformed framing") : 0;
 }
