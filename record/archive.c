@@ -1,4 +1,5 @@
 /* archive: deflated recording-codec frames in a ring; see archive.h. */
+#define _GNU_SOURCE /* mremap */
 #include "record/archive.h"
 
 #include <errno.h>
@@ -6,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "record/rec_tlv.h"
@@ -15,25 +18,42 @@
 /* Each frame is deflated against the raw bytes of the one before it (zlib's preset
  * dictionary): consecutive snapshots of one target repeat most of their bytes, which a
  * lone frame's deflate cannot use. A key frame, deflated alone, starts each chain: so
- * decoding one frame inflates at most ARCH_KEY_EVERY, and a step through the ring one.
+ * decoding one frame inflates at most a chain's length, and a step through the ring one.
  * Measured on the HTTP server under wrk -c32 (tests/bench_record): 1.6 KB a snapshot,
  * where a dictionary frame shared by the next 64 gave 3.0 KB (it also held ~20 KB raw
- * per period); 0.27 KB against 0.47 KB under light load. */
-#define ARCH_KEY_EVERY 64
+ * per period); 0.27 KB against 0.47 KB under light load.
+ *
+ * A chain's frames lie end to end in one mapping of its own (mmap, grown with mremap,
+ * cut to its pages when the chain ends), and the chain is unmapped when its last frame
+ * leaves the ring. A malloc'd block per frame (as before) churned the heap: an hour of
+ * ~1.7 KB blocks freed oldest first among the decoded snapshots' allocations left it
+ * fragmented, and RSS rose ~4 MB once the ring was full instead of staying flat. The
+ * frames of a chain that left the ring before its last one stay until that one goes
+ * (they are its dictionaries): at most a chain's length more than the ring holds,
+ * which is why a chain is at most an eighth of the ring. */
+#define ARCH_CHAIN_MAX 64
 #define ARCH_DICT_MAX 32768    /* deflate's window: more would not be used */
+#define ARCH_MAP_FIRST 65536   /* a chain's first mapping; doubled as it fills */
+
+struct arch_chain {
+    uint8_t *buf;              /* mmap'd: map bytes, used of them written */
+    size_t map, used;
+    uint32_t n;                /* frames in it */
+    uint32_t live;             /* of them, still in the ring */
+    uint32_t off[ARCH_CHAIN_MAX], zlen[ARCH_CHAIN_MAX], rlen[ARCH_CHAIN_MAX];
+};
 
 struct arch_entry {
-    uint8_t *z;                /* deflated payload (malloc'd to its size) */
-    uint32_t zlen, rlen;
+    struct arch_chain *chain;  /* NULL: an empty slot */
+    uint32_t idx;              /* its place in the chain (0: the key) */
     int64_t mono_ns, time_ns;
-    uint64_t seq;              /* push number: names the frame in the decode cache */
-    bool key;                  /* deflated alone; else against the frame before */
     bool new_run;
 };
 
 /* The raw frame inflated last: a walk through the ring inflates each frame once. */
 struct arch_cache {
-    uint64_t seq;              /* 0: empty */
+    const struct arch_chain *chain;   /* NULL: empty */
+    uint32_t idx;
     uint8_t *raw;
     uint32_t len;
 };
@@ -41,15 +61,37 @@ struct arch_cache {
 struct archive {
     struct arch_entry *ring;
     size_t cap, len, head;     /* oldest at (head - len) mod cap; head: next slot */
-    size_t zbytes;
-    uint64_t seq;              /* pushes so far */
+    size_t nchains;            /* chains mapped (the ring's and the open one) */
+    size_t mapped;             /* their resident bytes: each chain's used, to a page */
+    struct arch_chain *open;   /* the chain the next frame joins, or NULL */
     struct rec_buf enc;        /* reused between pushes */
     struct rec_buf last;       /* the raw frame pushed last: the next one's dictionary */
-    unsigned since_key;
+    uint8_t *zbuf;             /* deflate's output, before it is copied into the chain */
+    size_t zcap;
     struct arch_cache *cache;  /* owned; behind a pointer: loading is const otherwise */
     z_stream def;              /* kept across pushes: deflateInit's state is ~270 KB */
     bool def_ok;
 };
+
+static size_t page_size(void)
+{
+    long p = sysconf(_SC_PAGESIZE);
+    return p > 0 ? (size_t)p : 4096;
+}
+
+static size_t round_page(size_t n)
+{
+    size_t p = page_size();
+    return (n + p - 1) / p * p;
+}
+
+/* How many frames a chain holds: an eighth of the ring, so the frames kept past it
+ * stay few (and a ring of up to 15 keeps each frame alone). */
+static uint32_t chain_max(size_t cap)
+{
+    size_t n = cap / 8;
+    return n < 1 ? 1 : n > ARCH_CHAIN_MAX ? ARCH_CHAIN_MAX : (uint32_t)n;
+}
 
 struct archive *archive_new(size_t capacity)
 {
@@ -76,6 +118,60 @@ static struct arch_entry *at(const struct archive *a, size_t age)
     return &a->ring[(a->head + a->cap - 1 - age) % a->cap];
 }
 
+static void chain_free(struct archive *a, struct arch_chain *c)
+{
+    if (a->cache->chain == c) {     /* its bytes are of no use any more */
+        free(a->cache->raw);
+        a->cache->raw = NULL;
+        a->cache->len = 0;
+        a->cache->chain = NULL;
+    }
+    if (a->open == c)
+        a->open = NULL;
+    a->mapped -= round_page(c->used);
+    a->nchains--;
+    munmap(c->buf, c->map);
+    free(c);
+}
+
+/* No frame joins the open chain any more: its mapping is cut to the pages it uses, and
+ * it goes at once when none of its frames is left in the ring. */
+static void chain_seal(struct archive *a)
+{
+    struct arch_chain *c = a->open;
+    if (!c)
+        return;
+    a->open = NULL;
+    if (!c->live) {
+        chain_free(a, c);
+        return;
+    }
+    size_t fit = round_page(c->used);
+    if (fit < c->map) {
+        void *m = mremap(c->buf, c->map, fit, 0);    /* shrinking stays in place */
+        if (m != MAP_FAILED)
+            c->map = fit;
+    }
+}
+
+/* Room for len more bytes in c: its mapping grown (moved if need be). 0 or -ENOMEM. */
+static int chain_reserve(struct arch_chain *c, size_t len)
+{
+    if (c->used + len <= c->map)
+        return 0;
+    size_t want = c->map ? c->map : ARCH_MAP_FIRST;
+    while (want < c->used + len)
+        want *= 2;
+    void *m = c->buf ? mremap(c->buf, c->map, want, MREMAP_MAYMOVE)
+                     : mmap(NULL, want, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                            -1, 0);
+    if (m == MAP_FAILED)
+        return -ENOMEM;
+    c->buf = m;
+    c->map = want;
+    return 0;
+}
+
 /* The dictionary a frame was deflated against: the tail of the frame before (zlib
  * favours a dictionary's last bytes, and uses 32 KB at most). */
 static const uint8_t *dict_of(const uint8_t *prev, size_t prev_len, size_t *dlen)
@@ -84,99 +180,78 @@ static const uint8_t *dict_of(const uint8_t *prev, size_t prev_len, size_t *dlen
     return prev + (prev_len - *dlen);
 }
 
-/* Deflate raw against the previous frame's bytes (prev NULL: alone) into a new buffer;
- * NULL on failure. */
-static uint8_t *deflate_frame(struct archive *a, const uint8_t *prev, size_t prev_len,
-                              const uint8_t *raw, size_t len, uint32_t *zlen)
+/* Deflate raw against the previous frame's bytes (prev NULL: alone) into a->zbuf;
+ * 0 with *zlen, or -ENOMEM. */
+static int deflate_frame(struct archive *a, const uint8_t *prev, size_t prev_len,
+                         const uint8_t *raw, size_t len, size_t *zlen)
 {
     if (!a->def_ok) {
         memset(&a->def, 0, sizeof(a->def));
         /* Level 6: level 1 costs a fifth more bytes for a third less CPU, 9 saves 3%. */
         if (deflateInit(&a->def, 6) != Z_OK)
-            return NULL;
+            return -ENOMEM;
         a->def_ok = true;
     }
     size_t dlen = 0;
     const uint8_t *dict = prev ? dict_of(prev, prev_len, &dlen) : NULL;
-    uLong bound = deflateBound(&a->def, (uLong)len);
-    uint8_t *z = malloc(bound);
-    size_t n = 0;
-    if (!z || rec_deflate(&a->def, dict, dlen, raw, len, z, bound, &n) != Z_STREAM_END) {
-        free(z);
-        return NULL;
+    size_t bound = deflateBound(&a->def, (uLong)len);
+    if (bound > a->zcap) {
+        uint8_t *z = realloc(a->zbuf, bound);
+        if (!z)
+            return -ENOMEM;
+        a->zbuf = z;
+        a->zcap = bound;
     }
-    *zlen = (uint32_t)n;
-    uint8_t *fit = realloc(z, n ? n : 1);
-    return fit ? fit : z;
+    if (rec_deflate(&a->def, dict, dlen, raw, len, a->zbuf, bound, zlen) != Z_STREAM_END)
+        return -ENOMEM;
+    return 0;
 }
 
 /* Inflate the frame at age into the cache (its raw bytes then at a->cache->raw): from
- * the cache when it holds this frame or the one before, else from the chain's key.
- * 0, or -1 with why. */
+ * the cache when it holds this frame or one before it in its chain, else from the
+ * chain's key. 0, or -1 with why. */
 static int inflate_at(const struct archive *a, size_t age, char *why, size_t len)
 {
     struct arch_cache *c = a->cache;
     const struct arch_entry *want = at(a, age);
-    if (c->seq && c->seq == want->seq)
+    const struct arch_chain *ch = want->chain;
+    if (c->chain == ch && c->idx == want->idx)
         return 0;
-    size_t from = age;             /* the first frame to inflate, walking to newer ones */
-    if (!(c->seq && !want->key && c->seq + 1 == want->seq)) {
-        while (!at(a, from)->key && from + 1 < a->len)
-            from++;                /* a chain starts at a key within the ring */
-        if (!at(a, from)->key) {
-            snprintf(why, len, "snapshot %zu back: its chain has no start", age);
-            return -1;
-        }
-    }
-    for (size_t k = from + 1; k-- > age;) {
-        const struct arch_entry *e = at(a, k);
-        uint8_t *out = malloc(e->rlen ? e->rlen : 1);
+    uint32_t from = c->chain == ch && c->idx < want->idx ? c->idx + 1 : 0;
+    for (uint32_t i = from; i <= want->idx; i++) {
+        uint8_t *out = malloc(ch->rlen[i] ? ch->rlen[i] : 1);
         if (!out) {
             snprintf(why, len, "out of memory");
             return -1;
         }
         size_t dlen = 0;
-        const uint8_t *dict = e->key ? NULL : dict_of(c->raw, c->len, &dlen);
+        const uint8_t *dict = i ? dict_of(c->raw, c->len, &dlen) : NULL;
         char zwhy[160] = "";
-        if (rec_inflate(e->z, e->zlen, dict, dlen, out, e->rlen, zwhy, sizeof(zwhy)) < 0) {
+        if (rec_inflate(ch->buf + ch->off[i], ch->zlen[i], dict, dlen, out, ch->rlen[i], zwhy,
+                        sizeof(zwhy)) < 0) {
             free(out);
-            c->seq = 0;
-            snprintf(why, len, "snapshot %zu back does not inflate: %s", k, zwhy);
+            c->chain = NULL;
+            snprintf(why, len, "snapshot %zu back does not inflate: %s",
+                     age + (want->idx - i), zwhy);
             return -1;
         }
         free(c->raw);
         c->raw = out;
-        c->len = e->rlen;
-        c->seq = e->seq;
+        c->len = ch->rlen[i];
+        c->chain = ch;
+        c->idx = i;
     }
     return 0;
 }
 
-/* The oldest frame goes. The frame after it, which was deflated against it, becomes a
- * key: inflated through its chain and deflated alone. */
+/* The oldest frame leaves the ring; its chain goes with its last frame (unless frames
+ * are still joining it). */
 static void drop_oldest(struct archive *a)
 {
     struct arch_entry *e = at(a, a->len - 1);
-    if (a->len >= 2 && !at(a, a->len - 2)->key) {
-        struct arch_entry *next = at(a, a->len - 2);
-        char why[200];
-        uint32_t zlen = 0;
-        uint8_t *z = NULL;
-        if (inflate_at(a, a->len - 2, why, sizeof(why)) == 0 &&
-            (z = deflate_frame(a, NULL, 0, a->cache->raw, a->cache->len, &zlen))) {
-            a->zbytes = a->zbytes - next->zlen + zlen;
-            free(next->z);
-            next->z = z;
-            next->zlen = zlen;
-        }
-        /* Without memory for that it stays chained to a frame no longer there: it and
-         * the rest of its chain then say they do not inflate, and the ring goes on. */
-        next->key = true;
-    }
-    a->zbytes -= e->zlen;
-    if (a->cache->seq == e->seq)
-        a->cache->seq = 0;
-    free(e->z);
+    struct arch_chain *c = e->chain;
+    if (c && --c->live == 0 && c != a->open)
+        chain_free(a, c);
     memset(e, 0, sizeof(*e));
     a->len--;
 }
@@ -185,13 +260,9 @@ void archive_clear(struct archive *a)
 {
     if (!a)
         return;
-    for (size_t age = 0; age < a->len; age++) {
-        free(at(a, age)->z);
-        memset(at(a, age), 0, sizeof(struct arch_entry));
-    }
-    a->len = 0;
-    a->zbytes = 0;
-    a->cache->seq = 0;             /* the next push starts a chain (len is 0) */
+    while (a->len)
+        drop_oldest(a);
+    chain_seal(a);                 /* the next push starts a chain */
 }
 
 void archive_free(struct archive *a)
@@ -203,45 +274,77 @@ void archive_free(struct archive *a)
         deflateEnd(&a->def);
     rec_buf_free(&a->enc);
     rec_buf_free(&a->last);
+    free(a->zbuf);
     free(a->cache->raw);
     free(a->cache);
     free(a->ring);
     free(a);
 }
 
+/* Append the deflated frame (a->zbuf) to the open chain, opening one for a key. */
+static int chain_append(struct archive *a, bool key, size_t zlen, size_t rlen)
+{
+    if (key)
+        chain_seal(a);
+    struct arch_chain *c = a->open;
+    bool fresh = !c;
+    if (fresh && !(c = calloc(1, sizeof(*c))))
+        return -ENOMEM;
+    size_t had = round_page(c->used);
+    if (chain_reserve(c, zlen) != 0) {
+        if (fresh)
+            free(c);
+        return -ENOMEM;
+    }
+    memcpy(c->buf + c->used, a->zbuf, zlen);
+    c->off[c->n] = (uint32_t)c->used;
+    c->zlen[c->n] = (uint32_t)zlen;
+    c->rlen[c->n] = (uint32_t)rlen;
+    c->used += zlen;
+    a->mapped += round_page(c->used) - had;
+    if (fresh) {
+        a->open = c;
+        a->nchains++;
+    }
+    return 0;
+}
+
 int archive_push(struct archive *a, const struct snapshot *s, int new_run)
 {
     if (record_encode(&a->enc, s) != 0 || a->enc.oom || a->enc.len > UINT32_MAX)
         return -ENOMEM;
-    /* A key at a run's start (a new target shares nothing with the last), every
-     * ARCH_KEY_EVERY frames, and when the ring has no frame before this one (empty, or
-     * a ring of one, where the frame before leaves as this one comes). */
-    bool key = new_run || a->since_key + 1 >= ARCH_KEY_EVERY || a->len == 0 || a->cap == 1;
-    uint32_t zlen = 0;
-    uint8_t *z = deflate_frame(a, key ? NULL : a->last.p, key ? 0 : a->last.len, a->enc.p,
-                               a->enc.len, &zlen);
-    if (!z)
+    /* A key at a run's start (a new target shares nothing with the last), when the
+     * chain is full, and when nothing was pushed before (or the ring was cleared). */
+    struct arch_chain *open = a->open;
+    bool key = new_run || !open || open->n >= chain_max(a->cap) || open->used > UINT32_MAX / 2;
+    size_t zlen = 0;
+    if (deflate_frame(a, key ? NULL : a->last.p, key ? 0 : a->last.len, a->enc.p, a->enc.len,
+                      &zlen) != 0 ||
+        chain_append(a, key, zlen, a->enc.len) != 0)
         return -ENOMEM;
     if (a->len == a->cap)
         drop_oldest(a);
-    a->ring[a->head] = (struct arch_entry){ .z = z, .zlen = zlen,
-                                            .rlen = (uint32_t)a->enc.len,
+    struct arch_chain *c = a->open;
+    a->ring[a->head] = (struct arch_entry){ .chain = c, .idx = c->n,
                                             .mono_ns = s->meta.mono_ns,
                                             .time_ns = s->meta.time_ns,
-                                            .seq = ++a->seq,
-                                            .key = key,
                                             .new_run = new_run != 0 };
+    c->n++;
+    c->live++;
     a->head = (a->head + 1) % a->cap;
     a->len++;
-    a->zbytes += zlen;
-    a->since_key = key ? 0 : a->since_key + 1;
     /* This frame is the next one's dictionary: swap the buffers rather than copy. */
     struct rec_buf t = a->last;
     a->last = a->enc;
     a->enc = t;
-    /* A rare huge snapshot (thousands of goroutine groups) should not pin its buffer. */
+    /* A rare huge snapshot (thousands of goroutine groups) should not pin its buffers. */
     if (a->enc.cap > (size_t)1 << 20)
         rec_buf_free(&a->enc);
+    if (a->zcap > 4 * (zlen + 4096)) {
+        free(a->zbuf);
+        a->zbuf = NULL;
+        a->zcap = 0;
+    }
     return 0;
 }
 
@@ -250,7 +353,7 @@ size_t archive_capacity(const struct archive *a) { return a ? a->cap : 0; }
 
 size_t archive_bytes(const struct archive *a)
 {
-    return a ? a->zbytes + a->last.cap + a->cache->len : 0;
+    return a ? a->mapped + a->last.cap + a->cache->len + a->zcap : 0;
 }
 
 int archive_resize(struct archive *a, size_t capacity)
@@ -333,12 +436,15 @@ int archive_fill(const struct archive *a, size_t age, size_t window, struct hist
     while (!rc && oldest + 1 < a->len && oldest - age + 1 < window && !at(a, oldest)->new_run)
         oldest++;
     size_t j = 0;                            /* old is oldest first, as is the walk */
+    size_t shed_at = history_profile_ages(h);
     for (size_t k = oldest + 1; !rc && k-- > age;) {
         int64_t t = at(a, k)->mono_ns;
         while (j < nold && old[j]->meta.mono_ns < t)
             j++;
         struct snapshot *s = NULL;
-        if (j < nold && old[j]->meta.mono_ns == t) {
+        /* One that shed its profile is decoded again where the new window needs it. */
+        if (j < nold && old[j]->meta.mono_ns == t &&
+            (!old[j]->profile_shed || (shed_at && k - age >= shed_at))) {
             s = old[j];
             old[j++] = NULL;
         } else if (!(s = archive_load(a, k, why, len))) {

@@ -1,6 +1,6 @@
 /* archive: the long history of a live session, for rewinding while it keeps watching.
  * Each snapshot is kept as the recording codec's bytes deflated against the snapshot
- * before it (1-2 KB instead of the ~30 KB a decoded one holds), in a ring of a set
+ * before it (1-2 KB instead of the ~17 KB a decoded one holds), in a ring of a set
  * length; one is decoded only when the screen steps back to it. */
 #ifndef GMPTOP_ARCHIVE_H
 #define GMPTOP_ARCHIVE_H
@@ -26,9 +26,11 @@ size_t archive_capacity(const struct archive *a);
  * with nothing changed. */
 int archive_resize(struct archive *a, size_t capacity);
 void archive_clear(struct archive *a);
-/* Bytes held: the compressed frames, and the two raw frames kept to compress the next
- * and to decode a walk (besides, the ring holds a ~56-byte slot per snapshot of its
- * capacity). */
+/* Bytes held: the compressed frames' mappings (whole pages, as RSS counts them; with
+ * the frames of the oldest chain that left the ring before its last one), and the
+ * buffers kept to compress the next frame and to decode a walk (besides, the ring
+ * holds a 40-byte slot per snapshot of its capacity, and each chain of up to 64
+ * frames ~800 bytes of index). */
 size_t archive_bytes(const struct archive *a);
 /* The snapshot at age (0 newest): its CLOCK_MONOTONIC and CLOCK_REALTIME times; -1
  * when out of range. */
