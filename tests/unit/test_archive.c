@@ -179,6 +179,31 @@ static void test_fill_windows(void **state)
     archive_free(a);
 }
 
+/* A rewind window that sheds profiles past age 2, as the TUI's does: every step gives
+ * the snapshot shown and the one before their profiles, also when a step back moves
+ * snapshots that shed theirs to those ages (they are decoded again). */
+static void test_fill_sheds_profiles(void **state)
+{
+    (void)state;
+    struct archive *a = archive_new(40);
+    push_ticks(a, 0, 40, 0);
+    struct history *h = history_new(10);
+    history_set_profile_ages(h, 2);
+    char why[128] = "";
+    static const size_t ages[] = { 5, 6, 7, 3, 20, 21, 0, 39, 38 };
+    for (size_t i = 0; i < sizeof(ages) / sizeof(ages[0]); i++) {
+        assert_int_equal(archive_fill(a, ages[i], 10, h, why, sizeof(why)), 0);
+        assert_int_equal(history_get(h, 0)->meta.mono_ns, tick_ns(39 - (int)ages[i]));
+        assert_non_null(history_get(h, 0)->cpuprof);
+        if (history_len(h) > 1)
+            assert_non_null(history_get(h, 1)->cpuprof);
+        for (size_t age = 2; age < history_len(h); age++)
+            assert_null(history_get(h, age)->cpuprof);
+    }
+    history_free(h);
+    archive_free(a);
+}
+
 /* A finding's start time names the first snapshot taken then or after. */
 static void test_find_time(void **state)
 {
@@ -197,8 +222,8 @@ static void test_find_time(void **state)
 
 /* Every frame but a chain's key is deflated against the one before: frames load in any
  * order (each through its chain, or the cache), across several chains and after the
- * ring wrapped many times, when the oldest key leaves (the next frame becomes one), and
- * after the ring shrinks. */
+ * ring wrapped many times, when the oldest key has left the ring (its bytes stay while
+ * frames of its chain are in it), and after the ring shrinks. */
 static void test_chains(void **state)
 {
     (void)state;
@@ -236,6 +261,37 @@ static void test_chains(void **state)
     archive_free(a);
 }
 
+/* Once full, what the archive holds stays flat: chains leave as whole mappings, and a
+ * chain's frames past the ring are at most an eighth of it. */
+static void test_full_stays_flat(void **state)
+{
+    (void)state;
+    struct archive *a = archive_new(160);
+    push_ticks(a, 0, 200, 0);
+    size_t full = archive_bytes(a);
+    size_t lo = full, hi = full;
+    for (int t = 200; t < 1400; t += 40) {
+        push_ticks(a, t, t + 40, -1);
+        size_t b = archive_bytes(a);
+        lo = b < lo ? b : lo;
+        hi = b > hi ? b : hi;
+    }
+    /* Chains of 20 frames: one more chain's worth at most, and never an ever-growing
+     * amount. */
+    assert_true(hi <= full + full / 6);
+    assert_true(lo >= full - full / 6);
+    archive_clear(a);
+    assert_true(archive_bytes(a) < full / 4);        /* the chains are unmapped */
+    push_ticks(a, 1400, 1403, 1400);
+    assert_int_equal(archive_len(a), 3);
+    char why[128] = "";
+    struct snapshot *s = archive_load(a, 2, why, sizeof(why));
+    assert_non_null(s);
+    assert_int_equal(s->meta.mono_ns, tick_ns(1400));
+    snapshot_free(s);
+    archive_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -246,7 +302,9 @@ int main(void)
         cmocka_unit_test(test_resize),
         cmocka_unit_test(test_fill_windows),
         cmocka_unit_test(test_find_time),
+        cmocka_unit_test(test_fill_sheds_profiles),
         cmocka_unit_test(test_chains),
+        cmocka_unit_test(test_full_stays_flat),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
