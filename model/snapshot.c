@@ -57,6 +57,15 @@ void snapshot_free(struct snapshot *s)
     free(s);
 }
 
+void snapshot_shed_profile(struct snapshot *s)
+{
+    if (s && s->cpuprof) {
+        free(s->cpuprof);
+        s->cpuprof = NULL;
+        s->profile_shed = true;
+    }
+}
+
 /* Doubling growth shared by the array appenders; capacity is kept implicitly as the
  * next power of two at or above the count, so the snapshot needs no extra fields. */
 static void *grow_append(void *arr, size_t *count, size_t elem)

@@ -189,10 +189,14 @@ struct snapshot {
 
     struct collector_status status[SNAPSHOT_MAX_COLLECTORS];
     size_t nstatus;
+    bool profile_shed;              /* cpuprof freed as it aged in a history (not recorded) */
 };
 
 struct snapshot *snapshot_new(void);
 void snapshot_free(struct snapshot *s);
+/* Free the on-CPU profile (cpuprof NULL, profile_shed set): what only the newest
+ * snapshots are read for, kept out of the older ones a history holds. */
+void snapshot_shed_profile(struct snapshot *s);
 /* Grow-and-append helpers; return a zeroed slot, or NULL on ENOMEM. */
 struct thread_sample *snapshot_add_thread(struct snapshot *s);
 /* s kept for the run, once however often it is asked for ("?" when out of memory). */

@@ -95,7 +95,9 @@ enum rewind_ui_result rewind_ui_goto(struct rewind_ui *u, const struct session *
         say(u, "no history kept yet");
         return REWIND_UI_HANDLED;
     }
-    if (!u->h && !(u->h = history_new(REWIND_WINDOW))) {
+    if (!u->h && (u->h = history_new(REWIND_WINDOW)))
+        history_set_profile_ages(u->h, SESSION_PROFILE_AGES);    /* as live */
+    if (!u->h) {
         say(u, "out of memory: cannot rewind");
         return REWIND_UI_HANDLED;
     }

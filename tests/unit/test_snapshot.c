@@ -83,6 +83,46 @@ static void test_history_resize(void **state)
     history_free(h);
 }
 
+/* Profiles are freed as snapshots reach the set age, in the dense ring and on into the
+ * tail, and a dense ring shorter than that age sheds them as they leave it; 0 keeps
+ * them all. */
+static void test_history_profile_ages(void **state)
+{
+    (void)state;
+    struct history *h = history_new(4);
+    assert_int_equal(history_set_tail(h, 3, 1), 0);
+    history_set_profile_ages(h, 2);
+    assert_int_equal(history_profile_ages(h), 2);
+    for (int i = 1; i <= 9; i++) {
+        struct snapshot *s = make(i, i);
+        s->cpuprof = calloc(1, sizeof(*s->cpuprof));
+        history_push(h, s);
+    }
+    assert_int_equal(history_len(h), 7);
+    for (size_t age = 0; age < 7; age++) {
+        const struct snapshot *s = history_get(h, age);
+        assert_true(age < 2 ? s->cpuprof != NULL : s->cpuprof == NULL);
+        assert_true(s->profile_shed == (age >= 2));
+    }
+    history_free(h);
+
+    h = history_new(1);                                   /* shorter than the age */
+    assert_int_equal(history_set_tail(h, 2, 1), 0);
+    history_set_profile_ages(h, 2);
+    for (int i = 1; i <= 3; i++) {
+        struct snapshot *s = make(i, i);
+        s->cpuprof = calloc(1, sizeof(*s->cpuprof));
+        history_push(h, s);
+    }
+    assert_non_null(history_get(h, 0)->cpuprof);
+    assert_null(history_get(h, 1)->cpuprof);
+    history_set_profile_ages(h, 0);
+    history_push(h, make(4, 4));
+    assert_non_null(history_get(h, 1)->cpuprof);          /* kept from now on */
+    assert_null(history_get(h, 2)->cpuprof);              /* shed ones stay shed */
+    history_free(h);
+}
+
 static void test_snapshot_arrays(void **state)
 {
     (void)state;
@@ -390,6 +430,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_history_ring),
         cmocka_unit_test(test_history_resize),
+        cmocka_unit_test(test_history_profile_ages),
         cmocka_unit_test(test_snapshot_arrays),
         cmocka_unit_test(test_rates),
         cmocka_unit_test(test_cpu_util),
