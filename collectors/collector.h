@@ -28,6 +28,9 @@ struct collector_config {
     bool cores_per_thread;
     /* --profile-hz: on-CPU samples per second of each target thread; 0 off. */
     double profile_hz;
+    /* On-CPU samples kept at least this long (s): a --profile run's seconds; 0 for the
+     * minute the CPU pane's window covers (the TUI's W writes 30 s of it). */
+    double profile_keep_s;
     /* A request to write the last profile_req_seconds of on-CPU samples to files: the
      * TUI's key and --profile bump profile_req_seq; the cpuprof collector writes at its
      * next sample and answers in cpuprof.export_msg. "" skips a format. */

@@ -262,17 +262,26 @@ static const struct gres *resolve_g(struct cpuprof_state *st, uint64_t g, uint64
 
 /* ---- draining -------------------------------------------------------------------- */
 
-static void ring_append(struct cpuprof_store *s, const struct cpuprof_ent *e)
+void cpuprof_store_append(struct cpuprof_store *s, const struct cpuprof_ent *e)
 {
+    /* Samples past what anything reads leave first, so the ring holds what the window
+     * needs at the rate samples come, not the most it may hold: kept to the cap, it was
+     * 7.3 MB (131,072 samples of 56 bytes) once 11 minutes of a busy server had filled
+     * it, where a minute and a bit takes 0.9 MB. */
+    while (s->ring_len && cpuprof_store_nth(s, s->ring_len - 1)->t_ns < e->t_ns - s->keep_ns)
+        s->ring_len--;
     if (s->ring_len == s->ring_cap) {
         if (s->ring_cap < CPUPROF_RING_CAP) {
-            /* Grow while it is not full yet: the oldest is at 0 until it wraps. */
+            /* Grow while it is below the cap. Full, the oldest is at head (at 0 unless
+             * old samples left and it wrapped): the newer ones before it move past the
+             * old end, so the samples stay in order from head on. */
             size_t cap = s->ring_cap ? s->ring_cap * 2 : 1024;
             struct cpuprof_ent *nr = realloc(s->ring, cap * sizeof(*nr));
             if (nr) {
+                memcpy(nr + s->ring_cap, nr, s->ring_head * sizeof(*nr));
+                s->ring_head += s->ring_cap;
                 s->ring = nr;
                 s->ring_cap = cap;
-                s->ring_head = s->ring_len;
             }
         }
     }
@@ -318,7 +327,7 @@ static void on_sample(void *arg, const struct cpuprof_raw *r)
             e.p = g->p;
         }
     }
-    ring_append(&st->store, &e);
+    cpuprof_store_append(&st->store, &e);
 }
 
 /* Called with lock held. */
@@ -640,6 +649,9 @@ static bool store_init(struct cpuprof_state *st)
     if (!sym || !s->stacks || !index_grow(s))
         return false;
     s->stacks_cap = 256;
+    /* The CPU pane's minute, or a --profile run's seconds, and a margin for ticks that
+     * come late. */
+    s->keep_ns = (int64_t)((fmax(60.0, st->cfg->profile_keep_s) + 10.0) * 1e9);
     s->stacks[0] = (struct cpuprof_rstack){ .hash = 0, .sym = sym,
                                             .kind = { (uint8_t)cpuprof_stack_kind(sym, 0),
                                                       (uint8_t)cpuprof_stack_kind(sym, 1) } };

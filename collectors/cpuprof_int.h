@@ -12,8 +12,8 @@
 
 struct gr_symbols;
 
-#define CPUPROF_RING_CAP (1u << 17)   /* samples kept for files: ~5 min of 2 busy threads
-                                       * at 99 Hz... the window a file can cover */
+#define CPUPROF_RING_CAP (1u << 17)   /* samples kept at most: ~5 min of 2 busy threads
+                                       * at 99 Hz... the most a file can cover */
 #define CPUPROF_STACKS_CAP 65536      /* distinct raw stacks kept; past it: "(full)" */
 
 /* One sample as kept: which raw stack, and who was on the CPU. */
@@ -46,6 +46,7 @@ struct cpuprof_store {
     struct cpuprof_ent *ring;
     size_t ring_cap, ring_len, ring_head;   /* oldest at (head - len) mod cap */
     uint64_t ring_total;                    /* samples ever appended */
+    int64_t keep_ns;                        /* older ones than this behind the newest go */
     struct cpuprof_rstack *stacks;
     size_t nstacks, stacks_cap;
     uint64_t *pcs;
@@ -62,6 +63,11 @@ static inline const struct cpuprof_ent *cpuprof_store_nth(const struct cpuprof_s
         return NULL;
     return &s->ring[(s->ring_head + s->ring_cap - 1 - i) % s->ring_cap];
 }
+
+/* Keep e, the newest sample: those more than keep_ns older leave first, and the ring
+ * grows (to CPUPROF_RING_CAP) only when what is left fills it; at the cap the oldest
+ * goes. */
+void cpuprof_store_append(struct cpuprof_store *s, const struct cpuprof_ent *e);
 
 /* Write the samples of the last seconds as a gzipped pprof profile (path) and/or as
  * folded stacks (folded); NULL skips one. 0, or -errno + msg; msg also says what was

@@ -110,6 +110,8 @@ static int run(const struct options *o, struct settings *settings)
     cfg.bpf_budget_pct = o->bpf_budget_pct;
     cfg.groups_budget_ns = (int64_t)(o->stacks_budget_ms * 1e6);
     cfg.profile_hz = o->profile_hz;
+    if (o->profile || o->profile_folded)
+        cfg.profile_keep_s = o->profile_seconds;
     /* A demo gmptop started is its own workload, there to be shown: its ping-pong parks
      * some 300-700k times a second, which at 2% of a core would leave the latency pane
      * sampling a sliver or off. A real target keeps the default. */

@@ -15,6 +15,7 @@
 #include <linux/perf_event.h>
 
 #include "base/pprof_write.h"
+#include "collectors/cpuprof_int.h"
 #include "collectors/cpuprof_perf.h"
 #include "model/cpuprof_agg.h"
 
@@ -312,6 +313,43 @@ static void test_pprof_encode(void **state)
     pprof_free(p);
 }
 
+/* ---- the sample store ------------------------------------------------------------ */
+
+static void append_at(struct cpuprof_store *s, int64_t t_ms, uint32_t stack)
+{
+    struct cpuprof_ent e = { .t_ns = t_ms * 1000000LL, .stack = stack, .goid = -2, .p = -1 };
+    cpuprof_store_append(s, &e);
+}
+
+/* Samples older than the window leave, so the ring grows to what the window holds at
+ * the rate they come, not to its cap; growing after the ring wrapped keeps them in
+ * order; the newest is always at 0. */
+static void test_store_window(void **state)
+{
+    (void)state;
+    struct cpuprof_store s = { .keep_ns = 1000LL * 1000000 };     /* 1 s */
+    for (int t = 0; t < 10000; t++)                  /* 10 s at 1 kHz: ~1,000 kept */
+        append_at(&s, t, (uint32_t)t);
+    assert_int_equal(s.ring_total, 10000);
+    assert_true(s.ring_len >= 1000 && s.ring_len <= 1001);
+    assert_int_equal(s.ring_cap, 1024);
+    for (size_t i = 0; i < s.ring_len; i++)
+        assert_int_equal(cpuprof_store_nth(&s, i)->stack, 9999 - i);
+    /* The rate quadruples: the ring grows from a wrapped state, in order. */
+    for (int k = 0; k < 8000; k++)
+        append_at(&s, 10000 + k / 4, (uint32_t)(10000 + k));
+    assert_true(s.ring_len > 3000 && s.ring_len <= 4096);
+    assert_true(s.ring_cap == 4096);
+    for (size_t i = 0; i < s.ring_len; i++)
+        assert_int_equal(cpuprof_store_nth(&s, i)->stack, 17999 - i);
+    assert_true(cpuprof_store_nth(&s, s.ring_len - 1)->t_ns >= (11999 - 1000) * 1000000LL);
+    /* A pause longer than the window: only the new sample is left. */
+    append_at(&s, 20000, 1);
+    assert_int_equal(s.ring_len, 1);
+    assert_int_equal(cpuprof_store_nth(&s, 0)->stack, 1);
+    free(s.ring);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -322,6 +360,7 @@ int main(void)
         cmocka_unit_test(test_top_funcs),
         cmocka_unit_test(test_kinds),
         cmocka_unit_test(test_pprof_encode),
+        cmocka_unit_test(test_store_window),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
