@@ -114,35 +114,6 @@ static bool cpuprof_probe(char *reason, size_t len)
 
 /* ---- the stack table ------------------------------------------------------------- */
 
-static uint64_t pcs_hash(const uint64_t *pcs, size_t n, bool truncated)
-{
-    uint64_t h = 0xcbf29ce484222325ULL ^ (truncated ? 0x9e37 : 0);
-    for (size_t i = 0; i < n; i++) {
-        h ^= pcs[i];
-        h *= 0x100000001b3ULL;
-        h ^= h >> 29;
-    }
-    return h | 1;
-}
-
-static bool index_grow(struct cpuprof_store *s)
-{
-    size_t cap = s->index_cap ? s->index_cap * 2 : 1024;
-    uint32_t *ix = calloc(cap, sizeof(*ix));
-    if (!ix)
-        return false;
-    for (size_t i = 0; i < s->nstacks; i++) {
-        size_t h = s->stacks[i].hash & (cap - 1);
-        while (ix[h])
-            h = (h + 1) & (cap - 1);
-        ix[h] = (uint32_t)i + 1;
-    }
-    free(s->index);
-    s->index = ix;
-    s->index_cap = cap;
-    return true;
-}
-
 /* Symbolise runtime addresses pcs (innermost first) into a pooled stack. */
 static const struct gstack *symbolise(struct cpuprof_state *st, const uint64_t *pcs, size_t n,
                                       bool truncated)
@@ -163,56 +134,25 @@ static uint32_t stack_of(struct cpuprof_state *st, const uint64_t *pcs, size_t n
                          bool truncated)
 {
     struct cpuprof_store *s = &st->store;
-    uint64_t h = pcs_hash(pcs, n, truncated);
-    if (s->index_cap) {
-        size_t i = h & (s->index_cap - 1);
-        while (s->index[i]) {
-            const struct cpuprof_rstack *r = &s->stacks[s->index[i] - 1];
-            if (r->hash == h && r->n == n && r->truncated == truncated &&
-                memcmp(&s->pcs[r->off], pcs, n * sizeof(*pcs)) == 0)
-                return s->index[i] - 1;
-            i = (i + 1) & (s->index_cap - 1);
-        }
-    }
+    uint64_t h = cpuprof_store_hash(pcs, n, truncated);
+    uint32_t k = cpuprof_store_find(s, h, pcs, n, truncated);
+    if (k != UINT32_MAX)
+        return k;
+    cpuprof_store_maybe_compact(s);
     if (s->nstacks >= CPUPROF_STACKS_CAP) {
         st->stacks_full++;
         return 0;
     }
-    if ((s->nstacks + 1) * 2 > s->index_cap && !index_grow(s))
+    if (cpuprof_store_reserve(s, n) != 0)
         return 0;
-    if (s->nstacks == s->stacks_cap) {
-        size_t cap = s->stacks_cap ? s->stacks_cap * 2 : 256;
-        struct cpuprof_rstack *ns = realloc(s->stacks, cap * sizeof(*ns));
-        if (!ns)
-            return 0;
-        s->stacks = ns;
-        s->stacks_cap = cap;
-    }
-    if (s->npcs + n > s->pcs_cap) {
-        size_t cap = s->pcs_cap ? s->pcs_cap : 4096;
-        while (cap < s->npcs + n)
-            cap *= 2;
-        uint64_t *np = realloc(s->pcs, cap * sizeof(*np));
-        if (!np)
-            return 0;
-        s->pcs = np;
-        s->pcs_cap = cap;
-    }
     const struct gstack *sym = symbolise(st, pcs, n, truncated);
     if (!sym)
         return 0;
-    memcpy(&s->pcs[s->npcs], pcs, n * sizeof(*pcs));
-    struct cpuprof_rstack *r = &s->stacks[s->nstacks];
-    *r = (struct cpuprof_rstack){ .hash = h, .off = (uint32_t)s->npcs, .n = (uint32_t)n,
-                                  .truncated = truncated, .sym = sym,
-                                  .kind = { (uint8_t)cpuprof_stack_kind(sym, 0),
-                                            (uint8_t)cpuprof_stack_kind(sym, 1) } };
-    s->npcs += n;
-    size_t i = h & (s->index_cap - 1);
-    while (s->index[i])
-        i = (i + 1) & (s->index_cap - 1);
-    s->index[i] = (uint32_t)s->nstacks + 1;
-    return (uint32_t)s->nstacks++;
+    struct cpuprof_rstack r = { .hash = h, .n = (uint32_t)n, .truncated = truncated,
+                                .sym = sym,
+                                .kind = { (uint8_t)cpuprof_stack_kind(sym, 0),
+                                          (uint8_t)cpuprof_stack_kind(sym, 1) } };
+    return cpuprof_store_add(s, &r, pcs);
 }
 
 /* ---- goroutine attribution ------------------------------------------------------- */
@@ -261,38 +201,6 @@ static const struct gres *resolve_g(struct cpuprof_state *st, uint64_t g, uint64
 }
 
 /* ---- draining -------------------------------------------------------------------- */
-
-void cpuprof_store_append(struct cpuprof_store *s, const struct cpuprof_ent *e)
-{
-    /* Samples past what anything reads leave first, so the ring holds what the window
-     * needs at the rate samples come, not the most it may hold: kept to the cap, it was
-     * 7.3 MB (131,072 samples of 56 bytes) once 11 minutes of a busy server had filled
-     * it, where a minute and a bit takes 0.9 MB. */
-    while (s->ring_len && cpuprof_store_nth(s, s->ring_len - 1)->t_ns < e->t_ns - s->keep_ns)
-        s->ring_len--;
-    if (s->ring_len == s->ring_cap) {
-        if (s->ring_cap < CPUPROF_RING_CAP) {
-            /* Grow while it is below the cap. Full, the oldest is at head (at 0 unless
-             * old samples left and it wrapped): the newer ones before it move past the
-             * old end, so the samples stay in order from head on. */
-            size_t cap = s->ring_cap ? s->ring_cap * 2 : 1024;
-            struct cpuprof_ent *nr = realloc(s->ring, cap * sizeof(*nr));
-            if (nr) {
-                memcpy(nr + s->ring_cap, nr, s->ring_head * sizeof(*nr));
-                s->ring_head += s->ring_cap;
-                s->ring = nr;
-                s->ring_cap = cap;
-            }
-        }
-    }
-    if (!s->ring_cap)
-        return;
-    s->ring[s->ring_head] = *e;
-    s->ring_head = (s->ring_head + 1) % s->ring_cap;
-    if (s->ring_len < s->ring_cap)
-        s->ring_len++;
-    s->ring_total++;
-}
 
 static void on_sample(void *arg, const struct cpuprof_raw *r)
 {
@@ -646,7 +554,7 @@ static bool store_init(struct cpuprof_state *st)
     struct gframe full = { .func = "(stack table full)", .file = "" };
     const struct gstack *sym = gstack_intern(&full, 1, false, &none, &none);
     s->stacks = calloc(256, sizeof(*s->stacks));
-    if (!sym || !s->stacks || !index_grow(s))
+    if (!sym || !s->stacks || !cpuprof_store_index_grow(s))
         return false;
     s->stacks_cap = 256;
     /* The CPU pane's minute, or a --profile run's seconds, and a margin for ticks that

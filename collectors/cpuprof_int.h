@@ -53,6 +53,8 @@ struct cpuprof_store {
     size_t npcs, pcs_cap;
     uint32_t *index;                        /* open addressing: stack index + 1, 0 empty */
     size_t index_cap;
+    size_t compact_at;                      /* stacks that start a compaction; 0 default */
+    uint64_t compacted;                     /* compactions so far */
 };
 
 /* The i-th newest sample (0 newest); NULL past what is kept. */
@@ -64,10 +66,28 @@ static inline const struct cpuprof_ent *cpuprof_store_nth(const struct cpuprof_s
     return &s->ring[(s->ring_head + s->ring_cap - 1 - i) % s->ring_cap];
 }
 
+/* ---- cpuprof_store.c ---- */
 /* Keep e, the newest sample: those more than keep_ns older leave first, and the ring
  * grows (to CPUPROF_RING_CAP) only when what is left fills it; at the cap the oldest
  * goes. */
 void cpuprof_store_append(struct cpuprof_store *s, const struct cpuprof_ent *e);
+uint64_t cpuprof_store_hash(const uint64_t *pcs, size_t n, bool truncated);
+bool cpuprof_store_index_grow(struct cpuprof_store *s);
+/* The index of the raw stack pcs (hash: cpuprof_store_hash of it); UINT32_MAX none. */
+uint32_t cpuprof_store_find(const struct cpuprof_store *s, uint64_t hash, const uint64_t *pcs,
+                            size_t n, bool truncated);
+/* Room for one more stack of n pcs. 0, or -1 out of memory. */
+int cpuprof_store_reserve(struct cpuprof_store *s, size_t n);
+/* Add r (hash, n, truncated, sym, kind; off is set here) with its pcs after a
+ * successful reserve; its index. */
+uint32_t cpuprof_store_add(struct cpuprof_store *s, const struct cpuprof_rstack *r,
+                           const uint64_t *pcs);
+/* When the table has grown to its mark, keep only stack 0 and the stacks a kept sample
+ * points at (the samples renumbered, the arrays cut when mostly empty): distinct raw
+ * stacks are met all along on a busy program, and without this the table (and its
+ * pcs) grew for the whole run. Indices held outside the ring are invalid after a
+ * true return. */
+bool cpuprof_store_maybe_compact(struct cpuprof_store *s);
 
 /* Write the samples of the last seconds as a gzipped pprof profile (path) and/or as
  * folded stacks (folded); NULL skips one. 0, or -errno + msg; msg also says what was

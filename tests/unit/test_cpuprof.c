@@ -350,6 +350,72 @@ static void test_store_window(void **state)
     free(s.ring);
 }
 
+/* A stack of n pcs, each base + i; its index in s. */
+static uint32_t add_stack(struct cpuprof_store *s, uint64_t base, size_t n)
+{
+    uint64_t pcs[16];
+    for (size_t i = 0; i < n; i++)
+        pcs[i] = base + i;
+    uint64_t h = cpuprof_store_hash(pcs, n, false);
+    uint32_t k = cpuprof_store_find(s, h, pcs, n, false);
+    if (k != UINT32_MAX)
+        return k;
+    assert_int_equal(cpuprof_store_reserve(s, n), 0);
+    struct cpuprof_rstack r = { .hash = h, .n = (uint32_t)n, .kind = { (uint8_t)(base % 5) } };
+    return cpuprof_store_add(s, &r, pcs);
+}
+
+static bool has_stack(const struct cpuprof_store *s, uint64_t base, size_t n, uint32_t *k)
+{
+    uint64_t pcs[16];
+    for (size_t i = 0; i < n; i++)
+        pcs[i] = base + i;
+    *k = cpuprof_store_find(s, cpuprof_store_hash(pcs, n, false), pcs, n, false);
+    return *k != UINT32_MAX;
+}
+
+/* The stack table keeps stack 0 and what the kept samples point at, renumbers those
+ * samples to the same pcs, finds kept stacks again and not the others, and gives
+ * memory back when it was mostly stacks no sample points at any more. */
+static void test_store_compact(void **state)
+{
+    (void)state;
+    struct cpuprof_store s = { .keep_ns = 1000LL * 1000000, .compact_at = 64 };
+    assert_true(cpuprof_store_index_grow(&s));
+    add_stack(&s, 0, 0);                                  /* the "full" stand-in */
+    /* 3,000 distinct stacks, one sample each, 1 ms apart: the last 1,001 are kept. */
+    for (int t = 0; t < 3000; t++) {
+        if (t % 50 == 0 && cpuprof_store_maybe_compact(&s))
+            assert_true(s.nstacks <= 1002 + 64);
+        uint32_t k = add_stack(&s, 1000 * (uint64_t)(t + 1), 1 + t % 16);
+        append_at(&s, t, k);
+    }
+    s.compact_at = 1;
+    assert_true(cpuprof_store_maybe_compact(&s));
+    assert_true(s.compacted >= 2);
+    assert_int_equal(s.nstacks, s.ring_len + 1);
+    assert_true(s.pcs_cap < 4 * s.npcs + 4096);
+    for (size_t i = 0; i < s.ring_len; i++) {
+        int t = 2999 - (int)i;
+        uint32_t k;
+        assert_true(has_stack(&s, 1000 * (uint64_t)(t + 1), 1 + t % 16, &k));
+        assert_int_equal(cpuprof_store_nth(&s, i)->stack, k);
+        assert_int_equal(s.stacks[k].kind[0], (1000 * (uint64_t)(t + 1)) % 5);
+    }
+    uint32_t k;
+    assert_false(has_stack(&s, 1000, 1, &k));             /* t = 0: gone */
+    assert_true(has_stack(&s, 0, 0, &k));
+    assert_int_equal(k, 0);
+    /* New stacks after it are found and counted as before. */
+    uint32_t n = add_stack(&s, 7, 3);
+    assert_int_equal(n, s.nstacks - 1);
+    assert_true(has_stack(&s, 7, 3, &k) && k == n);
+    free(s.ring);
+    free(s.stacks);
+    free(s.pcs);
+    free(s.index);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -361,6 +427,7 @@ int main(void)
         cmocka_unit_test(test_kinds),
         cmocka_unit_test(test_pprof_encode),
         cmocka_unit_test(test_store_window),
+        cmocka_unit_test(test_store_compact),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
