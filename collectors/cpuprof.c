@@ -125,7 +125,8 @@ static const struct gstack *symbolise(struct cpuprof_state *st, const uint64_t *
     size_t nf = gr_symbols_expand_stack(st->sym, link, n, "(unknown)", fr, GSTACK_MAX_FRAMES,
                                         &truncated);
     struct gframe none = { .func = "", .file = "" };
-    return gstack_intern(fr, nf, truncated, &none, &none);
+    /* Counted: the table lets go of it when no kept sample points at it any more. */
+    return gstack_intern_ref(fr, nf, truncated, &none, &none);
 }
 
 /* The table index of this raw stack, added (and symbolised) when new; 0 when the table
@@ -495,6 +496,8 @@ static int cpuprof_sample(void *state, const struct target *t, struct snapshot *
     out->minute_samples = wm.samples;
     out->nminute = (uint16_t)cpuprof_top_funcs(wm.w, wm.nw, out->minute, CPUPROF_TOP_MAX);
     out->nhot = (uint16_t)cpuprof_hot_stacks(wm.w, wm.nw, out->hot, CPUPROF_HOT_MAX);
+    for (size_t i = 0; i < out->nhot; i++)      /* the snapshot's own references */
+        gstack_retain(out->hot[i].stack);
     goroutines_of(st, nint, out);
     free(wi.w);
     free(wm.w);
@@ -515,7 +518,7 @@ static int cpuprof_sample(void *state, const struct target *t, struct snapshot *
                 st->attribute ? "" : "; goroutines n/a: ", st->attribute ? "" : st->attr_why,
                 out->note[0] ? "; " : "", out->note);
     pthread_mutex_unlock(&st->lock);
-    free(s->cpuprof);
+    cpuprof_sample_free(s->cpuprof);
     s->cpuprof = out;
     return gone ? -ESRCH : 0;
 }
@@ -539,6 +542,8 @@ static void cpuprof_close(void *state)
     ledger_report(LEDGER_CPUPROF, 0.0);
     gr_symbols_close(st->sym);
     free(st->store.ring);
+    for (size_t i = 0; i < st->store.nstacks; i++)
+        gstack_release(st->store.stacks[i].sym);
     free(st->store.stacks);
     free(st->store.pcs);
     free(st->store.index);

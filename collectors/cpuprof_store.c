@@ -169,8 +169,10 @@ bool cpuprof_store_maybe_compact(struct cpuprof_store *s)
     /* In place, in order: a stack and its pcs only ever move down. */
     size_t n = 0, npcs = 0;
     for (size_t i = 0; i < s->nstacks; i++) {
-        if (!map[i])
+        if (!map[i]) {
+            gstack_release(s->stacks[i].sym);    /* the pool frees it with its last holder */
             continue;
+        }
         struct cpuprof_rstack r = s->stacks[i];
         if (r.n)
             memmove(&s->pcs[npcs], &s->pcs[r.off], r.n * sizeof(*s->pcs));

@@ -125,8 +125,9 @@ static bool frame_pool(struct gframe *out, const struct gframe *in)
     return out->func && out->file;
 }
 
-const struct gstack *gstack_intern(const struct gframe *frames, size_t n, bool truncated,
-                                   const struct gframe *created_by, const struct gframe *start)
+static const struct gstack *intern(const struct gframe *frames, size_t n, bool truncated,
+                                   const struct gframe *created_by, const struct gframe *start,
+                                   bool counted)
 {
     if (n > GSTACK_MAX_FRAMES) {
         n = GSTACK_MAX_FRAMES;
@@ -146,7 +147,12 @@ const struct gstack *gstack_intern(const struct gframe *frames, size_t n, bool t
     size_t i = (size_t)h & (stacks.cap - 1);
     while (stacks.slots[i]) {
         if (stack_eq(stacks.slots[i], h, fr, n, truncated, &cb, &st0)) {
-            found = stacks.slots[i];
+            struct gstack *had = stacks.slots[i];
+            if (counted)
+                had->refs++;
+            else
+                had->permanent = true;
+            found = had;
             goto out;
         }
         i = (i + 1) & (stacks.cap - 1);
@@ -161,6 +167,8 @@ const struct gstack *gstack_intern(const struct gframe *frames, size_t n, bool t
     st->created_by = cb;
     st->start = st0;
     st->truncated = truncated;
+    st->permanent = !counted;
+    st->refs = counted ? 1 : 0;
     st->nframes = (uint16_t)n;
     memcpy(st->frames, fr, n * sizeof(fr[0]));
     stacks.slots[i] = st;
@@ -170,6 +178,70 @@ const struct gstack *gstack_intern(const struct gframe *frames, size_t n, bool t
 out:
     pthread_mutex_unlock(&pool_lock);
     return found;
+}
+
+const struct gstack *gstack_intern(const struct gframe *frames, size_t n, bool truncated,
+                                   const struct gframe *created_by, const struct gframe *start)
+{
+    return intern(frames, n, truncated, created_by, start, false);
+}
+
+const struct gstack *gstack_intern_ref(const struct gframe *frames, size_t n, bool truncated,
+                                       const struct gframe *created_by,
+                                       const struct gframe *start)
+{
+    return intern(frames, n, truncated, created_by, start, true);
+}
+
+void gstack_retain(const struct gstack *st)
+{
+    if (!st)
+        return;
+    pthread_mutex_lock(&pool_lock);
+    if (!st->permanent)
+        ((struct gstack *)st)->refs++;
+    pthread_mutex_unlock(&pool_lock);
+}
+
+/* Take slot i out of the set, moving later entries of its probe run back so that every
+ * entry stays reachable from its home slot (linear probing without tombstones). */
+static void set_remove_at(struct ptr_set *s, size_t i, uint64_t (*hash)(const void *))
+{
+    size_t mask = s->cap - 1, j = i;
+    s->slots[i] = NULL;
+    s->len--;
+    for (;;) {
+        j = (j + 1) & mask;
+        if (!s->slots[j])
+            return;
+        size_t home = (size_t)hash(s->slots[j]) & mask;
+        /* Stays when its home lies cyclically in (i, j]; else it moves into the hole. */
+        bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+        if (!stays) {
+            s->slots[i] = s->slots[j];
+            s->slots[j] = NULL;
+            i = j;
+        }
+    }
+}
+
+void gstack_release(const struct gstack *st)
+{
+    if (!st)
+        return;
+    pthread_mutex_lock(&pool_lock);
+    struct gstack *m = (struct gstack *)st;
+    if (!m->permanent && m->refs && --m->refs == 0) {
+        size_t i = (size_t)m->hash & (stacks.cap - 1);
+        while (stacks.slots[i] && stacks.slots[i] != m)
+            i = (i + 1) & (stacks.cap - 1);
+        if (stacks.slots[i] == m) {
+            set_remove_at(&stacks, i, stack_hash);
+            stack_bytes -= sizeof(struct gstack) + m->nframes * sizeof(struct gframe);
+            free(m);
+        }
+    }
+    pthread_mutex_unlock(&pool_lock);
 }
 
 bool gstack_func_shown(const char *func)

@@ -53,14 +53,23 @@ void snapshot_free(struct snapshot *s)
     numa_sample_free(&s->numa);
     diag_sample_free(&s->diag);
     goroutines_sample_free(&s->goroutines);
-    free(s->cpuprof);
+    cpuprof_sample_free(s->cpuprof);
     free(s);
+}
+
+void cpuprof_sample_free(struct cpuprof_sample *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->nhot && i < CPUPROF_HOT_MAX; i++)
+        gstack_release(c->hot[i].stack);
+    free(c);
 }
 
 void snapshot_shed_profile(struct snapshot *s)
 {
     if (s && s->cpuprof) {
-        free(s->cpuprof);
+        cpuprof_sample_free(s->cpuprof);
         s->cpuprof = NULL;
         s->profile_shed = true;
     }

@@ -78,6 +78,10 @@ struct cpuprof_sample {
     char export_msg[200];         /* result of the last --profile / W request, or "" */
 };
 
+/* Free a profile and give back its hot stacks' references (they are counted in the
+ * stack pool: collectors/cpuprof.c and the recording's decoder take one for each). */
+void cpuprof_sample_free(struct cpuprof_sample *c);
+
 /* "gc", "scheduler", ...: the names of the JSON and metrics contract. */
 static inline const char *cpuprof_kind_name(int32_t k)
 {

@@ -235,7 +235,7 @@ static int decode_hot(struct rec_reader r, struct cpuprof_sample *c)
                 return -1;
         }
         struct gframe none = { .func = "", .file = "" };
-        const struct gstack *st = rc < 0 ? NULL : gstack_intern(frames, n, tr, &none, &none);
+        const struct gstack *st = rc < 0 ? NULL : gstack_intern_ref(frames, n, tr, &none, &none);
         if (!st)
             return -1;
         c->hot[c->nhot++] = (struct cpuprof_hot){ .stack = st, .samples = samples };
@@ -272,23 +272,23 @@ int record_cpuprof_decode(struct rec_reader r, struct snapshot *s, char *why, si
             bad = (what = "malformed field",
                    rec_get_field(fields, REC_NFIELDS(fields), tag, &v, c) < 0);
         if (bad) {
-            free(c);
+            cpuprof_sample_free(c);
             record_fail(why, len, what);
             return -1;
         }
     }
     if (rc < 0) {
-        free(c);
+        cpuprof_sample_free(c);
         record_fail(why, len, "malformed section");
         return -1;
     }
     c->note[sizeof(c->note) - 1] = '\0';
     c->export_msg[sizeof(c->export_msg) - 1] = '\0';
     if (!any) {                 /* not profiled in this snapshot */
-        free(c);
+        cpuprof_sample_free(c);
         return 0;
     }
-    free(s->cpuprof);
+    cpuprof_sample_free(s->cpuprof);
     s->cpuprof = c;
     return 0;
 }

@@ -344,6 +344,63 @@ static void test_gstack_pool(void **state)
     assert_true(d->truncated);
 }
 
+/* Counted stacks leave the pool with their last reference, and every other stack stays
+ * findable after removals in the middle of probe runs; a stack also interned for the
+ * run stays; the profile's free gives its hot stacks back. */
+static void test_gstack_counted(void **state)
+{
+    (void)state;
+    struct gframe none = fr("", "", 0);
+    size_t n0, b0, n1, b1;
+    gstack_pool_stats(&n0, &b0);
+    enum { N = 3000 };
+    static const struct gstack *st[N];
+    for (int i = 0; i < N; i++) {
+        struct gframe f = fr("main.counted", "c.go", 100000 + i);
+        st[i] = gstack_intern_ref(&f, 1, false, &none, &none);
+        assert_non_null(st[i]);
+        assert_ptr_equal(gstack_intern_ref(&f, 1, false, &none, &none), st[i]);  /* 2 refs */
+    }
+    size_t b_full;
+    gstack_pool_stats(&n1, &b_full);
+    assert_int_equal(n1, n0 + N);
+    for (int i = 0; i < N; i++)
+        gstack_release(st[i]);                    /* one ref left each */
+    gstack_pool_stats(&n1, &b1);
+    assert_int_equal(n1, n0 + N);
+    for (int i = 0; i < N; i += 2)                /* every other one goes */
+        gstack_release(st[i]);
+    gstack_pool_stats(&n1, &b1);
+    assert_int_equal(n1, n0 + N / 2);
+    assert_true(b1 < b_full);
+    for (int i = 1; i < N; i += 2) {              /* the rest are found, not made again */
+        struct gframe f = fr("main.counted", "c.go", 100000 + i);
+        assert_ptr_equal(gstack_intern_ref(&f, 1, false, &none, &none), st[i]);
+        gstack_release(st[i]);
+    }
+    /* Interned for the run as well: it stays. */
+    struct gframe f = fr("main.counted", "c.go", 100001);
+    assert_ptr_equal(gstack_intern(&f, 1, false, &none, &none), st[1]);
+    for (int i = 1; i < N; i += 2)
+        gstack_release(st[i]);
+    gstack_pool_stats(&n1, &b1);
+    assert_int_equal(n1, n0 + 1);
+    gstack_release(st[1]);                        /* a release too many: no effect */
+    gstack_pool_stats(&n1, &b1);
+    assert_int_equal(n1, n0 + 1);
+    /* A profile holds one reference per hot stack and gives them back when freed. */
+    struct gframe g = fr("main.hot", "h.go", 1);
+    const struct gstack *h = gstack_intern_ref(&g, 1, false, &none, &none);
+    struct cpuprof_sample *c = calloc(1, sizeof(*c));
+    c->hot[0] = (struct cpuprof_hot){ h, 5 };
+    c->nhot = 1;
+    gstack_retain(h);
+    gstack_release(h);
+    cpuprof_sample_free(c);
+    gstack_pool_stats(&n1, &b1);
+    assert_int_equal(n1, n0 + 1);
+}
+
 /* Where a group waits: the program's code, past the runtime and the standard library. */
 static void test_gstack_user_frame(void **state)
 {
@@ -436,6 +493,7 @@ int main(void)
         cmocka_unit_test(test_cpu_util),
         cmocka_unit_test(test_placement),
         cmocka_unit_test(test_gstack_pool),
+        cmocka_unit_test(test_gstack_counted),
         cmocka_unit_test(test_gstack_user_frame),
         cmocka_unit_test(test_group_growth),
         cmocka_unit_test(test_status_reasons),
