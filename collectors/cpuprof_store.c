@@ -123,7 +123,8 @@ int cpuprof_store_reserve(struct cpuprof_store *s, size_t n)
 uint32_t cpuprof_store_add(struct cpuprof_store *s, const struct cpuprof_rstack *r,
                            const uint64_t *pcs)
 {
-    memcpy(&s->pcs[s->npcs], pcs, r->n * sizeof(*pcs));
+    if (r->n)                      /* a stack of none: pcs may be empty, and NULL */
+        memcpy(&s->pcs[s->npcs], pcs, r->n * sizeof(*pcs));
     struct cpuprof_rstack *slot = &s->stacks[s->nstacks];
     *slot = *r;
     slot->off = (uint32_t)s->npcs;

@@ -165,9 +165,9 @@ static void fill_cores(struct snapshot *s, int tick, size_t ncpus)
         cc->l3_reader = (int)i;
         cc->gen = 1;
         uint64_t t = (uint64_t)(tick + 1) * 1000000000ULL;
-        uint64_t v[CORES_EV_COUNT] = { 2000000 * (tick + 1), 3000000 * (tick + 1),
-                                       1000 * (tick + 1), 10000 * (tick + 1), 50 * (tick + 1),
-                                       30 * (tick + 1), 4 * (tick + 1), 0 };
+        uint64_t k = (uint64_t)tick + 1;      /* tests push thousands of ticks */
+        uint64_t v[CORES_EV_COUNT] = { 2000000 * k, 3000000 * k, 1000 * k, 10000 * k, 50 * k,
+                                       30 * k, 4 * k, 0 };
         for (int e = 0; e < CORES_EV_COUNT; e++) {
             cc->c[e].value = v[e];
             cc->c[e].enabled = t;
