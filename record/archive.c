@@ -61,7 +61,6 @@ struct arch_cache {
 struct archive {
     struct arch_entry *ring;
     size_t cap, len, head;     /* oldest at (head - len) mod cap; head: next slot */
-    size_t nchains;            /* chains mapped (the ring's and the open one) */
     size_t mapped;             /* their resident bytes: each chain's used, to a page */
     struct arch_chain *open;   /* the chain the next frame joins, or NULL */
     struct rec_buf enc;        /* reused between pushes */
@@ -129,7 +128,6 @@ static void chain_free(struct archive *a, struct arch_chain *c)
     if (a->open == c)
         a->open = NULL;
     a->mapped -= round_page(c->used);
-    a->nchains--;
     munmap(c->buf, c->map);
     free(c);
 }
@@ -302,10 +300,7 @@ static int chain_append(struct archive *a, bool key, size_t zlen, size_t rlen)
     c->rlen[c->n] = (uint32_t)rlen;
     c->used += zlen;
     a->mapped += round_page(c->used) - had;
-    if (fresh) {
-        a->open = c;
-        a->nchains++;
-    }
+    a->open = c;
     return 0;
 }
 
