@@ -55,15 +55,20 @@ uint64_t cpuprof_store_hash(const uint64_t *pcs, size_t n, bool truncated)
     return h | 1;
 }
 
+/* Put stack k, of that hash, in the first free slot of its probe run. */
+static void index_put(uint32_t *ix, size_t cap, uint64_t hash, size_t k)
+{
+    size_t h = hash & (cap - 1);
+    while (ix[h])
+        h = (h + 1) & (cap - 1);
+    ix[h] = (uint32_t)k + 1;
+}
+
 /* Fill an index of cap slots (a power of two, > nstacks) from the table. */
 static void index_fill(struct cpuprof_store *s, uint32_t *ix, size_t cap)
 {
-    for (size_t i = 0; i < s->nstacks; i++) {
-        size_t h = s->stacks[i].hash & (cap - 1);
-        while (ix[h])
-            h = (h + 1) & (cap - 1);
-        ix[h] = (uint32_t)i + 1;
-    }
+    for (size_t i = 0; i < s->nstacks; i++)
+        index_put(ix, cap, s->stacks[i].hash, i);
 }
 
 bool cpuprof_store_index_grow(struct cpuprof_store *s)
@@ -129,10 +134,7 @@ uint32_t cpuprof_store_add(struct cpuprof_store *s, const struct cpuprof_rstack 
     *slot = *r;
     slot->off = (uint32_t)s->npcs;
     s->npcs += r->n;
-    size_t i = r->hash & (s->index_cap - 1);
-    while (s->index[i])
-        i = (i + 1) & (s->index_cap - 1);
-    s->index[i] = (uint32_t)s->nstacks + 1;
+    index_put(s->index, s->index_cap, r->hash, s->nstacks);
     return (uint32_t)s->nstacks++;
 }
 
