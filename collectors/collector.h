@@ -31,6 +31,13 @@ struct collector_config {
     /* On-CPU samples kept at least this long (s): a --profile run's seconds; 0 for the
      * minute the CPU pane's window covers (the TUI's W writes 30 s of it). */
     double profile_keep_s;
+    /* On demand (the TUI without --record): > 0 samples only while a pane that shows
+     * the profile is on screen (profile_shown_ns, CLOCK_MONOTONIC, bumped by the TUI at
+     * each refresh; 0 never) and this many seconds after; the rest of the time its
+     * events are closed and its samples dropped, so neither the target nor gmptop pays
+     * for a profile nobody reads. 0: always (batch, --listen, --profile, --record). */
+    double profile_linger_s;
+    int64_t profile_shown_ns;
     /* A request to write the last profile_req_seconds of on-CPU samples to files: the
      * TUI's key and --profile bump profile_req_seq; the cpuprof collector writes at its
      * next sample and answers in cpuprof.export_msg. "" skips a format. */
@@ -39,7 +46,7 @@ struct collector_config {
     char profile_req_pprof[1024];
     char profile_req_folded[1024];
 };
-#define COLLECTOR_CONFIG_DEFAULT { .sched_hz = 50.0, .census_budget_ns = 5000000, \
+#define COLLECTOR_CONFIG_DEFAULT { .sched_hz = 20.0, .census_budget_ns = 5000000, \
                                    .groups_budget_ns = 20000000, \
                                    .bpf_budget_pct = 2.0, .profile_hz = 99.0 }
 

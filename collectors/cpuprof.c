@@ -90,7 +90,9 @@ struct cpuprof_state {
     pthread_t thread;
     bool thread_running;
     atomic_bool stop;
-    int wake_fd;                      /* eventfd: close wakes the sampler thread; or -1 */
+    atomic_bool paused;               /* on demand and no one reads it: events closed */
+    int wake_fd;                      /* eventfd: close and resuming wake the sampler
+                                       * thread; or -1 */
 };
 
 static int64_t thread_cpu_ns(void)
@@ -268,7 +270,7 @@ static void drain_locked(struct cpuprof_state *st)
 static void govern_locked(struct cpuprof_state *st, int64_t now)
 {
     /* The first second symbolises every stack it meets: that is not the steady cost. */
-    if (now - st->opened_ns < 1000000000LL)
+    if (!st->perf || now - st->opened_ns < 1000000000LL)
         return;
     if (!st->gov_last_ns) {
         st->gov_last_ns = now;
@@ -313,8 +315,11 @@ static void *sampler_main(void *arg)
         /* One wakeup a period (close wakes it through the eventfd); without one, in
          * slices, so closing does not wait out a whole period. */
         if (st->wake_fd >= 0) {
+            /* Paused, it sleeps until resumed or closed: no wakeups for nothing. */
             struct pollfd p = { .fd = st->wake_fd, .events = POLLIN };
-            (void)poll(&p, 1, (int)(DRAIN_NS / 1000000));
+            uint64_t v;
+            if (poll(&p, 1, atomic_load(&st->paused) ? -1 : (int)(DRAIN_NS / 1000000)) > 0)
+                (void)!read(st->wake_fd, &v, sizeof(v));
         } else {
             for (int i = 0; i < 5 && !atomic_load(&st->stop); i++) {
                 struct timespec ts = { 0, DRAIN_NS / 5 };
@@ -455,17 +460,82 @@ static void handle_request_locked(struct cpuprof_state *st, int64_t now)
                    sizeof(st->export_msg));
 }
 
+/* ---- on demand ------------------------------------------------------------------ */
+
+static bool profile_wanted(const struct collector_config *c, int64_t now)
+{
+    return c->profile_linger_s <= 0 ||
+           (c->profile_shown_ns && now - c->profile_shown_ns <= (int64_t)(c->profile_linger_s * 1e9));
+}
+
+/* Nothing shows the profile: close the events (the target stops paying for samples, and
+ * their rings go) and drop what was kept, which would read as the last minute when the
+ * profile is shown again. The sampler thread sleeps until resume_locked wakes it. */
+static void pause_locked(struct cpuprof_state *st)
+{
+    cpuprof_perf_close(st->perf);
+    st->perf = NULL;
+    cpuprof_store_clear(&st->store);
+    st->interval_from = st->store.ring_total;
+    st->ngcache = st->ngprev = 0;
+    st->gov_last_ns = 0;
+    st->cost_pct = NAN;
+    ledger_report(LEDGER_CPUPROF, 0.0);
+    atomic_store(&st->paused, true);
+}
+
+static int resume_locked(struct cpuprof_state *st, int64_t now, char *why, size_t len)
+{
+    st->perf = cpuprof_perf_open(st->pid, st->hz, why, len);
+    if (!st->perf)
+        return -1;
+    int n = cpuprof_perf_sync(st->perf, st->thread_note, sizeof(st->thread_note));
+    if (n == -ESRCH)
+        st->gone = true;
+    st->threads = n > 0 ? n : 0;
+    st->next_sync_ns = now + SYNC_NS;
+    st->opened_ns = now;            /* the governor skips the first second again */
+    st->last_tick_ns = 0;
+    atomic_store(&st->paused, false);
+    if (st->wake_fd >= 0)
+        (void)!write(st->wake_fd, &(uint64_t){ 1 }, sizeof(uint64_t));
+    return 0;
+}
+
+/* 0 when it samples now; else the reason it does not, for the tick's status. */
+static int demand_locked(struct cpuprof_state *st, int64_t now, char *reason, size_t len)
+{
+    if (!profile_wanted(st->cfg, now)) {
+        if (!atomic_load(&st->paused))
+            pause_locked(st);
+        snprintf(reason, len, "%s", CPUPROF_PAUSED_REASON);
+        return -EAGAIN;
+    }
+    char why[COLLECTOR_REASON_LEN] = "";
+    if (atomic_load(&st->paused) && resume_locked(st, now, why, sizeof(why)) < 0) {
+        snprintf(reason, len, "could not start again: %s", why);
+        return -EAGAIN;
+    }
+    return 0;
+}
+
 static int cpuprof_sample(void *state, const struct target *t, struct snapshot *s,
                           char *reason, size_t len)
 {
     (void)t;
     struct cpuprof_state *st = state;
+    pthread_mutex_lock(&st->lock);
+    int rc = demand_locked(st, util_mono_ns(), reason, len);
+    if (rc < 0) {
+        pthread_mutex_unlock(&st->lock);
+        return rc;
+    }
     struct cpuprof_sample *out = calloc(1, sizeof(*out));
     if (!out) {
+        pthread_mutex_unlock(&st->lock);
         snprintf(reason, len, "out of memory");
         return -ENOMEM;
     }
-    pthread_mutex_lock(&st->lock);
     int64_t c0 = thread_cpu_ns();
     drain_locked(st);
     int64_t now = util_mono_ns();

@@ -88,6 +88,9 @@ uint32_t cpuprof_store_add(struct cpuprof_store *s, const struct cpuprof_rstack 
  * pcs) grew for the whole run. Indices held outside the ring are invalid after a
  * true return. */
 bool cpuprof_store_maybe_compact(struct cpuprof_store *s);
+/* Drop every sample (the ring's memory too; ring_total stays) and every stack but 0:
+ * the profiler paused, and what it kept is no one's now. */
+void cpuprof_store_clear(struct cpuprof_store *s);
 
 /* Write the samples of the last seconds as a gzipped pprof profile (path) and/or as
  * folded stacks (folded); NULL skips one. 0, or -errno + msg; msg also says what was

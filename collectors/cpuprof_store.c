@@ -154,10 +154,8 @@ static void *shrink(void *p, size_t used, size_t *cap, size_t sz, size_t floor)
     return q;
 }
 
-bool cpuprof_store_maybe_compact(struct cpuprof_store *s)
+static bool compact(struct cpuprof_store *s)
 {
-    if (s->nstacks < (s->compact_at ? s->compact_at : STORE_COMPACT_MIN))
-        return false;
     uint32_t *map = malloc(s->nstacks * sizeof(*map));
     if (!map)
         return false;
@@ -209,4 +207,20 @@ bool cpuprof_store_maybe_compact(struct cpuprof_store *s)
     }
     index_fill(s, s->index, s->index_cap);
     return true;
+}
+
+bool cpuprof_store_maybe_compact(struct cpuprof_store *s)
+{
+    if (s->nstacks < (s->compact_at ? s->compact_at : STORE_COMPACT_MIN))
+        return false;
+    return compact(s);
+}
+
+void cpuprof_store_clear(struct cpuprof_store *s)
+{
+    free(s->ring);
+    s->ring = NULL;
+    s->ring_cap = s->ring_len = s->ring_head = 0;
+    if (s->nstacks > 1)
+        (void)compact(s);           /* no sample names any stack now: stack 0 stays */
 }

@@ -244,6 +244,11 @@ void session_request_profile(struct session *s, const char *pprof, const char *f
     s->cfg.profile_req_seq++;
 }
 
+void session_profile_shown(struct session *s)
+{
+    s->cfg.profile_shown_ns = util_mono_ns();
+}
+
 bool session_per_thread_counters(const struct session *s)
 {
     return s->cfg.cores_per_thread;

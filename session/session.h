@@ -20,6 +20,9 @@
  * /metrics read the newest, rates and the JSON's pair the one before. */
 #define SESSION_PROFILE_AGES 2
 #define SESSION_TAIL_STEP_S 2.0
+/* A screen's on-CPU profiler keeps sampling this long after its panes close (a look
+ * at another pane and back keeps the minute's window). */
+#define SESSION_PROFILE_LINGER_S 60.0
 
 struct session {
     struct target target;
@@ -74,6 +77,10 @@ void session_set_per_thread_counters(struct session *s, bool on);
  * answer is the next snapshot's cpuprof->export_msg. */
 void session_request_profile(struct session *s, const char *pprof, const char *folded,
                              double seconds);
+/* A pane that shows the on-CPU profile is on screen now: with on-demand profiling
+ * (collector_config.profile_linger_s) the profiler samples from the next tick on, and
+ * until linger seconds after the last call. */
+void session_profile_shown(struct session *s);
 bool session_per_thread_counters(const struct session *s);
 void session_detach(struct session *s);
 void session_destroy(struct session *s);

@@ -119,10 +119,14 @@ static int run(const struct options *o, struct settings *settings)
         cfg.bpf_budget_pct = DEMO_BPF_BUDGET_PCT;
         cfg.bpf_budget_note = "raised for gmptop's demo";
     }
+    /* Only a screen shows the profile in panes that may be closed: there it samples on
+     * demand. A recording, like batch, listen and profile runs, keeps it all. */
+    bool screen = !listener && !o->batch && !o->profile && !o->profile_folded;
+    if (screen && !o->record && !o->replay)
+        cfg.profile_linger_s = SESSION_PROFILE_LINGER_S;
     session_init(&s, o->collectors, &cfg, settings);
     session_set_history(&s, options_history(o, settings, stderr), o->delay_s);
     /* Only a screen steps back; batch, listen and profile runs keep no archive. */
-    bool screen = !listener && !o->batch && !o->profile && !o->profile_folded;
     if (screen && session_set_rewind(&s, options_rewind(o, settings, stderr)) != 0)
         fprintf(stderr, "gmptop: no memory for the rewind history (rewinding is off)\n");
     if (pid != 0) {

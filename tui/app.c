@@ -198,6 +198,8 @@ static void attached_fresh(struct app *a)
 static void do_tick(struct app *a)
 {
     struct session *s = a->s;
+    if (!a->picking && (a->active == PANE_CPU || a->active == PANE_GOROUTINES))
+        session_profile_shown(s);
     int rc = session_tick(s);
     if (rewind_ui_ticked(a->rewind, s) == REWIND_UI_MOVED)
         rebuild_cpu_hist(a);

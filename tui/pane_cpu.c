@@ -333,6 +333,16 @@ static void draw_unavailable(const struct cpu_state *st, const struct pane_view 
 {
     const struct collector_status *cs = snapshot_status(v->cur, "cpuprof");
     char line[400];
+    /* Paused because no pane showed it: live, this pane's refresh starts it again. */
+    if (cs && !cs->available && !v->s->source.tick && v->rewind_ns == 0 &&
+        strcmp(cs->reason, CPUPROF_PAUSED_REASON) == 0) {
+        attron(draw_role(THEME_DIM));
+        draw_wrap(r->y, r->x + 1, r->w - 2, r->h,
+                  "on-CPU profile: starting (the profiler samples while this pane or the "
+                  "goroutines pane is open, and for a minute after)");
+        attroff(draw_role(THEME_DIM));
+        return;
+    }
     /* A recording keeps the profiler's status line but not its samples: the status then
      * says it ran, which is no reason. */
     if (cs && cs->available)

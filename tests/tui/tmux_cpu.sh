@@ -33,6 +33,12 @@ T -f "$tmp/tmux.conf" new-session -d -s main -x 120 -y 30 \
     "cd '$tmp/cwd' && env LC_ALL=C.UTF-8 XDG_CONFIG_HOME='$tmp/cfg' '$GMPTOP' -p $DEMO_PID -d 0.5; echo \$? > '$tmp/status'" ||
     fail "tmux new-session failed"
 wait_re "PID $DEMO_PID" 10
+# On the screen the profiler samples only while a pane shows it: on the scheduler pane it
+# has closed its events (one per target thread) by the second refresh.
+gp=$(pgrep -n -f "$GMPTOP -p $DEMO_PID") || fail "no gmptop process"
+perf_fds() { ls -l "/proc/$gp/fd" 2>/dev/null | grep -c 'perf_event'; }
+sleep 1.2
+n_paused=$(perf_fds)
 T send-keys -t main 8
 wait_re "on-CPU profile( n/a)?:" 5
 if screen | grep -q "on-CPU profile n/a"; then
@@ -54,6 +60,11 @@ wait_re "user +main\.quarterBurn +oncpu\.go" 3
 wait_re "^ +GOID +.*WHERE +STARTED AS +THREAD" 3
 wait_re "^ +[0-9]+ +[0-9.]+ main\.spinAll +main\.spinAll +[0-9]+ " 3
 pass "pane 8 shows main.spinAll at $self% SELF, quarterBurn and the goroutines on the CPU ($newest stripped)"
+threads=$(ls "/proc/$DEMO_PID/task" | wc -l)
+n_open=$(perf_fds)
+[ "$n_open" -ge $((n_paused + threads)) ] ||
+    fail "the profiler's events did not open with pane 8: $n_paused perf fds before, $n_open after ($threads target threads)"
+pass "the profiler starts with pane 8 ($n_paused perf fds on the scheduler pane, $n_open with $threads threads sampled)"
 
 # t sorts by TOTAL%: runtime.goexit, under every goroutine's stack, comes first.
 T send-keys -t main t

@@ -416,6 +416,39 @@ static void test_store_compact(void **state)
     free(s.index);
 }
 
+/* Paused (no pane shows the profile): every sample and every stack but 0 go, the
+ * count of samples ever taken stays, and sampling resumes from an empty ring. */
+static void test_store_clear(void **state)
+{
+    (void)state;
+    struct cpuprof_store s = { .keep_ns = 1000LL * 1000000 };
+    assert_true(cpuprof_store_index_grow(&s));
+    add_stack(&s, 0, 0);
+    for (int t = 0; t < 300; t++)
+        append_at(&s, t, add_stack(&s, 1000 * (uint64_t)(t + 1), 1 + t % 8));
+    uint64_t total = s.ring_total;
+    cpuprof_store_clear(&s);
+    assert_null(s.ring);
+    assert_int_equal(s.ring_len, 0);
+    assert_int_equal(s.ring_total, total);
+    assert_int_equal(s.nstacks, 1);
+    assert_null(cpuprof_store_nth(&s, 0));
+    uint32_t k;
+    assert_true(has_stack(&s, 0, 0, &k) && k == 0);
+    assert_false(has_stack(&s, 1000, 1, &k));
+    cpuprof_store_clear(&s);                              /* twice: nothing left to drop */
+    assert_int_equal(s.nstacks, 1);
+    uint32_t n = add_stack(&s, 5, 2);
+    append_at(&s, 400, n);
+    assert_int_equal(s.ring_len, 1);
+    assert_int_equal(cpuprof_store_nth(&s, 0)->stack, n);
+    assert_int_equal(s.ring_total, total + 1);
+    free(s.ring);
+    free(s.stacks);
+    free(s.pcs);
+    free(s.index);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -428,6 +461,7 @@ int main(void)
         cmocka_unit_test(test_pprof_encode),
         cmocka_unit_test(test_store_window),
         cmocka_unit_test(test_store_compact),
+        cmocka_unit_test(test_store_clear),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
