@@ -66,13 +66,17 @@ void cpuprof_sample_free(struct cpuprof_sample *c)
     free(c);
 }
 
-void snapshot_shed_profile(struct snapshot *s)
+void snapshot_shed_detail(struct snapshot *s)
 {
-    if (s && s->cpuprof) {
-        cpuprof_sample_free(s->cpuprof);
-        s->cpuprof = NULL;
-        s->profile_shed = true;
-    }
+    if (!s || !(s->cpuprof || s->park.reasons || s->diag.rules))
+        return;
+    cpuprof_sample_free(s->cpuprof);
+    s->cpuprof = NULL;
+    park_sample_free(&s->park);         /* the wait reasons' histograms; the wake one stays */
+    free(s->diag.rules);
+    s->diag.rules = NULL;
+    s->diag.nrules = 0;
+    s->detail_shed = true;
 }
 
 /* Doubling growth shared by the array appenders; capacity is kept implicitly as the

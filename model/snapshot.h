@@ -189,14 +189,20 @@ struct snapshot {
 
     struct collector_status status[SNAPSHOT_MAX_COLLECTORS];
     size_t nstatus;
-    bool profile_shed;              /* cpuprof freed as it aged in a history (not recorded) */
+    bool detail_shed;               /* details freed as it aged in a history (not recorded):
+                                     * snapshot_shed_detail */
 };
 
 struct snapshot *snapshot_new(void);
 void snapshot_free(struct snapshot *s);
-/* Free the on-CPU profile (cpuprof NULL, profile_shed set): what only the newest
- * snapshots are read for, kept out of the older ones a history holds. */
-void snapshot_shed_profile(struct snapshot *s);
+/* Free what only the newest two snapshots are read for (the panes' current view and
+ * its interval, the JSON's pair, /metrics), kept out of the older ones a history holds:
+ * the on-CPU profile (cpuprof NULL), the wait reasons' latency histograms (park.reasons
+ * NULL; the wake histogram and the counters stay) and every rule's status (diag.rules
+ * NULL; the findings stay). On a loaded server 4.4 + 6.2 + 3.7 KB of a ~29.5 KB
+ * snapshot. Sets detail_shed when it freed anything. Charts and rules read older
+ * snapshots only for the scheduler, threads, CPUs, cores, NUMA and time histograms. */
+void snapshot_shed_detail(struct snapshot *s);
 /* Grow-and-append helpers; return a zeroed slot, or NULL on ENOMEM. */
 struct thread_sample *snapshot_add_thread(struct snapshot *s);
 /* s kept for the run, once however often it is asked for ("?" when out of memory). */

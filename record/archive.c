@@ -431,15 +431,15 @@ int archive_fill(const struct archive *a, size_t age, size_t window, struct hist
     while (!rc && oldest + 1 < a->len && oldest - age + 1 < window && !at(a, oldest)->new_run)
         oldest++;
     size_t j = 0;                            /* old is oldest first, as is the walk */
-    size_t shed_at = history_profile_ages(h);
+    size_t shed_at = history_detail_ages(h);
     for (size_t k = oldest + 1; !rc && k-- > age;) {
         int64_t t = at(a, k)->mono_ns;
         while (j < nold && old[j]->meta.mono_ns < t)
             j++;
         struct snapshot *s = NULL;
-        /* One that shed its profile is decoded again where the new window needs it. */
+        /* One that shed its details is decoded again where the new window needs it. */
         if (j < nold && old[j]->meta.mono_ns == t &&
-            (!old[j]->profile_shed || (shed_at && k - age >= shed_at))) {
+            (!old[j]->detail_shed || (shed_at && k - age >= shed_at))) {
             s = old[j];
             old[j++] = NULL;
         } else if (!(s = archive_load(a, k, why, len))) {

@@ -141,7 +141,7 @@ enum target_error session_attach(struct session *s, pid_t pid, char *msg, size_t
     /* Live, only the newest two are read whole (a rewind decodes older ones from the
      * archive, profiles and all). */
     if (s->history)
-        history_set_profile_ages(s->history, SESSION_PROFILE_AGES);
+        history_set_detail_ages(s->history, SESSION_DETAIL_AGES);
     archive_clear(s->archive);      /* rewinding is through this target's past */
     s->attached = true;
     s->target_gone = false;
@@ -162,7 +162,7 @@ int session_attach_source(struct session *s, struct snapshot_source src, pid_t p
         return -ENOMEM;
     }
     history_clear(s->history);
-    history_set_profile_ages(s->history, 0);    /* a replay shows any age */
+    history_set_detail_ages(s->history, 0);    /* a replay shows any age */
     s->target.pid = pid;
     util_strlcpy(s->target.comm, comm, sizeof(s->target.comm));
     s->source = src;

@@ -16,9 +16,9 @@
  * decoded snapshot is 30-40 KB: 166 at the default 1 s (it was 600 at any refresh). */
 #define SESSION_HISTORY 600
 #define SESSION_HISTORY_MIN 130
-/* Live, a snapshot's on-CPU profile is freed at this age: the CPU pane, the JSON and
- * /metrics read the newest, rates and the JSON's pair the one before. */
-#define SESSION_PROFILE_AGES 2
+/* Live, a snapshot's details (snapshot_shed_detail) are freed at this age: the panes,
+ * the JSON and /metrics read the newest, intervals and the JSON's pair the one before. */
+#define SESSION_DETAIL_AGES 2
 #define SESSION_TAIL_STEP_S 2.0
 /* A screen's on-CPU profiler keeps sampling this long after its panes close (a look
  * at another pane and back keeps the minute's window). */

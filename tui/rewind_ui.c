@@ -96,7 +96,7 @@ enum rewind_ui_result rewind_ui_goto(struct rewind_ui *u, const struct session *
         return REWIND_UI_HANDLED;
     }
     if (!u->h && (u->h = history_new(REWIND_WINDOW)))
-        history_set_profile_ages(u->h, SESSION_PROFILE_AGES);    /* as live */
+        history_set_detail_ages(u->h, SESSION_DETAIL_AGES);    /* as live */
     if (!u->h) {
         say(u, "out of memory: cannot rewind");
         return REWIND_UI_HANDLED;

@@ -179,26 +179,30 @@ static void test_fill_windows(void **state)
     archive_free(a);
 }
 
-/* A rewind window that sheds profiles past age 2, as the TUI's does: every step gives
- * the snapshot shown and the one before their profiles, also when a step back moves
- * snapshots that shed theirs to those ages (they are decoded again). */
+/* A rewind window that sheds details past age 2, as the TUI's does: every step gives
+ * the snapshot shown and the one before their profiles, wait reasons and rule
+ * statuses, also when a step back moves snapshots that shed theirs to those ages (they
+ * are decoded again). */
 static void test_fill_sheds_profiles(void **state)
 {
     (void)state;
     struct archive *a = archive_new(40);
     push_ticks(a, 0, 40, 0);
     struct history *h = history_new(10);
-    history_set_profile_ages(h, 2);
+    history_set_detail_ages(h, 2);
     char why[128] = "";
     static const size_t ages[] = { 5, 6, 7, 3, 20, 21, 0, 39, 38 };
     for (size_t i = 0; i < sizeof(ages) / sizeof(ages[0]); i++) {
         assert_int_equal(archive_fill(a, ages[i], 10, h, why, sizeof(why)), 0);
         assert_int_equal(history_get(h, 0)->meta.mono_ns, tick_ns(39 - (int)ages[i]));
-        assert_non_null(history_get(h, 0)->cpuprof);
-        if (history_len(h) > 1)
-            assert_non_null(history_get(h, 1)->cpuprof);
-        for (size_t age = 2; age < history_len(h); age++)
-            assert_null(history_get(h, age)->cpuprof);
+        for (size_t age = 0; age < history_len(h); age++) {
+            const struct snapshot *s = history_get(h, age);
+            bool kept = age < 2;              /* profile, wait reasons, rule statuses */
+            assert_true(kept == (s->cpuprof != NULL));
+            assert_true(kept == (s->park.reasons != NULL && s->park.nreasons > 0));
+            assert_true(kept == (s->diag.rules != NULL && s->diag.nrules > 0));
+            assert_true(s->park.valid && s->sched.valid);
+        }
     }
     history_free(h);
     archive_free(a);

@@ -83,32 +83,52 @@ static void test_history_resize(void **state)
     history_free(h);
 }
 
-/* Profiles are freed as snapshots reach the set age, in the dense ring and on into the
- * tail, and a dense ring shorter than that age sheds them as they leave it; 0 keeps
- * them all. */
-static void test_history_profile_ages(void **state)
+/* Details (profile, wait reasons' histograms, rule statuses) are freed as snapshots
+ * reach the set age, in the dense ring and on into the tail, and a dense ring shorter
+ * than that age sheds them as they leave it; 0 keeps them all. What charts and rules
+ * read at any age (the wake histogram, the findings, the scheduler) stays. */
+static void test_history_detail_ages(void **state)
 {
     (void)state;
     struct history *h = history_new(4);
     assert_int_equal(history_set_tail(h, 3, 1), 0);
-    history_set_profile_ages(h, 2);
-    assert_int_equal(history_profile_ages(h), 2);
+    history_set_detail_ages(h, 2);
+    assert_int_equal(history_detail_ages(h), 2);
     for (int i = 1; i <= 9; i++) {
         struct snapshot *s = make(i, i);
         s->cpuprof = calloc(1, sizeof(*s->cpuprof));
+        s->park.reasons = calloc(3, sizeof(*s->park.reasons));
+        s->park.nreasons = 3;
+        s->park.wake.count = (uint64_t)i;
+        s->diag.rules = calloc(12, sizeof(*s->diag.rules));
+        s->diag.nrules = 12;
+        s->diag.findings = calloc(1, sizeof(*s->diag.findings));
+        s->diag.nfindings = 1;
         history_push(h, s);
     }
     assert_int_equal(history_len(h), 7);
     for (size_t age = 0; age < 7; age++) {
         const struct snapshot *s = history_get(h, age);
-        assert_true(age < 2 ? s->cpuprof != NULL : s->cpuprof == NULL);
-        assert_true(s->profile_shed == (age >= 2));
+        bool kept = age < 2;
+        assert_true(kept ? s->cpuprof != NULL : s->cpuprof == NULL);
+        assert_true(kept ? s->park.reasons != NULL : s->park.reasons == NULL);
+        assert_int_equal(s->park.nreasons, kept ? 3 : 0);
+        assert_true(kept ? s->diag.rules != NULL : s->diag.rules == NULL);
+        assert_int_equal(s->diag.nrules, kept ? 12 : 0);
+        assert_non_null(s->diag.findings);
+        assert_int_equal(s->park.wake.count, s->meta.pid);
+        assert_true(s->detail_shed == !kept);
     }
     history_free(h);
+    /* Nothing to shed: not marked shed (a rewind would decode it again for nothing). */
+    struct snapshot *bare = make(1, 1);
+    snapshot_shed_detail(bare);
+    assert_false(bare->detail_shed);
+    snapshot_free(bare);
 
     h = history_new(1);                                   /* shorter than the age */
     assert_int_equal(history_set_tail(h, 2, 1), 0);
-    history_set_profile_ages(h, 2);
+    history_set_detail_ages(h, 2);
     for (int i = 1; i <= 3; i++) {
         struct snapshot *s = make(i, i);
         s->cpuprof = calloc(1, sizeof(*s->cpuprof));
@@ -116,7 +136,7 @@ static void test_history_profile_ages(void **state)
     }
     assert_non_null(history_get(h, 0)->cpuprof);
     assert_null(history_get(h, 1)->cpuprof);
-    history_set_profile_ages(h, 0);
+    history_set_detail_ages(h, 0);
     history_push(h, make(4, 4));
     assert_non_null(history_get(h, 1)->cpuprof);          /* kept from now on */
     assert_null(history_get(h, 2)->cpuprof);              /* shed ones stay shed */
@@ -487,7 +507,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_history_ring),
         cmocka_unit_test(test_history_resize),
-        cmocka_unit_test(test_history_profile_ages),
+        cmocka_unit_test(test_history_detail_ages),
         cmocka_unit_test(test_snapshot_arrays),
         cmocka_unit_test(test_rates),
         cmocka_unit_test(test_cpu_util),
