@@ -3,8 +3,9 @@
 # for MINUTES at --sched-hz 200 with every collector on, and records gmptop's RSS (and
 # its anonymous part) and open fds each minute.
 #
-# By default it runs the TUI (under tmux) at -d 0.5 with --rewind 3600: the screen keeps
-# the most memory, a full hour's worth of rewind snapshots, full after 30 minutes. RSS
+# By default it runs the TUI (under tmux) at -d 0.5 with --rewind 3600 on the CPU pane:
+# the screen keeps the most memory, a full hour's worth of rewind snapshots (full after
+# 30 minutes) and the on-CPU profile, which samples only while a pane shows it. RSS
 # rises while the decoded history and the rewind archive fill, so the baseline is the
 # first minute after both are full; it passes when RSS stays within 1 MB of it and the
 # fewest fds seen in a minute never rise above the fewest of the baseline minute (the
@@ -38,6 +39,9 @@ tui)
         i=$((i + 1)); [ $i -lt 50 ] || { echo "soak: gmptop did not start" >&2; exit 1; }
         sleep 0.1
     done
+    # The CPU pane: the on-CPU profiler samples only while a pane shows it, and its
+    # ring, stacks and per-thread events are what a long run could leak.
+    tmux -L "$sock" send-keys 8
     # Full once the archive holds $rewind snapshots (the decoded history fills sooner).
     full=$(awk -v r="$rewind" -v d="$delay" 'BEGIN { m = r * d / 60; print (m == int(m) ? m : int(m) + 1) }')
     ;;
