@@ -297,6 +297,12 @@ size_t options_history(const struct options *o, const struct settings *settings,
                          OPTIONS_HISTORY_MIN, OPTIONS_HISTORY_MAX, false, 0, err);
 }
 
+size_t options_profile_linger(const struct settings *settings, FILE *err)
+{
+    return count_setting(0, false, settings, "profile_linger", 1, OPTIONS_PROFILE_LINGER_MAX,
+                         true, OPTIONS_PROFILE_LINGER_DEFAULT, err);
+}
+
 size_t options_rewind(const struct options *o, const struct settings *settings, FILE *err)
 {
     return count_setting(o->rewind, o->rewind >= 0, settings, "rewind", OPTIONS_REWIND_MIN,

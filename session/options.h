@@ -54,6 +54,11 @@ size_t options_history(const struct options *o, const struct settings *settings,
 #define OPTIONS_REWIND_MIN 10
 #define OPTIONS_REWIND_DEFAULT 3600
 size_t options_rewind(const struct options *o, const struct settings *settings, FILE *err);
+/* Seconds the screen's on-CPU profiler samples on after its panes close: gmptoprc's
+ * `profile_linger` (0: it never pauses), else OPTIONS_PROFILE_LINGER_DEFAULT. */
+#define OPTIONS_PROFILE_LINGER_DEFAULT 60
+#define OPTIONS_PROFILE_LINGER_MAX 86400
+size_t options_profile_linger(const struct settings *settings, FILE *err);
 void options_usage(FILE *out);
 
 #endif

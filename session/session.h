@@ -20,9 +20,6 @@
  * the JSON and /metrics read the newest, intervals and the JSON's pair the one before. */
 #define SESSION_DETAIL_AGES 2
 #define SESSION_TAIL_STEP_S 2.0
-/* A screen's on-CPU profiler keeps sampling this long after its panes close (a look
- * at another pane and back keeps the minute's window). */
-#define SESSION_PROFILE_LINGER_S 60.0
 
 struct session {
     struct target target;

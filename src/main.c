@@ -120,10 +120,11 @@ static int run(const struct options *o, struct settings *settings)
         cfg.bpf_budget_note = "raised for gmptop's demo";
     }
     /* Only a screen shows the profile in panes that may be closed: there it samples on
-     * demand. A recording, like batch, listen and profile runs, keeps it all. */
+     * demand (gmptoprc's profile_linger = 0 keeps it on). A recording, like batch,
+     * listen and profile runs, keeps it all. */
     bool screen = !listener && !o->batch && !o->profile && !o->profile_folded;
     if (screen && !o->record && !o->replay)
-        cfg.profile_linger_s = SESSION_PROFILE_LINGER_S;
+        cfg.profile_linger_s = (double)options_profile_linger(settings, stderr);
     session_init(&s, o->collectors, &cfg, settings);
     session_set_history(&s, options_history(o, settings, stderr), o->delay_s);
     /* Only a screen steps back; batch, listen and profile runs keep no archive. */

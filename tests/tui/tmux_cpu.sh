@@ -29,6 +29,9 @@ wait_line "$tmp/out" "^profiling" 10 "$tmp/out"
 # gmptop runs in a directory of its own, where W writes its files.
 mkdir "$tmp/cwd" || fail "mkdir failed"
 printf 'set -g remain-on-exit on\n' >"$tmp/tmux.conf"
+# Paused 3 s after its panes close rather than a minute, for the pause/resume cycle.
+mkdir -p "$tmp/cfg/gmptop" && printf 'profile_linger = 3\n' >"$tmp/cfg/gmptop/gmptoprc" ||
+    fail "cannot write gmptoprc"
 T -f "$tmp/tmux.conf" new-session -d -s main -x 120 -y 30 \
     "cd '$tmp/cwd' && env LC_ALL=C.UTF-8 XDG_CONFIG_HOME='$tmp/cfg' '$GMPTOP' -p $DEMO_PID -d 0.5; echo \$? > '$tmp/status'" ||
     fail "tmux new-session failed"
@@ -109,6 +112,22 @@ wait_re " ([6-9][0-9]\.[0-9]) +(running: stack not readable|main\.spinAll)" 5
 T send-keys -t main 8
 wait_re "Functions on the CPU" 3
 pass "pane 7 shows each group's CPU%"
+
+# Away from panes 7 and 8 for longer than profile_linger: the events close; back on 8,
+# they open again and the profile fills from an empty window.
+T send-keys -t main 1
+i=0
+while [ "$(perf_fds)" -gt "$n_paused" ]; do
+    i=$((i + 1)); [ $i -lt 80 ] || fail "the profiler's events stayed open 8 s after leaving pane 8: $(perf_fds) perf fds, $n_paused when paused"
+    sleep 0.1
+done
+T send-keys -t main 8
+wait_re "on-CPU profile: starting|window: last" 3
+wait_re "user +main\.spinAll" 5
+n_again=$(perf_fds)
+[ "$n_again" -ge $((n_paused + threads)) ] ||
+    fail "the profiler did not start again: $n_again perf fds"
+pass "with profile_linger = 3 it paused ${i}00 ms after pane 1 was chosen ($n_paused perf fds) and starts again on pane 8 ($n_again)"
 
 # A small terminal: no crash, every pane's number still on the tabs row.
 T resize-window -t main -x 40 -y 12

@@ -105,6 +105,16 @@ static void test_rewind_setting(void **state)
     assert_int_equal(options_rewind(&o, cfg, err), OPTIONS_REWIND_DEFAULT);
     fflush(err);
     assert_non_null(strstr(buf, "rewind = 5 is not 0 or a count between 10 and 36000"));
+    /* profile_linger: seconds, 0 = never paused; a bad one is reported and ignored. */
+    assert_int_equal(options_profile_linger(NULL, err), OPTIONS_PROFILE_LINGER_DEFAULT);
+    assert_int_equal(settings_set(cfg, "profile_linger", "0"), 0);
+    assert_int_equal(options_profile_linger(cfg, err), 0);
+    assert_int_equal(settings_set(cfg, "profile_linger", "5"), 0);
+    assert_int_equal(options_profile_linger(cfg, err), 5);
+    assert_int_equal(settings_set(cfg, "profile_linger", "-3"), 0);
+    assert_int_equal(options_profile_linger(cfg, err), OPTIONS_PROFILE_LINGER_DEFAULT);
+    fflush(err);
+    assert_non_null(strstr(buf, "profile_linger = -3 is not 0 or a count between 1 and 86400"));
     /* history has no 0: it is reported as out of range. */
     assert_int_equal(settings_set(cfg, "history", "0"), 0);
     assert_int_equal(options_history(&o, cfg, err), 0);
