@@ -280,12 +280,13 @@ bool target_alive(const struct target *t)
 
 double target_uptime_s(const struct target *t)
 {
-    char buf[128];
-    long n = proc_read_file("/proc/uptime", buf, sizeof(buf));
+    /* CLOCK_BOOTTIME is /proc/uptime's clock (a time namespace shifts both, and the
+     * start time in /proc/PID/stat with them) without a file to open every refresh. */
+    struct timespec ts;
     long hz = sysconf(_SC_CLK_TCK);
-    if (n <= 0 || hz <= 0)
+    if (clock_gettime(CLOCK_BOOTTIME, &ts) != 0 || hz <= 0)
         return -1.0;
-    double up = strtod(buf, NULL);
+    double up = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
     double age = up - (double)t->start_ticks / (double)hz;
     return age >= 0.0 ? age : -1.0;
 }
