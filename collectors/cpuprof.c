@@ -508,7 +508,9 @@ static int demand_locked(struct cpuprof_state *st, int64_t now, char *reason, si
     if (!profile_wanted(st->cfg, now)) {
         if (!atomic_load(&st->paused))
             pause_locked(st);
-        snprintf(reason, len, "%s", CPUPROF_PAUSED_REASON);
+        snprintf(reason, len, CPUPROF_PAUSED_PREFIX "the on-CPU profiler samples only while "
+                 "the CPU or goroutines pane is open, and for %.0f s after",
+                 st->cfg->profile_linger_s);
         return -EAGAIN;
     }
     char why[COLLECTOR_REASON_LEN] = "";

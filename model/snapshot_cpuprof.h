@@ -13,10 +13,9 @@
 #define CPUPROF_TOP_MAX 24        /* functions kept per window */
 #define CPUPROF_GS_MAX 32         /* goroutines on the CPU kept per interval */
 #define CPUPROF_HOT_MAX 12        /* hottest stacks of the minute kept */
-/* The cpuprof collector's status while on-demand profiling is paused (no pane shows
- * the profile): a pane that does show it, live, says it is starting. */
-#define CPUPROF_PAUSED_REASON "paused: the on-CPU profiler samples only while the CPU or " \
-                              "goroutines pane is open, and for a minute after"
+/* How the cpuprof collector's status begins while on-demand profiling is paused (no
+ * pane shows the profile): a pane that does show it, live, says it is starting. */
+#define CPUPROF_PAUSED_PREFIX "paused: "
 
 /* What a frame of the runtime's own work is, so "the GC eats a core" reads as such. */
 enum cpuprof_kind {

@@ -123,7 +123,7 @@ static int run(const struct options *o, struct settings *settings)
      * demand (gmptoprc's profile_linger = 0 keeps it on). A recording, like batch,
      * listen and profile runs, keeps it all. */
     bool screen = !listener && !o->batch && !o->profile && !o->profile_folded;
-    if (screen && !o->record && !o->replay)
+    if (screen && !o->record)
         cfg.profile_linger_s = (double)options_profile_linger(settings, stderr);
     session_init(&s, o->collectors, &cfg, settings);
     session_set_history(&s, options_history(o, settings, stderr), o->delay_s);

@@ -319,7 +319,8 @@ static const struct help_para help_text[] = {
              "PMU (in VMs and containers too). It shows where the CPU time goes, which the "
              "other panes only show the amount of." },
     { false, "It samples only while this pane or the goroutines pane (its CPU% column) is "
-             "open, and for a minute after: each sample interrupts the program, so a "
+             "open, and for a minute after (gmptoprc profile_linger = S; 0 never pauses): "
+             "each sample interrupts the program, so a "
              "profile nobody reads is not taken. Opening the pane starts it (\"starting\" "
              "until the next refresh); --record keeps it on." },
     { false, "Top lines: the rate, the threads sampled and the samples in the last "

@@ -335,11 +335,12 @@ static void draw_unavailable(const struct cpu_state *st, const struct pane_view 
     char line[400];
     /* Paused because no pane showed it: live, this pane's refresh starts it again. */
     if (cs && !cs->available && !v->s->source.tick && v->rewind_ns == 0 &&
-        strcmp(cs->reason, CPUPROF_PAUSED_REASON) == 0) {
+        strncmp(cs->reason, CPUPROF_PAUSED_PREFIX, strlen(CPUPROF_PAUSED_PREFIX)) == 0) {
+        snprintf(line, sizeof(line), "on-CPU profile: starting (the profiler samples while "
+                 "this pane or the goroutines pane is open, and for %.0f s after)",
+                 v->s->cfg.profile_linger_s);
         attron(draw_role(THEME_DIM));
-        draw_wrap(r->y, r->x + 1, r->w - 2, r->h,
-                  "on-CPU profile: starting (the profiler samples while this pane or the "
-                  "goroutines pane is open, and for a minute after)");
+        draw_wrap(r->y, r->x + 1, r->w - 2, r->h, line);
         attroff(draw_role(THEME_DIM));
         return;
     }
