@@ -703,25 +703,19 @@ static void *cpuprof_open(const struct target *t, const struct collector_config 
     }
     st->bias = gr_symbols_bias(st->sym);
     st->attribute = layout_for_attribution(st, t);
-    st->perf = cpuprof_perf_open(t->pid, st->hz, why, sizeof(why));
-    if (st->perf) {
-        double c = cpuprof_perf_calibrate();
-        st->sample_cost_ns = c > 0 ? c : SAMPLE_COST_FALLBACK_NS;
-    }
-    if (!st->perf) {
+    /* Starting is resuming from nothing (no thread to lock against yet). */
+    if (resume_locked(st, util_mono_ns(), why, sizeof(why)) < 0) {
         snprintf(reason, len, "%s", why);
         cpuprof_close(st);
         return NULL;
     }
+    double c = cpuprof_perf_calibrate();
+    st->sample_cost_ns = c > 0 ? c : SAMPLE_COST_FALLBACK_NS;
     if (!store_init(st)) {
         snprintf(reason, len, "out of memory");
         cpuprof_close(st);
         return NULL;
     }
-    int n = cpuprof_perf_sync(st->perf, st->thread_note, sizeof(st->thread_note));
-    st->threads = n > 0 ? n : 0;
-    st->next_sync_ns = util_mono_ns() + SYNC_NS;
-    st->opened_ns = util_mono_ns();
     if (pthread_create(&st->thread, NULL, sampler_main, st) == 0)
         st->thread_running = true;
     return st;
