@@ -144,8 +144,11 @@ void diag_engine_run(struct diag_engine *e, struct history *h)
             remember_past(e, &run->last, now);
         }
     }
-    /* Both arrays are there once the rules ran (record_diag relies on it). */
-    d->findings = malloc((nfound ? nfound : 1) * sizeof(*d->findings));
+    /* The rules ran once d->rules is there (record_diag relies on it); findings only
+     * when there are some: a finding is 1.2 KB, and most ticks of a history have none. */
+    if (nfound == 0)
+        return;
+    d->findings = malloc(nfound * sizeof(*d->findings));
     if (!d->findings) {
         free(d->rules);
         d->rules = NULL;

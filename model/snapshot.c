@@ -68,14 +68,16 @@ void cpuprof_sample_free(struct cpuprof_sample *c)
 
 void snapshot_shed_detail(struct snapshot *s)
 {
-    if (!s || !(s->cpuprof || s->park.reasons || s->diag.rules))
+    if (!s || !(s->cpuprof || s->park.reasons || s->diag.rules || s->diag.findings))
         return;
     cpuprof_sample_free(s->cpuprof);
     s->cpuprof = NULL;
     park_sample_free(&s->park);         /* the wait reasons' histograms; the wake one stays */
-    free(s->diag.rules);
+    diag_sample_free(&s->diag);
     s->diag.rules = NULL;
     s->diag.nrules = 0;
+    s->diag.findings = NULL;
+    s->diag.nfindings = 0;
     s->detail_shed = true;
 }
 

@@ -98,9 +98,9 @@ static int decode_finding(struct rec_reader r, struct diag_finding *f)
 static int decode_findings(struct rec_reader r, struct diag_sample *d)
 {
     long n = record_count_elems(r, REC_MAX_ELEMS);
-    if (n < 0)
-        return -1;
-    d->findings = calloc(n ? (size_t)n : 1, sizeof(*d->findings));
+    if (n <= 0)
+        return n < 0 ? -1 : 0;       /* none: no array, as the engine leaves it */
+    d->findings = calloc((size_t)n, sizeof(*d->findings));
     if (!d->findings)
         return -1;
     uint32_t tag;
