@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/history_ticks.h"
+
 /* A ring of snapshot pointers: head the newest, len of cap used. */
 struct ring {
     struct snapshot **slot;
@@ -18,6 +20,7 @@ struct history {
     struct ring tail;     /* older ones leaving dense, at least step_ns apart */
     int64_t step_ns;
     size_t detail_ages;   /* snapshot_shed_detail at this age; 0 never */
+    struct history_ticks *ticks;  /* what the charts draw, a row per tick pushed */
 };
 
 static const struct snapshot *ring_get(const struct ring *r, size_t age)
@@ -68,7 +71,11 @@ static int ring_resize(struct ring *r, size_t cap)
 struct history *history_new(size_t capacity)
 {
     struct history *h = calloc(1, sizeof(*h));
-    if (!h || ring_resize(&h->dense, capacity ? capacity : 1) != 0) {
+    if (!h)
+        return NULL;
+    if (ring_resize(&h->dense, capacity ? capacity : 1) != 0 ||
+        !(h->ticks = history_ticks_new(capacity))) {
+        free(h->dense.slot);
         free(h);
         return NULL;
     }
@@ -96,6 +103,7 @@ void history_clear(struct history *h)
 {
     ring_clear(&h->dense);
     ring_clear(&h->tail);
+    history_ticks_clear(h->ticks);
 }
 
 size_t history_drain(struct history *h, struct snapshot **out)
@@ -107,6 +115,7 @@ size_t history_drain(struct history *h, struct snapshot **out)
     if (h->tail.cap)
         memset(h->tail.slot, 0, h->tail.cap * sizeof(*h->tail.slot));
     h->dense.len = h->dense.head = h->tail.len = h->tail.head = 0;
+    history_ticks_clear(h->ticks);
     return n;
 }
 
@@ -117,6 +126,7 @@ void history_free(struct history *h)
     history_clear(h);
     free(h->dense.slot);
     free(h->tail.slot);
+    history_ticks_free(h->ticks);
     free(h);
 }
 
@@ -125,6 +135,8 @@ size_t history_detail_ages(const struct history *h) { return h->detail_ages; }
 
 void history_push(struct history *h, struct snapshot *s)
 {
+    /* Out of memory, the row is left out and the chart a tick shorter. */
+    (void)history_ticks_push(h->ticks, ring_get(&h->dense, 0), s);
     struct snapshot *old = ring_push(&h->dense, s);
     /* The details are 14 KB of a ~29.5 KB snapshot on a loaded server: 2.3 MB over the
      * 166 a live history holds at 1 s, for what nothing reads past age 1. */
@@ -149,8 +161,12 @@ size_t history_dense_len(const struct history *h) { return h->dense.len; }
 
 int history_resize(struct history *h, size_t capacity)
 {
+    if (history_ticks_reserve(h->ticks, capacity) != 0)
+        return -ENOMEM;
     return ring_resize(&h->dense, capacity ? capacity : 1);
 }
+
+const struct history_ticks *history_ticks(const struct history *h) { return h->ticks; }
 
 struct snapshot *history_newest(struct history *h)
 {

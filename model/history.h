@@ -5,6 +5,7 @@
 #define GMPTOP_HISTORY_H
 
 #include <stddef.h>
+#include "model/history_ticks.h"
 #include "model/snapshot.h"
 
 struct history;
@@ -14,9 +15,12 @@ void history_free(struct history *h);
 /* Takes ownership of s; frees the oldest snapshot when full. */
 void history_push(struct history *h, struct snapshot *s);
 size_t history_len(const struct history *h);
-/* Of them, how many in a row, one per tick (ages 0 to this - 1): what a chart with a
- * column per tick may draw. */
+/* Of them, how many in a row, one per tick (ages 0 to this - 1). */
 size_t history_dense_len(const struct history *h);
+/* A row of figures per tick pushed, at least HISTORY_TICKS of them (more when the dense
+ * ring is longer), whatever the ring and its tail keep: what a chart with a column per
+ * tick draws. */
+const struct history_ticks *history_ticks(const struct history *h);
 /* How many consecutive snapshots it holds at most (the dense ring; not the tail). */
 size_t history_capacity(const struct history *h);
 /* Keep up to capacity snapshots that leave the dense ring, each at least step_ns after

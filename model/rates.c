@@ -41,6 +41,20 @@ void rates_thread(const struct snapshot *prev, const struct snapshot *cur,
         out->run_delay_ms_per_s = per_s(p->run_delay_ns, t->run_delay_ns, dt) / 1e6;
 }
 
+double rates_process_cpu(const struct snapshot *prev, const struct snapshot *cur)
+{
+    double sum = NAN;
+    if (cur && prev) {
+        for (size_t i = 0; i < cur->nthreads; i++) {
+            struct thread_rates r;
+            rates_thread(prev, cur, &cur->threads[i], &r);
+            if (!isnan(r.cpu_pct))
+                sum = isnan(sum) ? r.cpu_pct : sum + r.cpu_pct;
+        }
+    }
+    return sum;
+}
+
 void rates_p(const struct snapshot *prev, const struct snapshot *cur, size_t idx,
              double *sched_per_s, double *syscall_per_s)
 {

@@ -18,6 +18,9 @@ struct thread_rates {
 /* prev may be NULL (first tick). */
 void rates_thread(const struct snapshot *prev, const struct snapshot *cur,
                   const struct thread_sample *t, struct thread_rates *out);
+/* The whole process's CPU % between two snapshots (its threads' sum); NAN when no
+ * thread had a rate. */
+double rates_process_cpu(const struct snapshot *prev, const struct snapshot *cur);
 /* Per-second schedtick and syscalltick of P number idx of cur (NAN when the P was not
  * in prev, or the scheduler was not read in either). */
 void rates_p(const struct snapshot *prev, const struct snapshot *cur, size_t idx,

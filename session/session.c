@@ -52,11 +52,12 @@ static double longest_rule_window_s(const struct diag_engine *e)
     return longest;
 }
 
-/* The history the rules need at this refresh: a dense ring for the charts, the rates
- * and the short holds (SESSION_HISTORY_MIN ticks), and a tail of one snapshot every
- * SESSION_TAIL_STEP_S for what the longest window (10% over: ticks come late) reaches
- * past it. At 1 s that is 130 + 36 snapshots for goroutine_pileup's 3 minutes; at -d 0.1
- * 130 + 94 where every tick would be 1,980. */
+/* The history the rules need at this refresh: a dense ring, a snapshot per tick, over
+ * the rules' short holds (the longest window up to SESSION_DENSE_S, 10% over: ticks come
+ * late), SESSION_DENSE_MIN to SESSION_HISTORY_MIN of them; then a tail of one snapshot
+ * every SESSION_TAIL_STEP_S for what the longest window reaches past it. The charts draw
+ * from the history's rows of figures (history_ticks), not from its snapshots. At 1 s
+ * that is 12 + 39 snapshots for goroutine_pileup's 3 minutes; at -d 0.1 111 + 39. */
 static void plan_history(const struct session *s, size_t *dense, size_t *tail,
                          int64_t *step_ns)
 {
@@ -72,6 +73,10 @@ static void plan_history(const struct session *s, size_t *dense, size_t *tail,
         return;
     }
     double need = longest_rule_window_s(s->diag) * 1.1;
+    double short_s = need < SESSION_DENSE_S * 1.1 ? need : SESSION_DENSE_S * 1.1;
+    double ticks = ceil(short_s / s->refresh_s - 1e-9) + 1;
+    *dense = ticks < SESSION_DENSE_MIN ? SESSION_DENSE_MIN
+           : ticks > SESSION_HISTORY_MIN ? SESSION_HISTORY_MIN : (size_t)ticks;
     double covered = s->refresh_s * (double)(*dense - 1);
     if (covered >= need)
         return;

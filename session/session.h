@@ -10,16 +10,19 @@
 
 #include "collectors/collector.h"
 
-/* Ticks kept unless set: SESSION_HISTORY_MIN in a row (the charts and a rewind window
- * draw 120), then one every SESSION_TAIL_STEP_S as far back as the longest diagnosis
- * window reaches; SESSION_HISTORY in a row when the refresh is unknown (a replay). Each
- * decoded snapshot is 30-40 KB: 166 at the default 1 s (it was 600 at any refresh). */
+/* Ticks kept unless set: in a row over the rules' short holds (SESSION_DENSE_S; between
+ * SESSION_DENSE_MIN and SESSION_HISTORY_MIN of them), then one every SESSION_TAIL_STEP_S as
+ * far back as the longest diagnosis window reaches; SESSION_HISTORY in a row when the
+ * refresh is unknown (a replay). A decoded snapshot is ~13 KB once its details are shed:
+ * 51 at the default 1 s (166 when the charts drew from them, 600 before that). */
 #define SESSION_HISTORY 600
 #define SESSION_HISTORY_MIN 130
+#define SESSION_DENSE_MIN 8
+#define SESSION_DENSE_S 10.0
 /* Live, a snapshot's details (snapshot_shed_detail) are freed at this age: the panes,
  * the JSON and /metrics read the newest, intervals and the JSON's pair the one before. */
 #define SESSION_DETAIL_AGES 2
-#define SESSION_TAIL_STEP_S 2.0
+#define SESSION_TAIL_STEP_S 5.0
 
 struct session {
     struct target target;
@@ -46,8 +49,8 @@ struct settings;
 /* settings (may be NULL) give the diagnosis thresholds; not kept. */
 void session_init(struct session *s, const char *collector_names,
                   const struct collector_config *cfg, const struct settings *settings);
-/* Keep n snapshots from now on; 0: SESSION_HISTORY_MIN and a sparser tail as far back as
- * the rules' longest window (a threshold in seconds) needs at refresh_s (0: unknown,
+/* Keep n snapshots from now on; 0: enough in a row for the rules' short holds and a
+ * sparser tail as far back as the rules' longest window (a threshold in seconds) needs at refresh_s (0: unknown,
  * SESSION_HISTORY), planned again when a threshold changes. The history is resized in
  * place if there is one. 0, or -ENOMEM. */
 int session_set_history(struct session *s, size_t n, double refresh_s);

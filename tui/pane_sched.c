@@ -335,19 +335,25 @@ static double hist_value(const struct snapshot *s, size_t idx)
     return p->runq_max > p->runq ? p->runq_max : p->runq;
 }
 
-/* Fill vals (oldest first) with up to n ticks of P idx ending at src's snapshot. */
+/* Fill vals (oldest first) with up to n ticks of P idx ending at src's snapshot: from
+ * the history's rows of figures, a column per tick (src's age counts ticks while it is in
+ * the dense ring; past it, and without a history, the one value). */
 static size_t hist_values(const struct sched_src *src, size_t idx, double *vals, size_t n)
 {
-    if (!src->h) {
+    const struct history_ticks *t = src->h && src->age < history_dense_len(src->h)
+                                        ? history_ticks(src->h) : NULL;
+    size_t avail = t && history_ticks_len(t) > src->age ? history_ticks_len(t) - src->age : 0;
+    if (avail == 0) {
         vals[0] = hist_value(src->cur, idx);
         return 1;
     }
-    size_t dense = history_dense_len(src->h);   /* a column per tick: not the tail */
-    size_t avail = dense > src->age ? dense - src->age : 1;
     if (n > avail)
         n = avail;
-    for (size_t k = 0; k < n; k++)
-        vals[n - 1 - k] = hist_value(history_get(src->h, src->age + k), idx);
+    for (size_t k = 0; k < n; k++) {
+        struct history_tick tk;
+        vals[n - 1 - k] = history_ticks_get(t, src->age + k, &tk) == 0 && idx < tk.nps
+                              ? (double)tk.runq[idx] : NAN;
+    }
     return n;
 }
 

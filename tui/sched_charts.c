@@ -17,38 +17,42 @@
 #define LABEL_W 5                /* "P12 " or "  G " left of a chart */
 
 /* Runqueue length of P idx at one tick (the most the sampler saw), NAN when unknown. */
-static double runq_at(const struct snapshot *s, size_t idx)
+static double runq_at(const struct history_tick *t, size_t idx)
 {
-    if (!s || !s->sched.valid || idx >= s->sched.nps)
-        return NAN;
-    const struct p_sample *p = &s->sched.ps[idx];
-    return p->runq_max > p->runq ? p->runq_max : p->runq;
+    return idx < t->nps ? (double)t->runq[idx] : NAN;
 }
 
-static double goroutines_at(const struct snapshot *s, size_t idx)
+static double goroutines_at(const struct history_tick *t, size_t idx)
 {
     (void)idx;
-    return s && s->sched.valid && s->sched.census_valid ? (double)s->sched.g_total : NAN;
+    return t->goroutines;
 }
 
 /* vals (oldest first) of up to n ticks ending at age; returns how many. A column per
- * tick: the history's sparser tail is not drawn. */
+ * tick, from the history's rows of figures (not its snapshots: the ring of those is
+ * shorter, and sparser past it). */
 static size_t series(const struct history *h, size_t age, size_t n, size_t idx,
-                     double (*at)(const struct snapshot *, size_t), double *vals)
+                     double (*at)(const struct history_tick *, size_t), double *vals)
 {
-    size_t avail = history_dense_len(h) > age ? history_dense_len(h) - age : 0;
+    const struct history_ticks *t = history_ticks(h);
+    size_t avail = history_ticks_len(t) > age ? history_ticks_len(t) - age : 0;
     if (n > avail)
         n = avail;
-    for (size_t k = 0; k < n; k++)
-        vals[n - 1 - k] = at(history_get(h, age + k), idx);
+    for (size_t k = 0; k < n; k++) {
+        struct history_tick tk;
+        vals[n - 1 - k] = history_ticks_get(t, age + k, &tk) == 0 ? at(&tk, idx) : NAN;
+    }
     return n;
 }
 
 static void span_text(const struct history *h, size_t age, size_t n, char *buf, size_t len)
 {
-    const struct snapshot *newest = history_get(h, age), *oldest = history_get(h, age + n - 1);
-    double s = newest && oldest ? (double)(newest->meta.mono_ns - oldest->meta.mono_ns) / 1e9
-                                : 0;
+    struct history_tick newest, oldest;
+    const struct history_ticks *t = history_ticks(h);
+    double s = n && history_ticks_get(t, age, &newest) == 0 &&
+                       history_ticks_get(t, age + n - 1, &oldest) == 0
+                   ? (double)(newest.mono_ns - oldest.mono_ns) / 1e9
+                   : 0;
     if (s >= 120)
         snprintf(buf, len, "%.0f min", s / 60);
     else if (s >= 10)
@@ -102,7 +106,7 @@ int sched_charts_draw(const struct history *h, size_t age, int y, int x, int w, 
     /* Then every P, on one scale so they compare at a glance, if each gets 2 rows. */
     size_t nps = cur->sched.nps;
     int left = rows - used - 1;
-    if (nps == 0 || left < (int)nps * 2 || history_len(h) < age + 2)
+    if (nps == 0 || left < (int)nps * 2 || history_ticks_len(history_ticks(h)) < age + 2)
         return used > 0 ? used - 1 : 0;         /* one tick is no history yet */
     int ph = left / (int)nps;
     ph = ph > P_CHART_MAX_H ? P_CHART_MAX_H : ph;

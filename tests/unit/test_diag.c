@@ -672,11 +672,13 @@ static int setup(void **state)
     return go_timehist_layout_for("go1.22.12", 160, &lat_layout, why, sizeof(why));
 }
 
-/* The history a session keeps by default: 130 in a row (the charts), then one every 2 s
- * as far back as the longest rule window needs (180 s of goroutine_pileup x 1.1): a tail
- * of 36 at 1 s, 94 at -d 0.1, none at -d 10; 600 in a row when the refresh is unknown; a
- * --history count stays, with no tail; a longer window set in the setup screen grows
- * the tail. Pushing keeps what the plan says, and the reach covers the window. */
+/* The history a session keeps by default: in a row over the rules' short holds (10 s x
+ * 1.1: 12 at 1 s, 111 at -d 0.1, at least 8), then one every 5 s (or every tick when
+ * slower) as far back as the longest rule window needs (180 s of goroutine_pileup x
+ * 1.1): a tail of 39 at 1 s and at -d 0.1, 14 at -d 10; 600 in a row when the refresh
+ * is unknown; a --history count stays, with no tail; a longer window set in the setup
+ * screen grows the tail. Pushing keeps what the plan says, and the reach covers the
+ * window. */
 static void test_history_follows_rules(void **state)
 {
     (void)state;
@@ -684,15 +686,18 @@ static void test_history_follows_rules(void **state)
     struct collector_config cfg = COLLECTOR_CONFIG_DEFAULT;
     session_init(&s, NULL, &cfg, NULL);
     assert_int_equal(session_set_history(&s, 0, 1.0), 0);
-    assert_int_equal(s.history_cap, SESSION_HISTORY_MIN);
-    assert_int_equal(s.history_tail, 36);
-    assert_int_equal(s.history_step_ns, 2000000000LL);
+    assert_int_equal(s.history_cap, 12);
+    assert_int_equal(s.history_tail, 39);          /* (198 - 11) / 5 + 1 */
+    assert_int_equal(s.history_step_ns, 5000000000LL);
     session_set_history(&s, 0, 0.1);
-    assert_int_equal(s.history_cap, SESSION_HISTORY_MIN);
-    assert_int_equal(s.history_tail, 94);
+    assert_int_equal(s.history_cap, 111);
+    assert_int_equal(s.history_tail, 39);
     session_set_history(&s, 0, 10.0);
+    assert_int_equal(s.history_cap, SESSION_DENSE_MIN);
+    assert_int_equal(s.history_tail, 14);          /* (198 - 70) / 10 + 1 */
+    assert_int_equal(s.history_step_ns, 10000000000LL);
+    session_set_history(&s, 0, 0.05);             /* the fastest -d: capped */
     assert_int_equal(s.history_cap, SESSION_HISTORY_MIN);
-    assert_int_equal(s.history_tail, 0);
     session_set_history(&s, 0, 0);                /* a replay: the interval is unknown */
     assert_int_equal(s.history_cap, SESSION_HISTORY);
     assert_int_equal(s.history_tail, 0);
@@ -707,7 +712,7 @@ static void test_history_follows_rules(void **state)
         thr++;
     diag_engine_set_threshold(s.diag, rule, thr, 300);
     session_thresholds_changed(&s);
-    assert_int_equal(s.history_tail, 102);        /* (330 - 129) / 2 + 1 */
+    assert_int_equal(s.history_tail, 65);         /* (330 - 11) / 5 + 1 */
 
     session_set_history(&s, 50, 1.0);              /* --history 50 */
     assert_int_equal(s.history_cap, 50);
@@ -717,7 +722,8 @@ static void test_history_follows_rules(void **state)
     assert_int_equal(s.history_cap, 50);
     session_destroy(&s);
 
-    /* The ring and its tail: 3,000 ticks at 0.1 s into 130 + 94 at 2 s apart. */
+    /* The ring and its tail: 3,000 ticks at 0.1 s into 130 + 94 at 2 s apart; the rows
+     * the charts draw are the newest 130 ticks, one each. */
     struct history *h = history_new(130);
     assert_non_null(h);
     assert_int_equal(history_set_tail(h, 94, 2000000000LL), 0);
@@ -735,6 +741,12 @@ static void test_history_follows_rules(void **state)
                     >= 2000000000LL);
     assert_true(history_reach_s(h, 0.1) >= 198.0);
     assert_null(history_get(h, history_len(h)));
+    const struct history_ticks *rows = history_ticks(h);
+    assert_int_equal(history_ticks_len(rows), HISTORY_TICKS);
+    struct history_tick tk;
+    assert_int_equal(history_ticks_get(rows, 129, &tk), 0);
+    assert_int_equal(tk.mono_ns, 100000000LL * 2871);
+    assert_int_equal(history_ticks_get(rows, 130, &tk), -1);
     history_free(h);
 }
 

@@ -83,10 +83,10 @@ static void test_history_resize(void **state)
     history_free(h);
 }
 
-/* Details (profile, wait reasons' histograms, rule statuses) are freed as snapshots
- * reach the set age, in the dense ring and on into the tail, and a dense ring shorter
- * than that age sheds them as they leave it; 0 keeps them all. What charts and rules
- * read at any age (the wake histogram, the findings, the scheduler) stays. */
+/* Details (profile, wait reasons' histograms, rule statuses, findings) are freed as
+ * snapshots reach the set age, in the dense ring and on into the tail, and a dense ring
+ * shorter than that age sheds them as they leave it; 0 keeps them all. What charts and
+ * rules read at any age (the wake histogram, the scheduler) stays. */
 static void test_history_detail_ages(void **state)
 {
     (void)state;
@@ -115,7 +115,8 @@ static void test_history_detail_ages(void **state)
         assert_int_equal(s->park.nreasons, kept ? 3 : 0);
         assert_true(kept ? s->diag.rules != NULL : s->diag.rules == NULL);
         assert_int_equal(s->diag.nrules, kept ? 12 : 0);
-        assert_non_null(s->diag.findings);
+        assert_true(kept ? s->diag.findings != NULL : s->diag.findings == NULL);
+        assert_int_equal(s->diag.nfindings, kept ? 1 : 0);
         assert_int_equal(s->park.wake.count, s->meta.pid);
         assert_true(s->detail_shed == !kept);
     }
@@ -140,6 +141,103 @@ static void test_history_detail_ages(void **state)
     history_push(h, make(4, 4));
     assert_non_null(history_get(h, 1)->cpuprof);          /* kept from now on */
     assert_null(history_get(h, 2)->cpuprof);              /* shed ones stay shed */
+    history_free(h);
+}
+
+/* A snapshot at t seconds whose nps Ps hold runq p*10+t (runq_max one more on P0), with
+ * census g and one thread that used cpu_ms of CPU so far. */
+static struct snapshot *tick_snap(int t, size_t nps, int64_t g, uint64_t cpu_ms)
+{
+    struct snapshot *s = make(1000000000LL * t, t);
+    s->sched.valid = nps > 0;
+    s->sched.census_valid = g >= 0;
+    s->sched.g_total = g;
+    s->sched.nps = nps;
+    s->sched.ps = nps ? calloc(nps, sizeof(*s->sched.ps)) : NULL;
+    for (size_t p = 0; p < nps; p++)
+        s->sched.ps[p].runq = (uint32_t)(p * 10 + (size_t)t);
+    if (nps)
+        s->sched.ps[0].runq_max = s->sched.ps[0].runq + 1;
+    struct thread_sample *th = snapshot_add_thread(s);
+    th->tid = 7;
+    th->cpu_time_ns = cpu_ms * 1000000ULL;
+    th->have = THREAD_HAVE_CPU_TIME;
+    return s;
+}
+
+/* The rows the charts draw: one per tick pushed, kept past the dense ring (here 4) up to
+ * HISTORY_TICKS, at its edges: empty, the first row (no rate), a P count that grows and
+ * shrinks, no scheduler, wrapping, growing while wrapped, a clear and a drain. */
+static void test_history_ticks(void **state)
+{
+    (void)state;
+    struct history *h = history_new(4);
+    const struct history_ticks *t = history_ticks(h);
+    struct history_tick tk;
+    assert_int_equal(history_ticks_len(t), 0);
+    assert_int_equal(history_ticks_get(t, 0, &tk), -1);
+
+    history_push(h, tick_snap(1, 2, 40, 100));
+    assert_int_equal(history_ticks_get(t, 0, &tk), 0);
+    assert_int_equal(tk.mono_ns, 1000000000LL);
+    assert_int_equal(tk.nps, 2);
+    assert_int_equal(tk.runq[0], 2);                   /* runq_max over runq */
+    assert_int_equal(tk.runq[1], 11);
+    assert_true(tk.goroutines == 40.0);
+    assert_true(isnan(tk.cpu_pct));                    /* no tick before */
+    history_push(h, tick_snap(2, 8, 41, 600));         /* more Ps: the row grows */
+    assert_int_equal(history_ticks_get(t, 0, &tk), 0);
+    assert_int_equal(tk.nps, 8);
+    assert_int_equal(tk.runq[7], 72);
+    assert_true(fabs(tk.cpu_pct - 50.0) < 1e-9);       /* 500 ms in 1 s */
+    history_push(h, tick_snap(3, 0, -1, 700));         /* the scheduler not read */
+    assert_int_equal(history_ticks_get(t, 0, &tk), 0);
+    assert_int_equal(tk.nps, 0);
+    assert_true(isnan(tk.goroutines));
+    assert_int_equal(history_ticks_get(t, 2, &tk), 0); /* the older rows are intact */
+    assert_int_equal(tk.nps, 2);
+    assert_int_equal(tk.runq[1], 11);
+
+    /* Past the dense ring and round the rows' ring: the newest HISTORY_TICKS stay. */
+    for (int i = 4; i <= HISTORY_TICKS + 30; i++)
+        history_push(h, tick_snap(i, (size_t)(1 + i % 3), i, (uint64_t)i * 100));
+    assert_int_equal(history_dense_len(h), 4);
+    assert_int_equal(history_ticks_len(t), HISTORY_TICKS);
+    for (size_t age = 0; age < HISTORY_TICKS; age++) {
+        int i = HISTORY_TICKS + 30 - (int)age;
+        assert_int_equal(history_ticks_get(t, age, &tk), 0);
+        assert_int_equal(tk.mono_ns, 1000000000LL * i);
+        assert_int_equal(tk.nps, 1 + i % 3);
+        assert_int_equal(tk.runq[tk.nps - 1], (tk.nps - 1) * 10 + (size_t)i + (tk.nps == 1));
+        assert_true(fabs(tk.cpu_pct - 10.0) < 1e-9);
+    }
+    assert_int_equal(history_ticks_get(t, HISTORY_TICKS, &tk), -1);
+
+    /* A longer dense ring grows the rows while they wrap: ages stay, and new ones fill. */
+    assert_int_equal(history_resize(h, HISTORY_TICKS + 20), 0);
+    assert_int_equal(history_ticks_len(t), HISTORY_TICKS);
+    assert_int_equal(history_ticks_get(t, 0, &tk), 0);
+    assert_int_equal(tk.mono_ns, 1000000000LL * (HISTORY_TICKS + 30));
+    for (int i = HISTORY_TICKS + 31; i <= HISTORY_TICKS + 60; i++)
+        history_push(h, tick_snap(i, 3, i, (uint64_t)i * 100));
+    assert_int_equal(history_ticks_len(t), HISTORY_TICKS + 20);
+    assert_int_equal(history_ticks_get(t, HISTORY_TICKS + 19, &tk), 0);
+    assert_int_equal(tk.mono_ns, 1000000000LL * 41);
+    assert_int_equal(history_ticks_get(t, 29, &tk), 0);
+    assert_int_equal(tk.mono_ns, 1000000000LL * (HISTORY_TICKS + 31));
+    assert_int_equal(tk.runq[2], 20 + HISTORY_TICKS + 31);
+    /* A shorter one keeps the rows (charts are as wide as they were). */
+    assert_int_equal(history_resize(h, 2), 0);
+    assert_int_equal(history_ticks_len(t), HISTORY_TICKS + 20);
+
+    history_clear(h);
+    assert_int_equal(history_ticks_len(t), 0);
+    history_push(h, tick_snap(1, 1, 5, 0));
+    assert_int_equal(history_ticks_len(t), 1);
+    struct snapshot *out[8];
+    assert_int_equal(history_drain(h, out), 1);
+    snapshot_free(out[0]);
+    assert_int_equal(history_ticks_len(t), 0);
     history_free(h);
 }
 
@@ -508,6 +606,7 @@ int main(void)
         cmocka_unit_test(test_history_ring),
         cmocka_unit_test(test_history_resize),
         cmocka_unit_test(test_history_detail_ages),
+        cmocka_unit_test(test_history_ticks),
         cmocka_unit_test(test_snapshot_arrays),
         cmocka_unit_test(test_rates),
         cmocka_unit_test(test_cpu_util),
