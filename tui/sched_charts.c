@@ -89,7 +89,8 @@ static int draw_census(const struct history *h, size_t age, int y, int x, int w,
 int sched_charts_draw(const struct history *h, size_t age, int y, int x, int w, int rows)
 {
     const struct snapshot *cur = h ? history_get(h, age) : NULL;
-    if (!cur || !cur->sched.valid || w < 30 || rows < 4)
+    /* The rows count ticks as the dense ring does; past it an age is another tick's. */
+    if (!cur || !cur->sched.valid || age >= history_dense_len(h) || w < 30 || rows < 4)
         return 0;
     size_t width = (size_t)(w - LABEL_W) < CHART_MAX_W ? (size_t)(w - LABEL_W) : CHART_MAX_W;
     double vals[CHART_MAX_W];
