@@ -41,10 +41,10 @@ size_t history_drain(struct history *h, struct snapshot **out);
  * 0, or -ENOMEM with nothing changed. */
 int history_resize(struct history *h, size_t capacity);
 /* Free each snapshot's details (snapshot_shed_detail: the on-CPU profile, the wait
- * reasons' histograms, the rules' statuses) as it reaches age n (0, the default: keep
- * them all). What reads them reads the newest or the one before (the panes, the JSON,
- * /metrics); a replay, which shows any age, keeps them. Already older ones are
- * left as they are. */
+ * reasons' histograms, the rules' statuses and findings) as it reaches age n (0, the
+ * default: keep them all). What reads them reads the newest or the one before (the
+ * panes, the JSON, /metrics); a replay, which shows any age, keeps them. Already older
+ * ones are left as they are. */
 void history_set_detail_ages(struct history *h, size_t n);
 size_t history_detail_ages(const struct history *h);
 /* The newest snapshot, writable: only for attaching derived data (diagnoses) to it. */
