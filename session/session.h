@@ -50,8 +50,8 @@ struct settings;
 void session_init(struct session *s, const char *collector_names,
                   const struct collector_config *cfg, const struct settings *settings);
 /* Keep n snapshots from now on; 0: enough in a row for the rules' short holds and a
- * sparser tail as far back as the rules' longest window (a threshold in seconds) needs at refresh_s (0: unknown,
- * SESSION_HISTORY), planned again when a threshold changes. The history is resized in
+ * sparser tail as far back as the rules' longest window (a threshold in seconds) needs
+ * at refresh_s (0: unknown, SESSION_HISTORY), planned again when a threshold changes. The history is resized in
  * place if there is one. 0, or -ENOMEM. */
 int session_set_history(struct session *s, size_t n, double refresh_s);
 /* A diagnosis threshold changed (the setup screen): a history sized by the rules follows
