@@ -16,6 +16,7 @@
 #define CHUNK 128               /* goroutines per batch of reads */
 #define STACK_COPY 4096         /* stack bytes read with the batch, from sp up */
 #define GROUP_SLOTS 4096        /* distinct raw stacks per refresh (power of two) */
+#define GROUP_SLOTS_MIN 64
 #define RAW_MAX 2048            /* kept; further ones count in "other" */
 #define SYSTEM_SLOTS 1024
 #define G_SPAN_MAX 640          /* bytes of runtime.g read (its members used lie within) */
@@ -46,6 +47,8 @@ struct system_slot {
     bool system, known;
 };
 
+_Static_assert(GROUP_SLOTS >= 2 * RAW_MAX, "the group table must stay half empty");
+
 struct gr_reader {
     const struct mem_reader *mem;
     const struct sched_layout *l;
@@ -63,6 +66,7 @@ struct gr_reader {
     struct mem_req reqs[CHUNK];
     bool ok[CHUNK];
     struct raw_group groups[GROUP_SLOTS];
+    size_t slots;               /* of groups[], in use this refresh: a power of two */
     size_t ngroups;
     uint64_t *arena;            /* RAW_MAX * GSTACK_MAX_FRAMES pcs */
     size_t arena_used;
@@ -249,8 +253,8 @@ static bool group_add(struct gr_reader *r, const struct raw_group *g, const uint
     for (size_t i = 0; i < g->npcs; i++)
         h = mix(h, pcs[i]);
     h |= 1;
-    size_t i = (size_t)h & (GROUP_SLOTS - 1);
-    for (;; i = (i + 1) & (GROUP_SLOTS - 1)) {
+    size_t i = (size_t)h & (r->slots - 1);
+    for (;; i = (i + 1) & (r->slots - 1)) {
         struct raw_group *e = &r->groups[i];
         if (!e->hash)
             break;
@@ -464,7 +468,7 @@ static int finish(struct gr_reader *r, const struct tick *t, double scale,
         return -ENOMEM;
     size_t n = 0;
     int64_t lost = t->other;
-    for (size_t i = 0; i < GROUP_SLOTS; i++) {
+    for (size_t i = 0; i < r->slots; i++) {
         const struct raw_group *g = &r->groups[i];
         if (!g->hash)
             continue;
@@ -538,7 +542,14 @@ int gr_reader_read(struct gr_reader *r, int64_t budget_ns, const struct cpuprof_
         snprintf(why, len, "cannot read the allgs array");
         return -EAGAIN;
     }
-    memset(r->groups, 0, sizeof(r->groups));
+    /* Twice as many slots as there can be groups (one a goroutine, RAW_MAX at most), so
+     * the table never fills; only those are cleared and probed. A program with a few
+     * dozen goroutines touches a few KB of the table instead of all 288 KB of it each
+     * refresh (the reader is allocated on its own pages: untouched ones stay free). */
+    r->slots = GROUP_SLOTS_MIN;
+    while (r->slots < GROUP_SLOTS && r->slots < 2 * (n < RAW_MAX ? n : RAW_MAX))
+        r->slots *= 2;
+    memset(r->groups, 0, r->slots * sizeof(r->groups[0]));
     r->ngroups = 0;
     r->arena_used = 0;
     struct tick t = { .now = mono_ns() };

@@ -17,8 +17,14 @@
 #include "target/go_pclntab.h"
 #include "target/go_unwind.h"
 
-#define FRAME_SLOTS 8192      /* direct-mapped: a collision replaces, never grows */
+/* Direct-mapped caches: a collision replaces. Each starts at its least and doubles
+ * (to its most) once it has replaced as many entries as it has slots, so a program with
+ * a few hundred distinct pcs keeps a few pages of them, not the ~450 KB a large one
+ * needs (a hash spreads even a few entries over every page of a table). */
+#define FRAME_SLOTS 8192
+#define FRAME_SLOTS_MIN 512
 #define EXPAND_SLOTS 2048
+#define EXPAND_SLOTS_MIN 128
 #define EXPAND_MAX 6           /* frames of one pc cached; deeper ones are looked up */
 
 struct frame_slot {
@@ -101,6 +107,8 @@ struct gr_symbols {
     int wrapper_id;            /* funcID of the compiler's wrappers; -1 unknown */
     const struct mem_reader *mem;
     int64_t trimmed_ns;        /* CLOCK_MONOTONIC of the last trim; 0 never */
+    size_t frame_slots, frame_replaced;    /* in use; replaced since the last growth */
+    size_t expand_slots, expand_replaced;
     struct frame_slot frames[FRAME_SLOTS];
     struct expand_slot expand[EXPAND_SLOTS];
 };
@@ -168,6 +176,8 @@ struct gr_symbols *gr_symbols_new(const uint8_t *pcln, size_t len, uint64_t text
      * known number: tests/live/goroutine_groups.sh fails on a toolchain where it moved. */
     int minor = go_version ? util_go_minor(go_version) : -1;
     s->wrapper_id = minor < 18 ? -1 : minor <= 21 ? 21 : minor <= 24 ? 22 : 23;
+    s->frame_slots = FRAME_SLOTS_MIN;
+    s->expand_slots = EXPAND_SLOTS_MIN;
     s->pcln = pcln;
     s->pcln_len = len;
     s->text_start = text_start;
@@ -199,6 +209,17 @@ void gr_symbols_trim(struct gr_symbols *s, int64_t now_ns)
 
 uint64_t gr_symbols_bias(const struct gr_symbols *s) { return s->bias; }
 
+/* Counts a replacement; true when the cache doubled (its entries stay where they are:
+ * each slot holds its key, so one found in the wrong slot is only a miss). */
+static bool grow(size_t *slots, size_t *replaced, size_t max)
+{
+    if (*slots >= max || ++*replaced < *slots)
+        return false;
+    *slots *= 2;
+    *replaced = 0;
+    return true;
+}
+
 static size_t slot_of(uint64_t key, size_t slots)
 {
     key ^= key >> 29;
@@ -209,8 +230,10 @@ static size_t slot_of(uint64_t key, size_t slots)
 
 bool gr_symbols_frame(struct gr_symbols *s, uint64_t pc, int32_t *sp_delta, bool *root)
 {
-    struct frame_slot *f = &s->frames[slot_of(pc, FRAME_SLOTS)];
+    struct frame_slot *f = &s->frames[slot_of(pc, s->frame_slots)];
     if (f->pc != pc || pc == 0) {
+        if (f->pc && grow(&s->frame_slots, &s->frame_replaced, FRAME_SLOTS))
+            f = &s->frames[slot_of(pc, s->frame_slots)];
         struct go_pcln_pos at;
         f->pc = pc;
         f->known = go_pclntab_pc_lookup(s->pcln, s->pcln_len, s->text_start, pc, &at) == 0 &&
@@ -290,11 +313,13 @@ int gr_symbols_expand(struct gr_symbols *s, uint64_t pc, bool caller, struct gfr
                       int max)
 {
     uint64_t key = pc << 1 | (caller ? 1 : 0);
-    struct expand_slot *e = &s->expand[slot_of(key, EXPAND_SLOTS)];
+    struct expand_slot *e = &s->expand[slot_of(key, s->expand_slots)];
     if (key && e->key == key && e->n <= max) {   /* n 0: a wrapper, no frame */
         memcpy(out, e->f, e->n * sizeof(out[0]));
         return e->n;
     }
+    if (e->key && e->key != key && grow(&s->expand_slots, &s->expand_replaced, EXPAND_SLOTS))
+        e = &s->expand[slot_of(key, s->expand_slots)];
     int n = expand_pc(s, pc, caller, out, max);
     if (n >= 0 && n <= EXPAND_MAX) {
         e->key = key;

@@ -3,6 +3,9 @@
 
 #include <math.h>
 #include <signal.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,6 +161,16 @@ out:
 
 int main(int argc, char **argv)
 {
+    /* glibc raises its mmap threshold to the size of each large block freed, up to 32
+     * MB: after attach frees the target's decompressed DWARF (~3 MB), every later large
+     * block (the goroutine reader's buffers, the pcln lookup caches) came from the heap
+     * instead, where calloc writes its zeros (so all of it is resident from the start)
+     * and where freeing returns nothing. A fixed threshold keeps them mapped on their
+     * own: resident only as they are used, and given back when freed. */
+#if defined(__GLIBC__)
+    mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+    mallopt(M_TRIM_THRESHOLD, 256 * 1024);
+#endif
     struct options o;
     int rc = options_parse(argc, argv, &o, stderr);
     if (rc != 0)

@@ -238,6 +238,41 @@ static void test_corrupt_pcln(void **state)
     }
 }
 
+/* The lookup caches grow from a few pages as pcs replace one another: across the
+ * growth (thousands of distinct pcs, looked up three times over) each answer is the one
+ * a fresh, empty cache gives. */
+static void test_cache_growth(void **state)
+{
+    (void)state;
+    enum { NPC = 6000 };
+    struct gr_symbols *s = gr_symbols_new(W.tab, W.tablen, W.text, 0, 0, W.version, &W.rd);
+    assert_non_null(s);
+    for (int pass = 0; pass < 3; pass++) {
+        for (int k = 0; k < NPC; k++) {
+            uint64_t pc = W.text + 0x20 + (uint64_t)k * 7;
+            struct gr_symbols *fresh = gr_symbols_new(W.tab, W.tablen, W.text, 0, 0,
+                                                      W.version, &W.rd);
+            assert_non_null(fresh);
+            int32_t d1, d2;
+            bool r1, r2;
+            assert_int_equal(gr_symbols_frame(s, pc, &d1, &r1),
+                             gr_symbols_frame(fresh, pc, &d2, &r2));
+            assert_int_equal(d1, d2);
+            assert_int_equal(r1, r2);
+            struct gframe f1[GSTACK_MAX_FRAMES], f2[GSTACK_MAX_FRAMES];
+            int n1 = gr_symbols_expand(s, pc, k & 1, f1, GSTACK_MAX_FRAMES);
+            int n2 = gr_symbols_expand(fresh, pc, k & 1, f2, GSTACK_MAX_FRAMES);
+            assert_int_equal(n1, n2);
+            for (int i = 0; i < n1; i++) {
+                assert_ptr_equal(f1[i].func, f2[i].func);   /* interned */
+                assert_int_equal(f1[i].line, f2[i].line);
+            }
+            gr_symbols_close(fresh);
+        }
+    }
+    gr_symbols_close(s);
+}
+
 static uint64_t entry_of(const char *name, const char *nm)
 {
     uint64_t a = go_fixtures_nm_addr(nm, name);
@@ -282,6 +317,7 @@ int main(void)
         cmocka_unit_test(test_good_and_hostile),
         cmocka_unit_test(test_random_stacks),
         cmocka_unit_test(test_corrupt_pcln),
+        cmocka_unit_test(test_cache_growth),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     free(W.mem);
