@@ -32,6 +32,10 @@ void archive_clear(struct archive *a);
  * holds a 40-byte slot per snapshot of its capacity, and each chain of up to 64
  * frames ~800 bytes of index). */
 size_t archive_bytes(const struct archive *a);
+/* The walk through the ring is over (back to live): the bytes kept to step on from the
+ * frame loaded last (a packed chain's, ~0.5 MB at 1 s) are freed. Loading again works
+ * as before, from the chain's start. */
+void archive_end_walk(const struct archive *a);
 /* The snapshot at age (0 newest): its CLOCK_MONOTONIC and CLOCK_REALTIME times; -1
  * when out of range. */
 int64_t archive_mono_ns(const struct archive *a, size_t age);

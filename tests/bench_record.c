@@ -104,6 +104,7 @@ static int from_file(const char *path)
            "%.0f us CPU/snapshot (encode, deflate, write, fdatasync); decoding %.0f us\n",
            path, n, clen / n, rlen / n, st.frames ? (double)st.cpu_ns / st.frames / 1e3 : 0,
            decode / n * 1e6);
+    size_t held = ar ? archive_bytes(ar) : 0;     /* live: no walk's bytes yet */
     if (ar && archive_len(ar) > 1) {
         /* A step back: the window of REWIND_WINDOW (120) snapshots the TUI decodes. */
         struct history *h = history_new(120);
@@ -116,10 +117,12 @@ static int from_file(const char *path)
             t1 = cpu_s();
         }
         printf("rewind archive: %.0f B/snapshot held (%zu snapshots, %.0f KB for an hour at "
-               "1 s); keeping one %.0f us CPU; a step back (decoding up to 120) %.1f ms\n",
-               (double)archive_bytes(ar) / (double)archive_len(ar), archive_len(ar),
-               (double)archive_bytes(ar) / (double)archive_len(ar) * 3600 / 1024,
-               push / n * 1e6, steps ? (t1 - t0) / (double)steps * 1e3 : 0.0);
+               "1 s); keeping one %.0f us CPU; a step back (decoding up to 120) %.1f ms, "
+               "%.0f KB more held while rewound\n",
+               (double)held / (double)archive_len(ar), archive_len(ar),
+               (double)held / (double)archive_len(ar) * 3600 / 1024,
+               push / n * 1e6, steps ? (t1 - t0) / (double)steps * 1e3 : 0.0,
+               (double)(archive_bytes(ar) - held) / 1024);
         history_free(h);
     }
     archive_free(ar);

@@ -87,6 +87,7 @@ enum rewind_ui_result rewind_ui_goto(struct rewind_ui *u, const struct session *
     if (age_back == 0 || n == 0) {
         bool was = u->age != 0;
         rewind_ui_reset(u);
+        archive_end_walk(s->archive);
         return was ? REWIND_UI_MOVED : REWIND_UI_HANDLED;
     }
     if (age_back >= n)

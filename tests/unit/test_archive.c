@@ -102,6 +102,42 @@ static void test_round_trip(void **state)
     archive_free(a);
 }
 
+/* Chains no frame joins any more are packed (recompressed whole): every snapshot comes
+ * back as it went in, whether its chain is packed or still open, stepping either way
+ * and jumping between chains, and the packed ring holds fewer bytes than frames kept
+ * one by one (a ring of 7 never packs: chains of one). */
+static void test_packed_round_trip(void **state)
+{
+    (void)state;
+    enum { CAP = 64, N = 100 };                  /* chains of 8: the last one open */
+    struct archive *a = archive_new(CAP), *alone = archive_new(7);
+    struct snapshot *orig[N];
+    for (int t = 0; t < N; t++) {
+        orig[t] = tick_snap(t, 3 + (size_t)(t % 5));
+        assert_int_equal(archive_push(a, orig[t], t == 0), 0);
+        assert_int_equal(archive_push(alone, orig[t], t == 0), 0);
+    }
+    char why[128] = "";
+    static const size_t ages[] = { 63, 62, 0, 1, 40, 39, 41, 8, 7, 9, 31, 0, 63 };
+    for (size_t i = 0; i < sizeof(ages) / sizeof(ages[0]); i++) {
+        struct snapshot *back = archive_load(a, ages[i], why, sizeof(why));
+        assert_non_null(back);
+        const struct snapshot *o = orig[N - 1 - ages[i]];
+        char *x = batch_json(NULL, o), *y = batch_json(NULL, back);
+        assert_string_equal(x, y);
+        free(x);
+        free(y);
+        snapshot_free(back);
+    }
+    assert_true(archive_bytes(a) > 0);
+    /* Per frame: the packed ring against frames deflated alone. */
+    assert_true(archive_bytes(a) / CAP < archive_bytes(alone) / 7);
+    for (int t = 0; t < N; t++)
+        snapshot_free(orig[t]);
+    archive_free(a);
+    archive_free(alone);
+}
+
 /* One snapshot far larger than the rest (thousands of threads) is kept whole, and the
  * ones after it are unaffected. */
 static void test_large_snapshot(void **state)
@@ -302,6 +338,7 @@ int main(void)
         cmocka_unit_test(test_empty),
         cmocka_unit_test(test_wrap_keeps_newest),
         cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_packed_round_trip),
         cmocka_unit_test(test_large_snapshot),
         cmocka_unit_test(test_resize),
         cmocka_unit_test(test_fill_windows),
