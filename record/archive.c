@@ -10,8 +10,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include <zlib.h>
-#include <zstd.h>
 
+#include "record/archive_pack.h"
 #include "record/rec_tlv.h"
 #include "record/rec_zlib.h"
 #include "record/record_codec.h"
@@ -33,16 +33,14 @@
  * (they are its dictionaries): at most a chain's length more than the ring holds,
  * which is why a chain is at most an eighth of the ring.
  *
- * A chain no frame joins any more is packed: its frames inflated end to end and the
- * whole compressed again with zstd, whose window spans the chain (deflate's 32 KB reach
- * a frame or two back). On the loaded server at 1 s that is ~790 bytes a snapshot where
- * the deflated chain held ~1,040: an hour's rewind ~0.9 MB smaller. Packing a chain of
- * 64 costs ~5 ms once a chain (at level 3; higher levels saved 4% more at twice the time
- * and three times the transient memory), and stepping into a packed chain
- * decompresses all of it once (~0.5 ms), after which each step is a lookup. */
+ * A chain no frame joins any more is packed: its frames inflated, laid out section by
+ * section (archive_pack.h) and deflated as one stream, where each section finds its
+ * previous ticks within deflate's window. On the loaded server at 1 s that is ~810
+ * bytes a snapshot where the chain held ~1,040: an hour's rewind ~0.8 MB smaller.
+ * Packing a chain of 64 costs a few ms once a chain, and stepping into a packed chain
+ * inflates all of it once (~1 ms), after which each step is a lookup. */
 #define ARCH_CHAIN_MAX 64
 #define ARCH_PACK_MIN 4        /* frames: fewer gain too little to repack */
-#define ARCH_PACK_LEVEL 3
 #define ARCH_DICT_MAX 32768    /* deflate's window: more would not be used */
 #define ARCH_MAP_FIRST 65536   /* a chain's first mapping; doubled as it fills */
 
@@ -51,8 +49,10 @@ struct arch_chain {
     size_t map, used;
     uint32_t n;                /* frames in it */
     uint32_t live;             /* of them, still in the ring */
-    bool packed;               /* buf: one zstd frame of the raw frames end to end; off
-                                * then each one's place among them, zlen unused */
+    bool packed;               /* buf: the frames section by section, deflated as one
+                                * (packed_len bytes inflated); off then each frame's
+                                * place among them end to end, zlen unused */
+    uint32_t packed_len;
     uint32_t off[ARCH_CHAIN_MAX], zlen[ARCH_CHAIN_MAX], rlen[ARCH_CHAIN_MAX];
 };
 
@@ -270,26 +270,31 @@ static uint8_t *chain_inflate_all(const struct arch_chain *c, size_t *total, cha
     return block;
 }
 
-/* The chain's deflated frames replaced by one zstd frame of them all (see the top). Any
- * failure leaves the chain as it was: packing only saves memory. */
+/* The chain's deflated frames replaced by one deflate stream of them all, section by
+ * section (see the top). Any failure leaves the chain as it was: packing only saves
+ * memory. */
 static void chain_pack(struct archive *a, struct arch_chain *c)
 {
     char why[160];
     size_t total = 0;
-    uint8_t *block = chain_inflate_all(c, &total, why, sizeof(why));
+    uint8_t *block = a->def_ok ? chain_inflate_all(c, &total, why, sizeof(why)) : NULL;
     if (!block)
         return;
-    size_t bound = ZSTD_compressBound(total);
-    /* Written into a mapping of its own, then cut to its pages: only what is written
-     * becomes resident, and nothing is copied. */
-    uint8_t *z = mmap(NULL, bound, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (z == MAP_FAILED) {
-        free(block);
-        return;
+    struct rec_buf order = { 0 };
+    uint8_t *z = MAP_FAILED;
+    size_t bound = 0, zlen = 0;
+    if (archive_pack_order(block, c->rlen, c->n, &order) == 0 && order.len <= UINT32_MAX) {
+        bound = deflateBound(&a->def, (uLong)order.len);
+        /* Written into a mapping of its own, then cut to its pages: only what is
+         * written becomes resident, and nothing is copied. */
+        z = mmap(NULL, bound, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     }
-    size_t zlen = ZSTD_compress(z, bound, block, total, ARCH_PACK_LEVEL);
-    if (ZSTD_isError(zlen) || zlen >= c->used) {
-        munmap(z, bound);
+    if (z == MAP_FAILED ||
+        rec_deflate(&a->def, NULL, 0, order.p, order.len, z, bound, &zlen) != Z_STREAM_END ||
+        zlen >= c->used) {
+        if (z != MAP_FAILED)
+            munmap(z, bound);
+        rec_buf_free(&order);
         free(block);
         return;
     }
@@ -301,7 +306,9 @@ static void chain_pack(struct archive *a, struct arch_chain *c)
     c->buf = z;
     c->map = map;
     c->used = zlen;
+    c->packed_len = (uint32_t)order.len;
     a->mapped += round_page(zlen);
+    rec_buf_free(&order);
     uint32_t at = 0;
     for (uint32_t i = 0; i < c->n; i++) {
         c->off[i] = at;
@@ -317,25 +324,39 @@ static void chain_pack(struct archive *a, struct arch_chain *c)
         free(block);
 }
 
+/* A packed chain's frames, end to end, into a new buffer; NULL with why. */
+static uint8_t *chain_unpack(const struct arch_chain *ch, size_t total, size_t age, char *why,
+                             size_t len)
+{
+    uint8_t *order = malloc(ch->packed_len ? ch->packed_len : 1);
+    uint8_t *block = malloc(total ? total : 1);
+    char zwhy[160] = "";
+    if (!order || !block)
+        snprintf(why, len, "out of memory");
+    else if (rec_inflate(ch->buf, ch->used, NULL, 0, order, ch->packed_len, zwhy,
+                         sizeof(zwhy)) < 0)
+        snprintf(why, len, "snapshot %zu back does not inflate: %s", age, zwhy);
+    else if (archive_unpack_order(order, ch->packed_len, ch->rlen, ch->n, block) < 0)
+        snprintf(why, len, "snapshot %zu back: its chain does not unpack", age);
+    else {
+        free(order);
+        return block;
+    }
+    free(order);
+    free(block);
+    return NULL;
+}
+
 /* A packed chain's frame: from the cache when it holds the chain, else the chain
- * decompressed whole into it. */
+ * unpacked whole into it. */
 static int unpack_at(struct arch_cache *cc, const struct arch_chain *ch, uint32_t idx,
                      size_t age, char *why, size_t len)
 {
     if (cc->chain != ch) {
         size_t total = (size_t)ch->off[ch->n - 1] + ch->rlen[ch->n - 1];
-        uint8_t *block = malloc(total ? total : 1);
-        if (!block) {
-            snprintf(why, len, "out of memory");
+        uint8_t *block = chain_unpack(ch, total, age, why, len);
+        if (!block)
             return -1;
-        }
-        size_t got = ZSTD_decompress(block, total, ch->buf, ch->used);
-        if (ZSTD_isError(got) || got != total) {
-            free(block);
-            snprintf(why, len, "snapshot %zu back does not decompress: %s", age,
-                     ZSTD_isError(got) ? ZSTD_getErrorName(got) : "length differs");
-            return -1;
-        }
         cache_take(cc, ch, idx, block, total, block);
     }
     cc->idx = idx;

@@ -83,6 +83,14 @@ static int64_t unzigzag(uint64_t v)
     return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
 }
 
+void rec_put_bytes(struct rec_buf *b, const void *p, size_t n)
+{
+    if (n > 0 && reserve(b, n)) {
+        memcpy(b->p + b->len, p, n);
+        b->len += n;
+    }
+}
+
 void rec_put_u(struct rec_buf *b, uint32_t tag, uint64_t v)
 {
     rec_put_varint(b, tag);

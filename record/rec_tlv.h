@@ -25,6 +25,8 @@ void rec_buf_free(struct rec_buf *b);
 void rec_buf_reset(struct rec_buf *b);
 
 void rec_put_varint(struct rec_buf *b, uint64_t v);
+/* n bytes as they are, with no tag or length. */
+void rec_put_bytes(struct rec_buf *b, const void *p, size_t n);
 void rec_put_u(struct rec_buf *b, uint32_t tag, uint64_t v);
 void rec_put_i(struct rec_buf *b, uint32_t tag, int64_t v);
 void rec_put_f64(struct rec_buf *b, uint32_t tag, double v);

@@ -15,6 +15,7 @@
 #include "export/batch.h"
 #include "model/history.h"
 #include "record/archive.h"
+#include "record/archive_pack.h"
 #include "tests/synth_snapshot.h"
 
 /* A synthetic snapshot whose times say which tick it is. */
@@ -136,6 +137,62 @@ static void test_packed_round_trip(void **state)
         snapshot_free(orig[t]);
     archive_free(a);
     archive_free(alone);
+}
+
+/* Frames laid out section by section come back byte for byte: frames holding sections
+ * the first ones lack (they keep their order), empty frames, a tag repeated in a row;
+ * frames whose sections disagree on their order, or that are not items, are refused;
+ * packed bytes cut short, or given other lengths, do not unpack. */
+static void test_pack_order(void **state)
+{
+    (void)state;
+    struct rec_buf f = { 0 };
+    uint32_t rlen[6];
+    size_t mark = f.len;
+    rec_put_u(&f, 1, 7);                       /* frame 0: 1 3 */
+    rec_put_str(&f, 3, "threads", 64);
+    rlen[0] = (uint32_t)(f.len - mark), mark = f.len;
+    rec_put_u(&f, 1, 8);                       /* frame 1: 1 2 2 3 (2 is new) */
+    rec_put_u(&f, 2, 1);
+    rec_put_u(&f, 2, 2);
+    rec_put_str(&f, 3, "threads", 64);
+    rlen[1] = (uint32_t)(f.len - mark), mark = f.len;
+    rlen[2] = 0;                               /* frame 2: empty */
+    rec_put_u(&f, 3, 9);                       /* frame 3: 3 4 */
+    rec_put_u(&f, 4, 10);
+    rlen[3] = (uint32_t)(f.len - mark), mark = f.len;
+    struct rec_buf packed = { 0 };
+    assert_int_equal(archive_pack_order(f.p, rlen, 4, &packed), 0);
+    uint8_t back[256];
+    assert_true(f.len <= sizeof(back));
+    assert_int_equal(archive_unpack_order(packed.p, packed.len, rlen, 4, back), 0);
+    assert_memory_equal(back, f.p, f.len);
+    /* Cut short, a byte too many, or lengths that are not the frames'. */
+    assert_int_equal(archive_unpack_order(packed.p, packed.len - 1, rlen, 4, back), -1);
+    uint8_t more[512];
+    memcpy(more, packed.p, packed.len);
+    more[packed.len] = 0;
+    assert_int_equal(archive_unpack_order(more, packed.len + 1, rlen, 4, back), -1);
+    uint32_t other[4] = { rlen[0] + 1, rlen[1] - 1, rlen[2], rlen[3] };
+    assert_int_equal(archive_unpack_order(packed.p, packed.len, other, 4, back), -1);
+    /* Frame 4: 3 then 1, against the order the others give: refused. */
+    rec_put_str(&f, 3, "x", 8);
+    rec_put_u(&f, 1, 1);
+    rlen[4] = (uint32_t)(f.len - mark), mark = f.len;
+    rec_buf_reset(&packed);
+    assert_int_equal(archive_pack_order(f.p, rlen, 5, &packed), -1);
+    /* Frame 5 alone, a tag coming back after another: refused; bytes that are not
+     * items: refused. */
+    rec_put_u(&f, 1, 1);
+    rec_put_u(&f, 2, 1);
+    rec_put_u(&f, 1, 1);
+    rlen[5] = (uint32_t)(f.len - mark);
+    assert_int_equal(archive_pack_order(f.p + mark, rlen + 5, 1, &packed), -1);
+    static const uint8_t junk[] = { 0x01, 0x7f, 0x00 };
+    uint32_t jl = sizeof(junk);
+    assert_int_equal(archive_pack_order(junk, &jl, 1, &packed), -1);
+    rec_buf_free(&packed);
+    rec_buf_free(&f);
 }
 
 /* One snapshot far larger than the rest (thousands of threads) is kept whole, and the
@@ -339,6 +396,7 @@ int main(void)
         cmocka_unit_test(test_wrap_keeps_newest),
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_packed_round_trip),
+        cmocka_unit_test(test_pack_order),
         cmocka_unit_test(test_large_snapshot),
         cmocka_unit_test(test_resize),
         cmocka_unit_test(test_fill_windows),
