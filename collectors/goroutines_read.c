@@ -509,12 +509,23 @@ static int finish(struct gr_reader *r, const struct tick *t, double scale,
     return 0;
 }
 
+static int read_groups(struct gr_reader *r, int64_t start, int64_t budget_ns,
+                       struct goroutines_sample *out, char *why, size_t len);
+
 int gr_reader_read(struct gr_reader *r, int64_t budget_ns, const struct cpuprof_sample *oncpu,
                    struct goroutines_sample *out, char *why, size_t len)
 {
     r->oncpu = oncpu && oncpu->valid ? oncpu : NULL;
-    int64_t start = mono_ns();
-    gr_symbols_trim(r->sym, start);
+    int rc = read_groups(r, mono_ns(), budget_ns, out, why, len);
+    /* After the read, not before: the pages of the table it faulted in go back now
+     * rather than staying mapped until the next refresh. */
+    gr_symbols_trim(r->sym, mono_ns());
+    return rc;
+}
+
+static int read_groups(struct gr_reader *r, int64_t start, int64_t budget_ns,
+                       struct goroutines_sample *out, char *why, size_t len)
+{
     goroutines_sample_free(out);
     memset(out, 0, sizeof(*out));
     uint8_t hdr[24];
