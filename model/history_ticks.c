@@ -113,3 +113,20 @@ void history_ticks_clear(struct history_ticks *t)
 {
     t->len = t->head = 0;      /* the rows' arrays stay, to be reused */
 }
+
+size_t history_ticks_series(const struct history_ticks *t, size_t age, size_t n,
+                            enum history_tick_figure f, size_t idx, double *vals)
+{
+    size_t avail = t && t->len > age ? t->len - age : 0;
+    if (n > avail)
+        n = avail;
+    for (size_t k = 0; k < n; k++) {
+        const struct tick_row *r = row_at(t, age + k);
+        double v = f == TICK_GOROUTINES ? r->goroutines
+                   : f == TICK_CPU_PCT  ? r->cpu_pct
+                   : idx < r->nps       ? (double)r->runq[idx]
+                                        : NAN;
+        vals[n - 1 - k] = v;
+    }
+    return n;
+}

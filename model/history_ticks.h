@@ -37,4 +37,15 @@ int history_ticks_reserve(struct history_ticks *t, size_t capacity);
 int history_ticks_get(const struct history_ticks *t, size_t age, struct history_tick *out);
 void history_ticks_clear(struct history_ticks *t);
 
+/* The figure a chart draws, per tick. */
+enum history_tick_figure {
+    TICK_RUNQ,                 /* P idx's longest runqueue; NAN where it did not exist */
+    TICK_GOROUTINES,
+    TICK_CPU_PCT,
+};
+/* One figure (idx: the P, for TICK_RUNQ) of the up to n ticks ending at age, oldest
+ * first into vals: a chart's columns. Returns how many (0 when age is past the rows). */
+size_t history_ticks_series(const struct history_ticks *t, size_t age, size_t n,
+                            enum history_tick_figure f, size_t idx, double *vals);
+
 #endif

@@ -18,11 +18,6 @@ void cpu_spark_push(struct cpu_spark *c, const struct snapshot *prev,
 
 void cpu_spark_rebuild(struct cpu_spark *c, const struct history *h)
 {
-    const struct history_ticks *t = h ? history_ticks(h) : NULL;
-    size_t n = t ? history_ticks_len(t) : 0;
-    c->n = 0;
-    for (size_t age = n < CPU_SPARK_LEN ? n : CPU_SPARK_LEN; age-- > 0;) {
-        struct history_tick tk;
-        c->v[c->n++] = history_ticks_get(t, age, &tk) == 0 ? tk.cpu_pct : NAN;
-    }
+    c->n = h ? history_ticks_series(history_ticks(h), 0, CPU_SPARK_LEN, TICK_CPU_PCT, 0, c->v)
+             : 0;
 }

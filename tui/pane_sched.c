@@ -342,19 +342,12 @@ static size_t hist_values(const struct sched_src *src, size_t idx, double *vals,
 {
     const struct history_ticks *t = src->h && src->age < history_dense_len(src->h)
                                         ? history_ticks(src->h) : NULL;
-    size_t avail = t && history_ticks_len(t) > src->age ? history_ticks_len(t) - src->age : 0;
-    if (avail == 0) {
+    size_t got = t ? history_ticks_series(t, src->age, n, TICK_RUNQ, idx, vals) : 0;
+    if (got == 0) {
         vals[0] = hist_value(src->cur, idx);
         return 1;
     }
-    if (n > avail)
-        n = avail;
-    for (size_t k = 0; k < n; k++) {
-        struct history_tick tk;
-        vals[n - 1 - k] = history_ticks_get(t, src->age + k, &tk) == 0 && idx < tk.nps
-                              ? (double)tk.runq[idx] : NAN;
-    }
-    return n;
+    return got;
 }
 
 /* One scale for every row so that Ps can be compared at a glance. */

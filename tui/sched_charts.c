@@ -16,33 +16,13 @@
 #define CENSUS_CHART_MAX_H 4
 #define LABEL_W 5                /* "P12 " or "  G " left of a chart */
 
-/* Runqueue length of P idx at one tick (the most the sampler saw), NAN when unknown. */
-static double runq_at(const struct history_tick *t, size_t idx)
-{
-    return idx < t->nps ? (double)t->runq[idx] : NAN;
-}
-
-static double goroutines_at(const struct history_tick *t, size_t idx)
-{
-    (void)idx;
-    return t->goroutines;
-}
-
 /* vals (oldest first) of up to n ticks ending at age; returns how many. A column per
  * tick, from the history's rows of figures (not its snapshots: the ring of those is
  * shorter, and sparser past it). */
 static size_t series(const struct history *h, size_t age, size_t n, size_t idx,
-                     double (*at)(const struct history_tick *, size_t), double *vals)
+                     enum history_tick_figure f, double *vals)
 {
-    const struct history_ticks *t = history_ticks(h);
-    size_t avail = history_ticks_len(t) > age ? history_ticks_len(t) - age : 0;
-    if (n > avail)
-        n = avail;
-    for (size_t k = 0; k < n; k++) {
-        struct history_tick tk;
-        vals[n - 1 - k] = history_ticks_get(t, age + k, &tk) == 0 ? at(&tk, idx) : NAN;
-    }
-    return n;
+    return history_ticks_series(history_ticks(h), age, n, f, idx, vals);
 }
 
 static void span_text(const struct history *h, size_t age, size_t n, char *buf, size_t len)
@@ -97,7 +77,7 @@ int sched_charts_draw(const struct history *h, size_t age, int y, int x, int w, 
     int used = 0;
 
     /* The census first: one chart whatever the number of Ps. */
-    size_t n = series(h, age, width, 0, goroutines_at, vals);
+    size_t n = series(h, age, width, 0, TICK_GOROUTINES, vals);
     bool census = n >= 2 && !isnan(vals[n - 1]);
     int ch = rows >= 12 ? CENSUS_CHART_MAX_H : 2;
     if (census) {
@@ -113,7 +93,7 @@ int sched_charts_draw(const struct history *h, size_t age, int y, int x, int w, 
     ph = ph > P_CHART_MAX_H ? P_CHART_MAX_H : ph;
     double max = 0;
     for (size_t i = 0; i < nps; i++) {
-        n = series(h, age, width, i, runq_at, vals);
+        n = series(h, age, width, i, TICK_RUNQ, vals);
         for (size_t k = 0; k < n; k++)
             max = !isnan(vals[k]) && vals[k] > max ? vals[k] : max;
     }
@@ -124,7 +104,7 @@ int sched_charts_draw(const struct history *h, size_t age, int y, int x, int w, 
     title(y + used, x, w, line);
     used++;
     for (size_t i = 0; i < nps; i++) {
-        n = series(h, age, width, i, runq_at, vals);
+        n = series(h, age, width, i, TICK_RUNQ, vals);
         char label[24];
         snprintf(label, sizeof(label), "P%zu", i);
         draw_text(y + used + ph - 1, x, LABEL_W - 1, label);

@@ -197,6 +197,16 @@ static void test_history_ticks(void **state)
     assert_int_equal(history_ticks_get(t, 2, &tk), 0); /* the older rows are intact */
     assert_int_equal(tk.nps, 2);
     assert_int_equal(tk.runq[1], 11);
+    /* A chart's columns, oldest first: P 7 did not exist in the oldest row nor in the
+     * newest (no scheduler); asking for more than there is gives what there is. */
+    double v[8];
+    assert_int_equal(history_ticks_series(t, 0, 8, TICK_RUNQ, 7, v), 3);
+    assert_true(isnan(v[0]) && v[1] == 72.0 && isnan(v[2]));
+    assert_int_equal(history_ticks_series(t, 1, 8, TICK_GOROUTINES, 0, v), 2);
+    assert_true(v[0] == 40.0 && v[1] == 41.0);
+    assert_int_equal(history_ticks_series(t, 1, 1, TICK_CPU_PCT, 0, v), 1);
+    assert_true(fabs(v[0] - 50.0) < 1e-9);
+    assert_int_equal(history_ticks_series(t, 3, 8, TICK_RUNQ, 0, v), 0);
 
     /* Past the dense ring and round the rows' ring: the newest HISTORY_TICKS stay. */
     for (int i = 4; i <= HISTORY_TICKS + 30; i++)
