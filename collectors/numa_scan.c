@@ -59,8 +59,10 @@ static long read_all(const char *path, char **buf, size_t *cap)
         return -errno;
     size_t len = 0;
     for (;;) {
-        if (*cap - len < 65536) {
-            size_t ncap = *cap ? *cap * 2 : 262144;
+        /* 16 KB holds a Go program's maps and numa_maps; a block that size stays in
+         * malloc's heap, where a 256 KB one was mapped and unmapped on each read. */
+        if (*cap - len < 4096) {
+            size_t ncap = *cap ? *cap * 2 : 16384;
             char *p = realloc(*buf, ncap);
             if (!p) {
                 close(fd);
