@@ -26,11 +26,17 @@
 #define EXPAND_SLOTS 2048
 #define EXPAND_SLOTS_MIN 128
 #define EXPAND_MAX 6           /* frames of one pc cached; deeper ones are looked up */
+#define FUNC_SLOTS 256          /* functions by pc: the goroutines' start functions */
 
 struct frame_slot {
     uint64_t pc;               /* 0: empty */
     int32_t sp_delta;
     bool root, known;
+};
+
+struct func_slot {
+    uint64_t pc;               /* 0: empty */
+    const char *func;          /* interned */
 };
 
 struct expand_slot {
@@ -111,6 +117,7 @@ struct gr_symbols {
     size_t expand_slots, expand_replaced;
     struct frame_slot frames[FRAME_SLOTS];
     struct expand_slot expand[EXPAND_SLOTS];
+    struct func_slot funcs[FUNC_SLOTS];
 };
 
 struct gr_symbols *gr_symbols_open(const struct target *t, const struct mem_reader *mem,
@@ -248,10 +255,17 @@ bool gr_symbols_frame(struct gr_symbols *s, uint64_t pc, int32_t *sp_delta, bool
 
 const char *gr_symbols_func(struct gr_symbols *s, uint64_t pc)
 {
+    /* Cached like the frames: every refresh names each group's start function again,
+     * and a lookup faults the table's pages back in after each trim. */
+    struct func_slot *f = &s->funcs[slot_of(pc, FUNC_SLOTS)];
+    if (pc && f->pc == pc)
+        return f->func;
     struct go_pcln_pos at;
-    if (go_pclntab_pc_lookup(s->pcln, s->pcln_len, s->text_start, pc, &at) != 0)
-        return gstack_str("");
-    return gstack_str(at.func);
+    const char *func = go_pclntab_pc_lookup(s->pcln, s->pcln_len, s->text_start, pc, &at) == 0
+                           ? gstack_str(at.func) : gstack_str("");
+    f->pc = pc;
+    f->func = func;
+    return func;
 }
 
 /* One inline tree entry, read from the program's memory (go:func.* is mapped there as in

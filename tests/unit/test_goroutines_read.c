@@ -267,6 +267,7 @@ static void test_cache_growth(void **state)
                 assert_ptr_equal(f1[i].func, f2[i].func);   /* interned */
                 assert_int_equal(f1[i].line, f2[i].line);
             }
+            assert_ptr_equal(gr_symbols_func(s, pc), gr_symbols_func(fresh, pc));
             gr_symbols_close(fresh);
         }
     }
