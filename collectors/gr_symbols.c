@@ -205,7 +205,7 @@ void gr_symbols_close(struct gr_symbols *s)
 
 void gr_symbols_trim(struct gr_symbols *s, int64_t now_ns)
 {
-    if (!s || !s->shared || now_ns - s->trimmed_ns < 1000000000LL)
+    if (!s || !s->shared || now_ns - s->trimmed_ns < 50000000LL)
         return;
     s->trimmed_ns = now_ns;
     /* A private, never written file mapping: the pages go back to the page cache and

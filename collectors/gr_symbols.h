@@ -25,8 +25,10 @@ struct gr_symbols *gr_symbols_new(const uint8_t *pcln, size_t len, uint64_t text
                                   uint64_t gofunc, uint64_t bias, const char *go_version,
                                   const struct mem_reader *mem);
 void gr_symbols_close(struct gr_symbols *s);
-/* Give back the table's pages read since the last trim, at most once a second (now_ns:
- * CLOCK_MONOTONIC); the readers call it when done with a refresh. A mapped page once
+/* Give back the table's pages read since the last trim (at most every 50 ms; now_ns:
+ * CLOCK_MONOTONIC); the readers call it when done with a refresh, so that between
+ * refreshes none stays mapped (a once-a-second trim left 0-0.7 MB mapped at -d 0.5,
+ * depending on when RSS was read). A mapped page once
  * read stays in gmptop's RSS though it is the file's page cache either way: a lookup
  * faults in 64 KB around what it reads (the kernel's fault-around), so a handful of new
  * pcs a refresh kept 0.7-1.4 MB of a server's table mapped. Lookups are cached per pc:
