@@ -28,11 +28,11 @@ void gr_symbols_close(struct gr_symbols *s);
 /* Give back the table's pages read since the last trim (at most every 50 ms; now_ns:
  * CLOCK_MONOTONIC); the readers call it when done with a refresh, so that between
  * refreshes none stays mapped (a once-a-second trim left 0-0.7 MB mapped at -d 0.5,
- * depending on when RSS was read). A mapped page once
- * read stays in gmptop's RSS though it is the file's page cache either way: a lookup
- * faults in 64 KB around what it reads (the kernel's fault-around), so a handful of new
- * pcs a refresh kept 0.7-1.4 MB of a server's table mapped. Lookups are cached per pc:
- * faulting them back costs a few page faults a refresh. */
+ * depending on when RSS was read). A mapped page once read stays in gmptop's RSS though
+ * it is the file's page cache either way: a lookup faults in 64 KB around what it reads
+ * (the kernel's fault-around), so a handful of new pcs a refresh kept 0.7-1.4 MB of a
+ * server's table mapped. Lookups are cached per pc: faulting them back costs a few page
+ * faults a refresh. */
 void gr_symbols_trim(struct gr_symbols *s, int64_t now_ns);
 
 /* runtime address - link-time address (PIE load bias). */

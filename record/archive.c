@@ -285,8 +285,8 @@ static void chain_pack(struct archive *a, struct arch_chain *c)
     size_t bound = 0, zlen = 0;
     if (archive_pack_order(block, c->rlen, c->n, &order) == 0 && order.len <= UINT32_MAX) {
         bound = deflateBound(&a->def, (uLong)order.len);
-        /* Written into a mapping of its own, then cut to its pages: only what is
-         * written becomes resident, and nothing is copied. */
+        /* Written into a mapping of its own, which chain_seal then cuts to its
+         * pages: only what is written becomes resident, and nothing is copied. */
         z = mmap(NULL, bound, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     }
     if (z == MAP_FAILED ||
@@ -298,13 +298,10 @@ static void chain_pack(struct archive *a, struct arch_chain *c)
         free(block);
         return;
     }
-    size_t fit = round_page(zlen), map = bound;
-    if (fit < bound && mremap(z, bound, fit, 0) != MAP_FAILED)
-        map = fit;
     a->mapped -= round_page(c->used);
     munmap(c->buf, c->map);
     c->buf = z;
-    c->map = map;
+    c->map = bound;
     c->used = zlen;
     c->packed_len = (uint32_t)order.len;
     a->mapped += round_page(zlen);

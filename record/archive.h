@@ -1,8 +1,8 @@
 /* archive: the long history of a live session, for rewinding while it keeps watching.
  * Each snapshot is kept as the recording codec's bytes deflated against the snapshot
  * before it (1-2 KB instead of the ~17 KB a decoded one holds), in a ring of a set
- * length; a run of them (a chain) is packed with zstd once complete (a quarter fewer
- * bytes). One is decoded only when the screen steps back to it. */
+ * length; a run of them (a chain) is packed once complete (deflated as one stream,
+ * section by section: a quarter fewer bytes). One is decoded only when the screen steps back to it. */
 #ifndef GMPTOP_ARCHIVE_H
 #define GMPTOP_ARCHIVE_H
 

@@ -108,31 +108,17 @@ int archive_pack_order(const uint8_t *frames, const uint32_t *rlen, uint32_t n,
     return out->oom ? -1 : 0;
 }
 
-static bool get_varint(const uint8_t *p, size_t len, size_t *pos, uint64_t *v)
-{
-    uint64_t x = 0;
-    for (unsigned shift = 0; shift < 64 && *pos < len; shift += 7) {
-        uint8_t b = p[(*pos)++];
-        x |= (uint64_t)(b & 0x7f) << shift;
-        if (!(b & 0x80)) {
-            *v = x;
-            return true;
-        }
-    }
-    return false;
-}
-
 int archive_unpack_order(const uint8_t *packed, size_t len, const uint32_t *rlen, uint32_t n,
                          uint8_t *frames)
 {
-    size_t pos = 0;
+    struct rec_reader r = rec_reader_of(packed, len), v;
     uint64_t ntags, tag;
     uint32_t tags[PACK_TAGS_MAX];
-    if (n == 0 || n > PACK_FRAMES_MAX || !get_varint(packed, len, &pos, &ntags) ||
+    if (n == 0 || n > PACK_FRAMES_MAX || rec_get_varint(&r, &ntags) < 0 ||
         ntags > PACK_TAGS_MAX)
         return -1;
     for (uint64_t t = 0; t < ntags; t++) {
-        if (!get_varint(packed, len, &pos, &tag) || tag > UINT32_MAX)
+        if (rec_get_varint(&r, &tag) < 0 || tag > UINT32_MAX)
             return -1;
         tags[t] = (uint32_t)tag;
     }
@@ -141,7 +127,7 @@ int archive_unpack_order(const uint8_t *packed, size_t len, const uint32_t *rlen
     int rc = counts && cursor && end ? 0 : -1;
     for (size_t g = 0; rc == 0 && g < ntags * n; g++) {
         uint64_t c;
-        if (!get_varint(packed, len, &pos, &c) || c > UINT32_MAX)
+        if (rec_get_varint(&r, &c) < 0 || c > UINT32_MAX)
             rc = -1;
         else
             counts[g] = (uint32_t)c;
@@ -154,8 +140,6 @@ int archive_unpack_order(const uint8_t *packed, size_t len, const uint32_t *rlen
     }
     /* Each group's items go on at the end of its frame so far: tag by tag, a frame is
      * rebuilt in its own order. */
-    struct rec_reader r = rec_reader_of(packed, len), v;
-    r.pos = pos;
     for (size_t g = 0; rc == 0 && g < ntags * n; g++) {
         uint32_t f = (uint32_t)(g % n);
         for (uint32_t k = 0; rc == 0 && k < counts[g]; k++) {

@@ -195,6 +195,8 @@ static int get_varint(struct rec_reader *r, uint64_t *out)
     return -1;
 }
 
+int rec_get_varint(struct rec_reader *r, uint64_t *out) { return get_varint(r, out); }
+
 int rec_next(struct rec_reader *r, uint32_t *tag, struct rec_reader *val)
 {
     if (r->pos >= r->len)

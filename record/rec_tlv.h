@@ -52,6 +52,9 @@ static inline struct rec_reader rec_reader_of(const void *p, size_t len)
     return r;
 }
 
+/* One varint at r's position, which moves past it: 0, or -1 when it is cut short or
+ * over 64 bits. */
+int rec_get_varint(struct rec_reader *r, uint64_t *out);
 /* Next item: 1 with tag and val (a reader over its value), 0 at the end, -1 when the
  * bytes are malformed (a length past the end, an overlong varint). */
 int rec_next(struct rec_reader *r, uint32_t *tag, struct rec_reader *val);
