@@ -46,6 +46,9 @@ bool go_binary_has_dwarf(const struct go_binary *b);           /* .debug_info pr
 const char *go_binary_arch(const struct go_binary *b);
 const char *go_binary_host_arch(void);
 enum go_symbol_source go_binary_symbol_source(const struct go_binary *b);
+/* The file read (device, inode: how the target's maps name it) and the lowest PT_LOAD
+ * link address, for go_binary_load_bias. */
+void go_binary_file(const struct go_binary *b, dev_t *dev, ino_t *ino, uint64_t *min_vaddr);
 
 /* Link-time (unrelocated) address and size of a symbol: a function from symtab or
  * pclntab, a data symbol from symtab only. Returns 0 or -ENOENT. */
@@ -67,7 +70,7 @@ struct go_binary_pcln_loc {
 int go_binary_pcln(const struct go_binary *b, struct go_binary_pcln_loc *loc);
 
 /* Load bias for the running process: runtime address = link-time address + bias.
- * 0 for non-PIE. Reads /proc/PID/maps. Returns 0 or -errno. */
+ * 0 for non-PIE. Reads /proc/PID/maps. Returns 0 or -errno. (target/go_load_bias.c) */
 int go_binary_load_bias(const struct go_binary *b, pid_t pid, uint64_t *bias);
 
 /* Pure helpers, exposed for unit tests and fuzzing. */
