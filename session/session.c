@@ -231,6 +231,9 @@ int session_tick(struct session *s)
     if (s->archive)
         (void)archive_push(s->archive, history_newest(s->history),
                            history_len(s->history) == 1);
+    /* The binary's symbol index serves attach and collectors opened later: idle, it
+     * is given back and rebuilt by the next lookup. */
+    go_binary_trim_symbols(s->target.bin, util_mono_ns());
     return rc;
 }
 

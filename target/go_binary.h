@@ -54,8 +54,13 @@ void go_binary_file(const struct go_binary *b, dev_t *dev, ino_t *ino, uint64_t 
  * pclntab, a data symbol from symtab only. Returns 0 or -ENOENT. */
 int go_binary_lookup(const struct go_binary *b, const char *name, uint64_t *addr,
                      uint64_t *size);
-/* Name of the function containing a link-time address, or NULL. */
+/* Name of the function containing a link-time address, or NULL. The name lives until
+ * the next go_binary_trim_symbols. */
 const char *go_binary_func_at(const struct go_binary *b, uint64_t addr);
+/* Free the symbol index if no lookup used it for 10 s (now_ns: CLOCK_MONOTONIC); the
+ * next lookup rebuilds it from the file, the same one by device and inode, or finds
+ * nothing. Lookups and this may run on different threads. */
+void go_binary_trim_symbols(struct go_binary *b, int64_t now_ns);
 
 /* Where the binary's pcln table (functions, lines, frame sizes: kept by stripped
  * binaries too) lies in its file, for readers of goroutine stacks. */

@@ -331,6 +331,24 @@ static void read_first_line(const char *path, char *out, size_t len)
     fclose(f);
 }
 
+static int64_t mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* After an idle trim the lookups give what they gave before. */
+static void check_after_trim(struct go_binary *b, const char *nm, const char *func,
+                             const char *v, const char *variant)
+{
+    go_binary_trim_symbols(b, mono_ns() + 11000000000LL);
+    uint64_t addr = 0, size = 0;
+    if (go_binary_lookup(b, func, &addr, &size) != 0 || addr != go_fixtures_nm_addr(nm, func))
+        fail_msg("%s%s: %s not found again after the index was trimmed", v, variant, func);
+    assert_string_equal(go_binary_func_at(b, addr + 4), func);
+}
+
 static struct go_binary *open_ok(const char *path)
 {
     struct go_binary *b = NULL;
@@ -416,6 +434,10 @@ static void check_variant(const struct fixtures *f, const char *v, const char *v
     }
     assert_int_equal(go_binary_lookup(b, "runtime.no_such_symbol", NULL, NULL), -ENOENT);
     assert_null(go_binary_func_at(b, 0));
+    /* Used a moment ago: kept. Idle 10 s: given back, and the next lookup rebuilds the
+     * same index from the file. */
+    go_binary_trim_symbols(b, mono_ns());
+    check_after_trim(b, nm, funcs_checked[0], v, variant);
     char sibling[PATH_MAX];
     fixture_path_in(f, sibling, sizeof(sibling), v, ext ? "-extpie" : pie ? "-pie" : "-plain");
     check_gofunc(b, gofunc_expected(sibling, path, nm), path);
@@ -718,6 +740,43 @@ static void test_live_load_bias(void **state)
         check_live_pie(fx.version[i]);
 }
 
+/* A trimmed index is rebuilt only from the file it was read from: once that file is
+ * replaced (the target exec'd, or was rebuilt in place), lookups find nothing rather
+ * than another program's addresses. */
+static void test_trim_replaced_file(void **state)
+{
+    (void)state;
+    need_fixtures();
+    char src[PATH_MAX], tmp[] = "/tmp/gmptop-trim-XXXXXX";
+    fixture_path(src, sizeof(src), fx.version[0], "-stripped");
+    int fd = mkstemp(tmp);
+    assert_true(fd >= 0);
+    FILE *in = fopen(src, "rb");
+    assert_non_null(in);
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+        assert_int_equal(write(fd, buf, n), (ssize_t)n);
+    fclose(in);
+    close(fd);
+    struct go_binary *b = open_ok(tmp);
+    uint64_t addr = 0;
+    assert_int_equal(go_binary_lookup(b, "runtime.casgstatus", &addr, NULL), 0);
+    go_binary_trim_symbols(b, mono_ns() + 11000000000LL);
+    assert_int_equal(go_binary_lookup(b, "runtime.casgstatus", &addr, NULL), 0);
+    go_binary_trim_symbols(b, mono_ns() + 11000000000LL);
+    /* A new file under the same name: another inode. */
+    assert_int_equal(unlink(tmp), 0);
+    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, "\177ELF", 4), 4);
+    close(fd);
+    assert_int_equal(go_binary_lookup(b, "runtime.casgstatus", &addr, NULL), -ENOENT);
+    assert_null(go_binary_func_at(b, addr + 4));
+    unlink(tmp);
+    go_binary_free(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -729,6 +788,7 @@ int main(void)
         cmocka_unit_test(test_open_errors),
         cmocka_unit_test(test_fixtures),
         cmocka_unit_test(test_fixtures_cgo),
+        cmocka_unit_test(test_trim_replaced_file),
         cmocka_unit_test(test_no_section_headers),
         cmocka_unit_test(test_no_section_headers_cgo),
         cmocka_unit_test(test_probe_entry),
