@@ -35,7 +35,7 @@ struct numa_state {
     struct numa_topo topo;
     struct numa_scanner *scanner;
     double interval_s, budget_ms;
-    uint64_t rng;
+    struct numa_sampler sampler;
     /* The Go heap is told apart by the arena hints of 64-bit Go (0x00c0<<32 + i<<40);
      * a 32-bit program's arenas are just anonymous memory to us: heap unknown. */
     const char *no_arenas;     /* why not (GOARCH), or NULL */
@@ -391,7 +391,7 @@ static struct numa_state *state_new(const struct numa_roots *r, pid_t pid)
     st->base_kb = ps > 0 ? (uint64_t)ps / 1024 : 4;
     st->interval_s = env_double("GMPTOP_NUMA_SCAN_S", NUMA_SCAN_DEFAULT_S, 0.05);
     st->budget_ms = env_double("GMPTOP_NUMA_BUDGET_MS", NUMA_BUDGET_DEFAULT_MS, 0);
-    st->rng = (uint64_t)util_mono_ns() ^ ((uint64_t)pid << 32);
+    st->sampler.rng = (uint64_t)util_mono_ns() ^ ((uint64_t)pid << 32);
     read_topology(st);
     return st;
 }
@@ -444,7 +444,7 @@ static int numa_sample(void *state, const struct target *t, struct snapshot *s,
     numa_scanner_get(st->scanner, scan);
     struct numa_sample_result sr;
     char note[NUMA_NOTE_LEN] = "";
-    int rc = numa_sample_heap(&st->roots, st->pid, &st->heap, st->budget_ms, &st->rng, &sr,
+    int rc = numa_sample_heap(&st->roots, st->pid, &st->heap, st->budget_ms, &st->sampler, &sr,
                               note, sizeof(note));
     /* A failed or unavailable sample is unknown (null), never 0 pages. */
     int frc = fill(st, scan, rc >= 0 ? &sr : NULL, note, s, reason, len);

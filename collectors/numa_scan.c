@@ -23,7 +23,6 @@
 #define MAX_POLICIES 16
 #define SAMPLE_MAX_RANGES 256
 #define SAMPLE_BATCH_MAX 4096
-#define SAMPLE_PROBES_MAX (1 << 20)
 
 struct vma {
     uint64_t start, end;
@@ -547,9 +546,65 @@ static long heap_ranges(const struct numa_roots *r, pid_t pid,
 }
 #endif
 
+#ifdef HAVE_NUMA
+/* Start a permutation of total pages when there is none or the heap changed size: a
+ * stride coprime to total from a random start visits every page once per cycle. The
+ * window's pages were of the old heap: it starts again. */
+static void sampler_restart(struct numa_sampler *sm, uint64_t total)
+{
+    if (sm->total == total)
+        return;
+    sm->total = total;
+    sm->stride = total > 1 ? (xorshift(&sm->rng) % (total - 1)) + 1 : 1;
+    sm->at = xorshift(&sm->rng) % total;
+    while (gcd(sm->stride, total) != 1)
+        sm->stride = sm->stride % (total - 1) + 1;
+    sm->filled = 0;
+}
+
+/* This refresh's share: all of a small heap, else a quarter of a heap that a window
+ * sweeps, else NUMA_SAMPLE_PER_REFRESH. */
+static uint64_t refresh_quota(uint64_t total, unsigned *window)
+{
+    if (total <= NUMA_SAMPLE_PER_REFRESH) {
+        *window = 1;
+        return total;
+    }
+    *window = NUMA_SAMPLE_WINDOW;
+    uint64_t quarter = (total + NUMA_SAMPLE_WINDOW - 1) / NUMA_SAMPLE_WINDOW;
+    return quarter < NUMA_SAMPLE_PER_REFRESH ? quarter : NUMA_SAMPLE_PER_REFRESH;
+}
+
+/* The pool: this refresh and the ones before it in the window, at most total probes. */
+static void sampler_pool(struct numa_sampler *sm, const struct numa_sample_result *now,
+                         unsigned window, struct numa_sample_result *out)
+{
+    sm->newest = (sm->newest + 1) % NUMA_SAMPLE_WINDOW;
+    sm->win[sm->newest] = *now;
+    if (sm->filled < NUMA_SAMPLE_WINDOW)
+        sm->filled++;
+    out->resident = out->probes = 0;
+    memset(out->on_node, 0, sizeof(out->on_node));
+    unsigned n = sm->filled < window ? sm->filled : window;
+    for (unsigned k = 0; k < n; k++) {
+        const struct numa_sample_result *w =
+            &sm->win[(sm->newest + NUMA_SAMPLE_WINDOW - k) % NUMA_SAMPLE_WINDOW];
+        if (out->probes >= (int64_t)sm->total)
+            break;                   /* the cycle is complete: older pages come again */
+        out->resident += w->resident;
+        out->probes += w->probes;
+        for (size_t i = 0; i < NUMA_MAPS_MAX_NODES; i++)
+            out->on_node[i] += w->on_node[i];
+    }
+    /* Quarters rounded up ask about up to 3 pages twice a cycle: still a sweep. */
+    if (out->probes > (int64_t)sm->total)
+        out->probes = (int64_t)sm->total;
+}
+#endif
+
 int numa_sample_heap(const struct numa_roots *r, pid_t pid,
                      const struct numa_heap_anchors *heap, double budget_ms,
-                     uint64_t *rng, struct numa_sample_result *out, char *note,
+                     struct numa_sampler *sm, struct numa_sample_result *out, char *note,
                      size_t len)
 {
     memset(out, 0, sizeof(*out));
@@ -559,7 +614,7 @@ int numa_sample_heap(const struct numa_roots *r, pid_t pid,
     (void)heap;
     (void)pid;
     (void)budget_ms;
-    (void)rng;
+    (void)sm;
     snprintf(note, len, "built without libnuma");
     return -ENOTSUP;
 #else
@@ -576,27 +631,24 @@ int numa_sample_heap(const struct numa_roots *r, pid_t pid,
         return (int)nr;
     if (nr == 0 || total == 0) {
         snprintf(note, len, "no Go heap arena mapped");
+        sm->total = 0;
         out->cost_ms = (double)(util_mono_ns() - t0) / 1e6;
         return 0;
     }
-    out->population = (int64_t)total;
+    sampler_restart(sm, total);
+    unsigned window;
+    uint64_t limit = refresh_quota(total, &window);
+    struct numa_sample_result now = { 0 };
     void *pages[SAMPLE_BATCH_MAX];
     int status[SAMPLE_BATCH_MAX];
     size_t batch = 128;              /* grows once the cost per page is known */
     int64_t spent = util_mono_ns() - t0;
-    /* Walk the pages in a stride permutation from a random start: spread over the whole
-     * heap like a random sample, but never the same page twice, so a heap small enough
-     * for the budget is swept exactly. */
-    uint64_t stride = total > 1 ? (xorshift(rng) % (total - 1)) + 1 : 1, at = xorshift(rng) % total;
-    while (gcd(stride, total) != 1)
-        stride = stride % (total - 1) + 1;
-    uint64_t limit = total < SAMPLE_PROBES_MAX ? total : SAMPLE_PROBES_MAX;
-    while (spent < budget_ns && (uint64_t)out->probes < limit) {
-        if (batch > limit - (uint64_t)out->probes)
-            batch = (size_t)(limit - (uint64_t)out->probes);
+    while (spent < budget_ns && (uint64_t)now.probes < limit) {
+        if (batch > limit - (uint64_t)now.probes)
+            batch = (size_t)(limit - (uint64_t)now.probes);
         for (size_t i = 0; i < batch; i++) {
-            uint64_t pick = at;
-            at = (at + stride) % total;
+            uint64_t pick = sm->at;
+            sm->at = (sm->at + sm->stride) % total;
             long j = 0;
             while (j < nr - 1 && pick >= (ranges[j].end - ranges[j].start) / page) {
                 pick -= (ranges[j].end - ranges[j].start) / page;
@@ -614,13 +666,13 @@ int numa_sample_heap(const struct numa_roots *r, pid_t pid,
             return -e;
         }
         int64_t b1 = util_mono_ns();
-        out->probes += (int64_t)batch;
+        now.probes += (int64_t)batch;
         for (size_t i = 0; i < batch; i++) {
             if (status[i] < 0)
                 continue;            /* -ENOENT not present, -EFAULT unmapped */
-            out->resident++;
+            now.resident++;
             if (status[i] < NUMA_MAPS_MAX_NODES)
-                out->on_node[status[i]]++;
+                now.on_node[status[i]]++;
         }
         spent = b1 - t0;
         /* Size the next batch to what is left of the budget at this cost per page. */
@@ -637,6 +689,8 @@ int numa_sample_heap(const struct numa_roots *r, pid_t pid,
         if (batch == 0)
             break;
     }
+    sampler_pool(sm, &now, window, out);
+    out->population = (int64_t)total;
     out->cost_ms = (double)(util_mono_ns() - t0) / 1e6;
     return (int)(out->resident > INT32_MAX ? INT32_MAX : out->resident);
 #endif

@@ -148,8 +148,9 @@ static const struct help_para help_text[] = {
     { false, "Sources: numa_maps scan: the exact page count per node from the kernel, "
              "redone in the background every few seconds (GMPTOP_NUMA_SCAN_S) because it "
              "costs about 36 ns per resident page; its age is shown. move_pages: a "
-             "sample of Go heap pages asked where they are, each refresh, within about 2 "
-             "ms (GMPTOP_NUMA_BUDGET_MS), with its 95% error margin." },
+             "sample of Go heap pages asked where they are: up to 512 each refresh "
+             "(within GMPTOP_NUMA_BUDGET_MS, 2 ms), pooled over the last 4 refreshes, "
+             "with its 95% error margin (0 once the pool holds every heap page)." },
     { false, "Table, one row per node: CPUS of the node, FREE/TOTAL memory of the whole "
              "node, THR threads of the program and Ps whose thread last ran there, then "
              "the program's memory on that node: HEAP (Go heap arenas, goroutine stacks "

@@ -136,10 +136,10 @@ static void sources(struct cur *c, const struct numa_sample *ns)
         snprintf(a, sizeof(a), "numa_maps scan %.1f ms, %.1f s old (every %.0f s)",
                  ns->scan_cost_ms, ns->scan_age_s, ns->scan_interval_s);
     if (ns->sampled_pages > 0 && !isnan(ns->sample_error_pct))
-        snprintf(b, sizeof(b), "move_pages: %lld heap pages sampled in %.2f ms, +-%.2f%%",
-                 (long long)ns->sampled_pages, ns->sample_cost_ms, ns->sample_error_pct);
+        snprintf(b, sizeof(b), "move_pages: %lld heap pages sampled, +-%.2f%% (%.2f ms)",
+                 (long long)ns->sampled_pages, ns->sample_error_pct, ns->sample_cost_ms);
     else if (ns->sampled_pages > 0)
-        snprintf(b, sizeof(b), "move_pages: %lld heap pages sampled in %.2f ms",
+        snprintf(b, sizeof(b), "move_pages: %lld heap pages sampled (%.2f ms)",
                  (long long)ns->sampled_pages, ns->sample_cost_ms);
     else
         snprintf(b, sizeof(b), "move_pages sampling: %s",

@@ -69,6 +69,26 @@ sys.exit(0 if theirs > 256 and abs(ours - theirs) <= 0.01 * theirs else 1)" ||
 [ "$policy" = bind ] || fail "membind workload: policy '$policy', want bind"
 [ "$heap" -ge 65536 ] || fail "membind workload: heap $heap pages, want >= 65536 (256 MiB)"
 pass "membind=0: node 0 $ours MiB (numastat $theirs MiB), heap $heap pages, policy $policy"
+
+# The move_pages sample of that 256 MiB heap: at most 512 pages asked each refresh, one
+# permutation continued, pooled over the last 4 refreshes (2,048 distinct pages), all
+# of the resident ones on node 0.
+"$GMPTOP" -p "$WPID" -b -n 6 -d 0.2 --format json > "$tmp/sample.json" ||
+    fail "gmptop -n 6 on bind workload"
+python3 - "$tmp/sample.json" <<'PY' || fail "move_pages sample pool: $(cat "$tmp/sample.json" | head -c 300)"
+import json, sys
+rows = [json.loads(l)["numa"] for l in open(sys.argv[1]) if l.startswith("{")]
+probes = [n["sampled_probes"] for n in rows]
+print("probes by refresh", probes, "error", [n["sample_error_pct"] for n in rows],
+      "ms", [n["sample_cost_ms"] for n in rows])
+assert all(b >= a for a, b in zip(probes, probes[1:])), "the pool shrank"
+assert all(b - a <= 512 for a, b in zip(probes, probes[1:])), "over 512 pages a refresh"
+assert probes[-1] == 2048, "the pool of 4 refreshes is not 2048 distinct pages"
+last = rows[-1]
+assert last["sampled_pages"] > 0 and 0 < last["sample_error_pct"] < 5, last
+assert last["nodes"][0]["heap_sampled_pct"] == 100.0, last["nodes"][0]
+PY
+pass "move_pages sample: 512 pages a refresh, 2048 pooled over 4, all on node 0"
 kill "$WPID"
 
 # ---- interleave ---------------------------------------------------------------------
