@@ -760,6 +760,12 @@ int app_run(const struct options *o, struct session *s, struct settings *setting
     keypad(stdscr, TRUE);
     set_escdelay(25);
     curs_set(0);
+    /* ncurses (6.4 at least) flushes its output at every cursor motion until the
+     * screen has once been suspended: about 70 small writes a frame instead of one or
+     * two (htop pays the same). One endwin() and refresh() before anything is drawn
+     * leave it buffering whole frames. */
+    endwin();
+    refresh();
     setup_theme(a, utf8);
     /* On unless the settings say "mouse = false": people who select text with the
      * mouse keep that, as the terminal sends no clicks to an app that did not ask. */
