@@ -1,5 +1,6 @@
 /* go_dwarf: read Go runtime struct layouts and global addresses from DWARF via libdw. */
 #include "target/go_offsets.h"
+#include "target/dw_dl.h"
 #include "base/util.h"
 
 #include <dwarf.h>
@@ -15,6 +16,25 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+/* libdw through dw_dl (loaded for the length of one go_dwarf_extract): the calls below
+ * keep libdw's names and go through the thread's loaded table. */
+static _Thread_local const struct dw_api *dw_api;
+#define dwarf_begin_elf(...) dw_api->begin_elf(__VA_ARGS__)
+#define dwarf_end(...) dw_api->end(__VA_ARGS__)
+#define dwarf_errmsg(...) dw_api->errmsg(__VA_ARGS__)
+#define dwarf_get_units(...) dw_api->get_units(__VA_ARGS__)
+#define dwarf_tag(...) dw_api->tag(__VA_ARGS__)
+#define dwarf_diename(...) dw_api->diename(__VA_ARGS__)
+#define dwarf_child(...) dw_api->child(__VA_ARGS__)
+#define dwarf_siblingof(...) dw_api->siblingof(__VA_ARGS__)
+#define dwarf_attr(...) dw_api->attr(__VA_ARGS__)
+#define dwarf_attr_integrate(...) dw_api->attr_integrate(__VA_ARGS__)
+#define dwarf_formref_die(...) dw_api->formref_die(__VA_ARGS__)
+#define dwarf_formudata(...) dw_api->formudata(__VA_ARGS__)
+#define dwarf_formblock(...) dw_api->formblock(__VA_ARGS__)
+#define dwarf_peel_type(...) dw_api->peel_type(__VA_ARGS__)
+#define dwarf_aggregate_size(...) dw_api->aggregate_size(__VA_ARGS__)
 
 #define SPEC_(e, s, p, k) { #e, s, p, k },
 static const struct go_field_spec field_specs[GO_FIELD_COUNT] = { GO_FIELDS(SPEC_) };
@@ -347,6 +367,7 @@ struct session {
     int fd;
     Elf *elf;
     Dwarf *dw;
+    struct dw_api api;
 };
 
 static int session_open(struct session *s, const char *path, char *reason, size_t len)
@@ -362,9 +383,19 @@ static int session_open(struct session *s, const char *path, char *reason, size_
         close(s->fd);
         return rc;
     }
+    char why[256];
+    if (dw_open(&s->api, why, sizeof(why)) != 0) {
+        util_reason(reason, len, "%s: reading DWARF: %s", path, why);
+        elf_end(s->elf);
+        close(s->fd);
+        return GO_OFFSETS_ERR_DWARF;
+    }
+    dw_api = &s->api;
     s->dw = dwarf_begin_elf(s->elf, DWARF_C_READ, NULL);
     if (!s->dw) {
         util_reason(reason, len, "%s: reading DWARF: %s", path, dwarf_errmsg(-1));
+        dw_api = NULL;
+        dw_close(&s->api);
         elf_end(s->elf);
         close(s->fd);
         return GO_OFFSETS_ERR_DWARF;
@@ -375,6 +406,8 @@ static int session_open(struct session *s, const char *path, char *reason, size_
 static void session_close(struct session *s)
 {
     dwarf_end(s->dw);
+    dw_api = NULL;
+    dw_close(&s->api);
     elf_end(s->elf);
     close(s->fd);
 }
