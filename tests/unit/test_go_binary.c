@@ -468,6 +468,24 @@ static void test_fixtures_cgo(void **state)
     check_all_variants(&fx_cgo);
 }
 
+/* A copy of the file src in a new file named from tmpl (mkstemp), open for writing at
+ * its end. */
+static FILE *copy_to_temp(const char *src, char *tmpl)
+{
+    FILE *in = fopen(src, "rb");
+    assert_non_null(in);
+    int fd = mkstemp(tmpl);
+    assert_true(fd >= 0);
+    FILE *out = fdopen(fd, "wb");
+    assert_non_null(out);
+    char block[65536];
+    size_t n;
+    while ((n = fread(block, 1, sizeof(block), in)) > 0)
+        assert_int_equal(fwrite(block, 1, n, out), n);
+    fclose(in);
+    return out;
+}
+
 /* With section headers gone, everything must come from the segments alone: for an
  * externally linked build, runtime.text from PT_DYNAMIC's relocation table (PIE) or
  * runtime.firstmoduledata found in the writable segments. */
@@ -477,17 +495,7 @@ static void check_no_section_headers(const struct fixtures *f, const char *v,
     char src[PATH_MAX], nm[PATH_MAX], tmp[] = "/tmp/gmptop-noshdr-XXXXXX";
     fixture_path_in(f, src, sizeof(src), v, variant);
     fixture_path_in(f, nm, sizeof(nm), v, nm_suffix);
-    FILE *in = fopen(src, "rb");
-    assert_non_null(in);
-    int fd = mkstemp(tmp);
-    assert_true(fd >= 0);
-    FILE *out = fdopen(fd, "wb");
-    assert_non_null(out);
-    char block[65536];
-    size_t n;
-    while ((n = fread(block, 1, sizeof(block), in)) > 0)
-        assert_int_equal(fwrite(block, 1, n, out), n);
-    fclose(in);
+    FILE *out = copy_to_temp(src, tmp);
     /* ELF64 header: e_shoff at 0x28, e_shnum and e_shstrndx at 0x3c and 0x3e. */
     static const uint8_t zero[8];
     assert_int_equal(fseek(out, 0x28, SEEK_SET), 0);
@@ -749,16 +757,7 @@ static void test_trim_replaced_file(void **state)
     need_fixtures();
     char src[PATH_MAX], tmp[] = "/tmp/gmptop-trim-XXXXXX";
     fixture_path(src, sizeof(src), fx.version[0], "-stripped");
-    int fd = mkstemp(tmp);
-    assert_true(fd >= 0);
-    FILE *in = fopen(src, "rb");
-    assert_non_null(in);
-    char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
-        assert_int_equal(write(fd, buf, n), (ssize_t)n);
-    fclose(in);
-    close(fd);
+    fclose(copy_to_temp(src, tmp));
     struct go_binary *b = open_ok(tmp);
     uint64_t addr = 0;
     assert_int_equal(go_binary_lookup(b, "runtime.casgstatus", &addr, NULL), 0);
@@ -767,7 +766,7 @@ static void test_trim_replaced_file(void **state)
     go_binary_trim_symbols(b, mono_ns() + 11000000000LL);
     /* A new file under the same name: another inode. */
     assert_int_equal(unlink(tmp), 0);
-    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0600);
     assert_true(fd >= 0);
     assert_int_equal(write(fd, "\177ELF", 4), 4);
     close(fd);
