@@ -33,7 +33,7 @@ $cc -std=gnu11 -O2 -I"$top" $(pkg-config --cflags libdw libelf) \
     -o "$work/gen-offsets" "$top/scripts/gen-offsets.c" "$top/target/go_dwarf.c" \
     "$top/target/go_offsets.c" "$top/target/go_offsets_table.c" "$top/target/go_binary.c" \
     "$top/target/go_pclntab.c" "$top/target/go_buildinfo.c" "$top/target/elf_reloc.c" \
-    "$top/target/go_moduledata.c" "$top/target/dw_dl.c" "$top/target/elf_image.c" "$top/target/go_derive.c" "$top/target/x86_riprel.c" \
+    "$top/target/go_moduledata.c" "$top/target/dw_dl.c" "$top/target/go_symtab.c" "$top/target/elf_image.c" "$top/target/go_derive.c" "$top/target/x86_riprel.c" \
     "$top/base/util.c" $(pkg-config --libs libdw libelf) -lpthread
 
 bins=

@@ -4,6 +4,7 @@
 #include "target/elf_reloc.h"
 #include "target/go_moduledata.h"
 #include "target/go_pclntab.h"
+#include "target/go_symtab.h"
 #include "base/util.h"
 
 #include <errno.h>
@@ -23,14 +24,6 @@
 #define NOTE_GNU_BUILD_ID 3
 #define SYMBOLS_IDLE_NS (10 * 1000000000LL)
 
-struct go_sym {
-    const char *name;
-    size_t name_off;               /* into pool, while the pool can still move */
-    uint64_t addr;
-    uint64_t size;
-    bool is_func;
-};
-
 struct go_binary {
     char *path;
     char version[BUILDINFO_MAX_VERSION];
@@ -44,16 +37,7 @@ struct go_binary {
     dev_t dev;
     ino_t ino;
     uint64_t min_vaddr;            /* lowest PT_LOAD p_vaddr */
-    struct go_sym *syms;           /* in file order */
-    size_t nsyms;
-    uint32_t *by_name;             /* open-addressing hash of syms by name: index + 1 */
-    size_t name_slots;             /* a power of two, at least twice nsyms */
-    size_t cap;
-    const struct go_sym **funcs;   /* functions sorted by address */
-    size_t nfuncs;
-    char *pool;
-    size_t pool_len;
-    size_t pool_cap;
+    struct go_symtab tab;          /* symbols by name and functions by address */
     /* Where the pcln table is in the file, for readers of its line and frame tables
      * (go_binary_pcln): found for every binary, symbols from .symtab or not. */
     uint64_t pcln_off;             /* file offset */
@@ -305,35 +289,6 @@ static void read_build_id(const struct image *im, char *out, size_t outlen)
 
 /* ---- symbols ------------------------------------------------------------------------ */
 
-static int add_sym(struct go_binary *b, const char *name, size_t nlen, uint64_t addr,
-                   uint64_t size, bool is_func)
-{
-    if (b->nsyms == b->cap) {
-        size_t cap = b->cap ? 2 * b->cap : 1024;
-        struct go_sym *s = realloc(b->syms, cap * sizeof(*s));
-        if (!s)
-            return -ENOMEM;
-        b->syms = s;
-        b->cap = cap;
-    }
-    if (b->pool_cap - b->pool_len < nlen + 1) {
-        size_t cap = b->pool_cap ? 2 * b->pool_cap : 65536;
-        while (cap - b->pool_len < nlen + 1)
-            cap *= 2;
-        char *p = realloc(b->pool, cap);
-        if (!p)
-            return -ENOMEM;
-        b->pool = p;
-        b->pool_cap = cap;
-    }
-    memcpy(b->pool + b->pool_len, name, nlen);
-    b->pool[b->pool_len + nlen] = '\0';
-    b->syms[b->nsyms++] = (struct go_sym){ .name_off = b->pool_len, .addr = addr,
-                                           .size = size, .is_func = is_func };
-    b->pool_len += nlen + 1;
-    return 0;
-}
-
 static int load_symtab(struct go_binary *b, const struct image *im)
 {
     Elf_Scn *scn = NULL;
@@ -353,8 +308,8 @@ static int load_symtab(struct go_binary *b, const struct image *im)
             const char *name = elf_strptr(im->elf, sh.sh_link, sym.st_name);
             if (!name || !name[0])
                 continue;
-            int rc = add_sym(b, name, strlen(name), sym.st_value, sym.st_size,
-                             type == STT_FUNC);
+            int rc = go_symtab_add(&b->tab, name, strlen(name), sym.st_value, sym.st_size,
+                                   type == STT_FUNC);
             if (rc < 0)
                 return rc;
         }
@@ -365,7 +320,8 @@ static int load_symtab(struct go_binary *b, const struct image *im)
 
 static int pclntab_cb(void *ctx, const char *name, uint64_t entry, uint64_t end)
 {
-    return add_sym(ctx, name, strlen(name), entry, end - entry, true);
+    struct go_binary *b = ctx;
+    return go_symtab_add(&b->tab, name, strlen(name), entry, end - entry, true);
 }
 
 /* The text base of the table at link-time address vaddr. Its textStart (third word) is
@@ -452,101 +408,11 @@ static int locate_pclntab(struct go_binary *b, const struct image *im, bool load
     b->pcln_vaddr = vaddr;
     if (!load_funcs)
         return 0;
-    b->nsyms = 0;
-    b->pool_len = 0;
+    go_symtab_free(&b->tab);
     rc = go_pclntab_parse(tab, len, text, pclntab_cb, b, NULL);
     if (rc != 0)
-        b->nsyms = 0;
+        go_symtab_free(&b->tab);
     return rc;
-}
-
-static int cmp_addr(const void *a, const void *b)
-{
-    const struct go_sym *x = *(const struct go_sym *const *)a;
-    const struct go_sym *y = *(const struct go_sym *const *)b;
-    return x->addr < y->addr ? -1 : x->addr > y->addr;
-}
-
-static uint64_t name_hash(const char *s)
-{
-    uint64_t h = 0xcbf29ce484222325ULL;    /* FNV-1a */
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
-    return h;
-}
-
-/* The slot holding name, or the empty slot where it would go. */
-static size_t name_slot(const struct go_binary *b, const char *name)
-{
-    size_t mask = b->name_slots - 1, i = (size_t)name_hash(name) & mask;
-    while (b->by_name[i] && strcmp(b->syms[b->by_name[i] - 1].name, name) != 0)
-        i = (i + 1) & mask;
-    return i;
-}
-
-/* Fix the names' pointers now that the pool no longer moves, then build both indexes:
- * a hash by name (a 100k-function binary is indexed in a few ms, where sorting the
- * names took tens: re-attaching to a large program is dominated by this), and the
- * functions by address (the pcln table is already in address order: no sort then). */
-static int index_symbols(struct go_binary *b)
-{
-    /* Both arrays grew by doubling and are kept for the session: give the slack back
-     * (a third of ~850 KB on a 10k-symbol binary). A failed shrink keeps the block. */
-    struct go_sym *syms = b->nsyms ? realloc(b->syms, b->nsyms * sizeof(*syms)) : NULL;
-    if (syms) {
-        b->syms = syms;
-        b->cap = b->nsyms;
-    }
-    char *pool = b->pool_len ? realloc(b->pool, b->pool_len) : NULL;
-    if (pool) {
-        b->pool = pool;
-        b->pool_cap = b->pool_len;
-    }
-    size_t nf = 0;
-    for (size_t i = 0; i < b->nsyms; i++) {
-        b->syms[i].name = b->pool + b->syms[i].name_off;
-        nf += b->syms[i].is_func;
-    }
-    if (b->nsyms >= UINT32_MAX / 4)
-        return -ENOMEM;
-    b->name_slots = 64;
-    while (b->name_slots < 2 * b->nsyms)
-        b->name_slots *= 2;
-    b->by_name = calloc(b->name_slots, sizeof(*b->by_name));
-    b->funcs = malloc((nf ? nf : 1) * sizeof(*b->funcs));
-    if (!b->by_name || !b->funcs)
-        return -ENOMEM;
-    bool sorted = true;
-    for (size_t i = 0; i < b->nsyms; i++) {
-        struct go_sym *sym = &b->syms[i];
-        size_t slot = name_slot(b, sym->name);
-        /* Among equal names (a stripped binary's .gopclntab names an ABI0 wrapper like
-         * the function it wraps) the largest wins: the real body. */
-        if (!b->by_name[slot] || b->syms[b->by_name[slot] - 1].size < sym->size)
-            b->by_name[slot] = (uint32_t)i + 1;
-        if (!sym->is_func)
-            continue;
-        if (b->nfuncs && b->funcs[b->nfuncs - 1]->addr > sym->addr)
-            sorted = false;
-        b->funcs[b->nfuncs++] = sym;
-    }
-    if (!sorted)
-        qsort(b->funcs, b->nfuncs, sizeof(*b->funcs), cmp_addr);
-    return 0;
-}
-
-static void free_index(struct go_binary *b)
-{
-    free(b->syms);
-    free(b->by_name);
-    free(b->funcs);
-    free(b->pool);
-    b->syms = NULL;
-    b->by_name = NULL;
-    b->funcs = NULL;
-    b->pool = NULL;
-    b->nsyms = b->cap = b->nfuncs = b->name_slots = 0;
-    b->pool_len = b->pool_cap = 0;
 }
 
 /* Rebuild a trimmed index from the same file (device and inode checked: a target that
@@ -562,30 +428,14 @@ static int reload_index(struct go_binary *b)
     if (st.st_dev == b->dev && st.st_ino == b->ino) {
         rc = b->source == GO_SYMBOLS_SYMTAB ? load_symtab(b, &im)
                                             : locate_pclntab(b, &im, true);
-        rc = rc == 0 ? index_symbols(b) : rc > 0 ? -EINVAL : rc;
+        rc = rc == 0 ? go_symtab_index(&b->tab) : rc > 0 ? -EINVAL : rc;
     }
     image_close(&im);
     if (rc != 0)
-        free_index(b);
+        go_symtab_free(&b->tab);
     else
         b->trimmed = false;
     return rc;
-}
-
-static int lookup_index(const struct go_binary *b, const char *name, uint64_t *addr,
-                        uint64_t *size)
-{
-    if (!b->by_name)
-        return -ENOENT;
-    uint32_t idx = b->by_name[name_slot(b, name)];
-    if (!idx)
-        return -ENOENT;
-    const struct go_sym *s = &b->syms[idx - 1];
-    if (addr)
-        *addr = s->addr;
-    if (size)
-        *size = s->size;
-    return 0;
 }
 
 /* ---- open / free ---------------------------------------------------------------------- */
@@ -644,9 +494,7 @@ static int load_symbols(struct go_binary *b, const struct image *im, char *msg,
                         size_t msglen)
 {
     int rc = load_symtab(b, im);
-    size_t nf = 0;
-    for (size_t i = 0; rc == 0 && i < b->nsyms; i++)
-        nf += b->syms[i].is_func;
+    size_t nf = rc == 0 ? go_symtab_funcs_added(&b->tab) : 0;
     if (rc == 0 && nf > 0) {
         b->source = GO_SYMBOLS_SYMTAB;
     } else if (rc == 0) {
@@ -662,11 +510,11 @@ static int load_symbols(struct go_binary *b, const struct image *im, char *msg,
     if (rc == 0 && b->source == GO_SYMBOLS_SYMTAB && locate_pclntab(b, im, false) != 0)
         b->pcln_len = 0;   /* symbols fine, no table: stacks cannot be read (said there) */
     if (rc == 0)
-        rc = index_symbols(b);
+        rc = go_symtab_index(&b->tab);
     /* The base of the functions' funcdata (inline trees): the symbol go:func.* (Go
      * 1.20+; go.func.* before), present in unstripped binaries. */
-    if (rc == 0 && lookup_index(b, "go:func.*", &b->gofunc, NULL) != 0 &&
-        lookup_index(b, "go.func.*", &b->gofunc, NULL) != 0)
+    if (rc == 0 && go_symtab_lookup(&b->tab, "go:func.*", &b->gofunc, NULL) != 0 &&
+        go_symtab_lookup(&b->tab, "go.func.*", &b->gofunc, NULL) != 0)
         b->gofunc = 0;
     /* Stripped: from runtime.firstmoduledata, found through the pcln table. */
     if (rc == 0 && b->gofunc == 0 && b->pcln_len &&
@@ -735,7 +583,7 @@ void go_binary_free(struct go_binary *b)
     if (!b)
         return;
     free(b->path);
-    free_index(b);
+    go_symtab_free(&b->tab);
     pthread_mutex_destroy(&b->lock);
     free(b);
 }
@@ -778,7 +626,7 @@ int go_binary_lookup(const struct go_binary *b, const char *name, uint64_t *addr
         return -ENOENT;
     pthread_mutex_t *lock = (pthread_mutex_t *)&b->lock;
     pthread_mutex_lock(lock);
-    int rc = index_ready(b) ? lookup_index(b, name, addr, size) : -ENOENT;
+    int rc = index_ready(b) ? go_symtab_lookup(&b->tab, name, addr, size) : -ENOENT;
     pthread_mutex_unlock(lock);
     return rc;
 }
@@ -788,8 +636,8 @@ void go_binary_trim_symbols(struct go_binary *b, int64_t now_ns)
     if (!b)
         return;
     pthread_mutex_lock(&b->lock);
-    if (!b->trimmed && b->syms && now_ns - b->used_ns >= SYMBOLS_IDLE_NS) {
-        free_index(b);
+    if (!b->trimmed && b->tab.syms && now_ns - b->used_ns >= SYMBOLS_IDLE_NS) {
+        go_symtab_free(&b->tab);
         b->trimmed = true;
     }
     pthread_mutex_unlock(&b->lock);
@@ -806,34 +654,13 @@ int go_binary_pcln(const struct go_binary *b, struct go_binary_pcln_loc *loc)
     return 0;
 }
 
-static const char *func_at(const struct go_binary *b, uint64_t addr)
-{
-    if (b->nfuncs == 0 || addr < b->funcs[0]->addr)
-        return NULL;
-    size_t lo = 0, hi = b->nfuncs;   /* last function with entry <= addr */
-    while (hi - lo > 1) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (b->funcs[mid]->addr <= addr)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    /* Several symbols can share an entry (runtime.text has size 0): take one that covers. */
-    uint64_t entry = b->funcs[lo]->addr;
-    for (size_t i = lo + 1; i-- > 0 && b->funcs[i]->addr == entry;) {
-        if (addr - entry < b->funcs[i]->size)
-            return b->funcs[i]->name;
-    }
-    return NULL;
-}
-
 const char *go_binary_func_at(const struct go_binary *b, uint64_t addr)
 {
     if (!b)
         return NULL;
     pthread_mutex_t *lock = (pthread_mutex_t *)&b->lock;
     pthread_mutex_lock(lock);
-    const char *name = index_ready(b) ? func_at(b, addr) : NULL;
+    const char *name = index_ready(b) ? go_symtab_func_at(&b->tab, addr) : NULL;
     pthread_mutex_unlock(lock);
     return name;
 }
