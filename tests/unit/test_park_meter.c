@@ -103,6 +103,18 @@ static void test_meter_window_and_error(void **st)
     none.detached_s = 0.05;
     park_gov_set_measured(&g, &none, 0.0);
     assert_true(isnan(g.measured_pct));
+
+    /* Off, the governor does not step until its next re-measurement: a cost measured
+     * meanwhile is named in its sentence at once, as cost_source says. */
+    struct park_gov off;
+    park_gov_init(&off, 2.0, 700.0);
+    park_gov_update(&off, 1000000, 1000000000, 1000000000);   /* 1M/s x 0.7 us: 70% */
+    assert_int_equal(off.state, PARK_GOV_OFF);
+    assert_non_null(strstr(off.why, "(calibrated)"));
+    park_gov_set_measured(&off, &noisy, 0.0);
+    assert_true(off.cost_measured);
+    assert_non_null(strstr(off.why, "(measured)"));
+    assert_int_equal(off.state, PARK_GOV_OFF);
 }
 
 /* ---- the simulated target ------------------------------------------------------------ */
