@@ -1,6 +1,7 @@
 /* util: small helpers every module needs (clocks, bounded string copy). */
 #include "base/util.h"
 
+#include <dlfcn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -73,4 +74,16 @@ int util_go_minor(const char *version)
     if (!p || sscanf(p, "go%d.%d", &major, &minor) != 2 || major != 1)
         return -1;
     return minor;
+}
+
+int util_dl_take(void *lib, const char *soname, const char *name, void *slot, char *why,
+                 size_t len)
+{
+    void *f = dlsym(lib, name);
+    if (!f) {
+        snprintf(why, len, "%s: no %s in it", soname, name);
+        return -1;
+    }
+    *(void **)slot = f;
+    return 0;
 }

@@ -21,5 +21,9 @@ void util_reason(char *buf, size_t len, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* "12.3G", "512M", "40K" style size from KiB. */
 void util_format_kb(char *buf, size_t len, unsigned long long kb);
+/* dlsym of name from lib (loaded by soname) into the function pointer at slot: 0, or
+ * -1 with why ("SONAME: no NAME in it"). POSIX allows the cast, ISO C has no word for it. */
+int util_dl_take(void *lib, const char *soname, const char *name, void *slot, char *why,
+                 size_t len);
 
 #endif

@@ -54,32 +54,6 @@ double park_gov_est_pct(const struct park_gov *g)
     return full * g->duty;
 }
 
-static void explain(struct park_gov *g, double full);
-static void apply_measured(struct park_gov *g, const struct park_meter_est *e,
-                           double attached_frac);
-
-/* The sentence follows the cost it names: off, the governor does not step again until
- * its next re-measurement, and its sentence said "calibrated" beside a JSON
- * cost_source of "measured" for up to that long. */
-static void reexplain_if_changed(struct park_gov *g, double cost_before, bool measured_before)
-{
-    if (g->state == PARK_GOV_UNAVAILABLE || g->why[0] == '\0' ||
-        (g->cost_ns == cost_before && g->cost_measured == measured_before))
-        return;
-    double full = park_gov_full_pct(g);
-    if (!isnan(full))
-        explain(g, full);
-}
-
-void park_gov_set_measured(struct park_gov *g, const struct park_meter_est *e,
-                           double attached_frac)
-{
-    double cost_before = g->cost_ns;
-    bool measured_before = g->cost_measured;
-    apply_measured(g, e, attached_frac);
-    reexplain_if_changed(g, cost_before, measured_before);
-}
-
 static void apply_measured(struct park_gov *g, const struct park_meter_est *e,
                            double attached_frac)
 {
@@ -161,6 +135,28 @@ static void explain(struct park_gov *g, double full)
         size_t n = strlen(g->why);
         snprintf(g->why + n, sizeof(g->why) - n, " (%s)", g->budget_note);
     }
+}
+
+/* The sentence follows the cost it names: off, the governor does not step again until
+ * its next re-measurement, and its sentence said "calibrated" beside a JSON
+ * cost_source of "measured" for up to that long. */
+static void reexplain_if_changed(struct park_gov *g, double cost_before, bool measured_before)
+{
+    if (g->state == PARK_GOV_UNAVAILABLE || g->why[0] == '\0' ||
+        (g->cost_ns == cost_before && g->cost_measured == measured_before))
+        return;
+    double full = park_gov_full_pct(g);
+    if (!isnan(full))
+        explain(g, full);
+}
+
+void park_gov_set_measured(struct park_gov *g, const struct park_meter_est *e,
+                           double attached_frac)
+{
+    double cost_before = g->cost_ns;
+    bool measured_before = g->cost_measured;
+    apply_measured(g, e, attached_frac);
+    reexplain_if_changed(g, cost_before, measured_before);
 }
 
 void park_gov_update(struct park_gov *g, uint64_t events, int64_t attached_ns, int64_t now_ns)

@@ -4,6 +4,7 @@
 #ifdef HAVE_MICROHTTPD
 
 #include "export/mhd_dl.h"
+#include "base/util.h"
 
 #include <dlfcn.h>
 #include <stdio.h>
@@ -16,16 +17,10 @@ static struct mhd_api api;
 static int loaded;                 /* 0 not tried, 1 loaded, -1 failed */
 static char load_error[300];
 
-/* dlsym into a function pointer: POSIX allows it, ISO C has no word for it. */
+/* One libmicrohttpd function into its slot of the table. */
 static int take(void *lib, const char *name, void *slot)
 {
-    void *f = dlsym(lib, name);
-    if (!f) {
-        snprintf(load_error, sizeof(load_error), "%s: no %s in it", MHD_SONAME, name);
-        return -1;
-    }
-    *(void **)slot = f;
-    return 0;
+    return util_dl_take(lib, MHD_SONAME, name, slot, load_error, sizeof(load_error));
 }
 
 const struct mhd_api *mhd_load(char *why, size_t len)

@@ -3,6 +3,7 @@
 #include "config.h"
 #endif
 #include "target/dw_dl.h"
+#include "base/util.h"
 
 #include <dlfcn.h>
 #include <stdio.h>
@@ -12,16 +13,10 @@
 #define DW_SONAME "libdw.so.1"     /* the ABI since elfutils 0.1xx; configure checks */
 #endif
 
-/* dlsym into a function pointer: POSIX allows it, ISO C has no word for it. */
+/* One libdw function into its slot of the table. */
 static int take(void *lib, const char *name, void *slot, char *why, size_t len)
 {
-    void *f = dlsym(lib, name);
-    if (!f) {
-        snprintf(why, len, "%s: no %s in it", DW_SONAME, name);
-        return -1;
-    }
-    *(void **)slot = f;
-    return 0;
+    return util_dl_take(lib, DW_SONAME, name, slot, why, len);
 }
 
 int dw_open(struct dw_api *api, char *why, size_t len)

@@ -123,12 +123,7 @@ void go_symtab_free(struct go_symtab *t)
     free(t->by_name);
     free(t->funcs);
     free(t->pool);
-    t->syms = NULL;
-    t->by_name = NULL;
-    t->funcs = NULL;
-    t->pool = NULL;
-    t->nsyms = t->cap = t->nfuncs = t->name_slots = 0;
-    t->pool_len = t->pool_cap = 0;
+    memset(t, 0, sizeof(*t));
 }
 
 int go_symtab_lookup(const struct go_symtab *t, const char *name, uint64_t *addr,
