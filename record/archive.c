@@ -12,6 +12,7 @@
 #include <zlib.h>
 
 #include "record/archive_pack.h"
+#include "record/archive_spill.h"
 #include "record/rec_tlv.h"
 #include "record/rec_zlib.h"
 #include "record/record_codec.h"
@@ -38,7 +39,11 @@
  * previous ticks within deflate's window. On the loaded server at 1 s that is ~810
  * bytes a snapshot where the chain held ~1,040: an hour's rewind ~0.8 MB smaller.
  * Packing a chain of 64 costs a few ms once a chain, and stepping into a packed chain
- * inflates all of it once (~1 ms), after which each step is a lookup. */
+ * inflates all of it once (~1 ms), after which each step is a lookup.
+ *
+ * Given a spill file (archive_spill.h), a packed chain's bytes go there once it is
+ * sealed and its mapping is unmapped: the ring in memory is then its slots, the chains'
+ * indexes and the open chain; stepping into a spilled chain reads it back (~50 KB). */
 #define ARCH_CHAIN_MAX 64
 #define ARCH_PACK_MIN 4        /* frames: fewer gain too little to repack */
 #define ARCH_DICT_MAX 32768    /* deflate's window: more would not be used */
@@ -53,6 +58,9 @@ struct arch_chain {
                                 * (packed_len bytes inflated); off then each frame's
                                 * place among them end to end, zlen unused */
     uint32_t packed_len;
+    bool spilled;              /* the packed bytes are in the spill file at spill_off
+                                * (used bytes); buf is NULL */
+    uint64_t spill_off;
     uint32_t off[ARCH_CHAIN_MAX], zlen[ARCH_CHAIN_MAX], rlen[ARCH_CHAIN_MAX];
 };
 
@@ -86,6 +94,7 @@ struct archive {
     struct arch_cache *cache;  /* owned; behind a pointer: loading is const otherwise */
     z_stream def;              /* kept across pushes: deflateInit's state is ~270 KB */
     bool def_ok;
+    struct archive_spill *spill; /* owned; NULL: every chain stays in memory */
 };
 
 static size_t page_size(void)
@@ -155,8 +164,12 @@ static void chain_free(struct archive *a, struct arch_chain *c)
         cache_drop(a->cache);
     if (a->open == c)
         a->open = NULL;
-    a->mapped -= round_page(c->used);
-    munmap(c->buf, c->map);
+    if (c->spilled) {
+        archive_spill_drop(a->spill, c->spill_off, c->used);
+    } else {
+        a->mapped -= round_page(c->used);
+        munmap(c->buf, c->map);
+    }
     free(c);
 }
 
@@ -176,6 +189,14 @@ static void chain_seal(struct archive *a)
     }
     if (c->n >= ARCH_PACK_MIN)
         chain_pack(a, c);
+    if (c->packed && a->spill && archive_spill_put(a->spill, c->buf, c->used, &c->spill_off) == 0) {
+        a->mapped -= round_page(c->used);
+        munmap(c->buf, c->map);
+        c->buf = NULL;
+        c->map = 0;
+        c->spilled = true;
+        return;
+    }
     size_t fit = round_page(c->used);
     if (fit < c->map) {
         void *m = mremap(c->buf, c->map, fit, 0);    /* shrinking stays in place */
@@ -322,23 +343,31 @@ static void chain_pack(struct archive *a, struct arch_chain *c)
 }
 
 /* A packed chain's frames, end to end, into a new buffer; NULL with why. */
-static uint8_t *chain_unpack(const struct arch_chain *ch, size_t total, size_t age, char *why,
-                             size_t len)
+static uint8_t *chain_unpack(const struct archive *a, const struct arch_chain *ch, size_t total,
+                             size_t age, char *why, size_t len)
 {
     uint8_t *order = malloc(ch->packed_len ? ch->packed_len : 1);
     uint8_t *block = malloc(total ? total : 1);
+    uint8_t *read = ch->spilled ? malloc(ch->used ? ch->used : 1) : NULL;
+    const uint8_t *z = ch->spilled ? read : ch->buf;
     char zwhy[160] = "";
-    if (!order || !block)
+    int rc = 0;
+    if (!order || !block || (ch->spilled && !read))
         snprintf(why, len, "out of memory");
-    else if (rec_inflate(ch->buf, ch->used, NULL, 0, order, ch->packed_len, zwhy,
+    else if (ch->spilled && (rc = archive_spill_get(a->spill, ch->spill_off, read, ch->used)) < 0)
+        snprintf(why, len, "snapshot %zu back cannot be read from %s: %s", age,
+                 archive_spill_dir(a->spill), strerror(-rc));
+    else if (rec_inflate(z, ch->used, NULL, 0, order, ch->packed_len, zwhy,
                          sizeof(zwhy)) < 0)
         snprintf(why, len, "snapshot %zu back does not inflate: %s", age, zwhy);
     else if (archive_unpack_order(order, ch->packed_len, ch->rlen, ch->n, block) < 0)
         snprintf(why, len, "snapshot %zu back: its chain does not unpack", age);
     else {
+        free(read);
         free(order);
         return block;
     }
+    free(read);
     free(order);
     free(block);
     return NULL;
@@ -346,12 +375,13 @@ static uint8_t *chain_unpack(const struct arch_chain *ch, size_t total, size_t a
 
 /* A packed chain's frame: from the cache when it holds the chain, else the chain
  * unpacked whole into it. */
-static int unpack_at(struct arch_cache *cc, const struct arch_chain *ch, uint32_t idx,
+static int unpack_at(const struct archive *a, const struct arch_chain *ch, uint32_t idx,
                      size_t age, char *why, size_t len)
 {
+    struct arch_cache *cc = a->cache;
     if (cc->chain != ch) {
         size_t total = (size_t)ch->off[ch->n - 1] + ch->rlen[ch->n - 1];
-        uint8_t *block = chain_unpack(ch, total, age, why, len);
+        uint8_t *block = chain_unpack(a, ch, total, age, why, len);
         if (!block)
             return -1;
         cache_take(cc, ch, idx, block, total, block);
@@ -373,7 +403,7 @@ static int inflate_at(const struct archive *a, size_t age, char *why, size_t len
     if (c->chain == ch && c->idx == want->idx)
         return 0;
     if (ch->packed)
-        return unpack_at(c, ch, want->idx, age, why, len);
+        return unpack_at(a, ch, want->idx, age, why, len);
     uint32_t from = c->chain == ch && c->idx < want->idx ? c->idx + 1 : 0;
     for (uint32_t i = from; i <= want->idx; i++) {
         uint8_t *out = malloc(ch->rlen[i] ? ch->rlen[i] : 1);
@@ -431,7 +461,27 @@ void archive_free(struct archive *a)
     cache_drop(a->cache);
     free(a->cache);
     free(a->ring);
+    archive_spill_close(a->spill);
     free(a);
+}
+
+void archive_spill_into(struct archive *a, struct archive_spill *sp)
+{
+    if (!a) {
+        archive_spill_close(sp);
+        return;
+    }
+    /* Chains already spilled stay readable only through the file they are in. */
+    if (a->spill && a->spill != sp) {
+        archive_clear(a);
+        archive_spill_close(a->spill);
+    }
+    a->spill = sp;
+}
+
+size_t archive_spilled_bytes(const struct archive *a)
+{
+    return a ? (size_t)archive_spill_bytes(a->spill) : 0;
 }
 
 /* Append the deflated frame (a->zbuf) to the open chain, opening one for a key. */

@@ -13,6 +13,7 @@
 #include "model/snapshot.h"
 
 struct archive;
+struct archive_spill;
 
 /* A ring of at most capacity snapshots (>= 1). NULL on ENOMEM. */
 struct archive *archive_new(size_t capacity);
@@ -27,6 +28,12 @@ size_t archive_capacity(const struct archive *a);
  * with nothing changed. */
 int archive_resize(struct archive *a, size_t capacity);
 void archive_clear(struct archive *a);
+/* From now on keep each packed chain in sp (archive_spill.h; the archive owns it and
+ * closes it) instead of memory; NULL keeps them in memory. Switching from one file to
+ * another empties the archive (what it held is only readable through the old one). */
+void archive_spill_into(struct archive *a, struct archive_spill *sp);
+/* Bytes kept in the spill file (not in archive_bytes). */
+size_t archive_spilled_bytes(const struct archive *a);
 /* Bytes held: the compressed frames' mappings (whole pages, as RSS counts them; with
  * the frames of the oldest chain that left the ring before its last one), and the
  * buffers kept to compress the next frame and to decode a walk (besides, the ring

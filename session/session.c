@@ -10,6 +10,7 @@
 #include "diagnoses/diag.h"
 #include "target/go_binary.h"
 #include "record/archive.h"
+#include "record/archive_spill.h"
 #include "record/recorder.h"
 #include "base/util.h"
 
@@ -125,6 +126,25 @@ int session_set_rewind(struct session *s, size_t n)
         return archive_resize(s->archive, n);
     s->archive = archive_new(n);
     return s->archive ? 0 : -ENOMEM;
+}
+
+int session_set_rewind_dir(struct session *s, const char *dir, char *why, size_t len)
+{
+    if (!s->archive) {
+        snprintf(why, len, "no rewind history");
+        return -1;
+    }
+    if (dir && strcmp(dir, "memory") == 0) {
+        archive_spill_into(s->archive, NULL);
+        snprintf(why, len, "rewind_dir = memory");
+        return -1;
+    }
+    struct archive_spill *sp = dir ? archive_spill_open(dir, why, len)
+                                   : archive_spill_open_default(why, len);
+    if (!sp)
+        return -1;
+    archive_spill_into(s->archive, sp);
+    return 0;
 }
 
 enum target_error session_attach(struct session *s, pid_t pid, char *msg, size_t msglen)

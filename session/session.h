@@ -60,6 +60,11 @@ void session_thresholds_changed(struct session *s);
 /* Keep the last n snapshots compressed for rewinding a live session (0: none, and the
  * archive goes). 0, or -ENOMEM with the archive unchanged. */
 int session_set_rewind(struct session *s, size_t n);
+/* Where the rewind archive keeps its packed chains: a spill file in dir (NULL: the
+ * first of $TMPDIR, /var/tmp, /tmp on a disk-backed file system; see archive_spill.h),
+ * or memory (dir "memory"). 0 when spilling, -1 with why when the chains stay in
+ * memory (no archive, "memory", or no directory takes the file). */
+int session_set_rewind_dir(struct session *s, const char *dir, char *why, size_t len);
 /* Attach to pid: returns TARGET_OK or an enum target_error with a one-line msg. */
 enum target_error session_attach(struct session *s, pid_t pid, char *msg, size_t msglen);
 /* Attach to a source instead of a live process (a recording): the target is named as

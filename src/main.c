@@ -133,6 +133,12 @@ static int run(const struct options *o, struct settings *settings)
     /* Only a screen steps back; batch, listen and profile runs keep no archive. */
     if (screen && session_set_rewind(&s, options_rewind(o, settings, stderr)) != 0)
         fprintf(stderr, "gmptop: no memory for the rewind history (rewinding is off)\n");
+    /* Its packed hour goes to a file the kernel can write out and drop (see
+     * record/archive_spill.h); where none will do, it stays in memory, as it did. */
+    const char *rewind_dir = settings ? settings_get(settings, "rewind_dir") : NULL;
+    if (s.archive && session_set_rewind_dir(&s, rewind_dir, msg, sizeof(msg)) != 0 &&
+        rewind_dir && strcmp(rewind_dir, "memory") != 0)
+        fprintf(stderr, "gmptop: rewind_dir: %s (the rewind history stays in memory)\n", msg);
     if (pid != 0) {
         enum target_error e = session_attach(&s, pid, msg, sizeof(msg));
         if (e != TARGET_OK) {

@@ -10,6 +10,7 @@
 
 #include "model/history.h"
 #include "record/archive.h"
+#include "record/archive_spill.h"
 #include "record/rec_tlv.h"
 #include "record/recfile.h"
 #include "record/record_codec.h"
@@ -69,6 +70,17 @@ static int from_file(const char *path)
     double decode = 0, push = 0;
     /* The live rewind archive holding the same snapshots: what the TUI keeps for them. */
     struct archive *ar = archive_new(1 << 16);
+    /* ...and the same over a spill file, as the TUI keeps it where it can. */
+    char spill_why[256] = "";
+    struct archive *sa = archive_new(1 << 16);
+    struct archive_spill *sp = archive_spill_open_default(spill_why, sizeof(spill_why));
+    if (sa && sp)
+        archive_spill_into(sa, sp);
+    else {
+        archive_spill_close(sp);
+        archive_free(sa);
+        sa = NULL;
+    }
     while (recfile_reader_next(r, &f, &p, msg, sizeof(msg)) == 1) {
         char why[200];
         double t0 = cpu_s();
@@ -85,6 +97,10 @@ static int from_file(const char *path)
             ar = NULL;
         }
         push += cpu_s() - t0;
+        if (sa && archive_push(sa, s, (f.flags & RECFILE_FRAME_START) != 0) != 0) {
+            archive_free(sa);
+            sa = NULL;
+        }
         section_sizes(s, raw, z);
         clen += RECFILE_FRAME_HDR + f.clen;
         rlen += f.rlen;
@@ -126,6 +142,25 @@ static int from_file(const char *path)
         history_free(h);
     }
     archive_free(ar);
+    if (sa && archive_len(sa) > 1) {
+        size_t in_mem = archive_bytes(sa), in_file = archive_spilled_bytes(sa);
+        struct history *h = history_new(120);
+        char why[200] = "";
+        size_t mid = archive_len(sa) / 2, steps = 0;
+        double t0 = cpu_s(), t1 = t0;
+        while (h && t1 - t0 < 1.0 && steps < 50) {
+            archive_fill(sa, mid + steps % 5, 120, h, why, sizeof(why));
+            steps++;
+            t1 = cpu_s();
+        }
+        printf("over a spill file: %.0f KB held in memory, %.0f KB in the file (%.0f B/snapshot); "
+               "a step back %.1f ms\n", (double)in_mem / 1024, (double)in_file / 1024,
+               (double)in_file / (double)archive_len(sa), steps ? (t1 - t0) / (double)steps * 1e3 : 0.0);
+        history_free(h);
+    } else if (!sa) {
+        printf("no spill file: %s\n", spill_why);
+    }
+    archive_free(sa);
     printf("  %-14s %8s %10s\n", "section", "raw B", "alone z B");
     for (size_t i = 0; i < record_section_count(); i++)
         printf("  %-14s %8.0f %10.0f\n", record_section_at(i)->name, raw[i] / n, z[i] / n);

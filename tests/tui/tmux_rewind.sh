@@ -3,7 +3,8 @@
 # (--record); the test steps the screen back N snapshots with Left and checks that the
 # scheduler pane's P rows and the latency pane's wait-reason rows are what the JSON of
 # that same snapshot says (the recording replayed with -b, matched by the snapshot's
-# time to the millisecond), that collection went on underneath (the rewound moment
+# time to the millisecond; --rewind 40 makes chains of 5, so N back is in a chain that
+# was packed and, where a disk-backed directory takes it, written to the spill file), that collection went on underneath (the rewound moment
 # drifts further back while live), that g goes to a time typed as HH:MM:SS (Esc leaves
 # its prompt), and that l returns to live. Then, on a mutex demo that calms down after
 # 12 s, Enter on the lock contention finding that ended (diagnoses pane) rewinds to the
@@ -22,18 +23,35 @@ need_park
 
 . "$top_srcdir/tests/tui/tmux_lib.sh"
 tmux_setup rewind
-N=3
+N=8
 
 start_demo mutex
 restart_main 160 50 "env TZ=UTC TERM=xterm-256color LANG=C.UTF-8 \
-    XDG_CONFIG_HOME=/nonexistent '$GMPTOP' -p $DEMO_PID -d 0.5 --record '$tmp/rec.gmrec'"
+    XDG_CONFIG_HOME=/nonexistent '$GMPTOP' -p $DEMO_PID -d 0.5 --rewind 40 --record '$tmp/rec.gmrec'"
 wait_re "PID $DEMO_PID" 10
 T send-keys -t main 2
 wait_re "^ *semacquire +[0-9]+ +[0-9.]+ " 15
 T send-keys -t main 1
 wait_re "^ *P STATUS" 5
 # A few seconds of history to step through (the charts say how long they cover).
-wait_re "over the last ([3-9]|[1-9][0-9])[.0-9]* s" 15
+wait_re "over the last ([6-9]|[1-9][0-9])[.0-9]* s" 20
+# The packed chains went to an unlinked file in the first disk-backed one of $TMPDIR,
+# /var/tmp and /tmp (record/archive_spill.h), where there is one.
+spill_dir=""
+for d in ${TMPDIR:-} /var/tmp /tmp; do
+    [ -d "$d" ] && [ -w "$d" ] || continue
+    case $(stat -f -c %T "$d" 2>/dev/null) in tmpfs|ramfs|"") continue ;; esac
+    spill_dir=$d
+    break
+done
+gpid=$(pgrep -n -f "^$GMPTOP -p $DEMO_PID -d 0.5 --rewind 40")
+if [ -n "$spill_dir" ]; then
+    ls -l "/proc/$gpid/fd" 2>/dev/null | grep -q " $spill_dir/.*(deleted)" ||
+        fail "no spill file in $spill_dir among gmptop's fds: $(ls -l /proc/$gpid/fd | tr '\n' ' ')"
+    pass "the rewind history's packed chains are in an unlinked file in $spill_dir"
+else
+    echo "note: no disk-backed temporary directory here: the history stays in memory"
+fi
 
 # Rewinding while live: the moment shown stays put while new snapshots arrive.
 T send-keys -t main Left
