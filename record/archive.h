@@ -2,7 +2,8 @@
  * Each snapshot is kept as the recording codec's bytes deflated against the snapshot
  * before it (1-2 KB instead of the ~17 KB a decoded one holds), in a ring of a set
  * length; a run of them (a chain) is packed once complete (deflated as one stream,
- * section by section: a quarter fewer bytes). One is decoded only when the screen steps back to it. */
+ * section by section: a quarter fewer bytes), and given a spill file, written there and
+ * unmapped. One is decoded only when the screen steps back to it. */
 #ifndef GMPTOP_ARCHIVE_H
 #define GMPTOP_ARCHIVE_H
 
@@ -34,7 +35,7 @@ void archive_clear(struct archive *a);
 void archive_spill_into(struct archive *a, struct archive_spill *sp);
 /* Bytes kept in the spill file (not in archive_bytes). */
 size_t archive_spilled_bytes(const struct archive *a);
-/* Bytes held: the compressed frames' mappings (whole pages, as RSS counts them; with
+/* Bytes held in memory: the compressed frames' mappings (whole pages, as RSS counts them; with
  * the frames of the oldest chain that left the ring before its last one), and the
  * buffers kept to compress the next frame and to decode a walk (besides, the ring
  * holds a 40-byte slot per snapshot of its capacity, and each chain of up to 64

@@ -5,7 +5,8 @@
 #     (tests/bench_record): bytes held per snapshot, CPU to keep one, time of a step back.
 #  2. With RSS_SECS > 0: the TUI (under tmux) attached at -d 0.1 for RSS_SECS seconds
 #     with --rewind 3600 (a full hour at 1 s once 3600 ticks have passed, 6 minutes at
-#     -d 0.1), its RSS every 30 s, next to htop -d 10 on the same machine.
+#     -d 0.1), its RSS every 30 s, next to htop -d 10 on the same machine, and the
+#     bytes its spill file (the packed chains, out of its memory) takes on disk.
 #  3. With CPU_SECS > 0: the TUI at the default -d 1 with a full rewind ring (--rewind 60,
 #     full after a minute: pushing into a full ring costs what it costs at 3600) and
 #     htop -d 10, their CPU over CPU_SECS seconds once the ring is full.
@@ -60,6 +61,11 @@ T() { tmux -L "bench-rewind-$$" "$@"; }
 rss() { awk '/^VmRSS/{print $2}' "/proc/$1/status"; }
 anon() { awk '/^RssAnon/{print $2}' "/proc/$1/status"; }
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# KB the unlinked spill file of process $1 takes (0: none, the history is in memory).
+spill() {
+    f=$(ls -l "/proc/$1/fd" 2>/dev/null | awk '/\(deleted\)/{print $9; exit}')
+    if [ -n "$f" ]; then echo $(( $(stat -L -c %b "/proc/$1/fd/$f") / 2 )); else echo 0; fi
+}
 hz=$(getconf CLK_TCK)
 T new-session -d -s h -x 160 -y 50 "htop -d 10"
 sleep 1
@@ -73,7 +79,7 @@ if [ "$rss_secs" -gt 0 ]; then
     while [ "$t" -lt "$rss_secs" ]; do
         sleep 30
         t=$((t + 30))
-        echo "t=${t}s  gmptop RSS $(rss "$gp") KB (anon $(anon "$gp"))  htop RSS $(rss "$hp") KB (anon $(anon "$hp"))"
+        echo "t=${t}s  gmptop RSS $(rss "$gp") KB (anon $(anon "$gp"), spill file $(spill "$gp") KB)  htop RSS $(rss "$hp") KB (anon $(anon "$hp"))"
     done
     T kill-session -t g
 fi

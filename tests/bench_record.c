@@ -45,6 +45,23 @@ static void section_sizes(const struct snapshot *s, double *raw, double *z)
 }
 
 /* Replay-side cost: decode every frame of path. */
+/* CPU ms of a step back in the middle of ar: the window of REWIND_WINDOW (120)
+ * snapshots the TUI decodes, refilled a snapshot further each time. */
+static double step_back_ms(const struct archive *ar)
+{
+    struct history *h = history_new(120);
+    char why[200] = "";
+    size_t mid = archive_len(ar) / 2, steps = 0;
+    double t0 = cpu_s(), t1 = t0;
+    while (h && t1 - t0 < 1.0 && steps < 50) {
+        archive_fill(ar, mid + steps % 5, 120, h, why, sizeof(why));
+        steps++;
+        t1 = cpu_s();
+    }
+    history_free(h);
+    return steps ? (t1 - t0) / (double)steps * 1e3 : 0.0;
+}
+
 static int from_file(const char *path)
 {
     struct recfile_reader *r;
@@ -122,41 +139,21 @@ static int from_file(const char *path)
            decode / n * 1e6);
     size_t held = ar ? archive_bytes(ar) : 0;     /* live: no walk's bytes yet */
     if (ar && archive_len(ar) > 1) {
-        /* A step back: the window of REWIND_WINDOW (120) snapshots the TUI decodes. */
-        struct history *h = history_new(120);
-        char why[200] = "";
-        size_t mid = archive_len(ar) / 2, steps = 0;
-        double t0 = cpu_s(), t1 = t0;
-        while (h && t1 - t0 < 1.0 && steps < 50) {
-            archive_fill(ar, mid + steps % 5, 120, h, why, sizeof(why));
-            steps++;
-            t1 = cpu_s();
-        }
+        double step_ms = step_back_ms(ar);
         printf("rewind archive: %.0f B/snapshot held (%zu snapshots, %.0f KB for an hour at "
                "1 s); keeping one %.0f us CPU; a step back (decoding up to 120) %.1f ms, "
                "%.0f KB more held while rewound\n",
                (double)held / (double)archive_len(ar), archive_len(ar),
                (double)held / (double)archive_len(ar) * 3600 / 1024,
-               push / n * 1e6, steps ? (t1 - t0) / (double)steps * 1e3 : 0.0,
-               (double)(archive_bytes(ar) - held) / 1024);
-        history_free(h);
+               push / n * 1e6, step_ms, (double)(archive_bytes(ar) - held) / 1024);
     }
     archive_free(ar);
     if (sa && archive_len(sa) > 1) {
         size_t in_mem = archive_bytes(sa), in_file = archive_spilled_bytes(sa);
-        struct history *h = history_new(120);
-        char why[200] = "";
-        size_t mid = archive_len(sa) / 2, steps = 0;
-        double t0 = cpu_s(), t1 = t0;
-        while (h && t1 - t0 < 1.0 && steps < 50) {
-            archive_fill(sa, mid + steps % 5, 120, h, why, sizeof(why));
-            steps++;
-            t1 = cpu_s();
-        }
-        printf("over a spill file: %.0f KB held in memory, %.0f KB in the file (%.0f B/snapshot); "
-               "a step back %.1f ms\n", (double)in_mem / 1024, (double)in_file / 1024,
-               (double)in_file / (double)archive_len(sa), steps ? (t1 - t0) / (double)steps * 1e3 : 0.0);
-        history_free(h);
+        printf("over a spill file: %.0f KB held in memory, %.0f KB in the file (%.0f "
+               "B/snapshot); a step back %.1f ms\n", (double)in_mem / 1024,
+               (double)in_file / 1024, (double)in_file / (double)archive_len(sa),
+               step_back_ms(sa));
     } else if (!sa) {
         printf("no spill file: %s\n", spill_why);
     }

@@ -639,42 +639,6 @@ static void run_loop(struct app *a)
     }
 }
 
-struct theme_warnings {
-    char first[200];
-    int count;
-};
-
-static void theme_warn(void *ctx, const char *msg)
-{
-    struct theme_warnings *w = ctx;
-    if (w->count++ == 0)
-        util_strlcpy(w->first, msg, sizeof(w->first));
-}
-
-static bool want_colour(const struct options *o)
-{
-    const char *nc = getenv("NO_COLOR");
-    if (o->no_color || (nc && *nc))
-        return false;
-    return has_colors();
-}
-
-static void setup_theme(struct app *a, bool utf8)
-{
-    struct theme t;
-    struct theme_warnings w = { "", 0 };
-    int rc = theme_load(a->o->theme ? a->o->theme : "default", GMPTOP_DATADIR, &t,
-                        theme_warn, &w);
-    /* Without --theme the built-in default is as good as the installed file. */
-    if (w.count && (a->o->theme || rc != -ENOENT))
-        set_msg(a, true, "theme: %s", w.first);
-    bool colour = want_colour(a->o);
-    if (colour && start_color() != OK)
-        colour = false;
-    theme_adapt(&t, colour ? COLORS : 0);
-    draw_init(&t, colour, utf8);
-}
-
 static void destroy_panes(struct app *a)
 {
     for (int i = 0; i < PANE_COUNT; i++)
@@ -766,7 +730,10 @@ int app_run(const struct options *o, struct session *s, struct settings *setting
      * leave it buffering whole frames. */
     endwin();
     refresh();
-    setup_theme(a, utf8);
+    char theme_msg[200];
+    if (draw_setup(a->o->theme, a->o->no_color, GMPTOP_DATADIR, utf8, theme_msg,
+                   sizeof(theme_msg)) < 0)
+        set_msg(a, true, "theme: %s", theme_msg);
     /* On unless the settings say "mouse = false": people who select text with the
      * mouse keep that, as the terminal sends no clicks to an app that did not ask. */
     bool bad = false;

@@ -1,6 +1,7 @@
 /* draw: small ncurses drawing helpers shared by every pane (text, bars, sparklines, tables). */
 #include "tui/draw.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -43,6 +44,35 @@ static short fit_colour(short c, bool have_default, short fallback)
     if (c < 0 || c >= COLORS)
         return have_default ? -1 : fallback;
     return c;
+}
+
+struct theme_warnings {
+    char *first;
+    size_t len;
+    int count;
+};
+
+static void theme_warn(void *ctx, const char *msg)
+{
+    struct theme_warnings *w = ctx;
+    if (w->count++ == 0)
+        snprintf(w->first, w->len, "%s", msg);
+}
+
+int draw_setup(const char *theme_name, bool no_color, const char *datadir, bool utf8,
+               char *msg, size_t len)
+{
+    struct theme t;
+    struct theme_warnings w = { msg, len, 0 };
+    int rc = theme_load(theme_name ? theme_name : "default", datadir, &t, theme_warn, &w);
+    const char *nc = getenv("NO_COLOR");
+    bool colour = !no_color && !(nc && *nc) && has_colors();
+    if (colour && start_color() != OK)
+        colour = false;
+    theme_adapt(&t, colour ? COLORS : 0);
+    draw_init(&t, colour, utf8);
+    /* Without a theme named the built-in default is as good as the installed file. */
+    return w.count && (theme_name || rc != -ENOENT) ? -1 : 0;
 }
 
 void draw_init(const struct theme *t, bool color, bool utf8)

@@ -12,6 +12,12 @@
  * theme's attributes are used (NO_COLOR, monochrome terminals). Calls init_pair() with
  * pair number role+1 for every role when color is true. */
 void draw_init(const struct theme *t, bool color, bool utf8);
+/* Load the theme theme_name (NULL: the default) from the user's and datadir's themes and
+ * set up the drawing with it: in colour unless no_color, NO_COLOR or a terminal without
+ * colours says otherwise. 0, or -1 with the first of the theme file's problems in msg
+ * (the defaults stand in for what it got wrong). */
+int draw_setup(const char *theme_name, bool no_color, const char *datadir, bool utf8,
+               char *msg, size_t len);
 /* The curses attribute (colour pair + attributes) of a role. */
 attr_t draw_role(enum theme_role r);
 /* true when the locale is UTF-8 and block glyphs may be used. */
