@@ -7,7 +7,6 @@
 #include <string.h>
 #include <time.h>
 #include <linux/capability.h>
-#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -87,14 +86,4 @@ int util_dl_take(void *lib, const char *soname, const char *name, void *slot, ch
     }
     *(void **)slot = f;
     return 0;
-}
-
-void util_drop_pages(void *p, size_t len)
-{
-    long ps = sysconf(_SC_PAGESIZE);
-    uintptr_t page = ps > 0 ? (uintptr_t)ps : 4096;
-    uintptr_t lo = ((uintptr_t)p + page - 1) & ~(page - 1);
-    uintptr_t hi = ((uintptr_t)p + len) & ~(page - 1);
-    if (hi > lo)
-        (void)madvise((void *)lo, hi - lo, MADV_DONTNEED);
 }

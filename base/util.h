@@ -23,10 +23,6 @@ void util_reason(char *buf, size_t len, const char *fmt, ...)
 void util_format_kb(char *buf, size_t len, unsigned long long kb);
 /* dlsym of name from lib (loaded by soname) into the function pointer at slot: 0, or
  * -1 with why ("SONAME: no NAME in it"). POSIX allows the cast, ISO C has no word for it. */
-/* Give the whole pages inside [p, p + len) of private anonymous memory (malloc'd or
- * mapped) back to the system: scratch that a task fills before it reads it, so that it
- * is resident only while used. They read as zeros when next touched. */
-void util_drop_pages(void *p, size_t len);
 int util_dl_take(void *lib, const char *soname, const char *name, void *slot, char *why,
                  size_t len);
 
