@@ -45,6 +45,8 @@
  * sealed and its mapping is unmapped: the ring in memory is then its slots, the chains'
  * indexes and the open chain; stepping into a spilled chain reads it back (~50 KB). */
 #define ARCH_CHAIN_MAX 64
+#define ARCH_FRAME_LEVEL 1     /* a frame deflated on its own: see deflate_frame */
+#define ARCH_PACK_LEVEL 6      /* a packed chain: level 9 saves ~3% for much more CPU */
 #define ARCH_PACK_MIN 4        /* frames: fewer gain too little to repack */
 #define ARCH_DICT_MAX 32768    /* deflate's window: more would not be used */
 #define ARCH_MAP_FIRST 65536   /* a chain's first mapping; doubled as it fills */
@@ -238,12 +240,15 @@ static int deflate_frame(struct archive *a, const uint8_t *prev, size_t prev_len
 {
     if (!a->def_ok) {
         memset(&a->def, 0, sizeof(a->def));
-        /* Level 6: level 1 costs a fifth more bytes for a third less CPU, 9 saves 3%.
-         * memLevel 5 (zlib's default 8): a frame and its dictionary are a few KB, and
-         * the smaller hash and pending buffers gave the same bytes on the loaded
-         * server's frames, in ~110 KB less memory kept for the session. The window stays
-         * at 32 KB: a frame with the on-CPU profile is ~23 KB, its dictionary as much. */
-        if (deflateInit2(&a->def, 6, Z_DEFLATED, 15, 5, Z_DEFAULT_STRATEGY) != Z_OK)
+        /* A frame at level 1: only the open chain holds it so, and packing deflates the
+         * chain again at level 6. On the loaded server that kept a snapshot in ~480 us
+         * of CPU instead of ~650, for ~17 KB more in the open chain. memLevel 5 (zlib's
+         * default 8): a frame and its dictionary are a few KB, and the smaller hash and
+         * pending buffers gave the same bytes on the loaded server's frames, in ~110 KB
+         * less memory kept for the session. The window stays at 32 KB: a frame with the
+         * on-CPU profile is ~23 KB, its dictionary as much. */
+        if (deflateInit2(&a->def, ARCH_FRAME_LEVEL, Z_DEFLATED, 15, 5, Z_DEFAULT_STRATEGY) !=
+            Z_OK)
             return -ENOMEM;
         a->def_ok = true;
     }
@@ -291,6 +296,14 @@ static uint8_t *chain_inflate_all(const struct arch_chain *c, size_t *total, cha
     return block;
 }
 
+/* The deflate stream's level from its next use on (a finished stream must be reset
+ * before zlib lets its level change). */
+static int set_level(struct archive *a, int level)
+{
+    int z = deflateReset(&a->def);
+    return z == Z_OK ? deflateParams(&a->def, level, Z_DEFAULT_STRATEGY) : z;
+}
+
 /* The chain's deflated frames replaced by one deflate stream of them all, section by
  * section (see the top). Any failure leaves the chain as it was: packing only saves
  * memory. */
@@ -311,14 +324,17 @@ static void chain_pack(struct archive *a, struct arch_chain *c)
         z = mmap(NULL, bound, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     }
     if (z == MAP_FAILED ||
+        set_level(a, ARCH_PACK_LEVEL) != Z_OK ||
         rec_deflate(&a->def, NULL, 0, order.p, order.len, z, bound, &zlen) != Z_STREAM_END ||
         zlen >= c->used) {
+        (void)set_level(a, ARCH_FRAME_LEVEL);
         if (z != MAP_FAILED)
             munmap(z, bound);
         rec_buf_free(&order);
         free(block);
         return;
     }
+    (void)set_level(a, ARCH_FRAME_LEVEL);
     a->mapped -= round_page(c->used);
     munmap(c->buf, c->map);
     c->buf = z;
