@@ -42,7 +42,10 @@ struct session {
     bool history_fixed;          /* set by --history / gmptoprc: thresholds leave it be */
     double refresh_s;            /* the refresh interval it was sized for; 0 unknown */
     struct archive *archive;     /* owned: compressed snapshots to rewind through; or NULL */
+    int64_t heap_trimmed_ns;     /* when malloc last gave free heap pages back */
 };
+
+#define SESSION_HEAP_TRIM_NS 60000000000LL
 
 struct settings;
 
