@@ -15,6 +15,8 @@
 #include "record/recorder.h"
 #include "base/util.h"
 
+#define SESSION_HEAP_TRIM_NS 60000000000LL   /* how often malloc gives free pages back */
+
 void session_init(struct session *s, const char *collector_names,
                   const struct collector_config *cfg, const struct settings *settings)
 {
@@ -137,8 +139,7 @@ int session_set_rewind_dir(struct session *s, const char *dir, char *why, size_t
     }
     if (dir && strcmp(dir, "memory") == 0) {
         archive_spill_into(s->archive, NULL);
-        snprintf(why, len, "rewind_dir = memory");
-        return -1;
+        return 0;
     }
     struct archive_spill *sp = dir ? archive_spill_open(dir, why, len)
                                    : archive_spill_open_default(why, len);

@@ -45,8 +45,6 @@ struct session {
     int64_t heap_trimmed_ns;     /* when malloc last gave free heap pages back */
 };
 
-#define SESSION_HEAP_TRIM_NS 60000000000LL
-
 struct settings;
 
 /* settings (may be NULL) give the diagnosis thresholds; not kept. */
@@ -65,8 +63,8 @@ void session_thresholds_changed(struct session *s);
 int session_set_rewind(struct session *s, size_t n);
 /* Where the rewind archive keeps its packed chains: a spill file in dir (NULL: the
  * first of $TMPDIR, /var/tmp, /tmp on a disk-backed file system; see archive_spill.h),
- * or memory (dir "memory"). 0 when spilling, -1 with why when the chains stay in
- * memory (no archive, "memory", or no directory takes the file). */
+ * or memory (dir "memory"). 0 when done as asked; -1 with why when the chains stay in
+ * memory against it (no archive, or no directory takes the file). */
 int session_set_rewind_dir(struct session *s, const char *dir, char *why, size_t len);
 /* Attach to pid: returns TARGET_OK or an enum target_error with a one-line msg. */
 enum target_error session_attach(struct session *s, pid_t pid, char *msg, size_t msglen);

@@ -137,7 +137,7 @@ static int run(const struct options *o, struct settings *settings)
      * record/archive_spill.h); where none will do, it stays in memory, as it did. */
     const char *rewind_dir = settings ? settings_get(settings, "rewind_dir") : NULL;
     if (s.archive && session_set_rewind_dir(&s, rewind_dir, msg, sizeof(msg)) != 0 &&
-        rewind_dir && strcmp(rewind_dir, "memory") != 0)
+        rewind_dir)
         fprintf(stderr, "gmptop: rewind_dir: %s (the rewind history stays in memory)\n", msg);
     if (pid != 0) {
         enum target_error e = session_attach(&s, pid, msg, sizeof(msg));
