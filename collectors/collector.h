@@ -46,7 +46,7 @@ struct collector_config {
     char profile_req_pprof[1024];
     char profile_req_folded[1024];
 };
-#define COLLECTOR_CONFIG_DEFAULT { .sched_hz = 20.0, .census_budget_ns = 5000000, \
+#define COLLECTOR_CONFIG_DEFAULT { .sched_hz = 10.0, .census_budget_ns = 5000000, \
                                    .groups_budget_ns = 20000000, \
                                    .bpf_budget_pct = 2.0, .profile_hz = 99.0 }
 

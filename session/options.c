@@ -28,7 +28,7 @@ void options_usage(FILE *out)
 "                         --demo list shows them\n"
 "      --collectors LIST  comma-separated collectors to run (default: all)\n"
 "      --list-collectors  show every collector and whether it works here\n"
-"      --sched-hz HZ      runqueue samples per second between refreshes (default 20,\n"
+"      --sched-hz HZ      runqueue samples per second between refreshes (default 10,\n"
 "                         up to 1000; 0 = only at each refresh)\n"
 "      --stacks-budget MS time per second for reading goroutine stacks (the\n"
 "                         goroutines pane; default 20, 0 = off); more goroutines\n"
@@ -135,7 +135,7 @@ int options_parse(int argc, char **argv, struct options *o, FILE *err)
     memset(o, 0, sizeof(*o));
     o->rewind = -1;
     o->delay_s = 1.0;
-    o->sched_hz = 20.0;
+    o->sched_hz = 10.0;
     o->bpf_budget_pct = 2.0;
     o->stacks_budget_ms = 20.0;
     o->profile_hz = 99.0;

@@ -99,7 +99,7 @@ static const struct help_para help_text[] = {
              "stop-the-world (red); dead = no longer used after GOMAXPROCS shrank." },
     { false, "RUNQ: goroutines waiting in this P's own (local) run queue at the last "
              "read. MAX and MEAN: the longest and the average queue seen since the last "
-             "refresh; gmptop looks 50 times a second (--sched-hz), because queues change "
+             "refresh; gmptop looks 10 times a second (--sched-hz), because queues change "
              "in microseconds. NEXT: runnext, a one-place fast lane in front of the queue: "
              "when the running goroutine wakes another (say, by sending on a channel), "
              "the woken one runs next on this P, in the rest of the current time slice. "
