@@ -17,10 +17,14 @@
 #include "target/go_pclntab.h"
 #include "target/go_unwind.h"
 
-/* Direct-mapped caches: a collision replaces. Each starts at its least and doubles
- * (to its most) once it has replaced as many entries as it has slots, so a program with
- * a few hundred distinct pcs keeps a few pages of them, not the ~450 KB a large one
- * needs (a hash spreads even a few entries over every page of a table). */
+/* Two-way caches: a key lives in the slot its hash names or in that slot's neighbour, and
+ * a new key replaces the one of the pair used longer ago. Direct-mapped, two return
+ * addresses of the loaded server's stacks evicted each other every refresh, and each
+ * miss faulted ~10 pages of the trimmed table back in (~0.25 ms a refresh). Each cache
+ * starts at its least and doubles (to its most) once it has replaced as many entries as
+ * it has slots, so a program with a few hundred distinct pcs keeps a few pages of them,
+ * not the ~450 KB a large one needs (a hash spreads even a few entries over every page
+ * of a table). */
 #define FRAME_SLOTS 8192
 #define FRAME_SLOTS_MIN 512
 #define EXPAND_SLOTS 2048
@@ -30,6 +34,7 @@
 
 struct frame_slot {
     uint64_t pc;               /* 0: empty */
+    uint32_t used;             /* the cache's clock at the last hit or fill */
     int32_t sp_delta;
     bool root, known;
 };
@@ -41,6 +46,7 @@ struct func_slot {
 
 struct expand_slot {
     uint64_t key;              /* pc << 1 | caller; 0 empty */
+    uint32_t used;             /* as in frame_slot */
     uint8_t n;
     struct gframe f[EXPAND_MAX];
 };
@@ -115,6 +121,7 @@ struct gr_symbols {
     int64_t trimmed_ns;        /* CLOCK_MONOTONIC of the last trim; 0 never */
     size_t frame_slots, frame_replaced;    /* in use; replaced since the last growth */
     size_t expand_slots, expand_replaced;
+    uint32_t clock;            /* counts lookups: which of a pair was used last */
     struct frame_slot frames[FRAME_SLOTS];
     struct expand_slot expand[EXPAND_SLOTS];
     struct func_slot funcs[FUNC_SLOTS];
@@ -235,12 +242,37 @@ static size_t slot_of(uint64_t key, size_t slots)
     return (size_t)key & (slots - 1);
 }
 
+/* Which of a pair of slots (keys ka, kb; last used ua, ub) is key's: the one holding it
+ * (*hit), else the one to fill: an empty one, else the one used longer ago. 0 is a. */
+static int pick(uint64_t key, uint64_t ka, uint32_t ua, uint64_t kb, uint32_t ub, bool *hit)
+{
+    *hit = ka == key || kb == key;
+    if (*hit)
+        return ka == key ? 0 : 1;
+    return !ka ? 0 : !kb ? 1 : ua <= ub ? 0 : 1;
+}
+
+static struct frame_slot *frame_slot_for(struct gr_symbols *s, uint64_t pc, bool *hit)
+{
+    size_t i = slot_of(pc, s->frame_slots);
+    struct frame_slot *a = &s->frames[i], *b = &s->frames[i ^ 1];
+    return pick(pc, a->pc, a->used, b->pc, b->used, hit) ? b : a;
+}
+
+static struct expand_slot *expand_slot_for(struct gr_symbols *s, uint64_t key, bool *hit)
+{
+    size_t i = slot_of(key, s->expand_slots);
+    struct expand_slot *a = &s->expand[i], *b = &s->expand[i ^ 1];
+    return pick(key, a->key, a->used, b->key, b->used, hit) ? b : a;
+}
+
 bool gr_symbols_frame(struct gr_symbols *s, uint64_t pc, int32_t *sp_delta, bool *root)
 {
-    struct frame_slot *f = &s->frames[slot_of(pc, s->frame_slots)];
-    if (f->pc != pc || pc == 0) {
+    bool hit;
+    struct frame_slot *f = frame_slot_for(s, pc, &hit);
+    if (!hit || pc == 0) {
         if (f->pc && grow(&s->frame_slots, &s->frame_replaced, FRAME_SLOTS))
-            f = &s->frames[slot_of(pc, s->frame_slots)];
+            f = frame_slot_for(s, pc, &hit);
         struct go_pcln_pos at;
         f->pc = pc;
         f->known = go_pclntab_pc_lookup(s->pcln, s->pcln_len, s->text_start, pc, &at) == 0 &&
@@ -248,6 +280,7 @@ bool gr_symbols_frame(struct gr_symbols *s, uint64_t pc, int32_t *sp_delta, bool
         f->sp_delta = f->known ? at.sp_delta : -1;
         f->root = f->known && go_unwind_is_root(at.func);
     }
+    f->used = ++s->clock;
     *sp_delta = f->sp_delta;
     *root = f->root;
     return f->known;
@@ -327,16 +360,19 @@ int gr_symbols_expand(struct gr_symbols *s, uint64_t pc, bool caller, struct gfr
                       int max)
 {
     uint64_t key = pc << 1 | (caller ? 1 : 0);
-    struct expand_slot *e = &s->expand[slot_of(key, s->expand_slots)];
-    if (key && e->key == key && e->n <= max) {   /* n 0: a wrapper, no frame */
+    bool hit;
+    struct expand_slot *e = expand_slot_for(s, key, &hit);
+    if (key && hit && e->n <= max) {   /* n 0: a wrapper, no frame */
+        e->used = ++s->clock;
         memcpy(out, e->f, e->n * sizeof(out[0]));
         return e->n;
     }
-    if (e->key && e->key != key && grow(&s->expand_slots, &s->expand_replaced, EXPAND_SLOTS))
-        e = &s->expand[slot_of(key, s->expand_slots)];
+    if (e->key && !hit && grow(&s->expand_slots, &s->expand_replaced, EXPAND_SLOTS))
+        e = expand_slot_for(s, key, &hit);
     int n = expand_pc(s, pc, caller, out, max);
     if (n >= 0 && n <= EXPAND_MAX) {
         e->key = key;
+        e->used = ++s->clock;
         e->n = (uint8_t)n;
         memcpy(e->f, out, (size_t)n * sizeof(out[0]));
     }
