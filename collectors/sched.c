@@ -59,6 +59,7 @@ struct sched_state {
     int32_t env_gomaxprocs;        /* GOMAXPROCS=n in the target's environment, else 0 */
     uint64_t ncpu;                 /* runtime.ncpu's address (Go < 1.25), 0 unknown */
     int32_t ncpu_value;            /* its value, read once: set at start-up; 0 not yet */
+    struct sched_quota_cache quota;
 
     /* sampler thread */
     pthread_t thread;
@@ -407,9 +408,9 @@ static int sched_sample(void *state, const struct target *t, struct snapshot *s,
     if (rc == -EAGAIN)
         st->dropped++;
     out->dropped = st->dropped;
-    sched_quota_read(t->pid, out);
-    sched_quota_read_policy("", t->pid, t->bin ? go_binary_version(t->bin) : NULL,
-                            t->bin ? go_binary_default_godebug(t->bin) : "", out);
+    sched_quota_read_cached("", t->pid, t->bin ? go_binary_version(t->bin) : NULL,
+                            t->bin ? go_binary_default_godebug(t->bin) : "", &st->quota,
+                            util_mono_ns(), out);
     if (rc < 0) {
         out->valid = false;
         return rc == -ESRCH ? -ESRCH : (rc == -EAGAIN ? -EAGAIN : rc);

@@ -40,6 +40,9 @@ struct cg_cpu {
     double quota;             /* CPUs, NAN = none */
     int64_t nr_throttled;     /* -1 unknown */
     int64_t throttled_ns;
+    /* The cpu.stat files the counters came from, for the ticks between full reads. */
+    int nstat;
+    char stat_path[SCHED_QUOTA_STAT_FILES][SCHED_QUOTA_PATH];
 };
 
 static void min_quota(struct cg_cpu *c, double q)
@@ -54,6 +57,9 @@ static void read_cpu_stat(const char *path, struct cg_cpu *c)
     char buf[1024];
     if (proc_read_file(path, buf, sizeof(buf)) <= 0)
         return;
+    if (c->nstat < SCHED_QUOTA_STAT_FILES &&
+        (size_t)snprintf(c->stat_path[c->nstat], SCHED_QUOTA_PATH, "%s", path) < SCHED_QUOTA_PATH)
+        c->nstat++;
     char *save = NULL;
     for (char *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
         long long v;
@@ -140,6 +146,7 @@ static void cgroup_cpu(const char *root, pid_t pid, struct cg_cpu *c)
     char path[256], buf[8192], mnt[512];
     c->quota = NAN;
     c->nr_throttled = c->throttled_ns = -1;
+    c->nstat = 0;
     snprintf(path, sizeof(path), "%s/proc/%d/cgroup", root, (int)pid);
     if (proc_read_file(path, buf, sizeof(buf)) <= 0)
         return;
@@ -170,32 +177,21 @@ static void cgroup_cpu(const char *root, pid_t pid, struct cg_cpu *c)
     }
 }
 
-void sched_quota_read_at(const char *root, pid_t pid, struct sched_sample *out)
+/* CPUs in the process's affinity mask; -1 unknown. A fixture root has no process to
+ * ask: its status file says. */
+static int32_t cpus_allowed(const char *root, pid_t pid)
 {
-    struct cg_cpu c;
-    cgroup_cpu(root, pid, &c);
-    out->cpu_quota = c.quota;
-    out->nr_throttled = c.nr_throttled;
-    out->throttled_ns = c.throttled_ns;
-    out->cpus_online = (int32_t)sysconf(_SC_NPROCESSORS_ONLN);
-    out->cpus_allowed = -1;
     if (root[0] == '\0') {
         cpu_set_t set;
-        if (sched_getaffinity(pid, sizeof(set), &set) == 0)
-            out->cpus_allowed = CPU_COUNT(&set);
-    } else {
-        char path[256], buf[4096];
-        struct proc_status ps;
-        snprintf(path, sizeof(path), "%s/proc/%d/status", root, (int)pid);
-        long n = proc_read_file(path, buf, sizeof(buf));
-        if (n > 0 && proc_parse_status(buf, (size_t)n, &ps) == 0 && ps.have_cpus_allowed)
-            out->cpus_allowed = proc_parse_cpulist(ps.cpus_allowed_list, NULL, 4096);
+        return sched_getaffinity(pid, sizeof(set), &set) == 0 ? CPU_COUNT(&set) : -1;
     }
-}
-
-void sched_quota_read(pid_t pid, struct sched_sample *out)
-{
-    sched_quota_read_at("", pid, out);
+    char path[256], buf[4096];
+    struct proc_status ps;
+    snprintf(path, sizeof(path), "%s/proc/%d/status", root, (int)pid);
+    long n = proc_read_file(path, buf, sizeof(buf));
+    if (n > 0 && proc_parse_status(buf, (size_t)n, &ps) == 0 && ps.have_cpus_allowed)
+        return proc_parse_cpulist(ps.cpus_allowed_list, NULL, 4096);
+    return -1;
 }
 
 /* NAME's value in the environment the process started with (what its runtime read);
@@ -336,4 +332,43 @@ void sched_quota_read_policy(const char *root, pid_t pid, const char *go_version
     }
     out->gomaxprocs_auto = go_maxprocs_default(&in);
     out->gomaxprocs_policy = flags;
+}
+
+void sched_quota_read_cached(const char *root, pid_t pid, const char *go_version,
+                             const char *default_godebug, struct sched_quota_cache *qc,
+                             int64_t now_ns, struct sched_sample *out)
+{
+    int32_t allowed = cpus_allowed(root, pid);
+    if (!qc->read_ns || now_ns - qc->read_ns >= SCHED_QUOTA_REREAD_NS || allowed != qc->allowed) {
+        /* Everything, as sched_quota_read and sched_quota_read_policy do. */
+        struct cg_cpu c;
+        cgroup_cpu(root, pid, &c);
+        qc->read_ns = now_ns;
+        qc->quota = c.quota;
+        qc->online = (int32_t)sysconf(_SC_NPROCESSORS_ONLN);
+        qc->allowed = allowed;
+        qc->nstat = c.nstat;
+        memcpy(qc->stat_path, c.stat_path, sizeof(qc->stat_path));
+        out->cpu_quota = c.quota;
+        out->nr_throttled = c.nr_throttled;
+        out->throttled_ns = c.throttled_ns;
+        out->cpus_online = qc->online;
+        out->cpus_allowed = allowed;
+        sched_quota_read_policy(root, pid, go_version, default_godebug, out);
+        qc->gomaxprocs_auto = out->gomaxprocs_auto;
+        qc->gomaxprocs_policy = out->gomaxprocs_policy;
+        return;
+    }
+    /* Between: only the throttling counters move each tick. */
+    struct cg_cpu c = { .quota = qc->quota, .nr_throttled = -1, .throttled_ns = -1,
+                        .nstat = SCHED_QUOTA_STAT_FILES };
+    for (int i = 0; i < qc->nstat; i++)
+        read_cpu_stat(qc->stat_path[i], &c);
+    out->cpu_quota = qc->quota;
+    out->nr_throttled = c.nr_throttled;
+    out->throttled_ns = c.throttled_ns;
+    out->cpus_online = qc->online;
+    out->cpus_allowed = allowed;
+    out->gomaxprocs_auto = qc->gomaxprocs_auto;
+    out->gomaxprocs_policy = qc->gomaxprocs_policy;
 }

@@ -136,6 +136,8 @@ static void write_file(const char *rel, const void *data, size_t len)
     fclose(f);
 }
 
+static void write_text(const char *rel, const char *text) { write_file(rel, text, strlen(text)); }
+
 /* A fixture process 42 with this environment (NUL-separated) and, when cg_file is set,
  * fd 3 open on ROOT/cg/<cg_file> holding contents. */
 static void fixture(const char *env, size_t envlen, const char *cg_file, const char *contents)
@@ -234,6 +236,57 @@ static void test_policy_fixture(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* Between full reads only cpu.stat is read again: a new limit shows at the next full
+ * read (SCHED_QUOTA_REREAD_NS later), a new affinity mask at once, throttling each tick. */
+static void test_quota_cache(void **state)
+{
+    (void)state;
+    snprintf(root, sizeof(root), "/tmp/gmptop-quota-%d", (int)getpid());
+    fixture(ENV("HOME=/"), NULL, NULL);
+    char cmd[1024];
+    snprintf(cmd, sizeof(cmd), "mkdir -p '%s/sys/fs/cgroup/app'", root);
+    assert_int_equal(system(cmd), 0);
+    write_text("proc/42/cgroup", "0::/app\n");
+    write_text("proc/42/status", "Name:\tx\nCpus_allowed_list:\t0-3\n");
+    write_text("sys/fs/cgroup/app/cpu.max", "50000 100000\n");
+    write_text("sys/fs/cgroup/app/cpu.stat", "nr_throttled 3\nthrottled_usec 7\n");
+    struct sched_quota_cache qc;
+    memset(&qc, 0, sizeof(qc));
+    struct sched_sample s;
+    memset(&s, 0, sizeof(s));
+    int64_t t0 = 1000000000LL;
+    sched_quota_read_cached(root, 42, "go1.25.12", "", &qc, t0, &s);
+    assert_true(fabs(s.cpu_quota - 0.5) < 1e-9);
+    assert_int_equal(s.nr_throttled, 3);
+    assert_int_equal(s.throttled_ns, 7000);
+    assert_int_equal(s.cpus_allowed, 4);
+    assert_int_equal(s.gomaxprocs_auto, 4);     /* no cgroup file open: the mask */
+    /* The limit rises and throttling goes on: the counters move, the limit waits. */
+    write_text("sys/fs/cgroup/app/cpu.max", "200000 100000\n");
+    write_text("sys/fs/cgroup/app/cpu.stat", "nr_throttled 5\nthrottled_usec 9\n");
+    memset(&s, 0, sizeof(s));
+    sched_quota_read_cached(root, 42, "go1.25.12", "", &qc, t0 + 1000000000LL, &s);
+    assert_true(fabs(s.cpu_quota - 0.5) < 1e-9);
+    assert_int_equal(s.nr_throttled, 5);
+    assert_int_equal(s.throttled_ns, 9000);
+    assert_int_equal(s.gomaxprocs_auto, 4);
+    memset(&s, 0, sizeof(s));
+    sched_quota_read_cached(root, 42, "go1.25.12", "", &qc, t0 + SCHED_QUOTA_REREAD_NS, &s);
+    assert_true(fabs(s.cpu_quota - 2.0) < 1e-9);
+    assert_int_equal(s.cpus_allowed, 4);
+    /* A new affinity mask is a full read at once. */
+    write_text("sys/fs/cgroup/app/cpu.max", "max 100000\n");
+    write_text("proc/42/status", "Name:\tx\nCpus_allowed_list:\t0-1\n");
+    memset(&s, 0, sizeof(s));
+    sched_quota_read_cached(root, 42, "go1.25.12", "", &qc,
+                            t0 + SCHED_QUOTA_REREAD_NS + 1000000LL, &s);
+    assert_true(isnan(s.cpu_quota));
+    assert_int_equal(s.cpus_allowed, 2);
+    assert_int_equal(s.gomaxprocs_auto, 2);
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -241,6 +294,7 @@ int main(void)
         cmocka_unit_test(test_godebug_parse),
         cmocka_unit_test(test_buildinfo_setting),
         cmocka_unit_test(test_policy_fixture),
+        cmocka_unit_test(test_quota_cache),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
