@@ -444,6 +444,7 @@ static void sched_close(void *state)
         pthread_join(st->thread, NULL);
     }
     gr_reader_close(st->groups);
+    sched_quota_cache_close(&st->quota);
     goroutines_sample_free(&st->groups_last);
     sched_scratch_free(&st->scratch);
     sched_layout_free(&st->layout);

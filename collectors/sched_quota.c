@@ -5,6 +5,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <sched.h>
 #include <stdbool.h>
@@ -52,14 +53,8 @@ static void min_quota(struct cg_cpu *c, double q)
 }
 
 /* "key value" lines of cpu.stat: v2 has throttled_usec, v1 throttled_time (ns). */
-static void read_cpu_stat(const char *path, struct cg_cpu *c)
+static void parse_cpu_stat(char *buf, struct cg_cpu *c)
 {
-    char buf[1024];
-    if (proc_read_file(path, buf, sizeof(buf)) <= 0)
-        return;
-    if (c->nstat < SCHED_QUOTA_STAT_FILES &&
-        (size_t)snprintf(c->stat_path[c->nstat], SCHED_QUOTA_PATH, "%s", path) < SCHED_QUOTA_PATH)
-        c->nstat++;
     char *save = NULL;
     for (char *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
         long long v;
@@ -75,7 +70,17 @@ static void read_cpu_stat(const char *path, struct cg_cpu *c)
     }
 }
 
-/* cgroup v2: cpu.max in the group's directory. true when the file was there. */
+static void read_cpu_stat(const char *path, struct cg_cpu *c)
+{
+    char buf[1024];
+    if (proc_read_file(path, buf, sizeof(buf)) <= 0)
+        return;
+    if (c->nstat < SCHED_QUOTA_STAT_FILES &&
+        (size_t)snprintf(c->stat_path[c->nstat], SCHED_QUOTA_PATH, "%s", path) < SCHED_QUOTA_PATH)
+        c->nstat++;
+    parse_cpu_stat(buf, c);
+}
+
 static bool limit_v2(const char *dir, struct cg_cpu *c)
 {
     char path[4300], buf[128];
@@ -347,8 +352,10 @@ void sched_quota_read_cached(const char *root, pid_t pid, const char *go_version
         qc->quota = c.quota;
         qc->online = (int32_t)sysconf(_SC_NPROCESSORS_ONLN);
         qc->allowed = allowed;
-        qc->nstat = c.nstat;
-        memcpy(qc->stat_path, c.stat_path, sizeof(qc->stat_path));
+        /* The files stay open: a cgroup file's open costs more than its read. */
+        sched_quota_cache_close(qc);
+        for (int i = 0; i < c.nstat; i++)
+            qc->stat_fd[qc->nfd++] = open(c.stat_path[i], O_RDONLY | O_CLOEXEC);
         out->cpu_quota = c.quota;
         out->nr_throttled = c.nr_throttled;
         out->throttled_ns = c.throttled_ns;
@@ -360,10 +367,15 @@ void sched_quota_read_cached(const char *root, pid_t pid, const char *go_version
         return;
     }
     /* Between: only the throttling counters move each tick. */
-    struct cg_cpu c = { .quota = qc->quota, .nr_throttled = -1, .throttled_ns = -1,
-                        .nstat = SCHED_QUOTA_STAT_FILES };
-    for (int i = 0; i < qc->nstat; i++)
-        read_cpu_stat(qc->stat_path[i], &c);
+    struct cg_cpu c = { .quota = qc->quota, .nr_throttled = -1, .throttled_ns = -1 };
+    for (int i = 0; i < qc->nfd; i++) {
+        char buf[1024];
+        ssize_t n = qc->stat_fd[i] >= 0 ? pread(qc->stat_fd[i], buf, sizeof(buf) - 1, 0) : -1;
+        if (n > 0) {
+            buf[n] = '\0';
+            parse_cpu_stat(buf, &c);
+        }
+    }
     out->cpu_quota = qc->quota;
     out->nr_throttled = c.nr_throttled;
     out->throttled_ns = c.throttled_ns;
@@ -371,4 +383,12 @@ void sched_quota_read_cached(const char *root, pid_t pid, const char *go_version
     out->cpus_allowed = allowed;
     out->gomaxprocs_auto = qc->gomaxprocs_auto;
     out->gomaxprocs_policy = qc->gomaxprocs_policy;
+}
+
+void sched_quota_cache_close(struct sched_quota_cache *qc)
+{
+    for (int i = 0; i < qc->nfd; i++)
+        if (qc->stat_fd[i] >= 0)
+            close(qc->stat_fd[i]);
+    qc->nfd = 0;
 }

@@ -21,8 +21,9 @@ void sched_quota_read_policy(const char *root, pid_t pid, const char *go_version
  * (the process's cgroup file, every level's limit files on the v2 and v1 trees, the
  * environment, the fds) took ~130 us a tick on the loaded server, so it is done every
  * SCHED_QUOTA_REREAD_NS and whenever the affinity mask changed; between, only the
- * cpu.stat files the last full read found (throttling moves each tick). A limit or
- * GODEBUG changed at run time shows within 5 s. */
+ * cpu.stat files the last full read found (throttling moves each tick), kept open. A
+ * limit or GODEBUG changed at run time shows within 5 s. The cache starts zeroed;
+ * sched_quota_cache_close closes its files. */
 #define SCHED_QUOTA_STAT_FILES 2
 #define SCHED_QUOTA_PATH 4400
 #define SCHED_QUOTA_REREAD_NS 5000000000LL
@@ -31,12 +32,13 @@ struct sched_quota_cache {
     double quota;
     int32_t online, allowed;       /* allowed: the affinity mask's CPUs then */
     int32_t gomaxprocs_auto, gomaxprocs_policy;
-    int nstat;
-    char stat_path[SCHED_QUOTA_STAT_FILES][SCHED_QUOTA_PATH];
+    int nfd;                       /* stat_fd[0..nfd) are open (or -1: failed) */
+    int stat_fd[SCHED_QUOTA_STAT_FILES];
 };
 void sched_quota_read_cached(const char *root, pid_t pid, const char *go_version,
                              const char *default_godebug, struct sched_quota_cache *qc,
                              int64_t now_ns, struct sched_sample *out);
+void sched_quota_cache_close(struct sched_quota_cache *qc);
 
 /* cgroup v2 cpu.max ("max 100000", "250000 100000") -> CPUs, NAN for no limit.
  * Returns 0 or -EINVAL. */

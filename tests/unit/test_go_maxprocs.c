@@ -283,6 +283,7 @@ static void test_quota_cache(void **state)
     assert_true(isnan(s.cpu_quota));
     assert_int_equal(s.cpus_allowed, 2);
     assert_int_equal(s.gomaxprocs_auto, 2);
+    sched_quota_cache_close(&qc);
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
     assert_int_equal(system(cmd), 0);
 }
