@@ -41,7 +41,9 @@ printf 'module server\n\ngo 1.19\n' >"$work/server/go.mod"
 srv=$!
 until grep -q listening "$work/srv.out"; do sleep 0.05; done
 addr=$(awk '/listening/{print $2}' "$work/srv.out")
-secs=$(python3 -c "print(int($snaps * 0.2 + 30 + $rss_secs + ($cpu_secs * $cpu_windows + 75 if $cpu_secs else 0)))")
+# Longer than every part takes (the exit trap stops it): a load that ended during a
+# window would read as gmptop's and htop's cost on an idle machine.
+secs=$(python3 -c "print(int($snaps * 0.5 + 120 + $rss_secs + ($cpu_secs * $cpu_windows + 75 if $cpu_secs else 0)))")
 wrk -t1 -c32 -d"${secs}s" "http://$addr/x" >/dev/null 2>&1 &
 load=$!
 sleep 2
