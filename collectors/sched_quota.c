@@ -81,6 +81,7 @@ static void read_cpu_stat(const char *path, struct cg_cpu *c)
     parse_cpu_stat(buf, c);
 }
 
+/* cgroup v2: cpu.max in the group's directory. true when the file was there. */
 static bool limit_v2(const char *dir, struct cg_cpu *c)
 {
     char path[4300], buf[128];
@@ -345,7 +346,7 @@ void sched_quota_read_cached(const char *root, pid_t pid, const char *go_version
 {
     int32_t allowed = cpus_allowed(root, pid);
     if (!qc->read_ns || now_ns - qc->read_ns >= SCHED_QUOTA_REREAD_NS || allowed != qc->allowed) {
-        /* Everything, as sched_quota_read and sched_quota_read_policy do. */
+        /* Everything: the cgroup trees, the CPUs, the policy. */
         struct cg_cpu c;
         cgroup_cpu(root, pid, &c);
         qc->read_ns = now_ns;
