@@ -240,7 +240,6 @@ static int threads_sample(void *state, const struct target *t, struct snapshot *
     unsigned pid = (unsigned)st->pid;
     rewinddir(st->task_dir);
     int alive = 0;
-    errno = 0;
     struct dirent *de;
     while ((de = readdir(st->task_dir))) {
         char *end;
@@ -265,7 +264,6 @@ static int threads_sample(void *state, const struct target *t, struct snapshot *
         *slot = ts;
         if (ts.state != 'Z' && ts.state != 'X')
             alive++;
-        errno = 0;
     }
     /* The listing failed (ENOENT, ESRCH: the process is gone), no thread listed, every
      * listed one gone, or only a zombie left waiting for its parent: the process has
