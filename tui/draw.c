@@ -287,8 +287,9 @@ void draw_sparkline(int y, int x, int w, const double *vals, size_t n, double ma
 void draw_chart(int y, int x, int w, int h, const double *vals, size_t n, double max)
 {
     /* Rows go to curses as wide strings: a chart is most of the cells of the scheduler
-     * pane, and a UTF-8 string costs curses a multibyte conversion per cell (~5% of
-     * gmptop's CPU at 1 s, perf on the loaded server). */
+     * pane, and a UTF-8 string costs curses a multibyte conversion per cell. The charts
+     * were ~5% of gmptop's CPU at 1 s (perf, loaded server) and still ~2% after this:
+     * most of it is curses' own work per cell. */
     static const wchar_t eighths_w[9] = { L' ', 0x2581, 0x2582, 0x2583, 0x2584,
                                           0x2585, 0x2586, 0x2587, 0x2588 };
     static const wchar_t eighths_a[9] = { L' ', L'.', L'.', L'.', L'+', L'+', L'+', L'+',
