@@ -12,13 +12,17 @@
 # GOMAXPROCS 2) saturated by `wrk -t1 -c32`; "pingpong" and "mixed" from
 # tests/live/park_workload.go (ops/s). On a 2-core machine a budget of B% of one core is
 # B/2% of the machine: the loss a saturated server may show is that plus gmptop's own CPU.
+# A server pair is two runs against one server process (alternating which goes first);
+# a ping-pong or mixed pair is phases of one workload process, without gmptop before
+# and after the phase with it (park_pair), each pair a new process.
 #
 # Usage: SRCDIR/scripts/bench-governor.sh [PAIRS] [SECONDS] [WORKLOADS] [BUDGETS]
 #   defaults: 6 pairs, 8 s runs, "server pingpong mixed", "2 1 5"
 #   (root; wrk for the server; GO=toolchain, GMPTOP=path/to/gmptop; LEAD=seconds
 #   gmptop runs before each timed run, default 6; GMPTOP_ARGS: more options for gmptop,
 #   e.g. "--profile-hz 0" to take a collector out; PIN=1: the server on one core and
-#   wrk on the other, which takes out most of this VM's run-to-run noise)
+#   wrk on the other, and the park workloads with one P on CPU 1, which takes out most
+#   of this VM's run-to-run noise)
 set -eu
 pairs=${1:-6}
 secs=${2:-8}
@@ -63,7 +67,13 @@ gmptop_stop() {
     # What the governor said over the timed run: the mean of each refresh's figures.
     gsaid=$(python3 - "$work/g.json" "$gskip" <<'EOF'
 import json, sys
-rows = [json.loads(l) for l in open(sys.argv[1]) if l.startswith('{')][int(sys.argv[2]):]
+rows = []
+for l in open(sys.argv[1]):
+    try:
+        rows.append(json.loads(l))
+    except ValueError:      # the line gmptop was writing when it was stopped
+        pass
+rows = rows[int(sys.argv[2]):]
 def mean(k):
     v = [r["park"].get(k) for r in rows if isinstance(r.get("park"), dict)]
     v = [x for x in v if isinstance(x, (int, float))]
@@ -102,25 +112,46 @@ server_run() {
     [ "$2" = - ] || gmptop_stop
     echo "$r"
 }
-park_run() {
+# One pair on a park workload: one process, measured by itself (PARK_PHASES: it prints
+# the ops since the previous SIGUSR1 at each one) over three phases: $secs/2 without
+# gmptop, $secs with gmptop at budget $2, $secs/2 without. Threads are placed per
+# process and ping-pong's rate differs by 10-20% between placements; within one process
+# both sides share it, and the two halves without gmptop, before and after, take out a
+# drift of the process's rate (the mixed pool's moves by several % over a minute).
+# Prints "none gmptop".
+park_pair() {
     rm -f "$work/out"
-    PARK_WAIT=1 "$work/parkwl.bin" "$1" "$secs" >"$work/out" 2>&1 &
+    if [ "${PIN:-0}" = 1 ]; then
+        # One P on CPU 1: a ping-pong or the mixed pool then runs at one rate (within 1%
+        # and 2% a second here) where two Ps on two CPUs switch between placements.
+        GOMAXPROCS=1 PARK_PHASES=1 taskset -c 1 "$work/parkwl.bin" "$1" >"$work/out" 2>&1 &
+    else
+        PARK_PHASES=1 "$work/parkwl.bin" "$1" >"$work/out" 2>&1 &
+    fi
     w=$!
     until grep -q ready "$work/out" 2>/dev/null; do sleep 0.05; done
-    if [ "$2" != - ]; then
-        gmptop_start "$w" "$2"
-        until [ -s "$work/g.json" ]; do sleep 0.05; done
-        sleep "$lead"
-        gskip=$((lead + 1))
-        gt0=$(cpu_ticks "$g")
-        gsecs=$secs
-    fi
-    kill -USR1 "$w"
-    until grep -q '^ops' "$work/out"; do sleep 0.1; done
-    [ "$2" = - ] || gmptop_stop
+    half=$(awk -v s="$secs" 'BEGIN{print s / 2}')
+    sleep 1
+    kill -USR1 "$w"; sleep "$half"; kill -USR1 "$w"               # phases 1 (gap), 2
+    gmptop_start "$w" "$2"
+    until [ -s "$work/g.json" ]; do sleep 0.05; done
+    sleep "$lead"
+    gskip=$((lead + 1))
+    gt0=$(cpu_ticks "$g")
+    gsecs=$secs
+    kill -USR1 "$w"; sleep "$secs"; kill -USR1 "$w"               # 3 (gap), 4
+    gmptop_stop
+    sleep 1     # the probe's last detach retires
+    kill -USR1 "$w"; sleep "$half"; kill -USR1 "$w"               # 5 (gap), 6
+    n=0
+    until [ "$(grep -c '^phase' "$work/out")" -ge 6 ] || [ $n -ge 100 ]; do
+        sleep 0.05; n=$((n + 1))
+    done
     kill "$w" 2>/dev/null || :
     wait "$w" 2>/dev/null || :
-    awk '/^ops/{print $6}' "$work/out"
+    awk '/^phase/{n++; r[n] = $7}
+        END{ if (r[2] == "" || r[4] == "" || r[6] == "") print "nan nan"
+             else print (r[2] + r[6]) / 2, r[4] }' "$work/out"
 }
 
 echo "Go $("$go" env GOVERSION); $(nproc) CPUs; $pairs pairs of ${secs} s per budget"
@@ -140,18 +171,19 @@ for wl in $workloads; do
         until grep -q listening "$work/srv.out"; do sleep 0.05; done
         addr=$(awk '/listening/{print $2}' "$work/srv.out")
         $wrk -t1 -c32 -d2s "http://$addr/" >/dev/null 2>&1 || :      # warm-up
-        run=server_run
-    else
-        run=park_run
     fi
     for b in $budgets; do
         echo "== $wl, --bpf-budget $b"
         losses=""
         for i in $(seq "$pairs"); do
-            if [ $((i % 2)) = 1 ]; then
-                a=$($run "$wl" -); o=$($run "$wl" "$b")
+            if [ "$wl" != server ]; then
+                # shellcheck disable=SC2046
+                set -- $(park_pair "$wl" "$b")
+                a=$1 o=$2
+            elif [ $((i % 2)) = 1 ]; then
+                a=$(server_run "$wl" -); o=$(server_run "$wl" "$b")
             else
-                o=$($run "$wl" "$b"); a=$($run "$wl" -)
+                o=$(server_run "$wl" "$b"); a=$(server_run "$wl" -)
             fi
             loss=$(python3 -c "import sys; a,b=map(float,sys.argv[1:3]); print('%.2f' % ((a-b)/a*100))" "$a" "$o")
             echo "pair $i: none $a/s, gmptop $o/s: loss $loss%  ($(cat "$work/said"))"
@@ -162,7 +194,9 @@ for wl in $workloads; do
         # six is only as good as that interval says.
         python3 - "$wl" "$b" $losses <<'PY'
 import random, statistics as s, sys
-v = sorted(map(float, sys.argv[3:]))
+v = sorted(x for x in map(float, sys.argv[3:]) if x == x)   # a failed pair is nan
+if not v:
+    sys.exit("%s, budget %s%%: no pair completed" % (sys.argv[1], sys.argv[2]))
 rng = random.Random(1)
 meds = sorted(s.median(rng.choices(v, k=len(v))) for _ in range(2000))
 lo, hi = meds[int(0.05 * len(meds))], meds[int(0.95 * len(meds)) - 1]

@@ -12,6 +12,11 @@
 //
 // With PARK_WAIT=1 the timed modes wait for SIGUSR1 before they start (so a tool can
 // attach first) and linger 1.5 s after printing (so it can read its last counts).
+// With PARK_PHASES=1 they run until killed and print "phase ops N secs S ops_per_s X"
+// for the work done since the previous SIGUSR1 at each one: a benchmark compares phases
+// of one process (scripts/bench-governor.sh), so where the scheduler happened to place
+// this process's threads, which moves ping-pong's rate by 10% from one run to the next,
+// is the same on both sides of a comparison.
 package main
 
 import (
@@ -21,6 +26,7 @@ import (
 	"sort"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -104,6 +110,27 @@ func waitStart() {
 	signal.Stop(sig)
 }
 
+// phases: in PARK_PHASES mode, reports the ops counted in *ops at each SIGUSR1 and
+// returns true (the caller then runs until killed); otherwise false.
+func phases(ops *atomic.Int64) bool {
+	if os.Getenv("PARK_PHASES") != "1" {
+		return false
+	}
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGUSR1)
+	fmt.Println("ready")
+	go func() {
+		last, t0 := ops.Load(), time.Now()
+		for range sig {
+			n, t := ops.Load(), time.Now()
+			el := t.Sub(t0).Seconds()
+			fmt.Printf("phase ops %d secs %.3f ops_per_s %.0f\n", n-last, el, float64(n-last)/el)
+			last, t0 = n, t
+		}
+	}()
+	return true
+}
+
 func report(ops int64, el time.Duration) {
 	fmt.Printf("ops %d secs %.3f ops_per_s %.0f\n", ops, el.Seconds(), float64(ops)/el.Seconds())
 	if os.Getenv("PARK_WAIT") == "1" {
@@ -119,7 +146,10 @@ func pingpong(secs float64) {
 			pong <- v
 		}
 	}()
-	var ops int64
+	var ops atomic.Int64
+	if phases(&ops) {
+		secs = 1e9
+	}
 	end := time.Now().Add(time.Duration(secs * float64(time.Second)))
 	t0 := time.Now()
 	for time.Now().Before(end) {
@@ -127,9 +157,9 @@ func pingpong(secs float64) {
 			ping <- k
 			<-pong
 		}
-		ops += 100
+		ops.Add(100)
 	}
-	report(ops, time.Since(t0))
+	report(ops.Load(), time.Since(t0))
 }
 
 func mixed(secs float64) {
@@ -162,12 +192,20 @@ func mixed(secs float64) {
 			}
 		}()
 	}
-	var done int64
+	var done atomic.Int64
+	if phases(&done) {
+		secs = 1e9
+	}
 	aggDone := make(chan struct{})
 	go func() {
+		n := int64(0)
 		for range results {
-			done++
+			if n++; n == 64 { // one atomic add per 64 results: not a point of contention
+				done.Add(n)
+				n = 0
+			}
 		}
+		done.Add(n)
 		close(aggDone)
 	}()
 	stop := make(chan struct{})
@@ -196,7 +234,7 @@ func mixed(secs float64) {
 	close(results)
 	<-aggDone
 	close(stop)
-	report(done, time.Since(t0))
+	report(done.Load(), time.Since(t0))
 }
 
 func arg(i int, def float64) float64 {
