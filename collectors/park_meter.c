@@ -4,7 +4,9 @@
  * hit it, so the governor's own duty cycle is an experiment: compare the target's system
  * time per second while attached with while detached, after scaling the detached figure
  * by the user time (the program's own work) of each, since a program slowed by the probe
- * also makes fewer system calls. Pure arithmetic over counts the caller reads. */
+ * also makes fewer system calls; and compare the user time itself, which is the work a
+ * program whose every step waits on the traps does not get done. Pure arithmetic over
+ * counts the caller reads. */
 #include "collectors/park_probe.h"
 
 #include <math.h>
@@ -58,38 +60,47 @@ static void pool(const struct park_meter *m, int skip, struct pooled *p)
     }
 }
 
-/* Cores the probe takes while attached, and ns per event; false without both states. */
-static bool estimate(const struct pooled *p, double *cores, double *cost_ns)
+/* Cores the probe takes while attached, and ns per event, by one of two figures
+ * (kind); false without both states.
+ * - METER_TRAP, the trap time: the system time attached beyond what the program's own
+ *   work would make (detached system time scaled by user time attached / detached);
+ * - METER_LOST, the work lost: the share of its own (user) work the program did not do
+ *   while attached, times the CPU that work takes. A program whose every step waits on
+ *   the traps (a channel ping-pong on one core) loses 99% of its work attached while
+ *   the traps' own time, tick-sampled, reads 77-100% of a core; a server whose offered
+ *   load the probe does not slow loses no work, and its trap time is the cost. */
+enum meter_kind { METER_TRAP, METER_LOST, METER_KINDS };
+
+static bool estimate(const struct pooled *p, enum meter_kind kind, double *cores,
+                     double *cost_ns)
 {
     if (p->w[0] < PARK_METER_MIN_NS || p->w[1] < PARK_METER_MIN_NS)
         return false;
     double u1 = p->u[1] / p->w[1], s1 = p->s[1] / p->w[1];
     double u0 = p->u[0] / p->w[0], s0 = p->s[0] / p->w[0];
-    /* Without user time detached there is nothing to scale by: the system time then is
-     * what the program does without the probe, whatever it runs. */
-    double expected = u0 > 0 ? s0 * (u1 / u0) : s0;
-    *cores = s1 - expected;
+    if (kind == METER_LOST) {
+        *cores = u0 > 0 ? (1.0 - u1 / u0) * (u0 + s0) : 0.0;
+    } else {
+        /* Without user time detached there is nothing to scale by: the system time then
+         * is what the program does without the probe, whatever it runs. */
+        double expected = u0 > 0 ? s0 * (u1 / u0) : s0;
+        *cores = s1 - expected;
+    }
     double rate = p->ev * 1e9 / p->w[1];
     *cost_ns = rate > 0 ? *cores / rate * 1e9 : NAN;
     return true;
 }
 
-bool park_meter_estimate(const struct park_meter *m, struct park_meter_est *out)
+/* One figure over the window, with its error from how much it moves when one batch is
+ * left out (the jackknife): the tick-sampled CPU times and the load itself are what
+ * vary. False without both states; the errors stay NAN under three usable batches. */
+static bool estimate_with_error(const struct park_meter *m, const struct pooled *all,
+                                enum meter_kind kind, double *cores, double *cost,
+                                double *cores_err, double *cost_err)
 {
-    memset(out, 0, sizeof(*out));
-    out->attached_cores = out->cost_ns = out->cores_err = out->cost_err_ns = NAN;
-    struct pooled all;
-    pool(m, -1, &all);
-    out->attached_s = all.w[1] / 1e9;
-    out->detached_s = all.w[0] / 1e9;
-    double cores, cost;
-    if (!estimate(&all, &cores, &cost))
+    *cores_err = *cost_err = NAN;
+    if (!estimate(all, kind, cores, cost))
         return false;
-    out->valid = true;
-    out->attached_cores = cores;
-    out->cost_ns = cost;
-    /* The error from how much the estimate moves when one batch is left out (the
-     * jackknife): the tick-sampled CPU times and the load itself are what vary. */
     int n = m->nclosed + 1;
     if (n < 3)
         return true;
@@ -102,7 +113,7 @@ bool park_meter_estimate(const struct park_meter *m, struct park_meter_est *out)
         double c, k;
         /* A batch that holds nearly all of one state (the 100 ms re-measurements of a
          * detached probe) cannot be left out; the others still say how the figure moves. */
-        if (!estimate(&p, &c, &k))
+        if (!estimate(&p, kind, &c, &k))
             continue;
         loo_c[used] = c;
         loo_k[used] = k;
@@ -122,7 +133,30 @@ bool park_meter_estimate(const struct park_meter *m, struct park_meter_est *out)
         vc += (loo_c[i] - mc) * (loo_c[i] - mc);
         vk += (loo_k[i] - mk) * (loo_k[i] - mk);
     }
-    out->cores_err = sqrt(vc * (used - 1) / used);
-    out->cost_err_ns = isnan(vk) ? NAN : sqrt(vk * (used - 1) / used);
+    *cores_err = sqrt(vc * (used - 1) / used);
+    *cost_err = isnan(vk) ? NAN : sqrt(vk * (used - 1) / used);
+    return true;
+}
+
+bool park_meter_estimate(const struct park_meter *m, struct park_meter_est *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->attached_cores = out->cost_ns = out->cores_err = out->cost_err_ns = NAN;
+    struct pooled all;
+    pool(m, -1, &all);
+    out->attached_s = all.w[1] / 1e9;
+    out->detached_s = all.w[0] / 1e9;
+    double c[METER_KINDS], k[METER_KINDS], ce[METER_KINDS], ke[METER_KINDS];
+    for (int i = 0; i < METER_KINDS; i++)
+        if (!estimate_with_error(m, &all, (enum meter_kind)i, &c[i], &k[i], &ce[i], &ke[i]))
+            return false;
+    /* The larger figure is what the target pays: each misses what the other sees. */
+    int pick = c[METER_LOST] > c[METER_TRAP] ? METER_LOST : METER_TRAP;
+    out->valid = true;
+    out->lost_work = pick == METER_LOST;
+    out->attached_cores = c[pick];
+    out->cost_ns = k[pick];
+    out->cores_err = ce[pick];
+    out->cost_err_ns = ke[pick];
     return true;
 }

@@ -86,6 +86,19 @@ int park_self_offset(const void *fn, uint64_t *off, char *why, size_t len);
 #define PARK_GOV_REF_MARGIN 4.0
 #define PARK_GOV_REF_NS 100000000LL
 #define PARK_GOV_REF_EVERY 10
+/* Until the meter's figure is known to within half (cost_sure), the reference windows
+ * are longer: 100 ms in 10 s gives the meter 10 ticks of CPU time a window, and a model
+ * 10x under the true cost could go uncorrected for minutes. Detached costs the target
+ * nothing; the histograms miss 3% of the time instead of 1%. */
+#define PARK_GOV_REF_UNSURE_NS 300000000LL
+
+/* The governor plans with this share of the budget that is left to the probe. What no
+ * meter here sees is the traps' damage to the program's own code (its caches and TLB:
+ * counted as its own user work) and what each attach and detach adds: a mixed worker
+ * pool on one core, attached all the time, lost 55% of its work where both meters read
+ * 44% of a core, and sampled at 10% it lost 7.3% where they read 4.4%. Not at
+ * --bpf-budget 100, which limits nothing. */
+#define PARK_GOV_PLAN_SHARE (2.0 / 3.0)
 
 /* ---- measured overhead (park_meter.c) ------------------------------------------------ */
 
@@ -115,6 +128,8 @@ struct park_meter_est {
     double cost_ns;              /* per event, on this target under its load; NAN */
     double cost_err_ns;
     double attached_s, detached_s;   /* the evidence, within the window */
+    bool lost_work;              /* the figure is the work the program did not do while
+                                  * attached, not the traps' system time (park_meter.c) */
 };
 
 void park_meter_init(struct park_meter *m, int64_t now_ns);
@@ -133,6 +148,7 @@ struct park_gov {
                                   * its error) once it has one, else the calibration's */
     double calib_ns;             /* per event, from the calibration at start */
     bool cost_measured;          /* cost_ns is the meter's */
+    bool cost_sure;              /* ... and its error is under half of it */
     double measured_pct;         /* what the meter says the target paid; NAN */
     double measured_err_pct;     /* one standard error; NAN */
     bool ref_due;                /* ON: a reference (detached) window is wanted */
@@ -158,7 +174,8 @@ void park_gov_set_measured(struct park_gov *g, const struct park_meter_est *e,
 void park_gov_set_others(struct park_gov *g, double others_pct);
 /* What gmptop's own CPU takes from busy CPUs now (self_cost.h): planned with likewise. */
 void park_gov_set_self(struct park_gov *g, double self_pct);
-/* The share of the budget the park probe plans with. */
+/* The share of the budget the park probe plans with: what the other parts leave (a
+ * quarter of the budget at least), times PARK_GOV_PLAN_SHARE. */
 double park_gov_budget(const struct park_gov *g);
 /* One refresh: events seen during attached_ns of attachment in the last interval
  * ending at now_ns. Updates rate, duty, state and why. */
@@ -169,6 +186,8 @@ double park_gov_full_pct(const struct park_gov *g);
 double park_gov_est_pct(const struct park_gov *g);
 /* OFF: the spacing of the re-measurements for a probe that would cost full_pct attached. */
 int64_t park_gov_retry_ns(double full_pct, double budget_pct);
+/* How long the reference window of an attached-all-the-time probe is now. */
+int64_t park_gov_ref_ns(const struct park_gov *g);
 /* Whether the probe should be attached at time now_ns (period_start_ns: when the current
  * duty period began). */
 bool park_gov_want_attached(const struct park_gov *g, int64_t period_start_ns, int64_t now_ns);

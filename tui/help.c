@@ -235,8 +235,11 @@ static const struct help_para help_text[] = {
              "the cost per event gmptop measured when it started, and the events per "
              "second." },
     { false, "The governor: the program pays that cost on every state change. gmptop "
-             "multiplies events per second by the cost; when the result is above the "
-             "budget (2% of one CPU by default, --bpf-budget PCT), it samples: the probe "
+             "multiplies events per second by the cost, which it then measures on the "
+             "program itself (its CPU time with the probe on and off); when the result is "
+             "above two thirds of the budget (2% of one CPU by default, --bpf-budget PCT; "
+             "the third kept back is for the traps' harm to the program's caches, which "
+             "no meter sees), it samples: the probe "
              "is attached only part of each second (yellow, 'sampling', with the share), so "
              "counts are lower but the shapes stay right; waits longer than the attached "
              "part are missed. If even 5% is too much it detaches (red, 'off') and "

@@ -359,7 +359,7 @@ static int draw_status(const struct pane_view *v, int y, int x, int w, int end)
         draw_fmt_num(meas, sizeof(meas), p->measured_overhead_pct, 2, 6);
         draw_fmt_num(err, sizeof(err), p->measured_err_pct, 2, 6);
         draw_printf(y++, x, w, "measured on the target: %s%% of a core over 30 s (+-%s; its "
-                    "system time attached vs detached)", meas,
+                    "CPU times attached vs detached)", meas,
                     isfinite(p->measured_err_pct) ? err : "?");
     } else if (y < end && p->state != PARK_GOV_UNAVAILABLE) {
         draw_printf(y++, x, w, "measured on the target: not yet (needs time both attached and "

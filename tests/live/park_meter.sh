@@ -5,7 +5,7 @@
 # the JSON's park section carries the meter's figure (measured_overhead_pct, its error,
 # the measured cost per event) beside the model's (est_overhead_pct); the measured cost
 # per event is positive and within 10x of the calibration's; once the governor takes it
-# (cost_source "measured") it uses it plus its error; what the target paid by the meter
+# (cost_source "measured") it uses it within its error; what the target paid by the meter
 # stays near the budget; and the waits the probe could not time are counted.
 . "$top_srcdir/tests/lib.sh"
 need_root
@@ -51,9 +51,11 @@ assert isinstance(c, (int, float)) and c > 0, ("measured cost", c)
 assert p["cost_ns"] / 10 <= c <= p["cost_ns"] * 10, ("measured vs calibrated", c, p["cost_ns"])
 if p["cost_source"] == "measured":
     assert "(measured)" in p["why"], p["why"]
-    err = p["measured_cost_err_ns"]
-    # gov_cost_ns is the cost at the governor's last step, a refresh may lie between
-    assert 0.5 * (c + err) <= p["gov_cost_ns"] <= 2 * (c + err), (p["gov_cost_ns"], c, err)
+    err = p["measured_cost_err_ns"] or 0
+    # gov_cost_ns is the cost at the governor's last step, a refresh may lie between;
+    # sure of it, the governor takes the cost plus its error, unsure its cost less the
+    # error (when that is above the calibration's)
+    assert 0.5 * (c - err) <= p["gov_cost_ns"] <= 2 * (c + err), (p["gov_cost_ns"], c, err)
 else:
     assert p["cost_source"] == "calibration" and p["gov_cost_ns"] == p["cost_ns"], p
 # The window still holds the first attach (the probe on for its first decision, ~50 ms

@@ -178,12 +178,13 @@ static void test_gov_under_budget(void **st)
     assert_float_equal(park_gov_full_pct(&g), 1.0, 1e-9);
     assert_float_equal(park_gov_est_pct(&g), 1.0, 1e-9);
     assert_true(park_gov_want_attached(&g, PARK_GOV_PERIOD_NS, PARK_GOV_PERIOD_NS + 123));
-    assert_non_null(strstr(g.why, "within the 2.0% budget"));
+    assert_non_null(strstr(g.why, "within the 1.3% budget"));     /* 2/3 of 2% planned */
+    assert_non_null(strstr(g.why, "planned at 2/3 of it"));
     /* Within a factor 4 of the budget by the model: the first 100 ms of every tenth
      * period the probe is off, for the meter to compare with. */
     assert_true(g.ref_due);
     assert_false(park_gov_want_attached(&g, 0, 123));
-    assert_true(park_gov_want_attached(&g, 0, PARK_GOV_REF_NS + 1));
+    assert_true(park_gov_want_attached(&g, 0, park_gov_ref_ns(&g) + 1));
     /* A budget of a whole core (the most) enforces nothing: no reference windows, the
      * probe never comes off (tests count its events against bpftrace's). */
     park_gov_init(&g, 100.0, 1000.0);
@@ -197,7 +198,7 @@ static void test_gov_sampling(void **st)
 {
     (void)st;
     struct park_gov g;
-    park_gov_init(&g, 2.0, 1000.0);
+    park_gov_init(&g, 3.0, 1000.0);              /* 2/3 of 3% planned: 2% */
     park_gov_update(&g, 40000, S, S);            /* 4% > 2%: half the time */
     assert_int_equal(g.state, PARK_GOV_SAMPLING);
     assert_float_equal(g.duty, 0.5, 1e-9);
@@ -221,7 +222,7 @@ static void test_gov_off(void **st)
 {
     (void)st;
     struct park_gov g;
-    park_gov_init(&g, 2.0, 15000.0);             /* a single-stepped probe: 15 us */
+    park_gov_init(&g, 3.0, 15000.0);             /* a single-stepped probe: 15 us; 2% planned */
     park_gov_update(&g, 100000, S, S);           /* 100k/s x 15 us = 150% of a core */
     assert_int_equal(g.state, PARK_GOV_OFF);
     assert_float_equal(park_gov_full_pct(&g), 150.0, 1e-6);
