@@ -1,7 +1,7 @@
 #!/bin/sh
 # park_meter: the park probe's governor measures what the probe costs the target on the
 # target itself. A channel ping-pong (some 300,000 casgstatus calls a second), built with
-# the newest Go, stripped, PIE from the system linker, watched at a 5% budget for 12 s:
+# the newest Go, stripped, PIE from the system linker, watched at a 5% budget for 16 s:
 # the JSON's park section carries the meter's figure (measured_overhead_pct, its error,
 # the measured cost per event) beside the model's (est_overhead_pct); the measured cost
 # per event is positive and within 10x of the calibration's; once the governor takes it
@@ -31,7 +31,9 @@ bin=$outdir/$v-extpie-stripped
 
 "$bin" pingpong 30 >"$work/wl.out" 2>&1 &
 wl=$!
-"$GMPTOP" -p "$wl" -b -n 12 -d 1 --format json --collectors park --bpf-budget 5 \
+# 16 s: off, the probe is re-measured 10 s or more after its first decision, and only
+# that second window counts the waits it cannot time (a sanitized gmptop starts late).
+"$GMPTOP" -p "$wl" -b -n 16 -d 1 --format json --collectors park --bpf-budget 5 \
     >"$work/gm.json" || fail "gmptop exited $?"
 kill "$wl" 2>/dev/null
 wait "$wl" 2>/dev/null
@@ -45,7 +47,7 @@ for k in ("measured_overhead_pct", "measured_overhead_err_pct", "measured_cost_n
           "measured_cost_err_ns", "gov_cost_ns", "cost_source", "est_overhead_pct"):
     assert k in p, ("missing", k)
 m = p["measured_overhead_pct"]
-assert isinstance(m, (int, float)), ("no measurement after 12 s", p["why"])
+assert isinstance(m, (int, float)), ("no measurement after 16 s", p["why"])
 c = p["measured_cost_ns"]
 assert isinstance(c, (int, float)) and c > 0, ("measured cost", c)
 assert p["cost_ns"] / 10 <= c <= p["cost_ns"] * 10, ("measured vs calibrated", c, p["cost_ns"])
@@ -67,9 +69,14 @@ assert m <= 2 * p["budget_pct"] + 2 * err, ("paid", m, "+-", err, "budget", p["b
 # than gmptop's whole CPU could be.
 s = p["self_overhead_pct"]
 assert isinstance(s, (int, float)) and 0 <= s < 25, ("self_overhead_pct", s)
-# Goroutines parked when a window opens end unseen-begun: counted, never filed.
+# Goroutines parked when a window opens end unseen-begun: counted, never filed. Off,
+# the first window after the attach is the re-measurement, 10-60 s later by the
+# governor's arithmetic: checked when the run (16 s, less a late start) held one.
 ev = p["events"]
-assert ev["no_start"] + ev["stale"] > 0, ev
+import re
+every = re.search(r"re-measured every (\d+) s", p["why"])
+if p["state"] != "off" or (every and int(every.group(1)) <= 12):
+    assert ev["no_start"] + ev["stale"] > 0, ev
 print("%s: %s, model %.2f%%, measured %.2f%% +- %.2f of a core; %.2f us/event measured "
       "(calibration %.2f us), governor uses %s" % (sys.argv[2], p["state"], p["est_overhead_pct"],
       m, err, c / 1e3, p["cost_ns"] / 1e3, p["cost_source"]))
