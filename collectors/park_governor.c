@@ -150,8 +150,9 @@ static void explain(struct park_gov *g, double full)
     }
     if (g->budget_pct < 100.0 && g->state != PARK_GOV_UNAVAILABLE) {
         size_t n = strlen(g->why);
-        snprintf(g->why + n, sizeof(g->why) - n, "; planned at 2/3 of it, for the traps' "
-                 "harm to the program's own code that no meter sees");
+        snprintf(g->why + n, sizeof(g->why) - n, "; planned at %d/%d of it, for the traps' "
+                 "harm to the program's own code that no meter sees", PARK_GOV_PLAN_NUM,
+                 PARK_GOV_PLAN_DEN);
     }
 }
 

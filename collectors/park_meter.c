@@ -91,29 +91,24 @@ static bool estimate(const struct pooled *p, enum meter_kind kind, double *cores
     return true;
 }
 
-/* One figure over the window, with its error from how much it moves when one batch is
- * left out (the jackknife): the tick-sampled CPU times and the load itself are what
- * vary. False without both states; the errors stay NAN under three usable batches. */
-static bool estimate_with_error(const struct park_meter *m, const struct pooled *all,
+/* One figure over the window (all), with its error from how much it moves when one
+ * batch is left out (the jackknife over loo[0..nloo), the window less each batch in
+ * turn): the tick-sampled CPU times and the load itself are what vary. False without
+ * both states; the errors stay NAN under three usable leave-outs. */
+static bool estimate_with_error(const struct pooled *all, const struct pooled *loo, int nloo,
                                 enum meter_kind kind, double *cores, double *cost,
                                 double *cores_err, double *cost_err)
 {
     *cores_err = *cost_err = NAN;
     if (!estimate(all, kind, cores, cost))
         return false;
-    int n = m->nclosed + 1;
-    if (n < 3)
-        return true;
     double loo_c[PARK_METER_BATCHES], loo_k[PARK_METER_BATCHES];
     int used = 0;
-    for (int i = 0; i < n; i++) {
-        int idx = (m->head - i + PARK_METER_BATCHES) % PARK_METER_BATCHES;
-        struct pooled p;
-        pool(m, idx, &p);
+    for (int i = 0; i < nloo; i++) {
         double c, k;
         /* A batch that holds nearly all of one state (the 100 ms re-measurements of a
          * detached probe) cannot be left out; the others still say how the figure moves. */
-        if (!estimate(&p, kind, &c, &k))
+        if (!estimate(&loo[i], kind, &c, &k))
             continue;
         loo_c[used] = c;
         loo_k[used] = k;
@@ -146,9 +141,15 @@ bool park_meter_estimate(const struct park_meter *m, struct park_meter_est *out)
     pool(m, -1, &all);
     out->attached_s = all.w[1] / 1e9;
     out->detached_s = all.w[0] / 1e9;
+    /* The leave-one-batch-out pools, once for both figures (none under 3 batches). */
+    struct pooled loo[PARK_METER_BATCHES];
+    int nloo = m->nclosed + 1 >= 3 ? m->nclosed + 1 : 0;
+    for (int i = 0; i < nloo; i++)
+        pool(m, (m->head - i + PARK_METER_BATCHES) % PARK_METER_BATCHES, &loo[i]);
     double c[METER_KINDS], k[METER_KINDS], ce[METER_KINDS], ke[METER_KINDS];
     for (int i = 0; i < METER_KINDS; i++)
-        if (!estimate_with_error(m, &all, (enum meter_kind)i, &c[i], &k[i], &ce[i], &ke[i]))
+        if (!estimate_with_error(&all, loo, nloo, (enum meter_kind)i, &c[i], &k[i], &ce[i],
+                                 &ke[i]))
             return false;
     /* The larger figure is what the target pays: each misses what the other sees. */
     int pick = c[METER_LOST] > c[METER_TRAP] ? METER_LOST : METER_TRAP;

@@ -98,7 +98,9 @@ int park_self_offset(const void *fn, uint64_t *off, char *why, size_t len);
  * pool on one core, attached all the time, lost 55% of its work where both meters read
  * 44% of a core, and sampled at 10% it lost 7.3% where they read 4.4%. Not at
  * --bpf-budget 100, which limits nothing. */
-#define PARK_GOV_PLAN_SHARE (2.0 / 3.0)
+#define PARK_GOV_PLAN_NUM 2
+#define PARK_GOV_PLAN_DEN 3           /* the governor's sentence says "2/3" from these */
+#define PARK_GOV_PLAN_SHARE ((double)PARK_GOV_PLAN_NUM / PARK_GOV_PLAN_DEN)
 
 /* ---- measured overhead (park_meter.c) ------------------------------------------------ */
 
