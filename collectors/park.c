@@ -581,7 +581,8 @@ static void *park_open(const struct target *t, const struct collector_config *cf
     self_cost_init(&st->self);
     st->self_pct = NAN;
     park_gov_init(&st->gov, cfg->bpf_budget_pct, st->cost_ns);
-    park_meter_init(&st->meter, util_mono_ns());
+    long tck = sysconf(_SC_CLK_TCK);
+    park_meter_init(&st->meter, util_mono_ns(), tck > 0 ? 1e9 / (double)tck : 1e7);
     meter_mark_locked(st, false, util_mono_ns(), calls_now(st));
     st->gov.budget_note = cfg->bpf_budget_note;
     /* Attached before open returns: what follows the attach is seen from its start. */

@@ -12,10 +12,11 @@
 #include <math.h>
 #include <string.h>
 
-void park_meter_init(struct park_meter *m, int64_t now_ns)
+void park_meter_init(struct park_meter *m, int64_t now_ns, double tick_ns)
 {
     memset(m, 0, sizeof(*m));
     m->batch_start_ns = now_ns;
+    m->tick_ns = tick_ns > 0 ? tick_ns : 1e7;
 }
 
 void park_meter_add(struct park_meter *m, bool attached, int64_t wall_ns, double user_ns,
@@ -91,6 +92,30 @@ static bool estimate(const struct pooled *p, enum meter_kind kind, double *cores
     return true;
 }
 
+/* A figure's error, in cores, from the counting alone. /proc splits a thread's CPU time,
+ * known to the ns, into user and system by where the timer tick found it: of a state's
+ * n ticks, the k found in the kernel are a binomial count (variance k (1 - k/n), and one
+ * tick more for the readings' rounding), and its user time moves by as much the other
+ * way. Both
+ * figures then vary as (T0/u0)^2 (var s1 + (u1/u0)^2 var s0), T0 = u0 + s0 the CPU used
+ * detached. This is what the first seconds' figures lack (the batches' spread needs
+ * three of them): from 100 ms attached, one tick more is 0.1 of a core. */
+static double count_err(const struct pooled *p, enum meter_kind kind, double tick_ns)
+{
+    double v[2];
+    for (int k = 0; k < 2; k++) {
+        double n = (p->u[k] + p->s[k]) / tick_ns, ns = p->s[k] / tick_ns;
+        double var = n > 0 ? ns * (1.0 - ns / n) : 0.0;    /* ticks found in the kernel */
+        v[k] = (var + 1.0) * tick_ns * tick_ns / (p->w[k] * p->w[k]);
+    }
+    double u0 = p->u[0] / p->w[0], s0 = p->s[0] / p->w[0], u1 = p->u[1] / p->w[1];
+    if (!(u0 > 0))   /* the trap figure compares the system times as they are; no work
+                      * detached leaves none to lose */
+        return kind == METER_TRAP ? sqrt(v[1] + v[0]) : 0.0;
+    double g = (u0 + s0) / u0, r = u1 / u0;
+    return g * sqrt(v[1] + r * r * v[0]);
+}
+
 /* One figure over the window (all), with its error from how much it moves when one
  * batch is left out (the jackknife over loo[0..nloo), the window less each batch in
  * turn): the tick-sampled CPU times and the load itself are what vary. False without
@@ -137,6 +162,7 @@ bool park_meter_estimate(const struct park_meter *m, struct park_meter_est *out)
 {
     memset(out, 0, sizeof(*out));
     out->attached_cores = out->cost_ns = out->cores_err = out->cost_err_ns = NAN;
+    out->cost_count_err_ns = NAN;
     struct pooled all;
     pool(m, -1, &all);
     out->attached_s = all.w[1] / 1e9;
@@ -159,5 +185,8 @@ bool park_meter_estimate(const struct park_meter *m, struct park_meter_est *out)
     out->cost_ns = k[pick];
     out->cores_err = ce[pick];
     out->cost_err_ns = ke[pick];
+    double rate = all.ev * 1e9 / all.w[1];
+    out->cost_count_err_ns = rate > 0 ? count_err(&all, (enum meter_kind)pick, m->tick_ns) /
+                                            rate * 1e9 : NAN;
     return true;
 }

@@ -121,6 +121,7 @@ struct park_meter {
     int head;                    /* the open batch */
     int nclosed;                 /* closed batches still in the window */
     int64_t batch_start_ns;
+    double tick_ns;              /* the unit /proc gives CPU times in (1e9 / USER_HZ) */
 };
 
 struct park_meter_est {
@@ -129,12 +130,14 @@ struct park_meter_est {
     double cores_err;            /* one standard error (jackknife over batches); NAN */
     double cost_ns;              /* per event, on this target under its load; NAN */
     double cost_err_ns;
+    double cost_count_err_ns;    /* the cost's error from the tick counts alone, there
+                                  * from the first estimate (park_meter.c) */
     double attached_s, detached_s;   /* the evidence, within the window */
     bool lost_work;              /* the figure is the work the program did not do while
                                   * attached, not the traps' system time (park_meter.c) */
 };
 
-void park_meter_init(struct park_meter *m, int64_t now_ns);
+void park_meter_init(struct park_meter *m, int64_t now_ns, double tick_ns);
 /* wall_ns of one state (attached or not) during which the target's threads used user_ns
  * and sys_ns of CPU and (attached) hit the probe events times; now_ns its end. */
 void park_meter_add(struct park_meter *m, bool attached, int64_t wall_ns, double user_ns,

@@ -50,10 +50,15 @@ start() {
 # ---- 1. known latencies land in the right buckets ------------------------------------
 # The feed is a spinning producer: at a high CPU weight it stays on time even when other
 # jobs load the machine (a late feed would lengthen the consumer's waits, not gmptop's).
+# The whole budget: the buckets are what is checked here. At the default budget whether
+# this feed's 11k events/s are sampled or left detached depends on what a trap costs the
+# machine (6-7 us on the AMD EPYC VMs here, 19.5 us measured once in CI), which the
+# governor's own tests (park_meter.sh, test_park*.c) cover.
 for bin in $bins; do
     label=$(basename "$bin")
     start nice -n -15 "$bin" sleepchan
-    "$GMPTOP" -p "$WPID" -b -n 4 -d 1 --format json --collectors park >"$work/gm.json" ||
+    "$GMPTOP" -p "$WPID" -b -n 4 -d 1 --format json --collectors park --bpf-budget 100 \
+        >"$work/gm.json" ||
         fail "$label: gmptop exited $?"
     kill "$WPID"; wait "$WPID" 2>/dev/null
     python3 - "$work/gm.json" "$label" <<'PY' || fail "$label: park histograms wrong"
@@ -61,7 +66,7 @@ import json, sys
 lines = [json.loads(l) for l in open(sys.argv[1])]
 park = lines[-1]["park"]
 assert park is not None, ("no park section", lines[-1]["collectors"])
-assert park["state"] in ("on", "sampling"), park["why"]
+assert park["state"] == "on", park["why"]
 def summed(name):
     acc = {}
     for d in lines[1:]:           # each line's buckets hold its own interval

@@ -24,7 +24,7 @@ static void test_meter_arithmetic(void **st)
     (void)st;
     struct park_meter m;
     struct park_meter_est e;
-    park_meter_init(&m, 0);
+    park_meter_init(&m, 0, 1e7);
     assert_false(park_meter_estimate(&m, &e));
     assert_false(e.valid);
     /* Attached only: nothing to compare with. */
@@ -40,7 +40,7 @@ static void test_meter_arithmetic(void **st)
     assert_float_equal(e.cost_ns, (1.2 - 0.8 / 1.2) / 200000.0 * 1e9, 1e-6);
     assert_true(isnan(e.cores_err));             /* one batch: no error yet */
     /* A program that does no user work detached: system times compared as they are. */
-    park_meter_init(&m, 0);
+    park_meter_init(&m, 0, 1e7);
     park_meter_add(&m, false, S, 0, 0.1e9, 0, S);
     park_meter_add(&m, true, S, 0, 0.3e9, 1000, 2 * S);
     assert_true(park_meter_estimate(&m, &e));
@@ -52,7 +52,7 @@ static void test_meter_arithmetic(void **st)
     /* A channel ping-pong on one core: detached, a core of user work; attached, the
      * traps leave it 1% of its work, and their own time, tick-sampled, reads 0.77 of a
      * core. The work lost (0.99 of a core) is the larger figure, and the cost. */
-    park_meter_init(&m, 0);
+    park_meter_init(&m, 0, 1e7);
     park_meter_add(&m, false, S, 1.0e9, 0.0, 0, S);
     park_meter_add(&m, true, S, 0.01e9, 0.77e9, 175000, 2 * S);
     assert_true(park_meter_estimate(&m, &e));
@@ -61,12 +61,53 @@ static void test_meter_arithmetic(void **st)
     assert_float_equal(e.cost_ns, 0.99 / 175000.0 * 1e9, 1e-6);
 }
 
+/* The first figures, before the batches' spread says anything, come from a few ticks of
+ * CPU time: their error is the counts' own. */
+static void test_meter_first_seconds(void **st)
+{
+    (void)st;
+    struct park_meter m;
+    struct park_meter_est e;
+    struct park_gov g;
+    /* A feed at 11.4k events/s, 1.1 cores of user work, sampled: 400 ms detached with
+     * one tick of system time, 100 ms attached with two. Taken as it stands that is
+     * 15.5 us an event, 2.6x the calibration's 6 us; one tick either way in the 100 ms
+     * is 0.1 of a core, so the figure's error is nearly all of it, and the
+     * calibration's cost stays. */
+    park_meter_init(&m, 0, 1e7);
+    park_meter_add(&m, false, 400 * MS, 0.44e9, 0.01e9, 0, 400 * MS);
+    park_meter_add(&m, true, 100 * MS, 0.10e9, 0.02e9, 1140, 500 * MS);
+    assert_true(park_meter_estimate(&m, &e));
+    assert_true(isnan(e.cost_err_ns));
+    assert_float_equal(e.cost_ns, (0.2 - 0.025 * (1.0 / 1.1)) / 11400.0 * 1e9, 1e-3);
+    assert_true(e.cost_count_err_ns > 0.9 * e.cost_ns);
+    park_gov_init(&g, 2.0, 6000.0);
+    park_gov_set_measured(&g, &e, 0.2);
+    assert_false(g.cost_measured);
+    assert_float_equal(g.cost_ns, 6000.0, 1e-9);
+    /* A ping-pong on one core, the same 100 ms: it did no work attached, so the figure
+     * (a core lost, 5.7 us an event) stands well clear of its counts' error and counts
+     * at once over a calibration of 2 us. */
+    park_meter_init(&m, 0, 1e7);
+    park_meter_add(&m, false, 200 * MS, 0.2e9, 0.0, 0, 200 * MS);
+    park_meter_add(&m, true, 100 * MS, 0.0, 0.08e9, 17500, 300 * MS);
+    assert_true(park_meter_estimate(&m, &e));
+    assert_true(e.lost_work);
+    assert_float_equal(e.cost_ns, 1e9 / 175000.0, 1e-3);
+    assert_true(e.cost_count_err_ns < 0.15 * e.cost_ns);
+    park_gov_init(&g, 2.0, 2000.0);
+    park_gov_set_measured(&g, &e, 0.33);
+    assert_true(g.cost_measured);
+    assert_false(g.cost_sure);
+    assert_float_equal(g.cost_ns, e.cost_ns - e.cost_count_err_ns, 1e-6);
+}
+
 static void test_meter_window_and_error(void **st)
 {
     (void)st;
     struct park_meter m;
     struct park_meter_est e;
-    park_meter_init(&m, 0);
+    park_meter_init(&m, 0, 1e7);
     /* 40 s at 2 us an event, then 40 s at 4 us: the window (30 s) ends up with only
      * the second, and identical batches give a zero error. */
     int64_t t = 0;
@@ -186,7 +227,7 @@ static void sim_start(struct sim *s, struct driver *d, double cost_ns, double ev
                        .sys_cores = 0.8 };
     *d = (struct driver){ .attached = true, .next_step = PARK_GOV_FIRST_STEP_NS };
     park_gov_init(&d->g, budget_pct, calib_ns);
-    park_meter_init(&d->m, 0);
+    park_meter_init(&d->m, 0, 1e7);
 }
 
 static void drv_mark(struct driver *d, struct sim *s, int64_t now)
@@ -437,6 +478,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_meter_arithmetic),
+        cmocka_unit_test(test_meter_first_seconds),
         cmocka_unit_test(test_meter_window_and_error),
         cmocka_unit_test(test_governor_follows_measured_cost),
         cmocka_unit_test(test_governor_reference_windows),
