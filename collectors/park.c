@@ -197,17 +197,25 @@ static bool target_exited(struct park_state *st, int timeout_ms)
 static int read_counters(struct park_state *st, struct park_counters *buf,
                          uint64_t out[PARK_C_COUNT]);
 
+/* The unit /proc/PID/stat gives CPU times in, in ns (USER_HZ; 100 where unsaid). */
+static double stat_tick_ns(void)
+{
+    static double ns;
+    if (ns == 0.0) {
+        long tck = sysconf(_SC_CLK_TCK);
+        ns = 1e9 / (double)(tck > 0 ? tck : 100);
+    }
+    return ns;
+}
+
 /* The target's user and system CPU time so far, in ns (all its threads). */
 static bool target_cpu_ns(pid_t pid, double *user_ns, double *sys_ns)
 {
-    static long tck;
-    if (!tck)
-        tck = sysconf(_SC_CLK_TCK) > 0 ? sysconf(_SC_CLK_TCK) : 100;
     struct proc_stat ps;
     if (target_read_stat(pid, &ps) != 0)
         return false;
-    *user_ns = (double)ps.utime * 1e9 / (double)tck;
-    *sys_ns = (double)ps.stime * 1e9 / (double)tck;
+    *user_ns = (double)ps.utime * stat_tick_ns();
+    *sys_ns = (double)ps.stime * stat_tick_ns();
     return true;
 }
 
@@ -581,8 +589,7 @@ static void *park_open(const struct target *t, const struct collector_config *cf
     self_cost_init(&st->self);
     st->self_pct = NAN;
     park_gov_init(&st->gov, cfg->bpf_budget_pct, st->cost_ns);
-    long tck = sysconf(_SC_CLK_TCK);
-    park_meter_init(&st->meter, util_mono_ns(), tck > 0 ? 1e9 / (double)tck : 1e7);
+    park_meter_init(&st->meter, util_mono_ns(), stat_tick_ns());
     meter_mark_locked(st, false, util_mono_ns(), calls_now(st));
     st->gov.budget_note = cfg->bpf_budget_note;
     /* Attached before open returns: what follows the attach is seen from its start. */

@@ -96,10 +96,9 @@ static bool estimate(const struct pooled *p, enum meter_kind kind, double *cores
  * known to the ns, into user and system by where the timer tick found it: of a state's
  * n ticks, the k found in the kernel are a binomial count (variance k (1 - k/n), and one
  * tick more for the readings' rounding), and its user time moves by as much the other
- * way. Both
- * figures then vary as (T0/u0)^2 (var s1 + (u1/u0)^2 var s0), T0 = u0 + s0 the CPU used
- * detached. This is what the first seconds' figures lack (the batches' spread needs
- * three of them): from 100 ms attached, one tick more is 0.1 of a core. */
+ * way. Both figures then vary as (T0/u0)^2 (var s1 + (u1/u0)^2 var s0), T0 = u0 + s0 the
+ * CPU used detached. This is what the first seconds' figures lack (the batches' spread
+ * needs three of them): from 100 ms attached, one tick more is 0.1 of a core. */
 static double count_err(const struct pooled *p, enum meter_kind kind, double tick_ns)
 {
     double v[2];

@@ -52,7 +52,7 @@ start() {
 # jobs load the machine (a late feed would lengthen the consumer's waits, not gmptop's).
 # The whole budget: the buckets are what is checked here. At the default budget whether
 # this feed's 11k events/s are sampled or left detached depends on what a trap costs the
-# machine (6-7 us on the AMD EPYC VMs here, 19.5 us measured once in CI), which the
+# machine (6-11 us on the AMD EPYC VMs here, 19.5 us measured once in CI), which the
 # governor's own tests (park_meter.sh, test_park*.c) cover.
 for bin in $bins; do
     label=$(basename "$bin")

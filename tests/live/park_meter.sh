@@ -39,7 +39,7 @@ kill "$wl" 2>/dev/null
 wait "$wl" 2>/dev/null
 wl=""
 python3 - "$work/gm.json" "$v" <<'PY' || fail "park meter figures wrong: $(tail -n 1 "$work/gm.json" | head -c 2000)"
-import json, math, sys
+import json, math, re, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
 p = rows[-1]["park"]
 assert p is not None and p["state"] in ("on", "sampling", "off"), p
@@ -73,7 +73,6 @@ assert isinstance(s, (int, float)) and 0 <= s < 25, ("self_overhead_pct", s)
 # the first window after the attach is the re-measurement, 10-60 s later by the
 # governor's arithmetic: checked when the run (16 s, less a late start) held one.
 ev = p["events"]
-import re
 every = re.search(r"re-measured every (\d+) s", p["why"])
 if p["state"] != "off" or (every and int(every.group(1)) <= 12):
     assert ev["no_start"] + ev["stale"] > 0, ev
