@@ -92,6 +92,14 @@ bool cpuprof_store_maybe_compact(struct cpuprof_store *s);
  * the profiler paused, and what it kept is no one's now. */
 void cpuprof_store_clear(struct cpuprof_store *s);
 
+/* The sampler's next rate (cpuprof_gov.c). Sampling at hz costs cost_pct of one core
+ * (the kernel's work per sample and the collector's own CPU); room_pct is what the
+ * budget leaves it once the rest of gmptop is counted (may be 0 or less). Over the
+ * room the rate falls in proportion, not under min_hz; under a third of it the rate
+ * doubles back towards hz_wanted. limited false (--bpf-budget 0): hz_wanted. */
+double cpuprof_gov_hz(double hz, double hz_wanted, double min_hz, double cost_pct,
+                      double room_pct, bool limited);
+
 /* Write the samples of the last seconds as a gzipped pprof profile (path) and/or as
  * folded stacks (folded); NULL skips one. 0, or -errno + msg; msg also says what was
  * written on success. */

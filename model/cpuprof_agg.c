@@ -145,19 +145,46 @@ static int func_out_by_self(const void *a, const void *b)
     return strcmp(x->func, y->func);
 }
 
+/* The table holds each distinct function once: a minute of a server's samples is some
+ * 40,000 frames of a few hundred functions, and a table sized by frames (5 MB a refresh,
+ * calloc'd and given back) cost gmptop more in page faults than the counting did. */
+struct ftab {
+    struct fslot *slot;
+    size_t cap, n;
+};
+
+static struct fslot *ftab_find(struct ftab *t, const char *fn)
+{
+    size_t h = ((uintptr_t)fn >> 4) * 0x9E3779B97F4A7C15ULL & (t->cap - 1);
+    while (t->slot[h].func && t->slot[h].func != fn)
+        h = (h + 1) & (t->cap - 1);
+    return &t->slot[h];
+}
+
+/* Doubles the table when half full; false when out of memory. */
+static bool ftab_room(struct ftab *t)
+{
+    if ((t->n + 1) * 2 <= t->cap)
+        return true;
+    struct ftab bigger = { .slot = calloc(t->cap * 2, sizeof(struct fslot)),
+                           .cap = t->cap * 2, .n = t->n };
+    if (!bigger.slot)
+        return false;
+    for (size_t i = 0; i < t->cap; i++)
+        if (t->slot[i].func)
+            *ftab_find(&bigger, t->slot[i].func) = t->slot[i];
+    free(t->slot);
+    *t = bigger;
+    return true;
+}
+
 size_t cpuprof_top_funcs(const struct cpuprof_weighted *w, size_t n, struct cpuprof_func *out,
                          size_t max)
 {
-    size_t frames = 0;
-    for (size_t i = 0; i < n; i++)
-        frames += w[i].stack ? w[i].stack->nframes : 0;
-    size_t cap = 16;
-    while (cap < frames * 2)
-        cap *= 2;
-    struct fslot *tab = calloc(cap, sizeof(*tab));
-    struct fslot **list = calloc(cap, sizeof(*list));
+    struct ftab tab = { .slot = calloc(512, sizeof(struct fslot)), .cap = 512 };
+    struct fslot **list = NULL;
     size_t nlist = 0, written = 0;
-    if (!tab || !list)
+    if (!tab.slot)
         goto out;
     for (size_t i = 0; i < n; i++) {
         const struct gstack *st = w[i].stack;
@@ -165,15 +192,14 @@ size_t cpuprof_top_funcs(const struct cpuprof_weighted *w, size_t n, struct cpup
             continue;
         for (size_t f = 0; f < st->nframes; f++) {
             const char *fn = st->frames[f].func;
-            size_t h = ((uintptr_t)fn >> 4) * 0x9E3779B97F4A7C15ULL & (cap - 1);
-            while (tab[h].func && tab[h].func != fn)
-                h = (h + 1) & (cap - 1);
-            struct fslot *s = &tab[h];
+            struct fslot *s = ftab_find(&tab, fn);
             if (!s->func) {
-                s->func = fn;
-                s->file = st->frames[f].file;
-                s->stamp = (size_t)-1;
-                list[nlist++] = s;
+                if (!ftab_room(&tab))
+                    goto out;
+                s = ftab_find(&tab, fn);
+                *s = (struct fslot){ .func = fn, .file = st->frames[f].file,
+                                     .stamp = (size_t)-1 };
+                tab.n++;
             }
             if (f == 0)
                 s->self += w[i].samples;
@@ -183,6 +209,12 @@ size_t cpuprof_top_funcs(const struct cpuprof_weighted *w, size_t n, struct cpup
             }
         }
     }
+    list = malloc((tab.n ? tab.n : 1) * sizeof(*list));
+    if (!list)
+        goto out;
+    for (size_t i = 0; i < tab.cap; i++)
+        if (tab.slot[i].func)
+            list[nlist++] = &tab.slot[i];
     /* Two thirds of the places by self, the rest by total (main.main has no self). */
     qsort(list, nlist, sizeof(*list), by_self);
     size_t nself = max * 2 / 3;
@@ -204,7 +236,7 @@ size_t cpuprof_top_funcs(const struct cpuprof_weighted *w, size_t n, struct cpup
     }
     qsort(out, written, sizeof(*out), func_out_by_self);
 out:
-    free(tab);
+    free(tab.slot);
     free(list);
     return written;
 }

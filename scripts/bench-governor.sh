@@ -12,9 +12,11 @@
 # GOMAXPROCS 2) saturated by `wrk -t1 -c32`; "pingpong" and "mixed" from
 # tests/live/park_workload.go (ops/s). On a 2-core machine a budget of B% of one core is
 # B/2% of the machine: the loss a saturated server may show is that plus gmptop's own CPU.
-# A server pair is two runs against one server process (alternating which goes first);
-# a ping-pong or mixed pair is phases of one workload process, without gmptop before
-# and after the phase with it (park_pair), each pair a new process.
+# Every pair is phases of one new workload process, without gmptop before and after the
+# phase with it (phases_pair), counted by the process itself at each SIGUSR1; the
+# server's phases run under one unbroken wrk load (server_pair). Two wrk runs per pair
+# (this script before stop 38) read the server's moves between throughput levels, which
+# last tens of seconds on this VM, as gmptop's cost: a pair read -44..+37%.
 #
 # Usage: SRCDIR/scripts/bench-governor.sh [PAIRS] [SECONDS] [WORKLOADS] [BUDGETS]
 #   defaults: 6 pairs, 8 s runs, "server pingpong mixed", "2 1 5"
@@ -91,34 +93,37 @@ EOF
     echo "gmptop CPU $gcpu%; $gsaid" >"$work/said"
 }
 
-# One timed run of workload $1, gmptop attached when $2 is a budget ("-": none);
-# prints the throughput (and gmptop_stop leaves what gmptop said in $work/said).
-server_run() {
-    if [ "$2" != - ]; then
-        # gmptop attaches to the server under load, and watches it for the lead before
-        # the timed run: what a watched server loses, not what starting gmptop costs
-        # (scripts/bench-attach.sh measures that) nor what a load that starts under a
-        # probe attached to an idle server costs before the next governor step.
-        $wrk -t1 -c32 -d"$((lead + 1))s" "http://$addr/x" >/dev/null 2>&1 &
-        load=$!
-        sleep 0.5
-        gmptop_start "$srv" "$2"
-        wait "$load" || :
-        gskip=$lead
-        gt0=$(cpu_ticks "$g")
-        gsecs=$secs
-    fi
-    r=$($wrk -t1 -c32 -d"${secs}s" "http://$addr/x" 2>/dev/null | awk '/Requests\/sec/{print $2}')
-    [ "$2" = - ] || gmptop_stop
-    echo "$r"
+# The phases of one pair on process $1 (PARK_PHASES: it prints the ops since the
+# previous SIGUSR1 at each one; $3 is where it prints them): $secs/2 without gmptop,
+# $secs with gmptop at budget $2 (after gmptop has watched for $lead s: what a watched
+# program loses, not what attaching costs, scripts/bench-attach.sh), $secs/2 without.
+# Threads are placed per process and ping-pong's rate differs by 10-20% between
+# placements; within one process both sides share it, and the two halves without
+# gmptop, before and after, take out a drift of the process's rate (the mixed pool's
+# moves by several % over a minute, the server's between levels). Prints "none gmptop".
+phases_pair() {
+    half=$(awk -v s="$secs" 'BEGIN{print s / 2}')
+    sleep 1
+    kill -USR1 "$1"; sleep "$half"; kill -USR1 "$1"              # phases 1 (gap), 2
+    gmptop_start "$1" "$2"
+    until [ -s "$work/g.json" ]; do sleep 0.05; done
+    sleep "$lead"
+    gskip=$((lead + 1))
+    gt0=$(cpu_ticks "$g")
+    gsecs=$secs
+    kill -USR1 "$1"; sleep "$secs"; kill -USR1 "$1"              # 3 (gap), 4
+    gmptop_stop
+    sleep 1     # the probe's last detach retires
+    kill -USR1 "$1"; sleep "$half"; kill -USR1 "$1"              # 5 (gap), 6
+    n=0
+    until [ "$(grep -c '^phase' "$3")" -ge 6 ] || [ $n -ge 100 ]; do
+        sleep 0.05; n=$((n + 1))
+    done
+    awk '/^phase/{n++; r[n] = $7}
+        END{ if (r[2] == "" || r[4] == "" || r[6] == "") print "nan nan"
+             else print (r[2] + r[6]) / 2, r[4] }' "$3"
 }
-# One pair on a park workload: one process, measured by itself (PARK_PHASES: it prints
-# the ops since the previous SIGUSR1 at each one) over three phases: $secs/2 without
-# gmptop, $secs with gmptop at budget $2, $secs/2 without. Threads are placed per
-# process and ping-pong's rate differs by 10-20% between placements; within one process
-# both sides share it, and the two halves without gmptop, before and after, take out a
-# drift of the process's rate (the mixed pool's moves by several % over a minute).
-# Prints "none gmptop".
+# One pair on a park workload ($1: pingpong or mixed) at budget $2.
 park_pair() {
     rm -f "$work/out"
     if [ "${PIN:-0}" = 1 ]; then
@@ -130,61 +135,55 @@ park_pair() {
     fi
     w=$!
     until grep -q ready "$work/out" 2>/dev/null; do sleep 0.05; done
-    half=$(awk -v s="$secs" 'BEGIN{print s / 2}')
-    sleep 1
-    kill -USR1 "$w"; sleep "$half"; kill -USR1 "$w"               # phases 1 (gap), 2
-    gmptop_start "$w" "$2"
-    until [ -s "$work/g.json" ]; do sleep 0.05; done
-    sleep "$lead"
-    gskip=$((lead + 1))
-    gt0=$(cpu_ticks "$g")
-    gsecs=$secs
-    kill -USR1 "$w"; sleep "$secs"; kill -USR1 "$w"               # 3 (gap), 4
-    gmptop_stop
-    sleep 1     # the probe's last detach retires
-    kill -USR1 "$w"; sleep "$half"; kill -USR1 "$w"               # 5 (gap), 6
-    n=0
-    until [ "$(grep -c '^phase' "$work/out")" -ge 6 ] || [ $n -ge 100 ]; do
-        sleep 0.05; n=$((n + 1))
-    done
+    phases_pair "$w" "$2" "$work/out"
     kill "$w" 2>/dev/null || :
     wait "$w" 2>/dev/null || :
-    awk '/^phase/{n++; r[n] = $7}
-        END{ if (r[2] == "" || r[4] == "" || r[6] == "") print "nan nan"
-             else print (r[2] + r[6]) / 2, r[4] }' "$work/out"
+}
+# One pair on the server at budget $1: a new server, saturated by wrk from before the
+# first phase to after the last (its requests counted by the server).
+server_pair() {
+    rm -f "$work/srv.out"
+    if [ "${PIN:-0}" = 1 ]; then
+        # One core each: the server (GOMAXPROCS 1) on CPU 1, wrk on CPU 0. Unpinned, a
+        # 2-core VM here settles run by run into one of two placements 15% apart.
+        GOMAXPROCS=1 PARK_PHASES=1 taskset -c 1 "$work/server.bin" 127.0.0.1:0 \
+            >"$work/srv.out" 2>&1 &
+        wrk="taskset -c 0 wrk"
+    else
+        GOMAXPROCS=2 PARK_PHASES=1 "$work/server.bin" 127.0.0.1:0 >"$work/srv.out" 2>&1 &
+        wrk=wrk
+    fi
+    srv=$!
+    until grep -q listening "$work/srv.out" 2>/dev/null; do sleep 0.05; done
+    addr=$(awk '/listening/{print $2}' "$work/srv.out")
+    # Longer than the phases (about secs*2 + lead + 4 s): stopped when they are done.
+    $wrk -t1 -c32 -d"$((secs * 2 + lead + 30))s" "http://$addr/x" >/dev/null 2>&1 &
+    load=$!
+    phases_pair "$srv" "$1" "$work/srv.out"
+    kill "$load" 2>/dev/null || :
+    wait "$load" 2>/dev/null || :
+    kill "$srv" 2>/dev/null || :
+    wait "$srv" 2>/dev/null || :
+    srv=""
 }
 
 echo "Go $("$go" env GOVERSION); $(nproc) CPUs; $pairs pairs of ${secs} s per budget"
 for wl in $workloads; do
-    if [ "$wl" = server ]; then
-        command -v wrk >/dev/null || { echo "bench-governor: server needs wrk (apt-get install wrk)" >&2; continue; }
-        if [ "${PIN:-0}" = 1 ]; then
-            # One core each: the server (GOMAXPROCS 1) on CPU 1, wrk on CPU 0. Unpinned,
-            # a 2-core VM here settles run by run into one of two placements 15% apart.
-            GOMAXPROCS=1 taskset -c 1 "$work/server.bin" 127.0.0.1:0 >"$work/srv.out" 2>&1 &
-            wrk="taskset -c 0 wrk"
-        else
-            GOMAXPROCS=2 "$work/server.bin" 127.0.0.1:0 >"$work/srv.out" 2>&1 &
-            wrk=wrk
-        fi
-        srv=$!
-        until grep -q listening "$work/srv.out"; do sleep 0.05; done
-        addr=$(awk '/listening/{print $2}' "$work/srv.out")
-        $wrk -t1 -c32 -d2s "http://$addr/" >/dev/null 2>&1 || :      # warm-up
+    if [ "$wl" = server ] && ! command -v wrk >/dev/null; then
+        echo "bench-governor: server needs wrk (apt-get install wrk)" >&2
+        continue
     fi
     for b in $budgets; do
         echo "== $wl, --bpf-budget $b"
         losses=""
         for i in $(seq "$pairs"); do
-            if [ "$wl" != server ]; then
-                # shellcheck disable=SC2046
-                set -- $(park_pair "$wl" "$b")
-                a=$1 o=$2
-            elif [ $((i % 2)) = 1 ]; then
-                a=$(server_run "$wl" -); o=$(server_run "$wl" "$b")
+            # shellcheck disable=SC2046
+            if [ "$wl" = server ]; then
+                set -- $(server_pair "$b")
             else
-                o=$(server_run "$wl" "$b"); a=$(server_run "$wl" -)
+                set -- $(park_pair "$wl" "$b")
             fi
+            a=$1 o=$2
             loss=$(python3 -c "import sys; a,b=map(float,sys.argv[1:3]); print('%.2f' % ((a-b)/a*100))" "$a" "$o")
             echo "pair $i: none $a/s, gmptop $o/s: loss $loss%  ($(cat "$work/said"))"
             losses="$losses $loss"
@@ -192,6 +191,7 @@ for wl in $workloads; do
         # The median's 90% interval by bootstrap (2,000 resamples of the pairs, fixed
         # seed): on this VM a pair's loss spreads over tens of points, and a median of
         # six is only as good as that interval says.
+        # shellcheck disable=SC2086
         python3 - "$wl" "$b" $losses <<'PY'
 import random, statistics as s, sys
 v = sorted(x for x in map(float, sys.argv[3:]) if x == x)   # a failed pair is nan
@@ -204,9 +204,4 @@ print("%s, budget %s%%: median loss %.2f%% (90%% interval %.2f..%.2f; pairs: %s)
     sys.argv[1], sys.argv[2], s.median(v), lo, hi, " ".join("%.1f" % x for x in v)))
 PY
     done
-    if [ "$wl" = server ]; then
-        kill "$srv" 2>/dev/null || :
-        wait "$srv" 2>/dev/null || :
-        srv=""
-    fi
 done

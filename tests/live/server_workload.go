@@ -5,6 +5,10 @@
 // and prints how often and how long it was interrupted ("gaps N total_ns T"): what a
 // sampling interrupt takes from the program, one by one, which lost work averaged over
 // seconds cannot resolve.
+// With PARK_PHASES=1 it prints "phase ops N secs S ops_per_s X" at each SIGUSR1: the
+// requests served since the previous one, counted here rather than by the load
+// generator, so a benchmark can compare phases under one unbroken load
+// (scripts/bench-governor.sh).
 package main
 
 import (
@@ -13,8 +17,11 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
 	"strconv"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -22,7 +29,26 @@ var (
 	mu    sync.Mutex
 	hits  = map[string]int{}
 	sinkB []byte
+	ops   atomic.Int64
 )
+
+// phases: with PARK_PHASES=1, reports the requests served at each SIGUSR1.
+func phases() {
+	if os.Getenv("PARK_PHASES") != "1" {
+		return
+	}
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGUSR1)
+	go func() {
+		last, t0 := ops.Load(), time.Now()
+		for range sig {
+			n, t := ops.Load(), time.Now()
+			el := t.Sub(t0).Seconds()
+			fmt.Printf("phase ops %d secs %.3f ops_per_s %.0f\n", n-last, el, float64(n-last)/el)
+			last, t0 = n, t
+		}
+	}()
+}
 
 // gaps: interruptions longer than 1 us between two reads of the monotonic clock.
 //
@@ -72,7 +98,9 @@ func main() {
 		sinkB = buf
 		mu.Unlock()
 		_, _ = fmt.Fprintf(w, "ok %x\n", sum[:4])
+		ops.Add(1)
 	})
+	phases()
 	fmt.Printf("listening %s\n", ln.Addr())
 	_ = http.Serve(ln, nil)
 }

@@ -4,6 +4,7 @@
  * hottest stacks) and the pprof encoding (field by field with a small protobuf reader). */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -167,6 +168,30 @@ static void test_ring_walk(void **state)
                                        &lost_n, &raw), 0);
 }
 
+/* ---- the sampler's rate ----------------------------------------------------------- */
+
+static void test_gov_rate(void **state)
+{
+    (void)state;
+    /* 1% budget, the rest of gmptop takes 0.45%: 0.55% left; 99 Hz costs 0.8%. */
+    double hz = cpuprof_gov_hz(99, 99, 9, 0.8, 0.55, true);
+    assert_true(hz < 99 * 0.55 / 0.8 && hz >= 55);
+    /* At that rate (cost in proportion) it stays: under the room, not a third under. */
+    double cost = 0.8 * hz / 99;
+    assert_true(cpuprof_gov_hz(hz, 99, 9, cost, 0.55, true) == hz);
+    /* Nothing left (the rest of gmptop is over the budget): the floor, not 0. */
+    assert_true(cpuprof_gov_hz(99, 99, 9, 0.8, -0.2, true) == 9);
+    assert_true(cpuprof_gov_hz(9, 99, 9, 0.1, -0.2, true) == 9);
+    /* The room grows (the park probe went off): back up, doubling, to the rate asked. */
+    assert_true(cpuprof_gov_hz(40, 99, 9, 0.3, 1.5, true) == 80);
+    assert_true(cpuprof_gov_hz(80, 99, 9, 0.4, 1.5, true) == 99);
+    /* --bpf-budget 0: no limit. */
+    assert_true(cpuprof_gov_hz(99, 99, 9, 5.0, -1, false) == 99);
+    assert_true(cpuprof_gov_hz(20, 99, 9, 5.0, -1, false) == 40);
+    /* Unknown cost: unchanged. */
+    assert_true(cpuprof_gov_hz(50, 99, 9, NAN, 1, true) == 50);
+}
+
 /* ---- window figures --------------------------------------------------------------- */
 
 static const struct gstack *stack_of(const char *const *funcs, size_t n)
@@ -213,6 +238,25 @@ static void test_top_funcs(void **state)
     assert_int_equal(n, 3);
     assert_non_null(find(out, n, "main.spin"));
     assert_non_null(find(out, n, "main.leaf"));
+
+    /* More distinct functions than the table starts with (512 slots): it grows, and
+     * every count survives the moves. 1,200 stacks, each its own leaf under two shared
+     * callers; leaf i has i+1 samples. */
+    enum { NLEAF = 1200 };
+    static char names[NLEAF][24];
+    static struct cpuprof_weighted many[NLEAF];
+    for (int i = 0; i < NLEAF; i++) {
+        snprintf(names[i], sizeof(names[i]), "main.leaf%04d", i);
+        const char *st[] = { gstack_str(names[i]), "main.loop", "runtime.goexit" };
+        many[i] = (struct cpuprof_weighted){ stack_of(st, 3), i + 1 };
+    }
+    n = cpuprof_top_funcs(many, NLEAF, out, 24);
+    assert_int_equal(n, 24);
+    assert_string_equal(out[0].func, "main.leaf1199");
+    assert_int_equal(out[0].self, NLEAF);
+    f = find(out, n, "main.loop");
+    assert_non_null(f);
+    assert_int_equal(f->total, NLEAF * (NLEAF + 1) / 2);
 
     struct cpuprof_hot hot[2];
     assert_int_equal(cpuprof_hot_stacks(w, 3, hot, 2), 2);
@@ -456,6 +500,7 @@ int main(void)
         cmocka_unit_test(test_parse_kernel_context),
         cmocka_unit_test(test_parse_truncated_and_bad),
         cmocka_unit_test(test_ring_walk),
+        cmocka_unit_test(test_gov_rate),
         cmocka_unit_test(test_top_funcs),
         cmocka_unit_test(test_kinds),
         cmocka_unit_test(test_pprof_encode),
