@@ -19,7 +19,8 @@
 # last tens of seconds on this VM, as gmptop's cost: a pair read -44..+37%.
 #
 # Usage: SRCDIR/scripts/bench-governor.sh [PAIRS] [SECONDS] [WORKLOADS] [BUDGETS]
-#   defaults: 6 pairs, 8 s runs, "server pingpong mixed", "2 1 5"
+#   defaults: 6 pairs, 8 s runs, "server pingpong mixed", "2 1 5"; a budget of "-" is
+#   the control: the same pairs with no gmptop (the machine's own noise)
 #   (root; wrk for the server; GO=toolchain, GMPTOP=path/to/gmptop; LEAD=seconds
 #   gmptop runs before each timed run, default 6; GMPTOP_ARGS: more options for gmptop,
 #   e.g. "--profile-hz 0" to take a collector out; PIN=1: the server on one core and
@@ -105,14 +106,22 @@ phases_pair() {
     half=$(awk -v s="$secs" 'BEGIN{print s / 2}')
     sleep 1
     kill -USR1 "$1"; sleep "$half"; kill -USR1 "$1"              # phases 1 (gap), 2
-    gmptop_start "$1" "$2"
-    until [ -s "$work/g.json" ]; do sleep 0.05; done
-    sleep "$lead"
-    gskip=$((lead + 1))
-    gt0=$(cpu_ticks "$g")
-    gsecs=$secs
-    kill -USR1 "$1"; sleep "$secs"; kill -USR1 "$1"              # 3 (gap), 4
-    gmptop_stop
+    if [ "$2" = - ]; then
+        # The control: the same phases with no gmptop. Its pairs' spread is what this
+        # machine's own noise does to a pair; its median should be 0 within it.
+        sleep "$((lead + 1))"
+        kill -USR1 "$1"; sleep "$secs"; kill -USR1 "$1"
+        echo "control: no gmptop" >"$work/said"
+    else
+        gmptop_start "$1" "$2"
+        until [ -s "$work/g.json" ]; do sleep 0.05; done
+        sleep "$lead"
+        gskip=$((lead + 1))
+        gt0=$(cpu_ticks "$g")
+        gsecs=$secs
+        kill -USR1 "$1"; sleep "$secs"; kill -USR1 "$1"          # 3 (gap), 4
+        gmptop_stop
+    fi
     sleep 1     # the probe's last detach retires
     kill -USR1 "$1"; sleep "$half"; kill -USR1 "$1"              # 5 (gap), 6
     n=0
