@@ -25,7 +25,8 @@
 #   gmptop runs before each timed run, default 6; GMPTOP_ARGS: more options for gmptop,
 #   e.g. "--profile-hz 0" to take a collector out; PIN=1: the server on one core and
 #   wrk on the other, and the park workloads with one P on CPU 1, which takes out most
-#   of this VM's run-to-run noise)
+#   of the park workloads' run-to-run noise; the pinned server jumps between throughput
+#   levels within seconds, unpinned it drifts more slowly: README)
 set -eu
 pairs=${1:-6}
 secs=${2:-8}
