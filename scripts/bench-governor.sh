@@ -15,7 +15,7 @@
 # Every pair is phases of one new workload process, without gmptop before and after the
 # phase with it (phases_pair), counted by the process itself at each SIGUSR1; the
 # server's phases run under one unbroken wrk load (server_pair). Two wrk runs per pair
-# (this script before stop 38) read the server's moves between throughput levels, which
+# (this script's earlier design) read the server's moves between throughput levels, which
 # last tens of seconds on this VM, as gmptop's cost: a pair read -44..+37%.
 #
 # Usage: SRCDIR/scripts/bench-governor.sh [PAIRS] [SECONDS] [WORKLOADS] [BUDGETS]
@@ -40,8 +40,9 @@ go=${GO:-go}
 [ "$(id -u)" = 0 ] || { echo "bench-governor: needs root (uprobes)" >&2; exit 1; }
 [ -x "$gmptop" ] || { echo "bench-governor: build first (make)" >&2; exit 1; }
 work=$(mktemp -d /tmp/gmptop-bench-governor.XXXXXX)
-srv=""
-trap 'kill $srv 2>/dev/null || :; rm -rf "$work"' EXIT INT TERM
+# The pairs run in command substitutions (subshells): what they start is listed in
+# $work/pids, for this trap to stop if the run is cut short.
+trap 'kill $(cat "$work/pids" 2>/dev/null) 2>/dev/null || :; rm -rf "$work"' EXIT INT TERM
 build() {   # build NAME SOURCE
     mkdir -p "$work/$1"
     cp "$2" "$work/$1/main.go"
@@ -59,6 +60,7 @@ gmptop_start() {
     "$gmptop" -p "$1" -b -d 1 --format json --bpf-budget "$2" ${GMPTOP_ARGS:-} \
         >"$work/g.json" 2>"$work/g.err" &
     g=$!
+    echo "$g" >>"$work/pids"
 }
 # gmptop_stop: stops it; writes to $work/said its CPU (% of one core, over gsecs) and
 # what the governor said (the runs are in command substitutions: no variables survive)
@@ -144,6 +146,7 @@ park_pair() {
         PARK_PHASES=1 "$work/parkwl.bin" "$1" >"$work/out" 2>&1 &
     fi
     w=$!
+    echo "$w" >>"$work/pids"
     until grep -q ready "$work/out" 2>/dev/null; do sleep 0.05; done
     phases_pair "$w" "$2" "$work/out"
     kill "$w" 2>/dev/null || :
@@ -164,17 +167,18 @@ server_pair() {
         wrk=wrk
     fi
     srv=$!
+    echo "$srv" >>"$work/pids"
     until grep -q listening "$work/srv.out" 2>/dev/null; do sleep 0.05; done
     addr=$(awk '/listening/{print $2}' "$work/srv.out")
     # Longer than the phases (about secs*2 + lead + 4 s): stopped when they are done.
     $wrk -t1 -c32 -d"$((secs * 2 + lead + 30))s" "http://$addr/x" >/dev/null 2>&1 &
     load=$!
+    echo "$load" >>"$work/pids"
     phases_pair "$srv" "$1" "$work/srv.out"
     kill "$load" 2>/dev/null || :
     wait "$load" 2>/dev/null || :
     kill "$srv" 2>/dev/null || :
     wait "$srv" 2>/dev/null || :
-    srv=""
 }
 
 echo "Go $("$go" env GOVERSION); $(nproc) CPUs; $pairs pairs of ${secs} s per budget"
