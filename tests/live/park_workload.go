@@ -17,6 +17,9 @@
 // of one process (scripts/bench-governor.sh), so where the scheduler happened to place
 // this process's threads, which moves ping-pong's rate by 10% from one run to the next,
 // is the same on both sides of a comparison.
+// With PARK_SLEEPER=1 a further goroutine sleeps 2 ms at a time: whenever a probe window
+// opens, a wait is under way that the probe did not see begin (ping-pong alone often has
+// none: its two goroutines may both be between a wake and a park at that instant).
 package main
 
 import (
@@ -247,6 +250,13 @@ func arg(i int, def float64) float64 {
 }
 
 func main() {
+	if os.Getenv("PARK_SLEEPER") == "1" {
+		go func() {
+			for {
+				time.Sleep(2 * time.Millisecond)
+			}
+		}()
+	}
 	if len(os.Args) < 2 {
 		fmt.Fprintln(os.Stderr, "usage: park_workload sleepchan|burst N|pingpong S|mixed S")
 		os.Exit(2)
