@@ -565,6 +565,8 @@ static int cpuprof_sample(void *state, const struct target *t, struct snapshot *
     memcpy(out->by_kind, wi.by_kind, sizeof(out->by_kind));
     out->lost_total = st->lost;
     out->threads = st->threads;
+    bool per_cpu = cpuprof_perf_per_cpu(st->perf);
+    util_strlcpy(out->events, per_cpu ? "per-cpu" : "per-thread", sizeof(out->events));
     out->cost_pct = st->cost_pct;
     out->sample_cost_us = st->sample_cost_ns / 1e3;
     out->budget_pct = st->cfg->bpf_budget_pct;
@@ -592,7 +594,9 @@ static int cpuprof_sample(void *state, const struct target *t, struct snapshot *
     gr_symbols_trim(st->sym, now);
     bool gone = st->gone;
     st->own_cpu_ns += thread_cpu_ns() - c0;
-    util_reason(reason, len, "%.0f Hz on %d threads%s%s%s%s", st->hz, st->threads,
+    util_reason(reason, len, "%.0f Hz on %d threads, %s%s%s%s%s%s%s", st->hz, st->threads,
+                per_cpu ? "one event per CPU" : "one event per thread (per-CPU: ",
+                per_cpu ? "" : cpuprof_perf_mode_why(st->perf), per_cpu ? "" : ")",
                 st->attribute ? "" : "; goroutines n/a: ", st->attribute ? "" : st->attr_why,
                 out->note[0] ? "; " : "", out->note);
     pthread_mutex_unlock(&st->lock);

@@ -1,4 +1,6 @@
-/* cpuprof_perf: per-thread cpu-clock sampling with user call chains through perf rings. */
+/* cpuprof_perf: cpu-clock sampling with user call chains through perf rings: one event
+ * per CPU with a BPF filter that keeps the target's samples where BPF is allowed, else
+ * one event per thread of the target. */
 #include "collectors/cpuprof_perf.h"
 
 #include <dirent.h>
@@ -14,6 +16,7 @@
 #include <unistd.h>
 
 #include "base/util.h"
+#include "collectors/cpuprof_filter.h"
 #include "proc/proc_parse.h"
 
 /* x86-64 perf register numbers (asm/perf_regs.h; not every libc ships it). */
@@ -23,9 +26,13 @@
 #define STACK_DUMP 8                /* the word at sp: a leaf's return address */
 #define RING_PAGES 8                /* data pages per thread: 32 KiB, ~50 samples of
                                      * 64 frames; drained every 100 ms at <= 1 kHz */
+#define RING_PAGES_CPU 16           /* per CPU: two threads' worth (a CPU's samples may
+                                     * come from any of the target's threads) */
 
+/* One event and its ring: a thread's (tid, cpu -1) or a CPU's (tid -1). */
 struct thread_ring {
     pid_t tid;
+    int cpu;
     int fd;
     void *map;
     bool seen;                      /* in the latest thread list */
@@ -35,9 +42,15 @@ struct cpuprof_perf {
     pid_t pid;
     double hz;
     bool user_only;                 /* kernel-mode time not sampled (paranoid 2) */
-    size_t page;
+    bool per_cpu;                   /* one event per CPU, filtered by BPF */
+    struct cpuprof_filter *filter;
+    char mode_why[192];             /* why per-thread: what refused per-CPU */
+    int threads;                    /* per-CPU: the target's threads at the last sync */
+    size_t page, pages;             /* data pages per ring */
     struct thread_ring *t;
     size_t n, cap;
+    cpuprof_sample_fn fn;           /* per-CPU drain: the caller's, behind a pid check */
+    void *fn_arg;
     uint8_t scratch[65536];         /* one record that wraps the ring end */
 };
 
@@ -120,9 +133,9 @@ int cpuprof_perf_parse(const void *rec, size_t len, struct cpuprof_raw *out)
     return 0;
 }
 
-static int sys_perf_open(struct perf_event_attr *a, pid_t tid)
+static int sys_perf_open(struct perf_event_attr *a, pid_t tid, int cpu)
 {
-    long fd = syscall(SYS_perf_event_open, a, tid, -1, -1, PERF_FLAG_FD_CLOEXEC);
+    long fd = syscall(SYS_perf_event_open, a, tid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
     return fd < 0 ? -errno : (int)fd;
 }
 
@@ -179,32 +192,103 @@ void cpuprof_perf_explain(int err, char *why, size_t len)
     }
 }
 
-static int ring_open(struct cpuprof_perf *p, pid_t tid, struct thread_ring *r)
+/* A thread's event (cpu -1) or a CPU's (tid -1). A CPU's starts disabled: it samples
+ * every task there until its filter is attached. */
+static int ring_open(struct cpuprof_perf *p, pid_t tid, int cpu, struct thread_ring *r)
 {
     struct perf_event_attr a;
     attr_fill(&a, p->hz, p->user_only);
-    int fd = sys_perf_open(&a, tid);
+    a.disabled = tid < 0;
+    int fd = sys_perf_open(&a, tid, cpu);
     if (fd < 0)
         return fd;
-    void *m = mmap(NULL, p->page * (1 + RING_PAGES), PROT_READ | PROT_WRITE, MAP_SHARED,
+    void *m = mmap(NULL, p->page * (1 + p->pages), PROT_READ | PROT_WRITE, MAP_SHARED,
                    fd, 0);
     if (m == MAP_FAILED) {
         int e = errno;
         close(fd);
         return -e;
     }
-    *r = (struct thread_ring){ .tid = tid, .fd = fd, .map = m, .seen = true };
+    *r = (struct thread_ring){ .tid = tid, .cpu = cpu, .fd = fd, .map = m, .seen = true };
     return 0;
 }
 
 static void ring_close(struct cpuprof_perf *p, struct thread_ring *r)
 {
     if (r->map)
-        munmap(r->map, p->page * (1 + RING_PAGES));
+        munmap(r->map, p->page * (1 + p->pages));
     if (r->fd >= 0)
         close(r->fd);
     r->map = NULL;
     r->fd = -1;
+}
+
+static bool ring_room(struct cpuprof_perf *p)
+{
+    if (p->n < p->cap)
+        return true;
+    struct thread_ring *nt = realloc(p->t, 2 * p->cap * sizeof(*nt));
+    if (!nt)
+        return false;
+    p->t = nt;
+    p->cap *= 2;
+    return true;
+}
+
+static void rings_close(struct cpuprof_perf *p)
+{
+    /* The filter's links first: they hold the events. */
+    cpuprof_filter_close(p->filter);
+    p->filter = NULL;
+    for (size_t i = 0; i < p->n; i++)
+        ring_close(p, &p->t[i]);
+    p->n = 0;
+}
+
+/* One event per CPU (offline CPUs refuse theirs: skipped), each behind the filter, then
+ * enabled. 0, or -1 with why in p->mode_why and nothing left open. */
+static int percpu_open(struct cpuprof_perf *p)
+{
+    char *why = p->mode_why;
+    size_t len = sizeof(p->mode_why);
+    p->filter = cpuprof_filter_open(p->pid, why, len);
+    if (!p->filter)
+        return -1;
+    p->pages = RING_PAGES_CPU;
+    long ncpu = sysconf(_SC_NPROCESSORS_CONF);
+    for (int c = 0; c < ncpu && c < 4096; c++) {
+        if (!ring_room(p)) {
+            snprintf(why, len, "out of memory");
+            goto fail;
+        }
+        int rc = ring_open(p, -1, c, &p->t[p->n]);
+        if (rc == -ENODEV || rc == -ENXIO)
+            continue;
+        if (rc < 0) {
+            snprintf(why, len, "per-CPU events refused on CPU %d: %s", c, strerror(-rc));
+            goto fail;
+        }
+        p->n++;
+        rc = cpuprof_filter_attach(p->filter, p->t[p->n - 1].fd);
+        if (rc < 0) {
+            snprintf(why, len, "the per-CPU filter did not attach: %s", strerror(-rc));
+            goto fail;
+        }
+    }
+    if (!p->n) {
+        snprintf(why, len, "no CPU took a per-CPU event");
+        goto fail;
+    }
+    for (size_t i = 0; i < p->n; i++)
+        if (ioctl(p->t[i].fd, PERF_EVENT_IOC_ENABLE, 0) < 0) {
+            snprintf(why, len, "enable the per-CPU event: %s", strerror(errno));
+            goto fail;
+        }
+    p->per_cpu = true;
+    return 0;
+fail:
+    rings_close(p);
+    return -1;
 }
 
 struct cpuprof_perf *cpuprof_perf_open(pid_t pid, double hz, char *why, size_t len)
@@ -224,10 +308,18 @@ struct cpuprof_perf *cpuprof_perf_open(pid_t pid, double hz, char *why, size_t l
         snprintf(why, len, "out of memory");
         return NULL;
     }
-    int rc = ring_open(p, pid, &p->t[0]);
+    /* GMPTOP_CPUPROF_PER_THREAD=1: the per-thread events even where per-CPU ones work
+     * (scripts/bench-governor.sh compares the two). */
+    const char *force = getenv("GMPTOP_CPUPROF_PER_THREAD");
+    if (force && strcmp(force, "1") == 0)
+        snprintf(p->mode_why, sizeof(p->mode_why), "GMPTOP_CPUPROF_PER_THREAD=1");
+    else if (percpu_open(p) == 0)
+        return p;
+    p->pages = RING_PAGES;
+    int rc = ring_open(p, pid, -1, &p->t[0]);
     if (rc == -EACCES || rc == -EPERM) {
         p->user_only = true;
-        if (ring_open(p, pid, &p->t[0]) == 0)
+        if (ring_open(p, pid, -1, &p->t[0]) == 0)
             rc = 0;
         else
             p->user_only = false;
@@ -249,8 +341,7 @@ void cpuprof_perf_close(struct cpuprof_perf *p)
 {
     if (!p)
         return;
-    for (size_t i = 0; i < p->n; i++)
-        ring_close(p, &p->t[i]);
+    rings_close(p);
     free(p->t);
     free(p);
 }
@@ -277,8 +368,27 @@ static int by_tid(const void *a, const void *b)
     return (x->tid > y->tid) - (x->tid < y->tid);
 }
 
+/* Per-CPU events follow the target's threads by themselves: only whether it still runs
+ * and how many threads it has (one read of /proc/PID/stat, not a directory walk). */
+static int percpu_sync(struct cpuprof_perf *p, char *note, size_t len)
+{
+    char path[64], buf[1024];
+    struct proc_stat ps;
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)p->pid);
+    long n = proc_read_file(path, buf, sizeof(buf) - 1);
+    if (n <= 0 || proc_parse_stat(buf, (size_t)n, &ps) < 0 || ps.state == 'Z' ||
+        ps.state == 'X')
+        return -ESRCH;
+    if (note && len)
+        note[0] = '\0';
+    p->threads = ps.num_threads > 0 ? (int)ps.num_threads : 1;
+    return p->threads;
+}
+
 int cpuprof_perf_sync(struct cpuprof_perf *p, char *note, size_t len)
 {
+    if (p->per_cpu)
+        return percpu_sync(p, note, len);
     char path[64];
     snprintf(path, sizeof(path), "/proc/%d/task", (int)p->pid);
     DIR *d = opendir(path);
@@ -304,14 +414,9 @@ int cpuprof_perf_sync(struct cpuprof_perf *p, char *note, size_t len)
             over++;
             continue;
         }
-        if (p->n == p->cap) {
-            struct thread_ring *nt = realloc(p->t, 2 * p->cap * sizeof(*nt));
-            if (!nt)
-                break;
-            p->t = nt;
-            p->cap *= 2;
-        }
-        int rc = ring_open(p, (pid_t)tid, &p->t[p->n]);
+        if (!ring_room(p))
+            break;
+        int rc = ring_open(p, (pid_t)tid, -1, &p->t[p->n]);
         if (rc == 0)
             p->n++;
         else if (rc != -ESRCH) {
@@ -383,7 +488,7 @@ static long ring_drain(struct cpuprof_perf *p, struct thread_ring *r, cpuprof_sa
 {
     struct perf_event_mmap_page *mp = r->map;
     uint64_t head = __atomic_load_n(&mp->data_head, __ATOMIC_ACQUIRE);
-    long got = cpuprof_ring_walk((uint8_t *)r->map + p->page, (uint64_t)p->page * RING_PAGES,
+    long got = cpuprof_ring_walk((uint8_t *)r->map + p->page, (uint64_t)p->page * p->pages,
                                  mp->data_tail, head, p->scratch, fn, arg, lost, raw);
     __atomic_store_n(&mp->data_tail, head, __ATOMIC_RELEASE);
     return got;
@@ -424,10 +529,10 @@ double cpuprof_perf_calibrate(void)
     clock_gaps(30000000, &n0, &t0);
     struct perf_event_attr a;
     attr_fill(&a, 5000, false);
-    int fd = sys_perf_open(&a, (pid_t)syscall(SYS_gettid));
+    int fd = sys_perf_open(&a, (pid_t)syscall(SYS_gettid), -1);
     if (fd < 0) {
         attr_fill(&a, 5000, true);
-        fd = sys_perf_open(&a, (pid_t)syscall(SYS_gettid));
+        fd = sys_perf_open(&a, (pid_t)syscall(SYS_gettid), -1);
     }
     if (fd < 0)
         return -1;
@@ -450,17 +555,37 @@ double cpuprof_perf_calibrate(void)
     return (double)(t1 - t0) / (double)samples;
 }
 
+/* Per-CPU rings: the filter keeps only the target's samples; this check is for the
+ * samples an event took before its filter was attached (none: they start disabled)
+ * and for a filter that ever let another task through. */
+static void target_only(void *arg, const struct cpuprof_raw *r)
+{
+    struct cpuprof_perf *p = arg;
+    if (r->pid == p->pid)
+        p->fn(p->fn_arg, r);
+}
+
 long cpuprof_perf_drain(struct cpuprof_perf *p, cpuprof_sample_fn fn, void *arg,
                         uint64_t *lost)
 {
     static __thread struct cpuprof_raw raw;
     long n = 0;
+    if (p->per_cpu) {
+        p->fn = fn;
+        p->fn_arg = arg;
+        fn = target_only;
+        arg = p;
+    }
     for (size_t i = 0; i < p->n; i++)
         n += ring_drain(p, &p->t[i], fn, arg, lost, &raw);
     return n;
 }
 
 bool cpuprof_perf_user_only(const struct cpuprof_perf *p) { return p->user_only; }
+
+bool cpuprof_perf_per_cpu(const struct cpuprof_perf *p) { return p->per_cpu; }
+
+const char *cpuprof_perf_mode_why(const struct cpuprof_perf *p) { return p->mode_why; }
 
 int cpuprof_perf_set_hz(struct cpuprof_perf *p, double hz)
 {

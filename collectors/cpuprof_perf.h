@@ -1,8 +1,12 @@
 /* cpuprof_perf: the kernel's cpu-clock software event sampling every thread of one
  * process with its user call chain (frame pointers, which Go keeps on amd64), the user
  * registers that name the goroutine (R14 holds g in Go code) and the word at the stack
- * pointer (the return address a frameless leaf has not linked yet). No PMU and no BPF:
- * per-thread perf ring buffers read by the caller. The record parser is pure (fuzzed). */
+ * pointer (the return address a frameless leaf has not linked yet). No PMU. One event
+ * per CPU behind a BPF filter that keeps the target's samples (cpuprof_filter.h) where
+ * BPF and CPU-wide events are allowed: the target then pays only for its samples.
+ * Elsewhere one event per thread, which also costs the target about a microsecond at
+ * every context switch. Perf ring buffers read by the caller; the record parser is pure
+ * (fuzzed). */
 #ifndef GMPTOP_CPUPROF_PERF_H
 #define GMPTOP_CPUPROF_PERF_H
 
@@ -64,7 +68,12 @@ long cpuprof_perf_drain(struct cpuprof_perf *p, cpuprof_sample_fn fn, void *arg,
 /* Whether only user-mode time is sampled (system calls and faults are not seen). */
 bool cpuprof_perf_user_only(const struct cpuprof_perf *p);
 
-/* Change the sampling rate of every thread (the governor). 0 or -errno. */
+/* Whether one event per CPU samples the target (else one per thread), and when not,
+ * what refused it. */
+bool cpuprof_perf_per_cpu(const struct cpuprof_perf *p);
+const char *cpuprof_perf_mode_why(const struct cpuprof_perf *p);
+
+/* Change the sampling rate of every event (the governor). 0 or -errno. */
 int cpuprof_perf_set_hz(struct cpuprof_perf *p, double hz);
 
 /* What one sample costs the sampled thread on this machine, in ns: a thread of gmptop

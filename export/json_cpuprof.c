@@ -61,6 +61,8 @@ json_object *json_cpuprof(const struct snapshot *cur)
     json_object_object_add(o, "samples", json_object_new_int64(c->samples));
     json_object_object_add(o, "interval_s", json_number(c->interval_s, 3));
     json_object_object_add(o, "threads", json_object_new_int(c->threads));
+    json_object_object_add(o, "events",
+                           c->events[0] ? json_object_new_string(c->events) : NULL);
     json_object_object_add(o, "cost_pct", json_number(c->cost_pct, 3));
     json_object_object_add(o, "budget_pct", json_number(c->budget_pct, 1));
     json_object_object_add(o, "sample_cost_us", json_number(c->sample_cost_us, 2));

@@ -62,6 +62,8 @@ struct cpuprof_sample {
     int64_t by_kind[CPUPROF_KIND_COUNT];  /* by the innermost frame's kind */
     uint64_t lost_total;          /* dropped by full rings, since attach */
     int32_t threads;              /* threads sampled */
+    char events[16];              /* "per-cpu" (one event a CPU, BPF-filtered) or
+                                   * "per-thread" (one a thread: costs every switch) */
     double cost_pct;              /* what sampling costs, % of one core: the kernel's work
                                    * per sample (measured constant) x samples/s + this
                                    * collector's own CPU; NAN until first measured */

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #if defined(__x86_64__)
-_Static_assert(sizeof(struct cpuprof_sample) == 4440 && sizeof(struct cpuprof_func) == 40 &&
+_Static_assert(sizeof(struct cpuprof_sample) == 4456 && sizeof(struct cpuprof_func) == 40 &&
                sizeof(struct cpuprof_g) == 56 && sizeof(struct cpuprof_hot) == 16,
                "the cpuprof structs changed: update record_cpuprof.c");
 #endif
@@ -36,6 +36,7 @@ static const struct rec_field fields[] = {
     REC_FIELD(14, RF_F64, struct cpuprof_sample, cost_pct),
     REC_FIELD(15, RF_F64, struct cpuprof_sample, budget_pct),
     REC_FIELD(16, RF_F64, struct cpuprof_sample, sample_cost_us),
+    REC_FIELD(17, RF_STR, struct cpuprof_sample, events),
 };
 
 static void put_funcs(struct rec_buf *b, uint32_t tag, const struct cpuprof_func *f, size_t n)

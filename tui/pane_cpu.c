@@ -140,9 +140,11 @@ static void fmt_rate_line(char *line, size_t len, const struct cpuprof_sample *c
     char now[32], minute[32];
     fmt_count(now, sizeof(now), cp->samples);
     fmt_count(minute, sizeof(minute), cp->minute_samples);
-    snprintf(line, len, "on-CPU profile: %.0f Hz per thread, %d threads, %s samples in the "
-             "last %.1f s (%s over %.0f s)", cp->hz, (int)cp->threads, now, cp->interval_s,
-             minute, cp->minute_s);
+    /* Per-thread events tax each context switch of the target: said where they are used. */
+    bool per_thread = strcmp(cp->events, "per-thread") == 0;
+    snprintf(line, len, "on-CPU profile: %.0f Hz per thread, %d threads%s, %s samples in "
+             "the last %.1f s (%s over %.0f s)", cp->hz, (int)cp->threads,
+             per_thread ? " (one event each)" : "", now, cp->interval_s, minute, cp->minute_s);
 }
 
 /* "user 80%  gc 3% ... in kernel 2%": whose work the CPU time was. */

@@ -42,6 +42,9 @@ if par > 2:
     assert o["cpu_profile"] is None, o["cpu_profile"]
 else:
     assert cpu["available"] and o["cpu_profile"] is not None, cpu
+    # Without CAP_BPF the per-CPU events' filter cannot load: one event per thread.
+    assert o["cpu_profile"]["events"] == "per-thread", o["cpu_profile"]
+    assert "one event per thread (per-CPU: the BPF filter did not load" in cpu["reason"], cpu
     if par == 2:
         assert "user-mode time only" in (o["cpu_profile"]["note"] or ""), o["cpu_profile"]
 print("park:", park["reason"]); print("cores:", st["cores"]["reason"]); print("cpuprof:", cpu["reason"])

@@ -7,6 +7,9 @@
 //	burst N           waits for SIGUSR1, then N channel round trips and N/10 100 us
 //	                  sleeps, prints "done", then blocks without runtime activity
 //	pingpong SECONDS  two goroutines bounce a value over unbuffered channels; ops/s
+//	threadpong SECONDS the same with each goroutine locked to its own OS thread
+//	                  (runtime.LockOSThread, as cgo callbacks and GUI loops do): every
+//	                  bounce is a thread switch in the kernel (~100,000 a second); ops/s
 //	mixed SECONDS     a worker pool fed through a channel, a contended mutex, timers,
 //	                  allocation and a results channel: a busy service in miniature; ops/s
 //
@@ -26,6 +29,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime"
 	"sort"
 	"strconv"
 	"sync"
@@ -165,6 +169,35 @@ func pingpong(secs float64) {
 	report(ops.Load(), time.Since(t0))
 }
 
+func threadpong(secs float64) {
+	waitStart()
+	ping, pong := make(chan int), make(chan int)
+	go func() {
+		runtime.LockOSThread()
+		for v := range ping {
+			pong <- v
+		}
+	}()
+	var ops atomic.Int64
+	if phases(&ops) {
+		secs = 1e9
+	}
+	runtime.LockOSThread()
+	end := time.Now().Add(time.Duration(secs * float64(time.Second)))
+	t0 := time.Now()
+	for time.Now().Before(end) {
+		for k := 0; k < 100; k++ {
+			ping <- k
+			<-pong
+		}
+		ops.Add(100)
+		// The two hand one P between them through runnext: with GOMAXPROCS=1 nothing
+		// else (the phase reporter) would ever run.
+		runtime.Gosched()
+	}
+	report(ops.Load(), time.Since(t0))
+}
+
 func mixed(secs float64) {
 	waitStart()
 	// Requests flow producer -> jobs -> 8 workers (hash 2 KB, update a shared map under a
@@ -258,7 +291,7 @@ func main() {
 		}()
 	}
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: park_workload sleepchan|burst N|pingpong S|mixed S")
+		fmt.Fprintln(os.Stderr, "usage: park_workload sleepchan|burst N|pingpong S|threadpong S|mixed S")
 		os.Exit(2)
 	}
 	switch os.Args[1] {
@@ -268,6 +301,8 @@ func main() {
 		burst(int(arg(2, 20000)))
 	case "pingpong":
 		pingpong(arg(2, 5))
+	case "threadpong":
+		threadpong(arg(2, 5))
 	case "mixed":
 		mixed(arg(2, 5))
 	default:

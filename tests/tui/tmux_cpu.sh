@@ -37,7 +37,8 @@ T -f "$tmp/tmux.conf" new-session -d -s main -x 120 -y 30 \
     fail "tmux new-session failed"
 wait_re "PID $DEMO_PID" 10
 # On the screen the profiler samples only while a pane shows it: on the scheduler pane it
-# has closed its events (one per target thread) by the second refresh.
+# has closed its events (one per CPU, or one per target thread where the header says
+# "one event each") by the second refresh.
 gp=$(pgrep -n -f "$GMPTOP -p $DEMO_PID") || fail "no gmptop process"
 perf_fds() { ls -l "/proc/$gp/fd" 2>/dev/null | grep -c 'perf_event'; }
 sleep 1.2
@@ -63,11 +64,19 @@ wait_re "user +main\.quarterBurn +oncpu\.go" 3
 wait_re "^ +GOID +.*WHERE +STARTED AS +THREAD" 3
 wait_re "^ +[0-9]+ +[0-9.]+ main\.spinAll +main\.spinAll +[0-9]+ " 3
 pass "pane 8 shows main.spinAll at $self% SELF, quarterBurn and the goroutines on the CPU ($newest stripped)"
-threads=$(ls "/proc/$DEMO_PID/task" | wc -l)
+# The events the sampler opens: one per CPU, or one per thread of the target.
+events() {
+    if screen | grep -q "one event each"; then
+        ls "/proc/$DEMO_PID/task" | wc -l
+    else
+        getconf _NPROCESSORS_ONLN
+    fi
+}
+threads=$(events)
 n_open=$(perf_fds)
 [ "$n_open" -ge $((n_paused + threads)) ] ||
-    fail "the profiler's events did not open with pane 8: $n_paused perf fds before, $n_open after ($threads target threads)"
-pass "the profiler starts with pane 8 ($n_paused perf fds on the scheduler pane, $n_open with $threads threads sampled)"
+    fail "the profiler's events did not open with pane 8: $n_paused perf fds before, $n_open after ($threads events wanted)"
+pass "the profiler starts with pane 8 ($n_paused perf fds on the scheduler pane, $n_open with $threads events)"
 
 # t sorts by TOTAL%: runtime.goexit, under every goroutine's stack, comes first.
 T send-keys -t main t
@@ -124,16 +133,16 @@ done
 T send-keys -t main 8
 wait_re "on-CPU profile: starting|window: last" 3
 wait_re "user +main\.spinAll" 5
-# One event per target thread, against the threads there are now (the runtime may have
-# made or ended one meanwhile), and given the profiler's next look at the thread list.
+# One event per CPU, or per target thread against the threads there are now (the
+# runtime may have made or ended one meanwhile), given the profiler's next look at them.
 j=0
 while :; do
-    threads=$(ls "/proc/$DEMO_PID/task" | wc -l)
+    threads=$(events)
     n_again=$(perf_fds)
     [ "$n_again" -lt $((n_paused + threads)) ] || break
     j=$((j + 1))
     [ $j -lt 30 ] ||
-        fail "the profiler did not start again: $n_again perf fds, $n_paused when paused, $threads target threads"
+        fail "the profiler did not start again: $n_again perf fds, $n_paused when paused, $threads events wanted"
     sleep 0.1
 done
 pass "with profile_linger = 3 it paused ${i}00 ms after pane 1 was chosen ($n_paused perf fds) and starts again on pane 8 ($n_again)"

@@ -1,0 +1,78 @@
+#!/bin/sh
+# cpu_events: the on-CPU sampler counts the target's CPU time and only the target's.
+# As root with BPF it samples with one cpu-clock event per CPU behind a BPF filter that
+# drops other tasks' samples (JSON cpu_profile.events "per-cpu"); with
+# GMPTOP_CPUPROF_PER_THREAD=1 (and where BPF is refused) one event per thread
+# ("per-thread"). A channel ping-pong (newest Go, stripped external PIE) runs beside two
+# shell loops that keep both CPUs busy: in either mode the samples over the run, divided
+# by the rate, come within 0.6-1.3x of the CPU time the kernel charged the target over
+# the same stretch (an unfiltered per-CPU event would count the loops' time too: about
+# 1.7x here).
+. "$top_srcdir/tests/lib.sh"
+need_root
+need_cmd python3
+need_park
+go_build_dir park
+
+work=$(mktemp -d /tmp/gmptop-cpu-events.XXXXXX)
+pids=""
+cleanup() {
+    for p in $pids; do kill -9 "$p" 2>/dev/null; done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+cp "$top_srcdir/tests/live/park_workload.go" "$work/main.go"
+printf 'module parkworkload\n\ngo 1.19\n' >"$work/go.mod"
+go=""
+for g in $GO_TOOLCHAINS; do go=$g; done
+v=$("$go" env GOVERSION 2>/dev/null) || skip "toolchain $go not runnable"
+bins=""
+build_go_modes "$go" "$work" "$outdir/$v" "$top_srcdir/tests/live/park_workload.go"
+bin=$outdir/$v-extpie-stripped
+
+for i in 1 2; do
+    sh -c 'while :; do :; done' &
+    pids="$pids $!"
+done
+
+# utime + stime of pid $1 in clock ticks.
+ticks() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
+
+for mode in per-cpu per-thread; do
+    "$bin" pingpong 60 >"$work/wl.out" 2>&1 &
+    wl=$!
+    pids="$pids $wl"
+    sleep 0.5
+    t0=$(ticks "$wl")
+    if [ "$mode" = per-thread ]; then
+        GMPTOP_CPUPROF_PER_THREAD=1 "$GMPTOP" -p "$wl" -b -n 5 -d 1 --format json \
+            --collectors cpuprof >"$work/gm.json" 2>"$work/gm.err"
+    else
+        "$GMPTOP" -p "$wl" -b -n 5 -d 1 --format json --collectors cpuprof \
+            >"$work/gm.json" 2>"$work/gm.err"
+    fi
+    rc=$?
+    t1=$(ticks "$wl")
+    kill "$wl" 2>/dev/null
+    wait "$wl" 2>/dev/null
+    [ $rc = 0 ] || fail "$mode: gmptop exited $rc: $(cat "$work/gm.err")"
+    python3 - "$work/gm.json" "$mode" "$t0" "$t1" "$(getconf CLK_TCK)" <<'PY' ||
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+mode, t0, t1, hz_tick = sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+cps = [r["cpu_profile"] for r in rows if r.get("cpu_profile")]
+assert cps, "no cpu_profile section"
+for c in cps:
+    assert c["events"] == mode, ("events", c["events"], "wanted", mode)
+samples = sum(c["samples"] for c in cps)
+cpu_s = (t1 - t0) / hz_tick
+est_s = samples / cps[-1]["hz"]
+ratio = est_s / cpu_s if cpu_s > 0 else float("inf")
+print("%s: %d samples at %.0f Hz = %.2f s of CPU; the kernel charged %.2f s (x%.2f)" %
+      (mode, samples, cps[-1]["hz"], est_s, cpu_s, ratio))
+assert cpu_s > 1.0, ("the target hardly ran", cpu_s)
+assert 0.6 <= ratio <= 1.3, ("samples vs the target's CPU time", ratio)
+PY
+        fail "$mode: samples do not match the target's CPU time: $(tail -n 1 "$work/gm.json" | head -c 600)"
+done
+pass "the on-CPU sampler counts the target's CPU time alone, per CPU (BPF filter) and per thread"
