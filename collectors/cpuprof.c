@@ -36,6 +36,10 @@
  * refused): the figure measured on the 2-core VM (scripts/bench-cpuprof.sh), where the
  * timer interrupt is a VM exit; bare metal pays a fraction of it. */
 #define SAMPLE_COST_FALLBACK_NS 15000.0
+/* What a per-thread event adds to one context switch when it cannot be measured: the
+ * figure measured here (cpuprof_perf_switch_cost; 0.8-1.1 us on the 2-core VM). */
+#define SWITCH_COST_FALLBACK_NS 1000.0
+#define SWITCH_RECHECK_NS 10000000000LL   /* switched off: the switch rate looked at again */
 #define MIN_HZ 9.0
 #define GCACHE 64                     /* distinct gs resolved per drain */
 
@@ -82,6 +86,13 @@ struct cpuprof_state {
     int64_t own_cpu_ns;               /* this collector's CPU since the governor's step */
     double cost_pct;
     double sample_cost_ns;            /* measured at open (cpuprof_perf_calibrate) */
+    /* Per-thread events only: what they add to each context switch of the target
+     * (measured at open), and its switches (schedstat timeslices) at the last step. */
+    double switch_cost_ns;
+    int64_t slices_last, slices_last_ns;
+    bool switch_off;                  /* events closed: their switch cost alone is over
+                                       * the budget; looked at again at switch_check_ns */
+    int64_t switch_check_ns;
     int64_t opened_ns;
     char gov_note[160];
     unsigned req_done;
@@ -264,8 +275,71 @@ static void drain_locked(struct cpuprof_state *st)
     st->own_cpu_ns += thread_cpu_ns() - c0;
 }
 
-/* The governor: what sampling costs (the kernel's work per sample, paid by the target,
- * plus this collector's own CPU) against what --bpf-budget leaves it once the rest of
+static int resume_locked(struct cpuprof_state *st, int64_t now, char *why, size_t len);
+
+/* The target's context switches a second since the last call (per-thread events:
+ * each costs it switch_cost_ns more), or -1 at the first call and when unreadable. */
+static double switch_rate_locked(struct cpuprof_state *st, int64_t now)
+{
+    int64_t s = cpuprof_perf_timeslices(st->pid);
+    double rate = -1;
+    if (s >= 0 && st->slices_last >= 0 && now > st->slices_last_ns)
+        rate = (double)(s > st->slices_last ? s - st->slices_last : 0) /
+               ((double)(now - st->slices_last_ns) / 1e9);
+    st->slices_last = s;
+    st->slices_last_ns = now;
+    return rate;
+}
+
+/* Per-thread events cost the target at every switch whatever the rate: over the budget
+ * on that alone, lowering the rate does nothing, so the events are closed until the
+ * switch rate falls. The note says so; the pane shows it as the sampler's reason. */
+static void switch_off_locked(struct cpuprof_state *st, int64_t now, double rate,
+                              double pct, double room)
+{
+    cpuprof_perf_close(st->perf);
+    st->perf = NULL;
+    st->switch_off = true;
+    st->switch_check_ns = now + SWITCH_RECHECK_NS;
+    st->gov_last_ns = 0;
+    st->cost_pct = NAN;
+    ledger_report(LEDGER_CPUPROF, 0.0);
+    snprintf(st->gov_note, sizeof(st->gov_note),
+             "off: one event per thread costs %.1f%% of a core at %.0f switches/s x %.2f us, "
+             "over the %.1f%% left of the budget; per-CPU events (root) cost nothing there",
+             pct, rate, st->switch_cost_ns / 1e3, fmax(0.0, room));
+}
+
+/* Switched off: every SWITCH_RECHECK_NS the switch rate over the last second decides
+ * whether the events may open again (under half the room: not at the edge). */
+static void switch_recheck_locked(struct cpuprof_state *st, int64_t now)
+{
+    if (now < st->switch_check_ns - 1000000000LL)
+        return;
+    if (st->slices_last_ns < st->switch_check_ns - 1000000000LL) {
+        st->slices_last = cpuprof_perf_timeslices(st->pid);
+        st->slices_last_ns = now;
+        return;
+    }
+    if (now < st->switch_check_ns)
+        return;
+    double rate = switch_rate_locked(st, now);
+    double room = st->cfg->bpf_budget_pct - ledger_get(LEDGER_PARK) - ledger_get(LEDGER_SELF);
+    double pct = rate * st->switch_cost_ns / 1e9 * 100.0;
+    char why[COLLECTOR_REASON_LEN];
+    if (rate >= 0 && pct < room / 2) {
+        st->switch_off = false;
+        st->gov_note[0] = '\0';
+        if (resume_locked(st, now, why, sizeof(why)) == 0)
+            return;
+        st->switch_off = true;
+    }
+    st->switch_check_ns = now + SWITCH_RECHECK_NS;
+}
+
+/* The governor: what sampling costs (the kernel's work per sample, paid by the target;
+ * with per-thread events their cost at each of its context switches too; plus this
+ * collector's own CPU) against what --bpf-budget leaves it once the rest of
  * gmptop is counted (budget_ledger.h): the park probe's cost and gmptop's other CPU on
  * busy CPUs. The budget is one promise; a sampler at full rate beside the rest of gmptop
  * (0.8% + 0.6% of a core on a saturated server here) broke a 1% budget on its own. The
@@ -273,13 +347,20 @@ static void drain_locked(struct cpuprof_state *st)
  * at least), so the two share the budget without chasing each other. */
 static void govern_locked(struct cpuprof_state *st, int64_t now)
 {
+    if (st->switch_off) {
+        switch_recheck_locked(st, now);
+        return;
+    }
     /* The first second symbolises every stack it meets: that is not the steady cost. */
     if (!st->perf || now - st->opened_ns < 1000000000LL)
         return;
+    bool per_thread = !cpuprof_perf_per_cpu(st->perf);
     if (!st->gov_last_ns) {
         st->gov_last_ns = now;
         st->gov_last_total = st->store.ring_total;
         st->own_cpu_ns = 0;
+        if (per_thread)
+            (void)switch_rate_locked(st, now);
         return;
     }
     double dt = (double)(now - st->gov_last_ns) / 1e9;
@@ -287,6 +368,9 @@ static void govern_locked(struct cpuprof_state *st, int64_t now)
         return;
     double rate = (double)(st->store.ring_total - st->gov_last_total) / dt;
     double kernel_pct = rate * st->sample_cost_ns / 1e9 * 100.0;   /* paid by the target */
+    double switches = per_thread ? switch_rate_locked(st, now) : -1;
+    double switch_pct = switches > 0 ? switches * st->switch_cost_ns / 1e9 * 100.0 : 0.0;
+    kernel_pct += switch_pct;
     double own_pct = (double)st->own_cpu_ns / dt / 1e9 * 100.0;
     st->cost_pct = kernel_pct + own_pct;
     /* The ledger gets what the target pays (the kernel's work per sample): this thread's
@@ -301,6 +385,10 @@ static void govern_locked(struct cpuprof_state *st, int64_t now)
      * more than the displaced share of it the ledger holds). */
     double others = ledger_get(LEDGER_PARK) + fmax(0.0, ledger_get(LEDGER_SELF) - own_pct);
     double room = budget - others;
+    if (budget > 0 && switch_pct > room) {
+        switch_off_locked(st, now, switches, switch_pct, room);
+        return;
+    }
     double hz = cpuprof_gov_hz(st->hz, st->hz_wanted, MIN_HZ, st->cost_pct, room, budget > 0);
     if (hz != st->hz && cpuprof_perf_set_hz(st->perf, hz) == 0)
         st->hz = hz;
@@ -501,6 +589,7 @@ static int resume_locked(struct cpuprof_state *st, int64_t now, char *why, size_
     st->threads = n > 0 ? n : 0;
     st->next_sync_ns = now + SYNC_NS;
     st->opened_ns = now;            /* the governor skips the first second again */
+    st->slices_last = -1;
     st->last_tick_ns = 0;
     atomic_store(&st->paused, false);
     if (st->wake_fd >= 0)
@@ -520,8 +609,18 @@ static int demand_locked(struct cpuprof_state *st, int64_t now, char *reason, si
         return -EAGAIN;
     }
     char why[COLLECTOR_REASON_LEN] = "";
-    if (atomic_load(&st->paused) && resume_locked(st, now, why, sizeof(why)) < 0) {
+    if (atomic_load(&st->paused) && st->switch_off) {
+        /* Wanted again but switched off by its cost: the sampler thread wakes to look
+         * at the switch rate, the events stay closed. */
+        atomic_store(&st->paused, false);
+        if (st->wake_fd >= 0)
+            (void)!write(st->wake_fd, &(uint64_t){ 1 }, sizeof(uint64_t));
+    } else if (atomic_load(&st->paused) && resume_locked(st, now, why, sizeof(why)) < 0) {
         snprintf(reason, len, "could not start again: %s", why);
+        return -EAGAIN;
+    }
+    if (st->switch_off) {
+        snprintf(reason, len, "%s", st->gov_note);
         return -EAGAIN;
     }
     return 0;
@@ -721,6 +820,12 @@ static void *cpuprof_open(const struct target *t, const struct collector_config 
     }
     double c = cpuprof_perf_calibrate();
     st->sample_cost_ns = c > 0 ? c : SAMPLE_COST_FALLBACK_NS;
+    if (!cpuprof_perf_per_cpu(st->perf)) {
+        /* Only per-thread events cost the target at its switches. Measured below 0.1
+         * us (noise), the fallback: such a machine pays it all the same. */
+        double w = cpuprof_perf_switch_cost();
+        st->switch_cost_ns = w > 100 ? w : SWITCH_COST_FALLBACK_NS;
+    }
     if (!store_init(st)) {
         snprintf(reason, len, "out of memory");
         cpuprof_close(st);

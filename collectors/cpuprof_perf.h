@@ -83,6 +83,17 @@ int cpuprof_perf_set_hz(struct cpuprof_perf *p, double hz);
  * event cannot be opened or too few samples came. */
 double cpuprof_perf_calibrate(void);
 
+/* What one context switch of a thread costs it more with a per-thread cpu-clock event
+ * on it, in ns: two threads of gmptop bounce a byte through pipes on one CPU, 2,000
+ * times without events, with one on each, and without again. About 40 ms; -1 when the
+ * events cannot be opened or the figure is lost in noise (then below 0 as well). */
+double cpuprof_perf_switch_cost(void);
+
+/* The times pid's threads have been put on a CPU (schedstat's timeslices, the sum over
+ * its threads now): their context switches, to a thread or two that exited. -1 when
+ * the process is gone or does not say. */
+int64_t cpuprof_perf_timeslices(pid_t pid);
+
 /* Why perf_event_open refused (errno err) in words for the pane. */
 void cpuprof_perf_explain(int err, char *why, size_t len);
 

@@ -162,6 +162,9 @@ struct park_gov {
     enum park_gov_state state;
     int64_t retry_at_ns;         /* OFF: when to re-measure */
     int64_t retry_ns;            /* OFF: how far apart (park_gov_retry_ns) */
+    double window_factor;        /* OFF: the meter's cost per event over the one the
+                                  * governor uses (1 at least; its last figure): the
+                                  * re-measurement windows are spaced by what they cost */
     char why[SNAPSHOT_PARK_WHY_LEN];
     const char *budget_note;     /* said after why when the budget is not the user's */
 };

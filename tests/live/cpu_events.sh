@@ -7,7 +7,10 @@
 # shell loops that keep both CPUs busy: in either mode the samples over the run, divided
 # by the rate, come within 0.6-1.3x of the CPU time the kernel charged the target over
 # the same stretch (an unfiltered per-CPU event would count the loops' time too: about
-# 1.7x here).
+# 1.7x here). Then a program whose goroutines are locked to OS threads (threadpong: some
+# 100,000 thread switches a second): per-thread events would cost it about 1 us at each,
+# some 10% of a core whatever the rate, so the governor closes them and says why within
+# a few seconds; per-CPU events stay on.
 . "$top_srcdir/tests/lib.sh"
 need_root
 need_cmd python3
@@ -16,7 +19,9 @@ go_build_dir park
 
 work=$(mktemp -d /tmp/gmptop-cpu-events.XXXXXX)
 pids=""
+hogs=""
 cleanup() {
+    for p in $hogs; do kill -9 "$p" 2>/dev/null; done
     for p in $pids; do kill -9 "$p" 2>/dev/null; done
     rm -rf "$work"
 }
@@ -32,7 +37,7 @@ bin=$outdir/$v-extpie-stripped
 
 for i in 1 2; do
     sh -c 'while :; do :; done' &
-    pids="$pids $!"
+    hogs="$hogs $!"
 done
 
 # utime + stime of pid $1 in clock ticks.
@@ -75,4 +80,43 @@ assert 0.6 <= ratio <= 1.3, ("samples vs the target's CPU time", ratio)
 PY
         fail "$mode: samples do not match the target's CPU time: $(tail -n 1 "$work/gm.json" | head -c 600)"
 done
-pass "the on-CPU sampler counts the target's CPU time alone, per CPU (BPF filter) and per thread"
+for p in $hogs; do kill -9 "$p" 2>/dev/null; done
+hogs=""
+
+for mode in per-thread per-cpu; do
+    "$bin" threadpong 60 >"$work/wl.out" 2>&1 &
+    wl=$!
+    pids="$pids $wl"
+    sleep 0.5
+    if [ "$mode" = per-thread ]; then
+        GMPTOP_CPUPROF_PER_THREAD=1 "$GMPTOP" -p "$wl" -b -n 6 -d 1 --format json \
+            --collectors cpuprof >"$work/gm.json" 2>"$work/gm.err"
+    else
+        "$GMPTOP" -p "$wl" -b -n 4 -d 1 --format json --collectors cpuprof \
+            >"$work/gm.json" 2>"$work/gm.err"
+    fi
+    rc=$?
+    kill "$wl" 2>/dev/null
+    wait "$wl" 2>/dev/null
+    [ $rc = 0 ] || fail "threadpong $mode: gmptop exited $rc: $(cat "$work/gm.err")"
+    python3 - "$work/gm.json" "$mode" <<'PY' ||
+import json, re, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+mode, last = sys.argv[2], rows[-1]
+st = [c for c in last["collectors"] if c["name"] == "cpuprof"][0]
+if mode == "per-thread":
+    m = re.search(r"off: one event per thread costs ([0-9.]+)% of a core at ([0-9]+) "
+                  r"switches/s x ([0-9.]+) us", st["reason"])
+    assert m, ("not switched off", st["reason"])
+    assert last["cpu_profile"] is None, last["cpu_profile"]
+    pct, rate, us = float(m.group(1)), int(m.group(2)), float(m.group(3))
+    assert rate > 10000 and 0.05 <= us <= 20 and pct > 2, (pct, rate, us)
+    print("threadpong per-thread: %s" % st["reason"])
+else:
+    c = last["cpu_profile"]
+    assert c is not None and c["events"] == "per-cpu" and c["samples"] > 0, (c, st)
+    print("threadpong per-cpu: %s; %d samples" % (st["reason"], c["samples"]))
+PY
+        fail "threadpong $mode: $(tail -n 1 "$work/gm.json" | head -c 800)"
+done
+pass "the on-CPU sampler counts the target's CPU time alone, per CPU (BPF filter) and per thread; per-thread events over the budget by their switch cost are closed"

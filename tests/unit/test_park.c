@@ -251,6 +251,51 @@ static void test_gov_off(void **st)
     assert_int_equal(g.state, PARK_GOV_ON);
 }
 
+/* Off, the re-measurement windows are spaced by what the meter says they cost, even
+ * before it is sure of the figure: spacing errs toward the budget. */
+static void test_gov_off_window_factor(void **st)
+{
+    (void)st;
+    struct park_gov g;
+    park_gov_init(&g, 3.0, 5000.0);              /* 5 us calibrated; 2% planned */
+    park_gov_update(&g, 100000, S, S);           /* 100k/s x 5 us = 50% of a core */
+    assert_int_equal(g.state, PARK_GOV_OFF);
+    assert_int_equal(g.retry_ns, 10 * S);        /* 50% x 0.1 s / (2% x 1/4) */
+    assert_null(strstr(g.why, "its windows cost"));
+    /* The meter: 15 us an event, its error too large to take it as the cost. */
+    struct park_meter_est e = { .valid = true, .attached_cores = 1.5, .cost_ns = 15000.0,
+                                .cores_err = NAN, .cost_err_ns = NAN,
+                                .cost_count_err_ns = 12000.0, .attached_s = 0.1,
+                                .detached_s = 2.0 };
+    park_gov_set_measured(&g, &e, 0.1 / 2.1);
+    assert_float_equal(g.cost_ns, 5000.0, 1e-9);  /* the governor's cost is unchanged */
+    assert_float_equal(g.window_factor, 3.0, 1e-9);
+    park_gov_update(&g, 0, 0, 2 * S);            /* between windows: respaced */
+    assert_int_equal(g.state, PARK_GOV_OFF);
+    assert_int_equal(g.retry_ns, 30 * S);
+    assert_int_equal(g.retry_at_ns, S + 30 * S);
+    assert_float_equal(park_gov_est_pct(&g), 0.5, 1e-9);   /* 150% x 0.1 s / 30 s */
+    assert_non_null(strstr(g.why, "re-measured every 30 s (its windows cost 3.0x that"));
+    /* No window in the meter's span: the factor stays. */
+    struct park_meter_est none = { .valid = false, .detached_s = 30.0 };
+    park_gov_set_measured(&g, &none, 0.0);
+    assert_float_equal(g.window_factor, 3.0, 1e-9);
+    /* Sure of 15 us (+1 us error): the cost itself, and no factor on top. */
+    e.cost_err_ns = 1000.0;
+    park_gov_set_measured(&g, &e, 0.1 / 2.1);
+    assert_float_equal(g.cost_ns, 16000.0, 1e-9);
+    assert_float_equal(g.window_factor, 1.0, 1e-9);
+    /* A cheaper meter than the calibration never spaces them closer than the model. */
+    park_gov_init(&g, 3.0, 5000.0);
+    park_gov_update(&g, 100000, S, S);
+    e.cost_ns = 2000.0;
+    e.cost_err_ns = NAN;
+    park_gov_set_measured(&g, &e, 0.1 / 2.1);
+    assert_float_equal(g.window_factor, 1.0, 1e-9);
+    park_gov_update(&g, 0, 0, 2 * S);
+    assert_int_equal(g.retry_ns, 10 * S);
+}
+
 static void test_gov_small_windows(void **st)
 {
     (void)st;
@@ -323,6 +368,7 @@ int main(void)
         cmocka_unit_test(test_gov_under_budget),
         cmocka_unit_test(test_gov_sampling),
         cmocka_unit_test(test_gov_off),
+        cmocka_unit_test(test_gov_off_window_factor),
         cmocka_unit_test(test_gov_small_windows),
         cmocka_unit_test(test_edges),
         cmocka_unit_test(test_delta_quantiles),
