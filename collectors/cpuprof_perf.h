@@ -85,8 +85,9 @@ double cpuprof_perf_calibrate(void);
 
 /* What one context switch of a thread costs it more with a per-thread cpu-clock event
  * on it, in ns: two threads of gmptop bounce a byte through pipes on one CPU, 2,000
- * times without events, with one on each, and without again. About 40 ms; -1 when the
- * events cannot be opened or the figure is lost in noise (then below 0 as well). */
+ * times a run, three runs with an event on each between four without, the quickest of
+ * each. About 100 ms; -1 when the events cannot be opened (and below 0, or near it,
+ * when noise swamps the figure). */
 double cpuprof_perf_switch_cost(void);
 
 /* The times pid's threads have been put on a CPU (schedstat's timeslices, the sum over

@@ -9,8 +9,10 @@
 # (park.self_overhead_pct), the duty cycle, gmptop's own CPU.
 #
 # Workloads: "server", an HTTP server (sha256, a mutex, allocation per request,
-# GOMAXPROCS 2) saturated by `wrk -t1 -c32`; "pingpong" and "mixed" from
-# tests/live/park_workload.go (ops/s). On a 2-core machine a budget of B% of one core is
+# GOMAXPROCS 2) saturated by `wrk -t1 -c32`; "pingpong", "mixed" and "threadpong" (a
+# ping-pong between goroutines locked to OS threads: a thread switch per bounce) from
+# tests/live/park_workload.go (ops/s). GMPTOP_CPUPROF_PER_THREAD=1 in the environment
+# makes the on-CPU sampler use per-thread events (what they cost at each switch). On a 2-core machine a budget of B% of one core is
 # B/2% of the machine: the loss a saturated server may show is that plus gmptop's own CPU.
 # Every pair is phases of one new workload process, without gmptop before and after the
 # phase with it (phases_pair), counted by the process itself at each SIGUSR1; the

@@ -212,6 +212,20 @@ build_go_modes() {
     done
 }
 
+# park_workload_newest WORK: tests/live/park_workload.go built in WORK (a fresh folder)
+# by the newest of $GO_TOOLCHAINS in every mode (build_go_modes, into go_build_dir's
+# $outdir); sets v (its version) and bin (the stripped external-linker PIE, as programs
+# ship).
+park_workload_newest() {
+    cp "$top_srcdir/tests/live/park_workload.go" "$1/main.go"
+    printf 'module parkworkload\n\ngo 1.19\n' >"$1/go.mod"
+    _pwn_go=""
+    for _pwn_g in $GO_TOOLCHAINS; do _pwn_go=$_pwn_g; done
+    v=$("$_pwn_go" env GOVERSION 2>/dev/null) || skip "toolchain $_pwn_go not runnable"
+    build_go_modes "$_pwn_go" "$1" "$outdir/$v" "$top_srcdir/tests/live/park_workload.go"
+    bin=$outdir/$v-extpie-stripped
+}
+
 # go_build_dir NAME: where a live test builds its Go programs, $top_builddir/tests/gobin-NAME
 # (make clean removes tests/gobin-*), created; sets outdir, defaults GO_TOOLCHAINS to the
 # go on PATH, and gives go build what it needs under make (no VCS stamping; a cache

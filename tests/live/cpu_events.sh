@@ -26,19 +26,26 @@ cleanup() {
     rm -rf "$work"
 }
 trap cleanup EXIT
-cp "$top_srcdir/tests/live/park_workload.go" "$work/main.go"
-printf 'module parkworkload\n\ngo 1.19\n' >"$work/go.mod"
-go=""
-for g in $GO_TOOLCHAINS; do go=$g; done
-v=$("$go" env GOVERSION 2>/dev/null) || skip "toolchain $go not runnable"
-bins=""
-build_go_modes "$go" "$work" "$outdir/$v" "$top_srcdir/tests/live/park_workload.go"
-bin=$outdir/$v-extpie-stripped
+park_workload_newest "$work"
 
 for i in 1 2; do
     sh -c 'while :; do :; done' &
     hogs="$hogs $!"
 done
+
+# gmptop on pid $2 for $3 refreshes at --bpf-budget $4, the sampler alone, its events
+# as mode $1 asks; JSON to $work/gm.json. Its exit status.
+watch() {
+    if [ "$1" = per-thread ]; then
+        set -- "$2" "$3" "$4" env GMPTOP_CPUPROF_PER_THREAD=1
+    else
+        set -- "$2" "$3" "$4" env
+    fi
+    _w_pid=$1 _w_n=$2 _w_budget=$3
+    shift 3
+    "$@" "$GMPTOP" -p "$_w_pid" -b -n "$_w_n" -d 1 --format json --collectors cpuprof \
+        --bpf-budget "$_w_budget" >"$work/gm.json" 2>"$work/gm.err"
+}
 
 # utime + stime of pid $1 in clock ticks.
 ticks() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
@@ -49,13 +56,9 @@ for mode in per-cpu per-thread; do
     pids="$pids $wl"
     sleep 0.5
     t0=$(ticks "$wl")
-    if [ "$mode" = per-thread ]; then
-        GMPTOP_CPUPROF_PER_THREAD=1 "$GMPTOP" -p "$wl" -b -n 5 -d 1 --format json \
-            --collectors cpuprof >"$work/gm.json" 2>"$work/gm.err"
-    else
-        "$GMPTOP" -p "$wl" -b -n 5 -d 1 --format json --collectors cpuprof \
-            >"$work/gm.json" 2>"$work/gm.err"
-    fi
+    # A budget the sampler stays well within, switches and all (its rate held at 99 Hz:
+    # the samples are counted against one rate).
+    watch "$mode" "$wl" 5 50
     rc=$?
     t1=$(ticks "$wl")
     kill "$wl" 2>/dev/null
@@ -88,13 +91,7 @@ for mode in per-thread per-cpu; do
     wl=$!
     pids="$pids $wl"
     sleep 0.5
-    if [ "$mode" = per-thread ]; then
-        GMPTOP_CPUPROF_PER_THREAD=1 "$GMPTOP" -p "$wl" -b -n 6 -d 1 --format json \
-            --collectors cpuprof >"$work/gm.json" 2>"$work/gm.err"
-    else
-        "$GMPTOP" -p "$wl" -b -n 4 -d 1 --format json --collectors cpuprof \
-            >"$work/gm.json" 2>"$work/gm.err"
-    fi
+    watch "$mode" "$wl" 6 2
     rc=$?
     kill "$wl" 2>/dev/null
     wait "$wl" 2>/dev/null

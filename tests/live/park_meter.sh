@@ -21,14 +21,7 @@ cleanup() {
     rm -rf "$work"
 }
 trap cleanup EXIT
-cp "$top_srcdir/tests/live/park_workload.go" "$work/main.go"
-printf 'module parkworkload\n\ngo 1.19\n' >"$work/go.mod"
-go=""
-for g in $GO_TOOLCHAINS; do go=$g; done
-v=$("$go" env GOVERSION 2>/dev/null) || skip "toolchain $go not runnable"
-bins=""
-build_go_modes "$go" "$work" "$outdir/$v" "$top_srcdir/tests/live/park_workload.go"
-bin=$outdir/$v-extpie-stripped
+park_workload_newest "$work"
 
 PARK_SLEEPER=1 "$bin" pingpong 30 >"$work/wl.out" 2>&1 &
 wl=$!

@@ -153,20 +153,7 @@ func pingpong(secs float64) {
 			pong <- v
 		}
 	}()
-	var ops atomic.Int64
-	if phases(&ops) {
-		secs = 1e9
-	}
-	end := time.Now().Add(time.Duration(secs * float64(time.Second)))
-	t0 := time.Now()
-	for time.Now().Before(end) {
-		for k := 0; k < 100; k++ {
-			ping <- k
-			<-pong
-		}
-		ops.Add(100)
-	}
-	report(ops.Load(), time.Since(t0))
+	bounce(ping, pong, secs, false)
 }
 
 func threadpong(secs float64) {
@@ -178,11 +165,18 @@ func threadpong(secs float64) {
 			pong <- v
 		}
 	}()
+	runtime.LockOSThread()
+	bounce(ping, pong, secs, true)
+}
+
+// bounce: round trips over ping and pong for secs (until killed in PARK_PHASES mode),
+// counted; yield: the two hand one P between them through runnext, so with GOMAXPROCS=1
+// nothing else (the phase reporter) would ever run without a Gosched now and then.
+func bounce(ping, pong chan int, secs float64, yield bool) {
 	var ops atomic.Int64
 	if phases(&ops) {
 		secs = 1e9
 	}
-	runtime.LockOSThread()
 	end := time.Now().Add(time.Duration(secs * float64(time.Second)))
 	t0 := time.Now()
 	for time.Now().Before(end) {
@@ -191,9 +185,9 @@ func threadpong(secs float64) {
 			<-pong
 		}
 		ops.Add(100)
-		// The two hand one P between them through runnext: with GOMAXPROCS=1 nothing
-		// else (the phase reporter) would ever run.
-		runtime.Gosched()
+		if yield {
+			runtime.Gosched()
+		}
 	}
 	report(ops.Load(), time.Since(t0))
 }
