@@ -20,6 +20,7 @@
 
 #include "base/util.h"
 #include "collectors/budget_ledger.h"
+#include "collectors/cpuprof_attr.h"
 #include "collectors/cpuprof_int.h"
 #include "collectors/cpuprof_perf.h"
 #include "collectors/gr_symbols.h"
@@ -41,14 +42,6 @@
 #define SWITCH_COST_FALLBACK_NS 1000.0
 #define SWITCH_RECHECK_NS 10000000000LL   /* switched off: the switch rate looked at again */
 #define MIN_HZ 9.0
-#define GCACHE 64                     /* distinct gs resolved per drain */
-
-struct gres {
-    uint64_t g, sp_lo, sp_hi;
-    int64_t goid;
-    uint64_t startpc;
-    int32_t p;
-};
 
 struct cpuprof_state {
     pid_t pid;
@@ -60,9 +53,7 @@ struct cpuprof_state {
     const struct collector_config *cfg;
     double hz_wanted, hz;
 
-    /* g layout (-1 absent: samples are then not attributed) */
-    int64_t off_goid, off_startpc, off_lo, off_hi, off_m, off_mp, off_pid;
-    bool attribute;
+    bool attribute;                   /* the g/m/p layout is known (attr.off) */
     char attr_why[96];
 
     pthread_mutex_t lock;             /* everything below */
@@ -71,11 +62,7 @@ struct cpuprof_state {
     uint64_t stacks_full;
     int threads;
     char thread_note[96];
-    struct gres gcache[GCACHE];
-    size_t ngcache;
-    struct gres gprev[GCACHE];        /* the drain before: a P seen then, for a g whose
-                                       * M has since let it go (it parked) */
-    size_t ngprev;
+    struct cpuprof_attr attr;         /* this drain's samples' goroutines */
     size_t interval_from;             /* ring_total at the last tick */
     int64_t last_tick_ns;
     int64_t next_sync_ns;
@@ -169,51 +156,6 @@ static uint32_t stack_of(struct cpuprof_state *st, const uint64_t *pcs, size_t n
     return cpuprof_store_add(s, &r, pcs);
 }
 
-/* ---- goroutine attribution ------------------------------------------------------- */
-
-/* Who R14 names, checked: in Go code R14 holds the running g (ABIInternal); the sample's
- * stack pointer must lie in that g's stack, else R14 held something else (C code, a
- * signal handler) and the sample is not attributed. A g with goid 0 is a system stack
- * (g0: scheduler, GC work, system calls switched off the goroutine stack). */
-static const struct gres *resolve_g(struct cpuprof_state *st, uint64_t g, uint64_t sp)
-{
-    for (size_t i = 0; i < st->ngcache; i++)
-        if (st->gcache[i].g == g)
-            return sp >= st->gcache[i].sp_lo && sp < st->gcache[i].sp_hi ? &st->gcache[i]
-                                                                         : NULL;
-    if (st->ngcache == GCACHE)
-        return NULL;
-    struct gres *r = &st->gcache[st->ngcache];
-    *r = (struct gres){ .g = g, .goid = -2, .p = -1 };
-    uint64_t lo = 0, hi = 0, goid = 0, startpc = 0, m = 0;
-    struct mem_req req[5] = {
-        { .addr = g + (uint64_t)st->off_lo, .buf = &lo, .len = 8 },
-        { .addr = g + (uint64_t)st->off_hi, .buf = &hi, .len = 8 },
-        { .addr = g + (uint64_t)st->off_goid, .buf = &goid, .len = 8 },
-        { .addr = g + (uint64_t)st->off_startpc, .buf = &startpc, .len = 8 },
-        { .addr = g + (uint64_t)st->off_m, .buf = &m, .len = 8 },
-    };
-    st->ngcache++;
-    if (st->mem.readv(st->mem.ctx, req, 5) != 5 || lo >= hi || hi - lo > (1ULL << 30))
-        return NULL;    /* cached as unreadable: sp is never inside [0, 0) */
-    r->sp_lo = lo;
-    r->sp_hi = hi;
-    r->goid = goid == 0 ? -1 : (int64_t)goid;
-    r->startpc = startpc;
-    uint64_t p = 0;
-    int32_t pid = -1;
-    if (m && target_mem_read(&st->mem, m + (uint64_t)st->off_mp, &p, 8) == 0 && p &&
-        target_mem_read(&st->mem, p + (uint64_t)st->off_pid, &pid, 4) == 0 && pid >= 0 &&
-        pid < 1 << 20)
-        r->p = pid;
-    /* Read up to DRAIN_NS after its samples: a goroutine that has parked since has no M
-     * (nor P); the P it had at the drain before is the better answer. */
-    for (size_t i = 0; r->p < 0 && i < st->ngprev; i++)
-        if (st->gprev[i].g == g && st->gprev[i].goid == r->goid)
-            r->p = st->gprev[i].p;
-    return sp >= lo && sp < hi ? r : NULL;
-}
-
 /* ---- draining -------------------------------------------------------------------- */
 
 static void on_sample(void *arg, const struct cpuprof_raw *r)
@@ -240,16 +182,33 @@ static void on_sample(void *arg, const struct cpuprof_raw *r)
                              .cpu = (uint16_t)r->cpu, .hz = (uint16_t)st->hz,
                              .kernel = r->in_kernel };
     e.stack = stack_of(st, pcs, n, r->truncated || i < r->nips);
-    if (st->attribute && r->have_regs && r->r14) {
-        const struct gres *g = resolve_g(st, r->r14, r->sp);
-        if (g) {
-            e.g = g->g;
-            e.goid = g->goid;
-            e.startpc = g->startpc;
-            e.p = g->p;
-        }
-    }
+    uint64_t total = st->store.ring_total;
     cpuprof_store_append(&st->store, &e);
+    /* Who R14 names is read after the drain, every g of it at once. */
+    if (st->attribute && r->have_regs && r->r14 && st->store.ring_total > total)
+        cpuprof_attr_note(&st->attr, total, r->r14, r->sp);
+}
+
+/* Names each noted sample's goroutine and P. In Go code R14 holds the running g
+ * (ABIInternal); the sample's stack pointer must lie in that g's stack, else R14 held
+ * something else (C code, a signal handler) and the sample is not attributed. A g with
+ * goid 0 is a system stack (g0: scheduler, GC work, system calls off the goroutine's
+ * stack). */
+static void attribute_drained(struct cpuprof_state *st)
+{
+    struct cpuprof_store *s = &st->store;
+    cpuprof_attr_resolve(&st->attr, &st->mem);
+    for (size_t i = 0; i < st->attr.nnotes; i++) {
+        const struct cpuprof_gres *g = cpuprof_attr_of(&st->attr, i);
+        uint64_t back = s->ring_total - 1 - st->attr.notes[i].seq;
+        if (!g || back >= s->ring_len)
+            continue;                 /* not a g, or the sample has left the ring */
+        struct cpuprof_ent *e = &s->ring[(s->ring_head + s->ring_cap - 1 - back) % s->ring_cap];
+        e->g = g->g;
+        e->goid = g->goid;
+        e->startpc = g->startpc;
+        e->p = g->p;
+    }
 }
 
 /* Called with lock held. */
@@ -258,10 +217,9 @@ static void drain_locked(struct cpuprof_state *st)
     if (!st->perf || st->gone)
         return;
     int64_t c0 = thread_cpu_ns(), now = util_mono_ns();
-    memcpy(st->gprev, st->gcache, st->ngcache * sizeof(st->gcache[0]));
-    st->ngprev = st->ngcache;
-    st->ngcache = 0;
+    cpuprof_attr_begin(&st->attr);
     cpuprof_perf_drain(st->perf, on_sample, st, &st->lost);
+    attribute_drained(st);
     if (now >= st->next_sync_ns) {
         st->next_sync_ns = now + SYNC_NS;
         char note[96] = "";
@@ -294,6 +252,14 @@ static double switch_rate_locked(struct cpuprof_state *st, int64_t now)
 /* Per-thread events cost the target at every switch whatever the rate: over the budget
  * on that alone, lowering the rate does nothing, so the events are closed until the
  * switch rate falls. The note says so; the pane shows it as the sampler's reason. */
+static void switch_note_locked(struct cpuprof_state *st, double rate, double pct, double room)
+{
+    snprintf(st->gov_note, sizeof(st->gov_note),
+             "off: one event per thread costs %.1f%% of a core at %.0f switches/s x %.2f us, "
+             "over the %.1f%% left of the budget; per-CPU events (root) cost nothing there",
+             pct, rate, st->switch_cost_ns / 1e3, fmax(0.0, room));
+}
+
 static void switch_off_locked(struct cpuprof_state *st, int64_t now, double rate,
                               double pct, double room)
 {
@@ -304,21 +270,19 @@ static void switch_off_locked(struct cpuprof_state *st, int64_t now, double rate
     st->gov_last_ns = 0;
     st->cost_pct = NAN;
     ledger_report(LEDGER_CPUPROF, 0.0);
-    snprintf(st->gov_note, sizeof(st->gov_note),
-             "off: one event per thread costs %.1f%% of a core at %.0f switches/s x %.2f us, "
-             "over the %.1f%% left of the budget; per-CPU events (root) cost nothing there",
-             pct, rate, st->switch_cost_ns / 1e3, fmax(0.0, room));
+    switch_note_locked(st, rate, pct, room);
 }
 
 /* Switched off: every SWITCH_RECHECK_NS the switch rate over the last second decides
  * whether the events may open again (under half the room: not at the edge). */
 static void switch_recheck_locked(struct cpuprof_state *st, int64_t now)
 {
+    /* The rate is taken over the last second before the check: the first call in it
+     * only sets where the count starts. */
     if (now < st->switch_check_ns - 1000000000LL)
         return;
     if (st->slices_last_ns < st->switch_check_ns - 1000000000LL) {
-        st->slices_last = cpuprof_perf_timeslices(st->pid);
-        st->slices_last_ns = now;
+        (void)switch_rate_locked(st, now);
         return;
     }
     if (now < st->switch_check_ns)
@@ -327,13 +291,13 @@ static void switch_recheck_locked(struct cpuprof_state *st, int64_t now)
     double room = st->cfg->bpf_budget_pct - ledger_get(LEDGER_PARK) - ledger_get(LEDGER_SELF);
     double pct = rate * st->switch_cost_ns / 1e9 * 100.0;
     char why[COLLECTOR_REASON_LEN];
-    if (rate >= 0 && pct < room / 2) {
+    if (rate >= 0 && pct < room / 2 && resume_locked(st, now, why, sizeof(why)) == 0) {
         st->switch_off = false;
         st->gov_note[0] = '\0';
-        if (resume_locked(st, now, why, sizeof(why)) == 0)
-            return;
-        st->switch_off = true;
+        return;
     }
+    if (rate >= 0)                    /* still off: the figures as they are now */
+        switch_note_locked(st, rate, pct, room);
     st->switch_check_ns = now + SWITCH_RECHECK_NS;
 }
 
@@ -571,7 +535,7 @@ static void pause_locked(struct cpuprof_state *st)
     st->perf = NULL;
     cpuprof_store_clear(&st->store);
     st->interval_from = st->store.ring_total;
-    st->ngcache = st->ngprev = 0;
+    cpuprof_attr_reset(&st->attr);
     st->gov_last_ns = 0;
     st->cost_pct = NAN;
     ledger_report(LEDGER_CPUPROF, 0.0);
@@ -728,6 +692,7 @@ static void cpuprof_close(void *state)
     free(st->store.stacks);
     free(st->store.pcs);
     free(st->store.index);
+    cpuprof_attr_free(&st->attr);
     pthread_mutex_destroy(&st->lock);
     free(st);
 }
@@ -762,15 +727,14 @@ static bool layout_for_attribution(struct cpuprof_state *st, const struct target
         snprintf(st->attr_why, sizeof(st->attr_why), "%.80s", why);
         return false;
     }
-    st->off_goid = off.field[GO_G_GOID];
-    st->off_startpc = off.field[GO_G_STARTPC];
-    st->off_lo = off.field[GO_G_STACK_LO];
-    st->off_hi = off.field[GO_G_STACK_HI];
-    st->off_m = off.field[GO_G_M];
-    st->off_mp = off.field[GO_M_P];
-    st->off_pid = off.field[GO_P_ID];
-    if (st->off_goid < 0 || st->off_startpc < 0 || st->off_lo < 0 || st->off_hi < 0 ||
-        st->off_m < 0 || st->off_mp < 0 || st->off_pid < 0) {
+    struct cpuprof_attr_layout *l = &st->attr.off;
+    *l = (struct cpuprof_attr_layout){
+        .g_goid = off.field[GO_G_GOID], .g_startpc = off.field[GO_G_STARTPC],
+        .g_stack_lo = off.field[GO_G_STACK_LO], .g_stack_hi = off.field[GO_G_STACK_HI],
+        .g_m = off.field[GO_G_M], .m_p = off.field[GO_M_P], .p_id = off.field[GO_P_ID],
+    };
+    if (l->g_goid < 0 || l->g_startpc < 0 || l->g_stack_lo < 0 || l->g_stack_hi < 0 ||
+        l->g_m < 0 || l->m_p < 0 || l->p_id < 0) {
         snprintf(st->attr_why, sizeof(st->attr_why), "the g/m/p layout of %s is unknown",
                  off.go_version);
         return false;

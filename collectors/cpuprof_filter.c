@@ -16,6 +16,7 @@
 
 #include "bpf/cpufilter.h"
 #include "bpf/cpufilter.skel.h"
+#include "collectors/bpf_log.h"
 
 struct cpuprof_filter {
     struct cpufilter_bpf *skel;
@@ -24,15 +25,6 @@ struct cpuprof_filter {
     int ncpu;
     uint64_t *vals;                 /* ncpu values of one per-CPU counter */
 };
-
-/* libbpf prints its warnings to stderr, under the TUI: silent while this loads. */
-static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-    (void)level;
-    (void)fmt;
-    (void)ap;
-    return 0;
-}
 
 struct cpuprof_filter *cpuprof_filter_open(pid_t pid, char *why, size_t len)
 {
@@ -49,7 +41,7 @@ struct cpuprof_filter *cpuprof_filter_open(pid_t pid, char *why, size_t len)
     f->ncpu = libbpf_num_possible_cpus();
     if (f->ncpu > 0)
         f->vals = calloc((size_t)f->ncpu, sizeof(*f->vals));
-    libbpf_print_fn_t old = libbpf_set_print(quiet);
+    bpf_log_quiet();
     f->skel = f->vals ? cpufilter_bpf__open() : NULL;
     int rc = -ENOMEM;
     if (f->skel) {
@@ -58,10 +50,10 @@ struct cpuprof_filter *cpuprof_filter_open(pid_t pid, char *why, size_t len)
         f->skel->rodata->target_tgid = (uint32_t)pid;
         rc = cpufilter_bpf__load(f->skel);
     }
-    libbpf_set_print(old);
     if (rc) {
-        snprintf(why, len, "the BPF filter did not load: %s",
-                 strerror(rc < 0 ? -rc : rc));
+        char msg[160];
+        snprintf(why, len, "the BPF filter did not load: %s%s%s", strerror(rc < 0 ? -rc : rc),
+                 bpf_log_last(msg, sizeof(msg))[0] ? "; " : "", msg);
         cpuprof_filter_close(f);
         return NULL;
     }

@@ -26,6 +26,7 @@
 #include "target/go_offsets.h"
 #include "base/util.h"
 #include "collectors/budget_ledger.h"
+#include "collectors/bpf_log.h"
 #include "collectors/park_probe.h"
 #include "collectors/self_cost.h"
 #include "collectors/sched_read.h"
@@ -89,20 +90,6 @@ struct park_state {
     atomic_bool stop;
 };
 
-/* libbpf's messages would land on the TUI: keep the last warning for reasons instead. */
-static char libbpf_msg[160];
-
-static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-    if (level == LIBBPF_DEBUG)
-        return 0;
-    char buf[sizeof(libbpf_msg)];
-    vsnprintf(buf, sizeof(buf), fmt, ap);
-    buf[strcspn(buf, "\n")] = '\0';
-    util_strlcpy(libbpf_msg, buf, sizeof(libbpf_msg));
-    return 0;
-}
-
 /* The capability BPF uprobes need that this process lacks, or NULL when it has them:
  * CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN (kernels before 5.8 know only that one).
  * Effective bits, not the uid: root in a container or under a reduced bounding set
@@ -150,10 +137,11 @@ static void attach_locked(struct park_state *st)
                                                          st->pid, st->exe, st->file_off, &uo);
     if (!l) {
         int e = errno;
-        char msg[512];
+        char msg[512], bpf_msg[160];
+        bpf_log_last(bpf_msg, sizeof(bpf_msg));
         snprintf(msg, sizeof(msg), "attach uprobe at %s+0x%llx: %s%s%s", st->exe,
-                 (unsigned long long)st->file_off, strerror(e), libbpf_msg[0] ? "; " : "",
-                 libbpf_msg);
+                 (unsigned long long)st->file_off, strerror(e), bpf_msg[0] ? "; " : "",
+                 bpf_msg);
         util_strlcpy(st->attach_err, msg, sizeof(st->attach_err));
         return;
     }
@@ -429,8 +417,10 @@ static int calibrate(struct park_state *st, const uint8_t *fake_g, char *reason,
                                                          getpid(), "/proc/self/exe", off, &uo);
     if (!l) {
         int e = errno;
+        char bpf_msg[160];
+        bpf_log_last(bpf_msg, sizeof(bpf_msg));
         snprintf(reason, len, "attach the calibration uprobe: %s%s%s", strerror(e),
-                 libbpf_msg[0] ? "; " : "", libbpf_msg);
+                 bpf_msg[0] ? "; " : "", bpf_msg);
         return -e;
     }
     for (int r = 0; r < CALIB_ROUNDS; r++) {
@@ -545,8 +535,7 @@ static void *park_open(const struct target *t, const struct collector_config *cf
     st->wake_fd = -1;
     pthread_mutex_init(&st->lock, NULL);
     snprintf(st->exe, sizeof(st->exe), "/proc/%d/exe", (int)t->pid);
-    libbpf_set_print(libbpf_quiet);
-    libbpf_msg[0] = '\0';
+    bpf_log_quiet();
 
     struct go_offsets off;
     char why[COLLECTOR_REASON_LEN] = "";
@@ -566,16 +555,18 @@ static void *park_open(const struct target *t, const struct collector_config *cf
     st->cbuf = calloc((size_t)st->ncpu, sizeof(*st->cbuf));
     st->cbuf_gov = calloc((size_t)st->ncpu, sizeof(*st->cbuf_gov));
     st->skel = park_bpf__open();
+    char bpf_msg[160];
     if (!st->hbuf || !st->cbuf || !st->cbuf_gov || !st->skel) {
+        bpf_log_last(bpf_msg, sizeof(bpf_msg));
         snprintf(reason, len, "open the BPF object: %s", st->skel ? "out of memory"
-                 : (libbpf_msg[0] ? libbpf_msg : strerror(errno)));
+                 : (bpf_msg[0] ? bpf_msg : strerror(errno)));
         goto fail;
     }
     st->skel->rodata->waitreason_off = (uint32_t)off.field[GO_G_WAITREASON];
     int rc = park_bpf__load(st->skel);
     if (rc) {
         snprintf(reason, len, "load the BPF program: %s%s%s", strerror(-rc),
-                 libbpf_msg[0] ? "; " : "", libbpf_msg);
+                 bpf_log_last(bpf_msg, sizeof(bpf_msg))[0] ? "; " : "", bpf_msg);
         goto fail;
     }
     uint8_t fake_g[512] = { 0 };

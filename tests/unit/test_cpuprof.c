@@ -16,6 +16,7 @@
 #include <linux/perf_event.h>
 
 #include "base/pprof_write.h"
+#include "collectors/cpuprof_attr.h"
 #include "collectors/cpuprof_int.h"
 #include "collectors/cpuprof_perf.h"
 #include "model/cpuprof_agg.h"
@@ -493,6 +494,92 @@ static void test_store_clear(void **state)
     free(s.index);
 }
 
+/* ---- goroutine attribution ---------------------------------------------------------- */
+
+#define MEM_BASE 0x10000ULL
+
+static void put_at(uint8_t *mem, uint64_t addr, uint64_t v, size_t len)
+{
+    memcpy(mem + (addr - MEM_BASE), &v, len);
+}
+
+/* A g at addr: stack [lo, hi), goid, start pc, M. */
+static void put_g(uint8_t *mem, uint64_t addr, uint64_t lo, uint64_t hi, uint64_t goid,
+                  uint64_t m)
+{
+    put_at(mem, addr + 0, lo, 8);
+    put_at(mem, addr + 8, hi, 8);
+    put_at(mem, addr + 16, goid, 8);
+    put_at(mem, addr + 24, 0x4010 + goid, 8);
+    put_at(mem, addr + 32, m, 8);
+}
+
+/* The gs of a drain read in batches: a g that cannot be read (R14 held no g) leaves the
+ * others read; a sample whose sp is outside its g's stack is not attributed; the P comes
+ * through the M, or from the drain before when the g has let its M go. */
+static void test_attr_batch(void **state)
+{
+    (void)state;
+    static uint8_t mem[4096];
+    memset(mem, 0, sizeof(mem));
+    struct mem_image img = { .base = MEM_BASE, .data = mem, .len = sizeof(mem) };
+    struct mem_reader rd = target_mem_image(&img);
+    const uint64_t g1 = MEM_BASE, g2 = MEM_BASE + 0x100, g4 = MEM_BASE + 0x200,
+                   m1 = MEM_BASE + 0x400, m2 = MEM_BASE + 0x500, p1 = MEM_BASE + 0x600,
+                   nowhere = 0xdead0000;
+    put_g(mem, g1, 0x1000, 0x2000, 7, m1);
+    put_g(mem, g2, 0x3000, 0x4000, 0, m1);
+    put_g(mem, g4, 0x5000, 0x6000, 9, m2);
+    put_at(mem, m1 + 8, p1, 8);
+    put_at(mem, m2 + 8, 0, 8);                     /* an M without a P */
+    put_at(mem, p1 + 4, 3, 4);
+
+    struct cpuprof_attr a = { .off = { .g_stack_lo = 0, .g_stack_hi = 8, .g_goid = 16,
+                                       .g_startpc = 24, .g_m = 32, .m_p = 8, .p_id = 4 } };
+    cpuprof_attr_begin(&a);
+    cpuprof_attr_note(&a, 10, g2, 0x3800);
+    cpuprof_attr_resolve(&a, &rd);
+    const struct cpuprof_gres *r = cpuprof_attr_of(&a, 0);
+    assert_non_null(r);
+    assert_int_equal(r->goid, -1);                 /* goid 0: a system stack */
+    assert_int_equal(r->p, 3);
+
+    put_at(mem, g2 + 32, 0, 8);                    /* g2 has let its M go since */
+    cpuprof_attr_begin(&a);
+    cpuprof_attr_note(&a, 11, g1, 0x1800);
+    cpuprof_attr_note(&a, 12, nowhere, 0x1800);
+    cpuprof_attr_note(&a, 13, g2, 0x3800);
+    cpuprof_attr_note(&a, 14, g1, 0x5000);         /* R14 was not this sample's g */
+    cpuprof_attr_note(&a, 15, g4, 0x5800);
+    cpuprof_attr_resolve(&a, &rd);
+    assert_int_equal(a.ngs, 4);
+    r = cpuprof_attr_of(&a, 0);
+    assert_non_null(r);
+    assert_int_equal(r->goid, 7);
+    assert_int_equal(r->startpc, 0x4010 + 7);
+    assert_int_equal(r->p, 3);
+    assert_null(cpuprof_attr_of(&a, 1));
+    r = cpuprof_attr_of(&a, 2);
+    assert_non_null(r);
+    assert_int_equal(r->p, 3);                     /* from the drain before */
+    assert_null(cpuprof_attr_of(&a, 3));
+    r = cpuprof_attr_of(&a, 4);
+    assert_non_null(r);
+    assert_int_equal(r->goid, 9);
+    assert_int_equal(r->p, -1);
+    assert_null(cpuprof_attr_of(&a, 5));
+    assert_int_equal(a.notes[4].seq, 15);
+
+    /* More distinct gs than a drain resolves: the rest stay unattributed. */
+    cpuprof_attr_begin(&a);
+    for (uint64_t i = 0; i < CPUPROF_ATTR_GS + 3; i++)
+        cpuprof_attr_note(&a, i, i < CPUPROF_ATTR_GS ? nowhere + 0x100 * i : g1, 0x1800);
+    cpuprof_attr_resolve(&a, &rd);
+    assert_int_equal(a.ngs, CPUPROF_ATTR_GS);
+    assert_null(cpuprof_attr_of(&a, CPUPROF_ATTR_GS));
+    cpuprof_attr_free(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -507,6 +594,7 @@ int main(void)
         cmocka_unit_test(test_store_window),
         cmocka_unit_test(test_store_compact),
         cmocka_unit_test(test_store_clear),
+        cmocka_unit_test(test_attr_batch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
