@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +63,7 @@ struct pcln_map {
     size_t len;
     void *map;
     unsigned refs;
+    _Atomic int64_t trimmed_ns;  /* CLOCK_MONOTONIC of the last trim by any reader; 0 never */
 };
 
 static pthread_mutex_t maps_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -118,7 +120,6 @@ struct gr_symbols {
     uint64_t bias;
     int wrapper_id;            /* funcID of the compiler's wrappers; -1 unknown */
     const struct mem_reader *mem;
-    int64_t trimmed_ns;        /* CLOCK_MONOTONIC of the last trim; 0 never */
     size_t frame_slots, frame_replaced;    /* in use; replaced since the last growth */
     size_t expand_slots, expand_replaced;
     uint32_t clock;            /* counts lookups: which of a pair was used last */
@@ -212,9 +213,16 @@ void gr_symbols_close(struct gr_symbols *s)
 
 void gr_symbols_trim(struct gr_symbols *s, int64_t now_ns)
 {
-    if (!s || !s->shared || now_ns - s->trimmed_ns < 50000000LL)
+    if (!s || !s->shared)
         return;
-    s->trimmed_ns = now_ns;
+    /* Once a refresh for the mapping, whichever reader comes first: a second madvise a
+     * few ms after the first would give back only what the first reader's lookups
+     * faulted in again in between (each trim costs a TLB shootdown, 7.6% of the main
+     * thread on the loaded server when both readers did it). */
+    int64_t last = atomic_load(&s->shared->trimmed_ns);
+    if (now_ns - last < 50000000LL ||
+        !atomic_compare_exchange_strong(&s->shared->trimmed_ns, &last, now_ns))
+        return;
     /* A private, never written file mapping: the pages go back to the page cache and
      * the next read (by either reader sharing it) faults them in again with the same
      * bytes. */
