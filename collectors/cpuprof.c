@@ -32,6 +32,8 @@
 #define DRAIN_NS 100000000LL          /* the sampler thread empties the rings this often */
 #define SYNC_NS 100000000LL           /* and looks for new threads this often: a thread
                                        * the runtime starts is sampled within 100 ms */
+#define SYNC_PER_CPU_NS 1000000000LL  /* per-CPU events need no new ones: only the thread
+                                       * count and whether it still runs, once a second */
 #define MINUTE_NS 60000000000LL
 /* What one sample costs the target when it cannot be measured at open (calibration
  * refused): the figure measured on the 2-core VM (scripts/bench-cpuprof.sh), where the
@@ -211,6 +213,11 @@ static void attribute_drained(struct cpuprof_state *st)
     }
 }
 
+static int64_t sync_period(const struct cpuprof_state *st)
+{
+    return st->perf && cpuprof_perf_per_cpu(st->perf) ? SYNC_PER_CPU_NS : SYNC_NS;
+}
+
 /* Called with lock held. */
 static void drain_locked(struct cpuprof_state *st)
 {
@@ -221,7 +228,7 @@ static void drain_locked(struct cpuprof_state *st)
     cpuprof_perf_drain(st->perf, on_sample, st, &st->lost);
     attribute_drained(st);
     if (now >= st->next_sync_ns) {
-        st->next_sync_ns = now + SYNC_NS;
+        st->next_sync_ns = now + sync_period(st);
         char note[96] = "";
         int n = cpuprof_perf_sync(st->perf, note, sizeof(note));
         if (n == -ESRCH)
@@ -562,7 +569,7 @@ static int resume_locked(struct cpuprof_state *st, int64_t now, char *why, size_
     if (n == -ESRCH)
         st->gone = true;
     st->threads = n > 0 ? n : 0;
-    st->next_sync_ns = now + SYNC_NS;
+    st->next_sync_ns = now + sync_period(st);
     st->opened_ns = now;            /* the governor skips the first second again */
     st->slices_last = -1;
     st->last_tick_ns = 0;

@@ -283,7 +283,7 @@ bool gr_symbols_frame(struct gr_symbols *s, uint64_t pc, int32_t *sp_delta, bool
             f = frame_slot_for(s, pc, &hit);
         struct go_pcln_pos at;
         f->pc = pc;
-        f->known = go_pclntab_pc_lookup(s->pcln, s->pcln_len, s->text_start, pc, &at) == 0 &&
+        f->known = go_pclntab_pc_func(s->pcln, s->pcln_len, s->text_start, pc, &at) == 0 &&
                    at.sp_delta >= 0;
         f->sp_delta = f->known ? at.sp_delta : -1;
         f->root = f->known && go_unwind_is_root(at.func);
@@ -302,7 +302,7 @@ const char *gr_symbols_func(struct gr_symbols *s, uint64_t pc)
     if (pc && f->pc == pc)
         return f->func;
     struct go_pcln_pos at;
-    const char *func = go_pclntab_pc_lookup(s->pcln, s->pcln_len, s->text_start, pc, &at) == 0
+    const char *func = go_pclntab_pc_func(s->pcln, s->pcln_len, s->text_start, pc, &at) == 0
                            ? gstack_str(at.func) : gstack_str("");
     f->pc = pc;
     f->func = func;
@@ -333,13 +333,21 @@ static int expand_pc(struct gr_symbols *s, uint64_t pc, bool caller, struct gfra
                      int max)
 {
     struct go_pcln_pos at, pos;
-    if (max < 1 || go_pclntab_pc_lookup(s->pcln, s->pcln_len, s->text_start, pc, &at) != 0)
+    if (max < 1)
         return -1;
-    uint64_t lpc = caller && pc > at.entry ? pc - 1 : pc;
-    if (lpc == pc)
+    if (!caller) {
+        if (go_pclntab_pc_lookup(s->pcln, s->pcln_len, s->text_start, pc, &at) != 0)
+            return -1;
         pos = at;
-    else if (go_pclntab_pc_lookup(s->pcln, s->pcln_len, s->text_start, lpc, &pos) != 0)
-        return -1;
+    } else {
+        /* The function first (its entry says whether pc is past it), then the position
+         * one byte back, with the line tables walked once. */
+        if (go_pclntab_pc_func(s->pcln, s->pcln_len, s->text_start, pc, &at) != 0)
+            return -1;
+        uint64_t lpc = pc > at.entry ? pc - 1 : pc;
+        if (go_pclntab_pc_lookup(s->pcln, s->pcln_len, s->text_start, lpc, &pos) != 0)
+            return -1;
+    }
     int n = 0;
     /* Bounded: a hostile tree whose parents loop stops after 32 levels. */
     for (int depth = 0; pos.inl_index >= 0 && depth < 32 && n < max - 1; depth++) {

@@ -69,6 +69,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (uint64_t pc = 0x401000; pc < 0x401000 + 64 * 1024; pc += 4093) {
             struct go_pcln_pos pos;
             go_pclntab_pc_lookup(data + 1, size - 1, 0x401000, pc, &pos);
+            go_pclntab_pc_func(data + 1, size - 1, 0x401000, pc, &pos);
         }
         break;
     default:

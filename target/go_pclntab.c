@@ -1,6 +1,7 @@
 /* go_pclntab: function names and entry addresses from a Go .gopclntab, bounds-checked. */
 #include "target/go_pclntab.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #define PCLN_MAGIC_116 0xfffffffaU /* Go 1.16, 1.17: absolute entry PCs */
@@ -234,8 +235,10 @@ static const char *file_name(const uint8_t *data, size_t len, const struct pcln_
     return (const char *)data + noff;
 }
 
-int go_pclntab_pc_lookup(const uint8_t *data, size_t len, uint64_t text_start, uint64_t pc,
-                         struct go_pcln_pos *out)
+/* full: the file, line and inline position too (three more table walks from the
+ * function's entry to pc); else the function, its entry, sp delta and funcID only. */
+static int lookup(const uint8_t *data, size_t len, uint64_t text_start, uint64_t pc,
+                  struct go_pcln_pos *out, bool full)
 {
     struct pcln_header h;
     memset(out, 0, sizeof(*out));
@@ -272,14 +275,14 @@ int go_pclntab_pc_lookup(const uint8_t *data, size_t len, uint64_t text_start, u
     if (!name || !in_bounds(foff, fs + 32, len))
         return GO_PCLNTAB_ERR_CORRUPT;
     const uint8_t *fn = data + foff + fs;
-    int32_t file_no, line, sp;
+    int32_t file_no = -1, line = 0, sp;
     if (pc_value(data, len, &h, rd_u32(fn + 12), entry, end, rel, &sp) < 0 ||
-        pc_value(data, len, &h, rd_u32(fn + 16), entry, end, rel, &file_no) < 0 ||
-        pc_value(data, len, &h, rd_u32(fn + 20), entry, end, rel, &line) < 0)
+        (full && (pc_value(data, len, &h, rd_u32(fn + 16), entry, end, rel, &file_no) < 0 ||
+                  pc_value(data, len, &h, rd_u32(fn + 20), entry, end, rel, &line) < 0)))
         return GO_PCLNTAB_ERR_CORRUPT;
     out->func = name;
     out->entry = base + entry;
-    out->file = file_name(data, len, &h, rd_u32(fn + 28), file_no);
+    out->file = full ? file_name(data, len, &h, rd_u32(fn + 28), file_no) : NULL;
     out->line = line > 0 ? line : 0;
     out->sp_delta = sp;
     /* funcID follows cuOffset (after startLine from Go 1.20, magic 0xfffffff1), then
@@ -291,7 +294,7 @@ int go_pclntab_pc_lookup(const uint8_t *data, size_t len, uint64_t text_start, u
     if (!in_bounds(id_at, 4, len))
         return GO_PCLNTAB_OK;
     out->func_id = data[id_at];
-    if (h.magic != 0xfffffff1u && h.magic != 0xfffffff0u)
+    if (!full || (h.magic != 0xfffffff1u && h.magic != 0xfffffff0u))
         return GO_PCLNTAB_OK;
     uint32_t npcdata = rd_u32(fn + 24), nfuncdata = data[id_at + 3];
     uint64_t pcdata_at = id_at + 4;
@@ -307,6 +310,18 @@ int go_pclntab_pc_lookup(const uint8_t *data, size_t len, uint64_t text_start, u
         out->inl_index = out->inl_tree == UINT32_MAX ? -1 : ix;
     }
     return GO_PCLNTAB_OK;
+}
+
+int go_pclntab_pc_lookup(const uint8_t *data, size_t len, uint64_t text_start, uint64_t pc,
+                         struct go_pcln_pos *out)
+{
+    return lookup(data, len, text_start, pc, out, true);
+}
+
+int go_pclntab_pc_func(const uint8_t *data, size_t len, uint64_t text_start, uint64_t pc,
+                       struct go_pcln_pos *out)
+{
+    return lookup(data, len, text_start, pc, out, false);
 }
 
 size_t go_pclntab_inline_size(const uint8_t *data, size_t len)

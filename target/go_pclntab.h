@@ -67,6 +67,11 @@ int go_pclntab_inline_decode(const uint8_t *data, size_t len, const uint8_t *ent
 int go_pclntab_pc_lookup(const uint8_t *data, size_t len, uint64_t text_start, uint64_t pc,
                          struct go_pcln_pos *out);
 
+/* The same for what unwinding needs: func, entry, sp_delta and func_id (file NULL, line
+ * 0, no inline position), without the file, line and inline tables' walks. */
+int go_pclntab_pc_func(const uint8_t *data, size_t len, uint64_t text_start, uint64_t pc,
+                       struct go_pcln_pos *out);
+
 /* Whether data starts with a pclntab header this parser accepts (magic and shape). */
 int go_pclntab_probe(const uint8_t *data, size_t len);
 

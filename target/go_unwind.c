@@ -23,13 +23,17 @@ int go_unwind(const struct go_unwind_in *in, struct go_frame *out, int max, int 
             return GO_UNWIND_BAD_SP;
         uint64_t lpc = pc - in->bias;
         struct go_pcln_pos at, line;
-        if (go_pclntab_pc_lookup(in->pcln, in->pcln_len, in->text_start, lpc, &at) != 0 ||
-            at.sp_delta < 0)
+        /* A caller's pc is its return address: its line is the call's, one byte back,
+         * so there only the function is looked up at pc itself. */
+        int rc = depth > 0 ? go_pclntab_pc_func(in->pcln, in->pcln_len, in->text_start, lpc, &at)
+                           : go_pclntab_pc_lookup(in->pcln, in->pcln_len, in->text_start, lpc,
+                                                  &at);
+        if (rc != 0 || at.sp_delta < 0)
             return GO_UNWIND_BAD_PC;
-        /* A caller's pc is its return address: its line is the call's, one byte back. */
         line = at;
-        if (depth > 0 && lpc > at.entry &&
-            go_pclntab_pc_lookup(in->pcln, in->pcln_len, in->text_start, lpc - 1, &line) != 0)
+        if (depth > 0 &&
+            go_pclntab_pc_lookup(in->pcln, in->pcln_len, in->text_start,
+                                 lpc > at.entry ? lpc - 1 : lpc, &line) != 0)
             line = at;
         out[*n] = (struct go_frame){ lpc, at.func, line.file, line.line };
         (*n)++;

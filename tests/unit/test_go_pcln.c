@@ -80,6 +80,14 @@ static int check_version(const char *bindir, const char *refdir, const char *v,
                          (pc == pos.entry && pos.sp_delta != 0)))
             fail_msg("%s %s 0x%" PRIx64 " (%s, %s): SP delta %d", v, variant, pc, func, where,
                      (int)pos.sp_delta);
+        /* The lookup for unwinding agrees on what it gives. */
+        struct go_pcln_pos fn;
+        assert_int_equal(go_pclntab_pc_func(tab, len, base, pc, &fn), GO_PCLNTAB_OK);
+        if (strcmp(fn.func, pos.func) != 0 || fn.entry != pos.entry ||
+            fn.sp_delta != pos.sp_delta || fn.func_id != pos.func_id || fn.file || fn.line ||
+            fn.inl_index != -1)
+            fail_msg("%s %s 0x%" PRIx64 ": pc_func says %s+%d, pc_lookup %s+%d", v, variant,
+                     pc, fn.func, (int)fn.sp_delta, pos.func, (int)pos.sp_delta);
         with_line += pos.line > 0;
         n++;
     }
