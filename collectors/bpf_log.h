@@ -5,8 +5,8 @@
 
 #include <stddef.h>
 
-/* Routes libbpf's printing here (once; later calls do nothing) and forgets the last
- * warning. */
+/* Routes libbpf's printing here and forgets the last warning (each loader calls it
+ * before it loads, so a reason quotes its own load's warning). */
 void bpf_log_quiet(void);
 
 /* The last warning since bpf_log_quiet, "" if none: copied into buf. */

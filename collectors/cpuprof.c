@@ -202,10 +202,11 @@ static void attribute_drained(struct cpuprof_state *st)
     cpuprof_attr_resolve(&st->attr, &st->mem);
     for (size_t i = 0; i < st->attr.nnotes; i++) {
         const struct cpuprof_gres *g = cpuprof_attr_of(&st->attr, i);
-        uint64_t back = s->ring_total - 1 - st->attr.notes[i].seq;
-        if (!g || back >= s->ring_len)
+        /* Samples stay in place in the ring (as compact() relies on too). */
+        struct cpuprof_ent *e = (struct cpuprof_ent *)cpuprof_store_nth(
+            s, s->ring_total - 1 - st->attr.notes[i].seq);
+        if (!g || !e)
             continue;                 /* not a g, or the sample has left the ring */
-        struct cpuprof_ent *e = &s->ring[(s->ring_head + s->ring_cap - 1 - back) % s->ring_cap];
         e->g = g->g;
         e->goid = g->goid;
         e->startpc = g->startpc;

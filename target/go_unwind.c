@@ -33,8 +33,9 @@ int go_unwind(const struct go_unwind_in *in, struct go_frame *out, int max, int 
         line = at;
         if (depth > 0 &&
             go_pclntab_pc_lookup(in->pcln, in->pcln_len, in->text_start,
-                                 lpc > at.entry ? lpc - 1 : lpc, &line) != 0)
-            line = at;
+                                 lpc > at.entry ? lpc - 1 : lpc, &line) != 0 &&
+            go_pclntab_pc_lookup(in->pcln, in->pcln_len, in->text_start, lpc, &line) != 0)
+            line = at;            /* as before the function-only lookup: pc's own line */
         out[*n] = (struct go_frame){ lpc, at.func, line.file, line.line };
         (*n)++;
         if (go_unwind_is_root(at.func))
